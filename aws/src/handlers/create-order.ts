@@ -1,0 +1,15 @@
+import { createOrderRequestSchema } from "../contract";
+import { ecpayMerchant } from "../lib/config";
+import { json, jsonBody, jsonEndpoint, parseWith } from "../lib/http";
+import { createOrder } from "../services/create-order";
+import { apiBaseUrl, paymentRedirect } from "../services/payment";
+
+export const handler = jsonEndpoint("create-order", async (event) => {
+  const request = parseWith(createOrderRequestSchema, jsonBody(event), "order");
+  const { order } = await createOrder(request);
+  const payment =
+    order.paymentMethod === "cod"
+      ? null
+      : paymentRedirect(order, await ecpayMerchant(), { apiBaseUrl: apiBaseUrl(event.requestContext.domainName) });
+  return json(201, { order, payment });
+});

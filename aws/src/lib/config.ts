@@ -1,0 +1,78 @@
+/**
+ * Lambda configuration: environment variables (set by the SAM template, or by the local stack) and the
+ * ECPay merchant secrets (SSM Parameter Store in AWS; plain variables only for local development).
+ */
+import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { z } from "zod";
+
+const envSchema = z.object({
+  ENV: z.enum(["local", "stag", "prod"]),
+  TABLE_NAME: z.string().min(1),
+  BUCKET_NAME: z.string().min(1),
+  ECPAY_GATEWAY_URL: z.string().url(),
+  STOREFRONT_URL: z.string().url(),
+  APP_VERSION: z.string().default("dev"),
+  /** Where ECPay's server callbacks reach this API; defaults to the API Gateway domain the request came in on. */
+  PUBLIC_API_URL: z.string().url().optional(),
+  ECPAY_PARAMETER_PATH: z.string().optional(),
+  ECPAY_MERCHANT_ID: z.string().optional(),
+  ECPAY_HASH_KEY: z.string().optional(),
+  ECPAY_HASH_IV: z.string().optional(),
+});
+export type LambdaEnv = z.infer<typeof envSchema>;
+
+let cachedEnv: LambdaEnv | undefined;
+
+export function lambdaEnv(): LambdaEnv {
+  if (!cachedEnv) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const names = parsed.error.issues.map((i) => i.path.join(".")).join(", ");
+      throw new Error(`Lambda environment is missing or invalid: ${names}`);
+    }
+    cachedEnv = parsed.data;
+  }
+  return cachedEnv;
+}
+
+/** Tests and the local stack change variables between runs; this forgets what was read. */
+export function resetConfigCache(): void {
+  cachedEnv = undefined;
+  cachedMerchant = undefined;
+}
+
+export interface EcpayMerchant {
+  merchantId: string;
+  hashKey: string;
+  hashIV: string;
+}
+
+const MERCHANT_CACHE_MS = 5 * 60 * 1000;
+let cachedMerchant: { value: EcpayMerchant; until: number } | undefined;
+let ssm: SSMClient | undefined;
+
+export async function ecpayMerchant(): Promise<EcpayMerchant> {
+  const env = lambdaEnv();
+  if (env.ECPAY_HASH_KEY && env.ECPAY_HASH_IV && env.ECPAY_MERCHANT_ID) {
+    if (env.ENV === "prod") throw new Error("production reads ECPay secrets from SSM, never from plain variables");
+    return { merchantId: env.ECPAY_MERCHANT_ID, hashKey: env.ECPAY_HASH_KEY, hashIV: env.ECPAY_HASH_IV };
+  }
+  if (cachedMerchant && cachedMerchant.until > Date.now()) return cachedMerchant.value;
+  if (!env.ECPAY_PARAMETER_PATH) throw new Error("ECPAY_PARAMETER_PATH is not set");
+  ssm ??= new SSMClient({});
+  const names = ["merchant-id", "hash-key", "hash-iv"].map((n) => `${env.ECPAY_PARAMETER_PATH}/${n}`);
+  const result = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+  const byName = new Map((result.Parameters ?? []).map((p) => [p.Name, p.Value]));
+  const [merchantId, hashKey, hashIV] = names.map((n) => byName.get(n));
+  if (!merchantId || !hashKey || !hashIV) {
+    throw new Error(`ECPay parameters missing in SSM: ${names.filter((n) => !byName.get(n)).join(", ")}`);
+  }
+  const value = { merchantId, hashKey, hashIV };
+  cachedMerchant = { value, until: Date.now() + MERCHANT_CACHE_MS };
+  return value;
+}
+
+/** One letter in every MerchantTradeNo so staging and production numbers can never collide at ECPay. */
+export function envCode(env: LambdaEnv["ENV"]): "L" | "S" | "P" {
+  return env === "prod" ? "P" : env === "stag" ? "S" : "L";
+}

@@ -1,0 +1,119 @@
+/**
+ * The thin layer between API Gateway (payload 2.0) and the domain: parsing input with zod, turning
+ * domain errors into `{ error: { code, message } }` with a 4xx, and keeping 500s for real faults only.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { type ZodType, z } from "zod";
+import type { ErrorCode, ErrorResponse } from "../contract";
+import { logger } from "./logger";
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  not_found: 404,
+  conflict: 409,
+  price_changed: 409,
+  idempotency_mismatch: 409,
+  product_unavailable: 422,
+  invalid_transition: 409,
+  site_closed: 503,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  upstream_error: 502,
+  internal_error: 500,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Omit<ErrorResponse["error"], "code" | "message"> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get status(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function text(status: number, body: string): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: status, headers: { "content-type": "text/plain; charset=utf-8" }, body };
+}
+
+export function errorResponse(error: ApiError): APIGatewayProxyStructuredResultV2 {
+  return json(error.status, { error: { code: error.code, message: error.message, ...error.extra } } satisfies ErrorResponse);
+}
+
+/** zod issues as `{ "customer.phone": "message" }`, the shape the storefront shows next to each field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join(".") || "_";
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
+
+export function parseWith<S extends ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const fields = fieldErrors(result.error);
+    const summary = Object.entries(fields)
+      .slice(0, 3)
+      .map(([path, message]) => `${path}: ${message}`)
+      .join("; ");
+    throw new ApiError("bad_request", `Invalid ${what}: ${summary}`, { fields });
+  }
+  return result.data;
+}
+
+/** The request body as JSON; API Gateway base64-encodes bodies it considers binary. */
+export function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  const raw = rawBody(event);
+  if (raw.trim() === "") throw new ApiError("bad_request", "Request body is empty; send JSON");
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ApiError("bad_request", "Request body is not valid JSON");
+  }
+}
+
+export function rawBody(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return "";
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+}
+
+export function queryParams(event: APIGatewayProxyEventV2): Record<string, string> {
+  // API Gateway joins repeated parameters with commas; we accept each parameter once.
+  return Object.fromEntries([...new URLSearchParams(event.rawQueryString ?? "")].filter(([, value]) => value !== ""));
+}
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Wraps a JSON endpoint: ApiErrors become their 4xx/5xx, anything else is logged and answered with a
+ * generic 500 so no internal detail leaks to the caller.
+ */
+export function jsonEndpoint(name: string, run: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>): Handler {
+  return async (event, context) => {
+    try {
+      return await run(event, context);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        if (error.status >= 500) logger.warn(`${name}: ${error.code}`, { message: error.message });
+        return errorResponse(error);
+      }
+      logger.error(`${name} failed`, { error, requestId: context?.awsRequestId });
+      return errorResponse(new ApiError("internal_error", "Internal error; it has been logged"));
+    }
+  };
+}

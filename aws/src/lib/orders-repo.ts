@@ -1,0 +1,333 @@
+/**
+ * The orders table. Every write here is conditional: a new order only if its key is free, a status change only
+ * from the status the caller saw, an idempotency record only once. DynamoDB transactions are deliberately not
+ * used (dynalite, our local stand-in, lacks them, and none of these writes needs more than one item).
+ */
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type {
+  Actor,
+  HistoryEntry,
+  Order,
+  OrderStatus,
+  PaymentMethod,
+  PaymentRecord,
+} from "../contract";
+import { orderSchema } from "../contract";
+import {
+  type OrderKey,
+  type TaipeiDate,
+  daysInMonth,
+  idskRangeForDays,
+  monthPartition,
+  monthsBetween,
+  orderKeyFromId,
+} from "../domain/order-id";
+import { dynamo } from "./clients";
+import { lambdaEnv } from "./config";
+
+const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 60 * 60;
+const PHONE_INDEX = "lsi-phone";
+
+export interface OrderMeta {
+  idempotencyKey: string;
+  bodyHash: string;
+}
+
+interface OrderItem extends Order, OrderMeta, OrderKey {
+  phone: string;
+  updatedAt: string;
+}
+
+function table(): string {
+  return lambdaEnv().TABLE_NAME;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | undefined)?.name === "ConditionalCheckFailedException"
+  );
+}
+
+function toOrder(item: Record<string, unknown>): Order & Partial<OrderMeta> {
+  // Parsing strips the storage-only attributes (keys, phone copy) and catches a corrupted item early.
+  const order = orderSchema.parse(item);
+  return {
+    ...order,
+    idempotencyKey: item.idempotencyKey as string | undefined,
+    bodyHash: item.bodyHash as string | undefined,
+  };
+}
+
+export async function getOrder(id: string): Promise<(Order & Partial<OrderMeta>) | undefined> {
+  const key = orderKeyFromId(id);
+  if (!key) return undefined;
+  const result = await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
+  return result.Item ? toOrder(result.Item) : undefined;
+}
+
+/** Writes a new order if its id is still free. Returns false when another order already holds the id. */
+export async function putNewOrder(order: Order, meta: OrderMeta): Promise<boolean> {
+  const key = orderKeyFromId(order.id);
+  if (!key) throw new Error(`malformed order id ${order.id}`);
+  const item: OrderItem = { ...order, ...meta, ...key, phone: order.customer.phone, updatedAt: order.createdAt };
+  try {
+    await dynamo().send(
+      new PutCommand({ TableName: table(), Item: item, ConditionExpression: "attribute_not_exists(idsk)" }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface StatusChange {
+  from: OrderStatus;
+  to: OrderStatus;
+  by: Actor;
+  note?: string;
+  at?: Date;
+  /** Payment details learnt together with the change (ECPay trade number, payment type…). */
+  payment?: Partial<PaymentRecord>;
+}
+
+/**
+ * Applies a status change only if the order is still in `from`. Returns the updated order, or undefined when
+ * the order had moved on (the caller re-reads and decides whether that is a duplicate or a conflict).
+ */
+export async function changeStatus(id: string, change: StatusChange): Promise<Order | undefined> {
+  const key = orderKeyFromId(id);
+  if (!key) return undefined;
+  const at = (change.at ?? new Date()).toISOString();
+  const entry: HistoryEntry = { at, from: change.from, to: change.to, by: change.by, ...(change.note ? { note: change.note } : {}) };
+  const names: Record<string, string> = { "#status": "status" };
+  const values: Record<string, unknown> = { ":from": change.from, ":to": change.to, ":entry": [entry], ":at": at };
+  const sets = ["#status = :to", "history = list_append(history, :entry)", "updatedAt = :at"];
+  for (const [field, value] of Object.entries(change.payment ?? {})) {
+    if (value === undefined) continue;
+    names[`#p_${field}`] = field;
+    values[`:p_${field}`] = value;
+    sets.push(`payment.#p_${field} = :p_${field}`);
+  }
+  try {
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#status = :from",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return result.Attributes ? toOrder(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Records payment details that do not change the status (ATM account issued after ReturnURL already paid the
+ * order, a simulated payment in production). `onlyIfAbsent` names a field that must not be set yet, which makes
+ * repeated callbacks no-ops.
+ */
+export async function recordPayment(
+  id: string,
+  payment: Partial<PaymentRecord>,
+  onlyIfAbsent: keyof PaymentRecord,
+): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  const names: Record<string, string> = { "#guard": onlyIfAbsent };
+  const values: Record<string, unknown> = { ":at": new Date().toISOString() };
+  const sets = ["updatedAt = :at"];
+  for (const [field, value] of Object.entries(payment)) {
+    if (value === undefined) continue;
+    names[`#p_${field}`] = field;
+    values[`:p_${field}`] = value;
+    sets.push(`payment.#p_${field} = :p_${field}`);
+  }
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "attribute_exists(payment) AND attribute_not_exists(payment.#guard)",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency records: `ordertype = idem#<key>`, `idsk = 0`.
+
+export interface IdempotencyRecord {
+  orderId: string;
+  bodyHash: string;
+}
+
+function idempotencyKey(key: string): OrderKey {
+  return { ordertype: `idem#${key}`, idsk: 0 };
+}
+
+export async function getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: idempotencyKey(key), ConsistentRead: true }),
+  );
+  if (!result.Item) return undefined;
+  return { orderId: String(result.Item.orderId), bodyHash: String(result.Item.bodyHash) };
+}
+
+/** Claims the key for this order id. False if somebody claimed it first. */
+export async function claimIdempotencyKey(key: string, record: IdempotencyRecord, now = new Date()): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...idempotencyKey(key),
+          ...record,
+          createdAt: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        },
+        ConditionExpression: "attribute_not_exists(ordertype)",
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Moves a claimed key to a new order id after an id collision; false if another request moved it first. */
+export async function moveIdempotencyKey(key: string, fromOrderId: string, toOrderId: string): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: idempotencyKey(key),
+        UpdateExpression: "SET orderId = :to",
+        ConditionExpression: "orderId = :from",
+        ExpressionAttributeValues: { ":from": fromOrderId, ":to": toOrderId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing for the owner
+
+export interface ListFilter {
+  from: TaipeiDate;
+  to: TaipeiDate;
+  status?: OrderStatus;
+  phone?: string;
+  paymentMethod?: PaymentMethod;
+  limit: number;
+  cursor?: string;
+}
+
+interface Cursor {
+  /** Index into the month list (newest first). */
+  m: number;
+  /** DynamoDB's LastEvaluatedKey within that month. */
+  k?: Record<string, unknown>;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+export function decodeCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return { m: 0 };
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
+    if (typeof parsed.m !== "number" || parsed.m < 0 || (parsed.k !== undefined && typeof parsed.k !== "object")) return null;
+    return parsed;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Newest first across month partitions. With a phone number the query uses the `lsi-phone` index of each month;
+ * otherwise it reads the month's idsk range for the requested days. Status and payment method filter server-side.
+ */
+export async function listOrders(filter: ListFilter): Promise<{ orders: Order[]; nextCursor: string | null } | null> {
+  const cursor = decodeCursor(filter.cursor);
+  if (!cursor) return null;
+  const months = monthsBetween(filter.from, filter.to);
+  const orders: Order[] = [];
+  let monthIndex = cursor.m;
+  let startKey = cursor.k;
+
+  while (monthIndex < months.length && orders.length < filter.limit) {
+    // biome-ignore lint/style/noNonNullAssertion: bounded by the loop condition.
+    const { year, month } = months[monthIndex]!;
+    const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
+    const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
+    const [low, high] = idskRangeForDays(firstDay, lastDay);
+
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ":p": monthPartition(year, month), ":low": low, ":high": high };
+    const filters: string[] = [];
+    let keyCondition = "ordertype = :p AND idsk BETWEEN :low AND :high";
+    if (filter.phone) {
+      keyCondition = "ordertype = :p AND phone = :phone";
+      values[":phone"] = filter.phone;
+      filters.push("idsk BETWEEN :low AND :high");
+    }
+    if (filter.status) {
+      names["#status"] = "status";
+      values[":status"] = filter.status;
+      filters.push("#status = :status");
+    }
+    if (filter.paymentMethod) {
+      values[":method"] = filter.paymentMethod;
+      filters.push("paymentMethod = :method");
+    }
+
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        ...(filter.phone ? { IndexName: PHONE_INDEX } : {}),
+        KeyConditionExpression: keyCondition,
+        ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        // Asking for no more than we still need keeps LastEvaluatedKey an exact resume point.
+        Limit: filter.limit - orders.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    orders.push(...(page.Items ?? []).map((item) => orderSchema.parse(item)));
+    if (page.LastEvaluatedKey) {
+      startKey = page.LastEvaluatedKey;
+    } else {
+      monthIndex += 1;
+      startKey = undefined;
+    }
+  }
+
+  // The phone index orders by phone, not time, so sort what this page holds.
+  if (filter.phone) orders.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const more = monthIndex < months.length;
+  return { orders, nextCursor: more ? encodeCursor({ m: monthIndex, ...(startKey ? { k: startKey } : {}) }) : null };
+}

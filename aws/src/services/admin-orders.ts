@@ -1,0 +1,134 @@
+/**
+ * What the owner does to orders: move them along the state machine, and reconcile them with ECPay when a
+ * notification never arrived.
+ */
+import type { AdminListOrdersQuery, Order, OrderStatus } from "../contract";
+import { type TaipeiDate, taipeiDate } from "../domain/order-id";
+import { findTransition } from "../domain/order-state";
+import { EcpayError, formatTaipeiDate, queryTradeInfo } from "../ecpay";
+import { ecpayMerchant, lambdaEnv } from "../lib/config";
+import { ApiError } from "../lib/http";
+import { changeStatus, getOrder, listOrders } from "../lib/orders-repo";
+import { payOrder } from "./ecpay-callbacks";
+
+const DEFAULT_RANGE_DAYS = 90;
+
+export async function requireOrder(id: string): Promise<Order> {
+  const order = await getOrder(id);
+  if (!order) throw new ApiError("not_found", `Order ${id} not found`);
+  const { idempotencyKey: _k, bodyHash: _h, ...rest } = order;
+  return rest;
+}
+
+export async function transitionByOwner(id: string, to: OrderStatus, note?: string): Promise<Order> {
+  const order = await requireOrder(id);
+  if (order.status === to) return order;
+  if (!findTransition(order, to, "owner")) {
+    throw new ApiError("invalid_transition", `A ${order.paymentMethod} order cannot go from ${order.status} to ${to}`);
+  }
+  const updated = await changeStatus(id, { from: order.status, to, by: "owner", ...(note ? { note } : {}) });
+  if (!updated) {
+    // Someone (ECPay, another tab) changed it between our read and write; show the owner the current state.
+    const current = await requireOrder(id);
+    if (current.status === to) return current;
+    throw new ApiError("conflict", `Order ${id} changed to ${current.status} meanwhile; reload and try again`);
+  }
+  return updated;
+}
+
+export async function reconcileOrder(id: string, now = new Date()): Promise<{ order: Order; outcome: string }> {
+  const order = await requireOrder(id);
+  const merchantTradeNo = order.payment?.merchantTradeNo;
+  if (order.paymentMethod === "cod" || !merchantTradeNo) {
+    throw new ApiError("bad_request", "Pay-on-arrival orders are not paid through ECPay; nothing to reconcile");
+  }
+  if (order.status !== "created" && order.status !== "awaiting_payment") {
+    return { order, outcome: `Nothing to do: the order is already ${order.status}` };
+  }
+
+  const merchant = await ecpayMerchant();
+  let trade: Awaited<ReturnType<typeof queryTradeInfo>>;
+  try {
+    trade = await queryTradeInfo({
+      gatewayBaseUrl: lambdaEnv().ECPAY_GATEWAY_URL,
+      merchantId: merchant.merchantId,
+      keys: merchant,
+      merchantTradeNo,
+      now,
+    });
+  } catch (error) {
+    if (error instanceof EcpayError) throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
+    throw error;
+  }
+
+  if (trade.tradeStatus === "1") {
+    if (trade.tradeAmt !== order.total) {
+      return { order, outcome: `ECPay reports a payment of NT$${trade.tradeAmt}, but the order totals NT$${order.total}; check the ECPay back office` };
+    }
+    const result = await payOrder(
+      order,
+      { tradeNo: trade.tradeNo, paymentType: trade.paymentType, paymentDate: trade.paymentDate, simulated: false },
+      "system",
+      `Reconciled with ECPay QueryTradeInfo (${trade.paymentType} ${trade.tradeNo})`,
+    );
+    const current = await requireOrder(id);
+    return { order: current, outcome: result === "paid" ? "ECPay reports it paid: marked paid" : `Order is ${current.status}` };
+  }
+
+  const deadline = order.payment?.atm?.expireDate;
+  if (order.status === "awaiting_payment" && deadline && isPastDeadline(deadline, now)) {
+    const updated = await changeStatus(id, {
+      from: "awaiting_payment",
+      to: "cancelled",
+      by: "system",
+      note: `ATM transfer not received by ${deadline}: expired`,
+    });
+    const current = updated ?? (await requireOrder(id));
+    return { order: current, outcome: `Unpaid after the ATM deadline ${deadline}: cancelled as expired` };
+  }
+  const meaning =
+    trade.tradeStatus === "0"
+      ? "not paid yet"
+      : trade.tradeStatus === "10200095"
+        ? "the shopper never completed a payment method"
+        : `ECPay status ${trade.tradeStatus}`;
+  return { order, outcome: `ECPay reports: ${meaning}; order left ${order.status}` };
+}
+
+/** ECPay's ATM deadline is a Taipei calendar date; the order expires once that whole day has passed. */
+function isPastDeadline(expireDate: string, now: Date): boolean {
+  const day = expireDate.slice(0, 10); // `yyyy/MM/dd`
+  return formatTaipeiDate(now) > day;
+}
+
+export async function listForOwner(query: AdminListOrdersQuery, now = new Date()) {
+  const to = query.to ? parseDay(query.to) : taipeiDate(now);
+  const from = query.from
+    ? parseDay(query.from)
+    : taipeiDate(new Date(now.getTime() - DEFAULT_RANGE_DAYS * 24 * 60 * 60 * 1000));
+  if (compareDays(from, to) > 0) throw new ApiError("bad_request", "from must not be after to", { fields: { from: "after to" } });
+  const result = await listOrders({
+    from,
+    to,
+    limit: query.limit,
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.phone ? { phone: query.phone } : {}),
+    ...(query.paymentMethod ? { paymentMethod: query.paymentMethod } : {}),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  if (!result) throw new ApiError("bad_request", "cursor is not valid", { fields: { cursor: "invalid" } });
+  return result;
+}
+
+function parseDay(s: string): TaipeiDate {
+  const [year, month, day] = s.split("-").map(Number) as [number, number, number];
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new ApiError("bad_request", `${s} is not a calendar date`);
+  }
+  return { year, month, day };
+}
+
+function compareDays(a: TaipeiDate, b: TaipeiDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}

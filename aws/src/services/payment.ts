@@ -1,0 +1,44 @@
+/**
+ * Turns an order into the ECPay checkout form the shopper's browser posts. The fields are rebuilt from what is
+ * stored on the order (MerchantTradeNo, trade date), so an idempotent retry returns byte-identical fields.
+ */
+import type { Order, PaymentRedirect } from "../contract";
+import { ECPAY_CHECKOUT_PATH, buildCheckoutFields } from "../ecpay";
+import { type EcpayMerchant, lambdaEnv } from "../lib/config";
+
+export interface CallbackUrls {
+  /** Base URL of this API as ECPay's servers reach it. */
+  apiBaseUrl: string;
+}
+
+/** The API's public base URL: configured, or the API Gateway domain this request arrived on. */
+export function apiBaseUrl(domainName: string | undefined): string {
+  const configured = lambdaEnv().PUBLIC_API_URL;
+  if (configured) return configured.replace(/\/$/, "");
+  if (!domainName) throw new Error("cannot tell the API's public URL: set PUBLIC_API_URL");
+  return `https://${domainName}`;
+}
+
+export function paymentRedirect(order: Order, merchant: EcpayMerchant, urls: CallbackUrls): PaymentRedirect | null {
+  if (order.paymentMethod === "cod" || !order.payment) return null;
+  const env = lambdaEnv();
+  const storefront = env.STOREFRONT_URL.replace(/\/$/, "");
+  const orderPage = `${storefront}/orders/${order.id}`;
+  const fields = buildCheckoutFields({
+    merchantId: merchant.merchantId,
+    keys: { hashKey: merchant.hashKey, hashIV: merchant.hashIV },
+    merchantTradeNo: order.payment.merchantTradeNo,
+    tradeDate: new Date(order.createdAt),
+    totalAmount: order.total,
+    items: order.lines.map((line) => ({ name: line.name, unitPrice: line.unitPrice, quantity: line.quantity })),
+    tradeDesc: `訂單 ${order.id}`,
+    paymentMethod: order.paymentMethod,
+    returnUrl: `${urls.apiBaseUrl}/ecpay`,
+    ...(order.paymentMethod === "atm"
+      ? { paymentInfoUrl: `${urls.apiBaseUrl}/ecpay/payment-info`, clientBackUrl: orderPage }
+      : // The browser comes back with a POST that carries no session cookie; the storefront turns it into a GET.
+        { orderResultUrl: `${orderPage}/return`, clientBackUrl: orderPage }),
+    customField1: order.id,
+  });
+  return { action: `${env.ECPAY_GATEWAY_URL.replace(/\/$/, "")}${ECPAY_CHECKOUT_PATH}`, fields };
+}
