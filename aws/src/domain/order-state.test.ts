@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ORDER_STATUSES, type OrderStatus, type PaymentMethod } from "../contract";
+import { TRANSITIONS, findTransition, nextStatuses } from "./order-state";
+
+const order = (status: OrderStatus, paymentMethod: PaymentMethod) => ({ status, paymentMethod });
+
+describe("order state machine", () => {
+  it("pays a credit order only through ECPay or reconcile", () => {
+    expect(findTransition(order("created", "credit"), "paid", "ecpay")).toBeDefined();
+    expect(findTransition(order("created", "credit"), "paid", "system")).toBeDefined();
+    expect(findTransition(order("created", "credit"), "paid", "owner")).toBeUndefined();
+    expect(findTransition(order("created", "credit"), "awaiting_payment", "ecpay")).toBeUndefined();
+  });
+
+  it("takes an ATM order through awaiting_payment, or straight to paid when ReturnURL comes first", () => {
+    expect(findTransition(order("created", "atm"), "awaiting_payment", "ecpay")).toBeDefined();
+    expect(findTransition(order("awaiting_payment", "atm"), "paid", "ecpay")).toBeDefined();
+    expect(findTransition(order("created", "atm"), "paid", "ecpay")).toBeDefined();
+    expect(findTransition(order("awaiting_payment", "atm"), "cancelled", "system")).toBeDefined();
+  });
+
+  it("ships pay-on-arrival first and lets the owner mark it paid afterwards", () => {
+    expect(nextStatuses(order("created", "cod"), "owner").sort()).toEqual(["cancelled", "shipped"]);
+    expect(nextStatuses(order("shipped", "cod"), "owner")).toEqual(["paid"]);
+    expect(findTransition(order("created", "cod"), "paid", "ecpay")).toBeUndefined();
+  });
+
+  it("never lets anyone cancel a shipped order or leave a cancelled one", () => {
+    for (const method of ["credit", "atm", "cod"] as const) {
+      for (const by of ["owner", "ecpay", "system", "shopper"] as const) {
+        expect(findTransition(order("shipped", method), "cancelled", by)).toBeUndefined();
+        expect(nextStatuses(order("cancelled", method), by)).toEqual([]);
+      }
+    }
+  });
+
+  it("only ships paid card and ATM orders", () => {
+    expect(findTransition(order("created", "credit"), "shipped", "owner")).toBeUndefined();
+    expect(findTransition(order("awaiting_payment", "atm"), "shipped", "owner")).toBeUndefined();
+    expect(findTransition(order("paid", "atm"), "shipped", "owner")).toBeDefined();
+  });
+
+  it("has no self-loops and only known statuses", () => {
+    for (const t of TRANSITIONS) {
+      expect(t.from).not.toBe(t.to);
+      expect(ORDER_STATUSES).toContain(t.from);
+      expect(ORDER_STATUSES).toContain(t.to);
+    }
+  });
+});
