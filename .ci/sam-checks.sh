@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Offline checks of the AWS SAM template: cfn-lint, `sam validate --lint`, and `sam build` (esbuild bundles of
+# aws/src/handlers/*.ts), then a smoke import of every bundle. Exits non-zero on the first failure.
+#
+# Needs: python3 (>= 3.9) with venv, and `npm ci` already run at the repo root (sam build uses the repo's esbuild
+# from node_modules/.bin, and esbuild resolves zod from the root node_modules; nothing is `npm install`ed by SAM
+# because aws/src has no package.json — see docs/decisions/0003-local-api-gateway.md and aws/template.yaml).
+# Neither tool needs Docker or AWS credentials for these commands; the only network use is pip reaching PyPI.
+set -euo pipefail
+
+# Versions checked together on Python 3.11 / Node 20.20 (2026-11): keep them pinned so CI is reproducible.
+CFN_LINT_VERSION="1.58.0"
+AWS_SAM_CLI_VERSION="1.170.0"
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo_root/.ci/.venv"
+
+# Keep the SAM CLI quiet and local: no usage telemetry, no AWS SDK Node-version nag from the smoke import.
+export SAM_CLI_TELEMETRY=0
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+# sam validate/build read the region only to pick partitions; pin it so a machine without AWS config behaves the same.
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-ap-northeast-1}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Python tools (cfn-lint $CFN_LINT_VERSION, aws-sam-cli $AWS_SAM_CLI_VERSION) in .ci/.venv"
+if [[ ! -x "$venv/bin/python" ]]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  "cfn-lint==$CFN_LINT_VERSION" "aws-sam-cli==$AWS_SAM_CLI_VERSION"
+"$venv/bin/cfn-lint" --version
+"$venv/bin/sam" --version
+
+step "cfn-lint aws/template.yaml"
+# Informational checks (I*) included: the template is expected to be clean at every level.
+"$venv/bin/cfn-lint" --include-checks I --regions ap-northeast-1 -- "$repo_root/aws/template.yaml"
+echo "cfn-lint: no findings"
+
+cd "$repo_root/aws"
+
+step "sam validate --lint"
+"$venv/bin/sam" validate --lint --template template.yaml
+
+step "sam build (esbuild from the repo's node_modules)"
+if [[ ! -x "$repo_root/node_modules/.bin/esbuild" ]]; then
+  echo "node_modules/.bin/esbuild is missing: run 'npm ci' at the repo root first" >&2
+  exit 1
+fi
+# SAM looks for esbuild on PATH (its `npm root` lookup points into a scratch dir with no node_modules).
+export PATH="$repo_root/node_modules/.bin:$PATH"
+rm -rf .aws-sam/build
+"$venv/bin/sam" build --template template.yaml --build-dir .aws-sam/build
+
+step "Smoke import of every bundle"
+# Each bundle must load as ESM on Node and export `handler`; this is what catches a missing createRequire banner
+# or a dependency that should have been bundled. @aws-sdk/* stays external and resolves from the repo's node_modules.
+# The environment mirrors what the template gives a deployed function, in case a module reads it at load time.
+ENV=stag TABLE_NAME=shop-stag-orders BUCKET_NAME=shop-stag-content-000000000000 ECPAY_PARAMETER_PATH=/shop/stag/ecpay \
+ECPAY_GATEWAY_URL=https://payment-stage.ecpay.com.tw STOREFRONT_URL=https://stag.shop.example.tw APP_VERSION=dev \
+AWS_REGION=ap-northeast-1 AWS_LAMBDA_FUNCTION_NAME=sam-checks-smoke-import \
+node --input-type=module -e '
+  import { readdirSync, statSync } from "node:fs";
+  import { join, resolve } from "node:path";
+  import { pathToFileURL } from "node:url";
+  const buildDir = resolve(".aws-sam/build");
+  let count = 0;
+  for (const fn of readdirSync(buildDir)) {
+    const dir = join(buildDir, fn);
+    if (!statSync(dir).isDirectory()) continue;
+    const bundles = readdirSync(dir).filter((f) => f.endsWith(".mjs"));
+    if (bundles.length !== 1) throw new Error(`${fn}: expected one .mjs bundle, found ${bundles.join(", ") || "none"}`);
+    const mod = await import(pathToFileURL(join(dir, bundles[0])).href);
+    if (typeof mod.handler !== "function") throw new Error(`${fn}/${bundles[0]} does not export handler`);
+    const kb = Math.round(statSync(join(dir, bundles[0])).size / 1024);
+    console.log(`ok ${fn}/${bundles[0]} (${kb} KiB)`);
+    count++;
+  }
+  if (count === 0) throw new Error("no bundles were built");
+  console.log(`${count} bundles load and export handler`);
+'
+
+step "SAM checks passed"
