@@ -141,7 +141,7 @@ describe("ecpayUrlEncode", () => {
 });
 
 describe("verifyCheckMacValue", () => {
-  const signed = (fields: Record<string, string>) => ({ ...fields, CheckMacValue: checkMacValue(fields, STAGE.keys) });
+  const signed = <T extends Record<string, string>>(fields: T) => ({ ...fields, CheckMacValue: checkMacValue(fields, STAGE.keys) });
   const base = { MerchantID: "3002607", MerchantTradeNo: "L26112704831ABC", RtnCode: "1", TradeAmt: "1200", StoreID: "" };
 
   it("accepts an untouched payload, also with a lowercase MAC", () => {
