@@ -357,12 +357,7 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     if (f.EncryptType !== "1") problems.push("EncryptType must be 1");
     if (!/^[0-9A-Za-z]{1,20}$/.test(f.MerchantTradeNo ?? "")) problems.push("MerchantTradeNo must be 1–20 letters/digits");
     if (!/^[1-9]\d*$/.test(f.TotalAmount ?? "")) problems.push("TotalAmount must be an integer ≥ 1");
-    try {
-      if (!/ /.test(f.MerchantTradeDate ?? "")) throw new Error();
-      parseTaipeiDateTime(f.MerchantTradeDate ?? "");
-    } catch {
-      problems.push("MerchantTradeDate must be yyyy/MM/dd HH:mm:ss");
-    }
+    if (!isEcpayDateTime(f.MerchantTradeDate ?? "")) problems.push("MerchantTradeDate must be yyyy/MM/dd HH:mm:ss");
     if (f.ChoosePayment !== "Credit" && f.ChoosePayment !== "ATM") {
       problems.push(`ChoosePayment ${f.ChoosePayment} is not simulated here (Credit and ATM only)`);
     }
@@ -650,6 +645,16 @@ function cardFailure(cardNumber: string, expiry: string, cvv: string): string | 
   const year = 2000 + Number(m[2]);
   if (year < nowYear || (year === nowYear && month < nowMonth)) return "卡片已過期 (card expired)";
   return undefined;
+}
+
+function isEcpayDateTime(s: string): boolean {
+  if (!/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(s)) return false;
+  try {
+    parseTaipeiDateTime(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readBody(req: IncomingMessage, expectedType?: string): Promise<string> {
