@@ -1,0 +1,85 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { useLoaderData } from "@remix-run/react";
+import type { Product } from "../../aws/src/contract";
+import { formatTwd } from "../lib/format";
+import { SHOP_NAME, SHOP_TAGLINE } from "../lib/shop";
+import { loadCatalogPage } from "../lib/storefront.server";
+
+export const meta: MetaFunction = () => [
+  { title: `全部商品｜${SHOP_NAME}` },
+  { name: "description", content: `${SHOP_NAME}：${SHOP_TAGLINE}` },
+];
+
+export const loader = ({ context }: LoaderFunctionArgs) => loadCatalogPage(context.cloudflare);
+
+export default function CatalogPage() {
+  const { products } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="mb-8">
+        <h1 className="text-2xl font-bold sm:text-3xl">全部商品</h1>
+        <p className="mt-2 text-stone-700">{SHOP_TAGLINE}</p>
+      </div>
+      {products.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-stone-300 bg-white p-8 text-center text-stone-700">
+          目前沒有上架的商品，請稍後再來看看。
+        </p>
+      ) : (
+        <ul className="grid grid-cols-1 gap-6 sm:grid-cols-2 lg:grid-cols-3">
+          {products.map((product, index) => (
+            <li key={product.id}>
+              <ProductCard product={product} eager={index < 3} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
+  const soldOut = !product.available;
+  const titleId = `product-${product.id}`;
+  return (
+    <article
+      aria-labelledby={titleId}
+      className="flex h-full flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
+    >
+      <div className="relative aspect-square bg-stone-100">
+        {product.imageKey ? (
+          <img
+            src={`/${product.imageKey}`}
+            alt={product.name}
+            width={600}
+            height={600}
+            // The first row is above the fold on most phones; the rest can wait.
+            loading={eager ? "eager" : "lazy"}
+            decoding="async"
+            className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
+          />
+        ) : (
+          <div className="flex h-full items-center justify-center text-sm text-stone-600" aria-hidden="true">
+            暫無圖片
+          </div>
+        )}
+        {soldOut ? (
+          <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
+            售完
+          </span>
+        ) : null}
+      </div>
+      <div className="flex flex-1 flex-col gap-2 p-4">
+        <h2 id={titleId} className="text-lg font-semibold leading-snug">
+          {product.name}
+        </h2>
+        {product.description ? (
+          <p className="line-clamp-3 whitespace-pre-line text-sm text-stone-700">{product.description}</p>
+        ) : null}
+        <p className="mt-auto pt-2 text-lg font-bold text-brand-800">
+          <span className="sr-only">價格 </span>
+          {formatTwd(product.unitPrice)}
+        </p>
+      </div>
+    </article>
+  );
+}

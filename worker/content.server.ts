@@ -1,0 +1,285 @@
+/**
+ * Shop content kept in S3 (site.json, catalog.json, images/*), read with signed GETs and cached at the edge
+ * with the Workers Cache API.
+ *
+ * The Cache API stores responses but ignores stale-while-revalidate / stale-if-error, so the policy lives
+ * here: each cached copy carries the time it was fetched from S3 in a header, and
+ *   - younger than CACHE_TTL_SECONDS: served as is;
+ *   - older: still served, and refreshed once in the background (ctx.waitUntil);
+ *   - while S3 fails: the last good copy keeps being served for up to STALE_LIMIT_SECONDS after it was fetched;
+ *   - nothing usable cached and S3 failing: ContentUnavailableError, which pages turn into a 503.
+ * The Cache API is per data centre; purgeContent clears only the one it runs in (others refresh within the TTL).
+ */
+import type { z } from "zod";
+import { catalogSchema, siteStatusSchema, type Catalog, type SiteStatus } from "../aws/src/contract";
+import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
+import type { BffContext } from "./bff-context";
+
+export const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
+export type ContentKey = (typeof CONTENT_KEYS)[number];
+
+/** How long a last good copy may stand in while S3 is failing. */
+export const STALE_LIMIT_SECONDS = 24 * 60 * 60;
+/** After a failed background refresh, requests in this isolate wait this long before trying S3 again. */
+const REFRESH_BACKOFF_MS = 5_000;
+/** Content reads sit on the page's critical path only on a cold cache; keep the wait short. */
+const CONTENT_TIMEOUT_MS = 5_000;
+const IMAGE_TIMEOUT_MS = 15_000;
+
+const CACHE_ORIGIN = "https://edge-cache.internal";
+const FETCHED_AT_HEADER = "x-content-fetched-at";
+const ETAG_HEADER = "x-content-etag";
+
+const SCHEMAS = {
+  "site.json": siteStatusSchema,
+  "catalog.json": catalogSchema,
+} satisfies Record<ContentKey, z.ZodType>;
+
+export class ContentUnavailableError extends Error {
+  override readonly name = "ContentUnavailableError";
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Content ${key} is unavailable: S3 failed and no usable cached copy exists`, options);
+  }
+}
+
+export function getSiteStatus(bff: BffContext): Promise<SiteStatus> {
+  return readContent(bff, "site.json");
+}
+
+export function getCatalog(bff: BffContext): Promise<Catalog> {
+  return readContent(bff, "catalog.json");
+}
+
+/** Drops the cached copy in this data centre, e.g. after the owner edits the catalog in the admin. */
+export async function purgeContent(bff: Pick<BffContext, "cache">, key: ContentKey): Promise<boolean> {
+  return cacheOf(bff).delete(cacheUrl(key));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-isolate bookkeeping, keyed by the Cache object so each test's cache starts clean.
+
+interface IsolateState {
+  /** Coalesces concurrent S3 reads of one key: one refresh (or cold read) per isolate at a time. */
+  inFlight: Map<ContentKey, Promise<CachedContent<unknown>>>;
+  lastFailureAt: Map<ContentKey, number>;
+}
+const isolateStates = new WeakMap<Cache, IsolateState>();
+
+function stateFor(cache: Cache): IsolateState {
+  let state = isolateStates.get(cache);
+  if (!state) {
+    state = { inFlight: new Map(), lastFailureAt: new Map() };
+    isolateStates.set(cache, state);
+  }
+  return state;
+}
+
+interface CachedContent<T> {
+  value: T;
+  body: string;
+  fetchedAt: number;
+  etag?: string;
+}
+
+async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promise<z.infer<(typeof SCHEMAS)[K]>> {
+  type T = z.infer<(typeof SCHEMAS)[K]>;
+  const cache = cacheOf(bff);
+  const now = (bff.now ?? Date.now)();
+  const state = stateFor(cache);
+  const cached = await readCached<T>(cache, key);
+
+  if (cached) {
+    const ageMs = now - cached.fetchedAt;
+    if (ageMs < bff.env.CACHE_TTL_SECONDS * 1000) return cached.value;
+    if (ageMs < STALE_LIMIT_SECONDS * 1000) {
+      const lastFailure = state.lastFailureAt.get(key);
+      const backingOff = lastFailure !== undefined && now - lastFailure < REFRESH_BACKOFF_MS;
+      if (!state.inFlight.has(key) && !backingOff) {
+        bff.ctx.waitUntil(
+          refresh<T>(bff, cache, key, cached).catch((error: unknown) => {
+            console.warn(JSON.stringify({ at: "content", key, problem: "refresh_failed_serving_stale", ageSeconds: Math.round(ageMs / 1000), detail: String(error) }));
+          }),
+        );
+      }
+      return cached.value;
+    }
+  }
+
+  // Cold, or too old to stand in for S3 any longer: the shopper has to wait for S3.
+  try {
+    return (await refresh<T>(bff, cache, key, cached)).value;
+  } catch (error) {
+    console.error(JSON.stringify({ at: "content", key, problem: "unavailable", detail: String(error) }));
+    throw new ContentUnavailableError(key, { cause: error });
+  }
+}
+
+/** Fetches `key` from S3 (once per isolate at a time), validates it and stores it in the cache. */
+function refresh<T>(bff: BffContext, cache: Cache, key: ContentKey, previous: CachedContent<T> | undefined): Promise<CachedContent<T>> {
+  const state = stateFor(cache);
+  const running = state.inFlight.get(key);
+  if (running) return running as Promise<CachedContent<T>>;
+
+  const work = (async (): Promise<CachedContent<T>> => {
+    try {
+      const headers: Record<string, string> = { accept: "application/json" };
+      if (previous?.etag) headers["if-none-match"] = previous.etag;
+      const response = await s3Client(bff, CONTENT_TIMEOUT_MS).fetch(objectUrl(bff, key), { headers });
+      const fetchedAt = (bff.now ?? Date.now)();
+
+      let fresh: CachedContent<T>;
+      if (response.status === 304 && previous) {
+        await response.body?.cancel();
+        fresh = { ...previous, fetchedAt };
+      } else if (response.ok) {
+        const body = await response.text();
+        const value = parseContent<T>(key, body);
+        fresh = { value, body, fetchedAt, etag: response.headers.get("etag") ?? undefined };
+      } else {
+        await response.body?.cancel();
+        throw new Error(`S3 GET ${key} answered ${response.status}`);
+      }
+      await cache.put(cacheUrl(key), toCachedResponse(fresh));
+      state.lastFailureAt.delete(key);
+      return fresh;
+    } catch (error) {
+      state.lastFailureAt.set(key, (bff.now ?? Date.now)());
+      throw error;
+    } finally {
+      state.inFlight.delete(key);
+    }
+  })();
+  state.inFlight.set(key, work as Promise<CachedContent<unknown>>);
+  return work;
+}
+
+async function readCached<T>(cache: Cache, key: ContentKey): Promise<CachedContent<T> | undefined> {
+  const response = await cache.match(cacheUrl(key));
+  if (!response) return undefined;
+  const fetchedAt = Number(response.headers.get(FETCHED_AT_HEADER));
+  const body = await response.text();
+  if (!Number.isFinite(fetchedAt)) return undefined;
+  try {
+    return { value: parseContent<T>(key, body), body, fetchedAt, etag: response.headers.get(ETAG_HEADER) ?? undefined };
+  } catch {
+    // Stored by an older deploy under a different schema: treat as not cached.
+    return undefined;
+  }
+}
+
+function parseContent<T>(key: ContentKey, body: string): T {
+  const result = SCHEMAS[key].safeParse(JSON.parse(body));
+  if (!result.success) {
+    throw new Error(`${key} does not match the contract: ${result.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return result.data as T;
+}
+
+function toCachedResponse(content: CachedContent<unknown>): Response {
+  const headers = new Headers({
+    "content-type": "application/json",
+    // Keeps the entry around for the whole stale window; freshness is decided from the fetched-at header.
+    "cache-control": `public, max-age=${STALE_LIMIT_SECONDS}`,
+    [FETCHED_AT_HEADER]: String(content.fetchedAt),
+  });
+  if (content.etag) headers.set(ETAG_HEADER, content.etag);
+  return new Response(content.body, { headers });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Product images
+
+const IMAGE_KEY = /^images\/[A-Za-z0-9._-]{1,120}$/;
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/**
+ * Streams an image from S3, caching it at the edge. Keys are content-addressed (a new image gets a new key),
+ * which is what makes `immutable` safe.
+ */
+export async function getImage(bff: BffContext, key: string): Promise<Response> {
+  if (!IMAGE_KEY.test(key) || key.includes("..")) return notFound();
+  const cache = cacheOf(bff);
+  const cacheKey = `${CACHE_ORIGIN}/${key}`;
+  const hit = await cache.match(cacheKey);
+  if (hit) return hit;
+
+  let upstream: Response;
+  try {
+    upstream = await s3Client(bff, IMAGE_TIMEOUT_MS).fetch(objectUrl(bff, key));
+  } catch (error) {
+    console.error(JSON.stringify({ at: "content", key, problem: "image_unavailable", detail: String(error) }));
+    return new Response("Image temporarily unavailable", { status: 503, headers: { "cache-control": "no-store", "retry-after": "30" } });
+  }
+  if (upstream.status === 404 || upstream.status === 403) {
+    // S3 answers 403 for a missing key when the principal may not list the bucket; a 403 can also mean a
+    // broken policy, so it is logged.
+    await upstream.body?.cancel();
+    if (upstream.status === 403) console.warn(JSON.stringify({ at: "content", key, problem: "image_forbidden" }));
+    return notFound();
+  }
+  if (!upstream.ok || !upstream.body) {
+    await upstream.body?.cancel();
+    console.error(JSON.stringify({ at: "content", key, problem: "image_error_status", status: upstream.status }));
+    return new Response("Image temporarily unavailable", { status: 503, headers: { "cache-control": "no-store", "retry-after": "30" } });
+  }
+
+  const contentType = upstream.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  const headers = new Headers({
+    // Anything else could be rendered as a document from our origin; never pass it through as is.
+    "content-type": IMAGE_TYPES.has(contentType) ? contentType : "application/octet-stream",
+    "cache-control": IMMUTABLE,
+    "x-content-type-options": "nosniff",
+  });
+  for (const name of ["content-length", "etag", "last-modified"]) {
+    const value = upstream.headers.get(name);
+    if (value) headers.set(name, value);
+  }
+  const [forCache, forShopper] = upstream.body.tee();
+  bff.ctx.waitUntil(
+    cache.put(cacheKey, new Response(forCache, { headers })).catch((error: unknown) => {
+      console.warn(JSON.stringify({ at: "content", key, problem: "image_cache_put_failed", detail: String(error) }));
+    }),
+  );
+  return new Response(forShopper, { headers });
+}
+
+function notFound(): Response {
+  return new Response("Not found", { status: 404, headers: { "cache-control": "public, max-age=60" } });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function cacheOf(bff: Pick<BffContext, "cache">): Cache {
+  // tsconfig's DOM lib declares `caches` without workerd's `default`; the runtime has it.
+  return bff.cache ?? (caches as unknown as { default: Cache }).default;
+}
+
+function cacheUrl(key: ContentKey): string {
+  return `${CACHE_ORIGIN}/content/${key}`;
+}
+
+function objectUrl(bff: BffContext, key: string): string {
+  return `${bff.env.S3_BUCKET_URL}/${key}`;
+}
+
+/**
+ * S3 reads are signed as the storefront principal (its IAM policy allows GetObject on the bucket) unless a
+ * dedicated S3 key is configured, which only the local stand-in needs.
+ */
+function s3Client(bff: BffContext, timeoutMs: number): SignedClient {
+  const { env } = bff;
+  return createSignedClient({
+    accessKeyId: env.S3_ACCESS_KEY_ID ?? env.STOREFRONT_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? env.STOREFRONT_SECRET_ACCESS_KEY,
+    service: "s3",
+    region: bff.env.AWS_REGION,
+    retries: READ_RETRIES,
+    timeoutMs,
+    retryBaseDelayMs: bff.retryBaseDelayMs,
+    fetch: bff.fetch,
+  });
+}

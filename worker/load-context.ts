@@ -1,0 +1,38 @@
+/**
+ * The one getLoadContext, shared by `vite dev` (cloudflareDevProxyVitePlugin) and production
+ * (functions/[[path]].ts) so both environments give loaders the same, validated context.
+ *
+ * Typed structurally rather than with workerd's global types because vite.config.ts (checked by the Node
+ * tsconfig) imports this file; the edge-side shape lives in ./context.ts.
+ */
+import { EnvValidationError, parseEnv, type Env } from "./env";
+
+interface PlatformContext<Cf, Ctx> {
+  cloudflare: {
+    env: unknown;
+    cf?: Cf;
+    ctx: Ctx;
+  };
+}
+
+// A type alias, not an interface: Remix's AppLoadContext has an index signature that interfaces do not satisfy.
+export type LoadContextOf<Cf, Ctx> = {
+  cloudflare: { env: Env; cf?: Cf; ctx: Ctx };
+};
+
+export function getLoadContext<
+  Cf,
+  Ctx extends { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void },
+>({ context }: { request: Request; context: PlatformContext<Cf, Ctx> }): LoadContextOf<Cf, Ctx> {
+  const { env: rawEnv, cf, ctx } = context.cloudflare;
+  let env: Env;
+  try {
+    env = parseEnv(rawEnv);
+  } catch (error) {
+    // The Pages adapter turns this into a bare 500 without logging it in production; say why here.
+    if (error instanceof EnvValidationError) console.error(error.message);
+    throw error;
+  }
+  // Loaders get the validated, typed env only, never the raw bindings, so nothing reads an unchecked value.
+  return { cloudflare: { env, cf, ctx } };
+}

@@ -1,0 +1,195 @@
+/**
+ * Typed calls to the order API, signed as the storefront principal. Every function returns an ApiResult
+ * instead of throwing, so a page can always show the shopper something sensible: the contract's error
+ * codes, HTTP statuses, timeouts and network failures all end up as one of a few `kind`s.
+ */
+import type { z } from "zod";
+import {
+  createOrderRequestSchema,
+  createOrderResponseSchema,
+  errorResponseSchema,
+  getOrderQuerySchema,
+  getOrderResponseSchema,
+  pingResponseSchema,
+  ROUTES,
+  type CreateOrderRequest,
+  type CreateOrderResponse,
+  type ErrorCode,
+  type GetOrderResponse,
+} from "../aws/src/contract";
+import { createSignedClient, READ_RETRIES, UpstreamError, WRITE_RETRIES } from "./aws.server";
+import type { BffContext } from "./bff-context";
+
+export type ApiFailureKind = "validation" | "not_found" | "conflict" | "price_changed" | "site_closed" | "unavailable";
+
+export interface ApiFailure {
+  ok: false;
+  kind: ApiFailureKind;
+  /** Traditional Chinese, fit to show the shopper as is. */
+  message: string;
+  /** Field-level problems keyed by dotted path (e.g. `customer.phone`), for forms. */
+  fields?: Record<string, string>;
+  /** With price_changed: the total the catalog gives now. */
+  currentTotal?: number;
+}
+
+export type ApiResult<T> = { ok: true; data: T } | ApiFailure;
+
+export type Ping = z.infer<typeof pingResponseSchema>;
+
+type ApiDeps = Pick<BffContext, "env" | "fetch" | "retryBaseDelayMs"> & { timeoutMs?: number };
+
+/** Liveness of the API and of our signing; used by /healthz. */
+export function ping(deps: ApiDeps): Promise<ApiResult<Ping>> {
+  return call(deps, { route: ROUTES.ping, responseSchema: pingResponseSchema, retries: READ_RETRIES });
+}
+
+/**
+ * Places an order. Not retried here: the idempotency key makes a repeat safe, so the caller decides
+ * (a retry with the same key returns the same order).
+ */
+export function createOrder(deps: ApiDeps, request: CreateOrderRequest): Promise<ApiResult<CreateOrderResponse>> {
+  const parsed = createOrderRequestSchema.safeParse(request);
+  if (!parsed.success) return Promise.resolve(validationFailure(parsed.error));
+  return call(deps, {
+    route: ROUTES.createOrder,
+    body: parsed.data,
+    responseSchema: createOrderResponseSchema,
+    retries: WRITE_RETRIES,
+  });
+}
+
+/** Looks an order up the way a shopper can: by its id and the phone number it was placed with. */
+export function getOrder(deps: ApiDeps, id: string, phone: string): Promise<ApiResult<GetOrderResponse>> {
+  const parsed = getOrderQuerySchema.safeParse({ id, phone });
+  if (!parsed.success) return Promise.resolve(validationFailure(parsed.error));
+  return call(deps, {
+    route: ROUTES.getOrder,
+    query: parsed.data,
+    responseSchema: getOrderResponseSchema,
+    retries: READ_RETRIES,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const MESSAGES: Record<ApiFailureKind, string> = {
+  validation: "資料有誤，請檢查標示的欄位後再送出。",
+  not_found: "查無資料，請確認訂單編號與手機號碼。",
+  conflict: "資料已有變動，請重新整理頁面後再試一次。",
+  price_changed: "商品價格已更新，請確認新的金額後再送出。",
+  site_closed: "商店目前暫停營業，請稍後再來。",
+  unavailable: "訂單系統暫時無法使用，請稍後再試。",
+};
+const TIMEOUT_MESSAGE = "訂單系統回應逾時，請稍後再試。";
+
+const KIND_BY_CODE: Record<ErrorCode, ApiFailureKind> = {
+  bad_request: "validation",
+  payload_too_large: "validation",
+  unsupported_media_type: "validation",
+  not_found: "not_found",
+  conflict: "conflict",
+  idempotency_mismatch: "conflict",
+  invalid_transition: "conflict",
+  product_unavailable: "conflict",
+  price_changed: "price_changed",
+  site_closed: "site_closed",
+  upstream_error: "unavailable",
+  internal_error: "unavailable",
+};
+
+interface CallSpec<T> {
+  route: { method: string; path: string };
+  query?: Record<string, string>;
+  body?: unknown;
+  responseSchema: z.ZodType<T>;
+  retries: number;
+}
+
+async function call<T>(deps: ApiDeps, spec: CallSpec<T>): Promise<ApiResult<T>> {
+  const { env } = deps;
+  const client = createSignedClient({
+    accessKeyId: env.STOREFRONT_ACCESS_KEY_ID,
+    secretAccessKey: env.STOREFRONT_SECRET_ACCESS_KEY,
+    service: "execute-api",
+    region: env.AWS_REGION,
+    retries: spec.retries,
+    timeoutMs: deps.timeoutMs,
+    retryBaseDelayMs: deps.retryBaseDelayMs,
+    fetch: deps.fetch,
+  });
+  const url = new URL(env.ORDER_API_URL + spec.route.path);
+  for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
+  const what = `${spec.route.method} ${spec.route.path}`;
+
+  let status: number;
+  let payload: unknown;
+  try {
+    const response = await client.fetch(url, {
+      method: spec.route.method,
+      headers: spec.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+    });
+    status = response.status;
+    const text = await response.text();
+    payload = text ? safeJson(text) : undefined;
+  } catch (error) {
+    const timedOut = error instanceof UpstreamError && error.kind === "timeout";
+    console.error(JSON.stringify({ at: "order-api", call: what, problem: timedOut ? "timeout" : "network", detail: String(error) }));
+    return { ok: false, kind: "unavailable", message: timedOut ? TIMEOUT_MESSAGE : MESSAGES.unavailable };
+  }
+
+  if (status >= 200 && status < 300) {
+    const parsed = spec.responseSchema.safeParse(payload);
+    if (parsed.success) return { ok: true, data: parsed.data };
+    // The API answered something the contract does not allow: a deploy skew between edge and API.
+    console.error(JSON.stringify({ at: "order-api", call: what, problem: "contract_mismatch", issues: parsed.error.issues.slice(0, 5) }));
+    return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
+  }
+  return failureFromResponse(what, status, payload);
+}
+
+function failureFromResponse(what: string, status: number, payload: unknown): ApiFailure {
+  const parsed = errorResponseSchema.safeParse(payload);
+  const kind = parsed.success ? KIND_BY_CODE[parsed.data.error.code] : kindFromStatus(status);
+  if (kind === "unavailable" || status === 401 || status === 403) {
+    // 401/403 mean our signature or IAM policy is wrong: an operator problem, never the shopper's.
+    console.error(
+      JSON.stringify({ at: "order-api", call: what, problem: "error_response", status, code: parsed.success ? parsed.data.error.code : undefined }),
+    );
+    return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
+  }
+  if (!parsed.success) return { ok: false, kind, message: MESSAGES[kind] };
+  const { message, fields, currentTotal } = parsed.data.error;
+  return {
+    ok: false,
+    kind,
+    message: message || MESSAGES[kind],
+    ...(fields ? { fields } : {}),
+    ...(currentTotal !== undefined ? { currentTotal } : {}),
+  };
+}
+
+function kindFromStatus(status: number): ApiFailureKind {
+  if (status === 400 || status === 413 || status === 415 || status === 422) return "validation";
+  if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
+  return "unavailable";
+}
+
+function validationFailure(error: z.ZodError): ApiFailure {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join(".") || "_";
+    fields[path] ??= issue.message;
+  }
+  return { ok: false, kind: "validation", message: MESSAGES.validation, fields };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
