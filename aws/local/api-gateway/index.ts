@@ -50,6 +50,8 @@ export interface LocalApiOptions {
   loadHandler?: (route: HttpRoute) => Promise<LambdaHandler>;
   /** Extra variables merged into process.env once at start, after the template's function environment. */
   env?: Record<string, string>;
+  /** HTTP API's integration timeout (30 s, not configurable in AWS); lowered only by tests. */
+  integrationTimeoutSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -295,7 +297,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       return INTERNAL_ERROR();
     }
     const lambdaTimeoutMs = route.timeoutSeconds * 1000;
-    const gatewayTimeoutMs = INTEGRATION_TIMEOUT_SECONDS * 1000;
+    const gatewayTimeoutSeconds = options.integrationTimeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS;
+    const gatewayTimeoutMs = gatewayTimeoutSeconds * 1000;
     const context = lambdaContext({ functionName: name, region, accountId, memoryMb: route.memoryMb, deadline: Date.now() + lambdaTimeoutMs });
     invocations[route.functionId] = (invocations[route.functionId] ?? 0) + 1;
     try {
@@ -309,7 +312,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           console.error(`[${name}] ${context.awsRequestId} Task timed out after ${route.timeoutSeconds.toFixed(2)} seconds`);
           return INTERNAL_ERROR();
         }
-        console.error(`[${name}] integration timed out after ${INTEGRATION_TIMEOUT_SECONDS} s (HTTP API limit)`);
+        console.error(`[${name}] integration timed out after ${gatewayTimeoutSeconds} s (HTTP API limit)`);
         return new GatewayResponse(503, { message: "Service Unavailable" }, "ServiceUnavailableException");
       }
       return mapLambdaResult(outcome.value);
