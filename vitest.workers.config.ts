@@ -1,0 +1,21 @@
+/**
+ * Edge tests: run inside workerd (the runtime Pages uses) via vitest-pool-workers, so fetch, the Cache API,
+ * Web Crypto and AbortSignal behave as in production. Run with
+ *   npx vitest run --config vitest.workers.config.ts
+ * Kept apart from vite.config.ts (the Remix build) and from the Node test config.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      // Same date as wrangler.toml; nothing here reads wrangler.toml because it is a Pages config.
+      miniflare: { compatibilityDate: "2026-04-26" },
+    }),
+  ],
+  test: {
+    name: "edge",
+    include: ["worker/**/*.test.ts"],
+  },
+});
