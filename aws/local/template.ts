@@ -12,7 +12,7 @@ import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq }
 
 export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL("../template.yaml", import.meta.url));
 
-/** Parameters the deployed stacks get from samconfig.toml, given local values (overridable per call). */
+/** Local values for parameters the deployed stacks get from samconfig.toml and the template leaves without a Default. */
 export const LOCAL_PARAMETER_DEFAULTS: Readonly<Record<string, string>> = {
   Env: "local",
   StorefrontUrl: "http://127.0.0.1:8788",
@@ -289,12 +289,12 @@ export interface LocalContextOptions {
   accountId?: string;
 }
 
-/** Template parameter defaults, then the local defaults, then what the caller passes. */
+/** Template parameter defaults (or, for parameters without one, the local defaults), then what the caller passes. */
 export function localParameters(template: Template, parameters: Record<string, string> = {}): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, definition] of Object.entries(template.Parameters ?? {})) {
-    if (definition.Default !== undefined) values[name] = String(definition.Default);
-    if (LOCAL_PARAMETER_DEFAULTS[name] !== undefined) values[name] = LOCAL_PARAMETER_DEFAULTS[name];
+    const value = definition.Default !== undefined ? String(definition.Default) : LOCAL_PARAMETER_DEFAULTS[name];
+    if (value !== undefined) values[name] = value;
   }
   return { ...values, ...parameters };
 }

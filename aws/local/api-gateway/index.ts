@@ -217,7 +217,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   };
 
   /** Everything between the socket and the function: returns what to send, never throws. */
-  const handle = async (request: IncomingMessage, requestId: string, started: Date): Promise<{ response: HttpResponse | GatewayResponse; functionId?: string }> => {
+  const handle = async (
+    request: IncomingMessage,
+    requestId: string,
+    started: Date,
+  ): Promise<{ response: HttpResponse | GatewayResponse; functionId?: string; preflight?: boolean }> => {
     const method = (request.method ?? "GET").toUpperCase();
     const target = request.url ?? "/";
     const queryStart = target.indexOf("?");
@@ -228,7 +232,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     // With CORS configured, API Gateway answers every preflight itself, before routing and authorization.
     if (cors && method === "OPTIONS" && headers.origin && headers["access-control-request-method"]) {
       request.resume();
-      return { response: preflightResponse(cors, headers) };
+      return { response: preflightResponse(cors, headers), preflight: true };
     }
 
     const match = matchRoute(routes, method, rawPath);
@@ -323,7 +327,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     }
   };
 
-  const send = (request: IncomingMessage, response: ServerResponse, result: HttpResponse | GatewayResponse, requestId: string) => {
+  const send = (request: IncomingMessage, response: ServerResponse, result: HttpResponse | GatewayResponse, requestId: string, preflight: boolean) => {
     const origin = allowedOrigin(cors, request.headers.origin);
     const headers: [string, string][] =
       result instanceof GatewayResponse
@@ -334,7 +338,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           ]
         : [...result.headers];
     headers.push(["apigw-requestid", requestId]);
-    if (origin && !(result instanceof GatewayResponse && result.statusCode === 404)) {
+    // A preflight carries its own CORS headers; other answers get the allowed origin added, as API Gateway does.
+    if (origin && !preflight && !(result instanceof GatewayResponse && result.statusCode === 404)) {
       headers.push(["access-control-allow-origin", origin]);
       if (cors?.exposeHeaders.length) headers.push(["access-control-expose-headers", cors.exposeHeaders.join(",")]);
       if (cors?.allowCredentials) headers.push(["access-control-allow-credentials", "true"]);
@@ -355,10 +360,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     handle(request, requestId, started)
       .catch((error: unknown) => {
         console.error("[local-api] gateway error", error);
-        return { response: INTERNAL_ERROR(), functionId: undefined };
+        return { response: INTERNAL_ERROR(), functionId: undefined, preflight: false };
       })
-      .then(({ response: result, functionId }) => {
-        send(request, response, result, requestId);
+      .then(({ response: result, functionId, preflight }) => {
+        send(request, response, result, requestId, preflight === true);
         log(`${request.method} ${request.url} → ${result.statusCode} ${Date.now() - started.getTime()}ms${functionId ? ` ${functionId}` : ""}`);
       });
   });
