@@ -254,9 +254,18 @@ function notFound(): Response {
 // ---------------------------------------------------------------------------------------------
 
 function cacheOf(bff: Pick<BffContext, "cache">): Cache {
+  if (bff.cache) return bff.cache;
+  // Under `remix vite:dev` loaders run in Node, which has no Cache API: read through to S3 every time.
+  if (typeof caches === "undefined") return NO_CACHE;
   // tsconfig's DOM lib declares `caches` without workerd's `default`; the runtime has it.
-  return bff.cache ?? (caches as unknown as { default: Cache }).default;
+  return (caches as unknown as { default: Cache }).default;
 }
+
+const NO_CACHE = {
+  match: async () => undefined,
+  put: async () => {},
+  delete: async () => false,
+} as unknown as Cache;
 
 function cacheUrl(key: ContentKey): string {
   return `${CACHE_ORIGIN}/content/${key}`;

@@ -45,12 +45,12 @@ function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
       aria-labelledby={titleId}
       className="flex h-full flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
     >
-      <div className="relative aspect-square bg-stone-100">
+      <div className="relative aspect-[4/3] bg-stone-100">
         {product.imageKey ? (
           <img
             src={`/${product.imageKey}`}
             alt={product.name}
-            width={600}
+            width={800}
             height={600}
             // The first row is above the fold on most phones; the rest can wait.
             loading={eager ? "eager" : "lazy"}
