@@ -1,0 +1,203 @@
+/**
+ * The whole AWS side on this machine: dynalite (or an external DynamoDB Local), s3rver, the ECPay sandbox and the
+ * local HTTP API running the real Lambda handlers. `npm start`, `npm run dev` and the integration tests all start
+ * it through here, so they cannot drift apart.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import dynalite from "dynalite";
+import S3rver from "s3rver";
+import { resetClients } from "../src/lib/clients";
+import { resetConfigCache } from "../src/lib/config";
+import { startLocalApi } from "./api-gateway";
+import { ensureTables } from "./dynamodb-tables";
+import { startEcpaySandbox } from "./ecpay-sandbox";
+import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
+import { ensureBuckets, localS3Client } from "./s3-buckets";
+import { SEED_SITE, seedContent } from "./seed/catalog";
+import { loadTemplate, localPhysicalNames } from "./template";
+
+export const LOCAL_REGION = "ap-northeast-1";
+export const LOCAL_ACCOUNT_ID = "000000000000";
+/** s3rver only accepts these credentials; dynalite and DynamoDB Local accept any. */
+const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+export const DEV_PRINCIPALS = {
+  storefront: { accessKeyId: "local-storefront", secretAccessKey: "local-storefront-secret" },
+  admin: { accessKeyId: "local-admin", secretAccessKey: "local-admin-secret" },
+} as const;
+
+export interface LocalStackOptions {
+  /** Where DynamoDB and S3 keep their data; omitted means a temporary folder removed on close. */
+  dataDir?: string;
+  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number };
+  /** Use this DynamoDB endpoint (e.g. DynamoDB Local) instead of starting dynalite. */
+  dynamodbEndpoint?: string;
+  storefrontUrl?: string;
+  /** Seed the sample catalog and an open site when the bucket has none. Default true. */
+  seed?: boolean;
+  /** Delays between the sandbox's ReturnURL re-deliveries. */
+  ecpayRetryDelaysMs?: number[];
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  ecpayUrl: string;
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  bucketName: string;
+  region: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, ...options.ports };
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
+  const ephemeral = options.dataDir === undefined;
+  const parameters = { Env: "local" };
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => {});
+    if (ephemeral) await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      await mkdir(path.join(dataDir, "dynamodb"), { recursive: true });
+      const server = dynalite({ path: path.join(dataDir, "dynamodb"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(ports.dynamodb, "127.0.0.1", () => resolve());
+      });
+      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      dynamodbEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+
+    await mkdir(path.join(dataDir, "s3"), { recursive: true });
+    const s3rver = new S3rver({ port: ports.s3, address: "127.0.0.1", silent: true, directory: path.join(dataDir, "s3") });
+    const s3Address = (await s3rver.run()) as AddressInfo;
+    closers.push(() => s3rver.close());
+    const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+
+    const template = await loadTemplate();
+    const names = localPhysicalNames(template, parameters);
+    await ensureTables({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, parameters });
+    await ensureBuckets({ endpoint: s3Endpoint, parameters });
+
+    const sandbox = await startEcpaySandbox({
+      port: ports.ecpay,
+      merchants: [ECPAY_STAGE_MERCHANT],
+      ...(options.ecpayRetryDelaysMs ? { retryDelaysMs: options.ecpayRetryDelaysMs } : {}),
+      log,
+    });
+    closers.push(() => sandbox.close());
+
+    // The handlers run in this process, like one warm Lambda container per function.
+    const apiPortGuess = ports.api;
+    const lambdaEnvironment: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      S3_ENDPOINT: s3Endpoint,
+      ENV: "local",
+      TABLE_NAME: names.tableName,
+      BUCKET_NAME: names.bucketName,
+      ECPAY_GATEWAY_URL: sandbox.url,
+      STOREFRONT_URL: options.storefrontUrl ?? "http://127.0.0.1:8788",
+      ECPAY_MERCHANT_ID: ECPAY_STAGE_MERCHANT.merchantId,
+      ECPAY_HASH_KEY: ECPAY_STAGE_MERCHANT.hashKey,
+      ECPAY_HASH_IV: ECPAY_STAGE_MERCHANT.hashIV,
+      ECPAY_PARAMETER_PATH: "",
+      APP_VERSION: process.env.APP_VERSION ?? "local",
+      PUBLIC_API_URL: `http://127.0.0.1:${apiPortGuess}`,
+    };
+    Object.assign(process.env, lambdaEnvironment);
+    const api = await startLocalApi({
+      port: ports.api,
+      parameters,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      principals: [
+        { ...DEV_PRINCIPALS.storefront, iamUser: "StorefrontInvoker" },
+        { ...DEV_PRINCIPALS.admin, iamUser: "OwnerAdminInvoker" },
+      ],
+      env: lambdaEnvironment,
+      log,
+    });
+    closers.push(() => api.close());
+    // With a random port the callback URL is only known now.
+    process.env.PUBLIC_API_URL = api.url;
+    resetConfigCache();
+    resetClients();
+    closers.push(async () => {
+      resetClients();
+      resetConfigCache();
+    });
+
+    if (options.seed ?? true) await seedIfEmpty(s3Endpoint, names.bucketName, log);
+
+    return {
+      apiUrl: api.url,
+      ecpayUrl: sandbox.url,
+      dynamodbEndpoint,
+      s3Endpoint,
+      tableName: names.tableName,
+      bucketName: names.bucketName,
+      region: LOCAL_REGION,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function seedIfEmpty(endpoint: string, bucket: string, log: (line: string) => void): Promise<void> {
+  const s3 = localS3Client(endpoint);
+  try {
+    try {
+      await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "catalog.json" }));
+      return;
+    } catch (error) {
+      if ((error as { name?: string }).name !== "NoSuchKey") throw error;
+    }
+    const images: { key: string; body: Buffer }[] = [];
+    const catalog = seedContent((_id, png) => {
+      const key = `images/${createHash("sha256").update(png).digest("hex").slice(0, 32)}.png`;
+      images.push({ key, body: png });
+      return key;
+    });
+    for (const image of images) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: image.key,
+          Body: image.body,
+          ContentType: "image/png",
+          CacheControl: "public, max-age=31536000, immutable",
+        }),
+      );
+    }
+    const json = (value: unknown) => ({
+      Bucket: bucket,
+      Body: JSON.stringify({ ...(value as object), updatedAt: new Date().toISOString() }),
+      ContentType: "application/json; charset=utf-8",
+      CacheControl: "public, max-age=30, stale-while-revalidate=60",
+    });
+    await s3.send(new PutObjectCommand({ ...json(SEED_SITE), Key: "site.json" }));
+    await s3.send(new PutObjectCommand({ ...json(catalog), Key: "catalog.json" }));
+    log(`seeded ${catalog.products.length} products and an open site status`);
+  } finally {
+    s3.destroy();
+  }
+}

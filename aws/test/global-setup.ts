@@ -1,0 +1,35 @@
+/**
+ * Starts one local stack (dynalite or DynamoDB Local, s3rver, ECPay sandbox, local HTTP API) on random ports for
+ * the Node test project, and stops it afterwards. Set DYNAMODB_ENDPOINT to run against DynamoDB Local instead.
+ */
+import type { TestProject } from "vitest/node";
+import { startLocalStack } from "../local/stack";
+
+export interface ProvidedStack {
+  apiUrl: string;
+  ecpayUrl: string;
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  bucketName: string;
+  region: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: ProvidedStack;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  process.env.LOG_LEVEL ??= "silent";
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const stack = await startLocalStack({
+    ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
+    ...(process.env.TEST_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT } : {}),
+    ecpayRetryDelaysMs: [300, 600, 900, 1200],
+  });
+  const { close, ...urls } = stack;
+  project.provide("stack", urls);
+  return close;
+}

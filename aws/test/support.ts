@@ -1,0 +1,120 @@
+/**
+ * What the integration tests need to talk to the local stack as the storefront, the owner and ECPay would.
+ */
+import { randomBytes } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AwsClient } from "aws4fetch";
+import { inject } from "vitest";
+import type { CreateOrderRequest } from "../src/contract";
+import { checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
+import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
+import { localS3Client } from "../local/s3-buckets";
+import { DEV_PRINCIPALS } from "../local/stack";
+
+export const stack = () => inject("stack");
+
+function signer(principal: { accessKeyId: string; secretAccessKey: string }) {
+  return new AwsClient({ ...principal, service: "execute-api", region: stack().region, retries: 0 });
+}
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+async function call(client: AwsClient | null, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    init.headers = { "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json" };
+  }
+  const url = `${stack().apiUrl}${path}`;
+  const response = client ? await client.fetch(url, init) : await fetch(url, init);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body: parsed, text };
+}
+
+export const storefront = {
+  get: (path: string) => call(signer(DEV_PRINCIPALS.storefront), "GET", path),
+  post: (path: string, body: unknown) => call(signer(DEV_PRINCIPALS.storefront), "POST", path, body),
+};
+export const admin = {
+  get: (path: string) => call(signer(DEV_PRINCIPALS.admin), "GET", path),
+  post: (path: string, body?: unknown) => call(signer(DEV_PRINCIPALS.admin), "POST", path, body ?? {}),
+  put: (path: string, body: unknown) => call(signer(DEV_PRINCIPALS.admin), "PUT", path, body),
+};
+export const unsigned = {
+  post: (path: string, body: unknown) => call(null, "POST", path, body),
+  get: (path: string) => call(null, "GET", path),
+};
+
+export function idempotencyKey(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/** A valid order for the seeded catalog, with a fresh phone number so tests do not see each other's orders. */
+export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
+  return {
+    idempotencyKey: idempotencyKey(),
+    items: [
+      { productId: "dongding-oolong", quantity: 2 },
+      { productId: "pineapple-cake", quantity: 1 },
+    ],
+    customer: {
+      name: "王小明",
+      phone: `09${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, "0")}`,
+      email: "xiaoming@example.tw",
+      address: "100 臺北市中正區重慶南路一段 122 號",
+    },
+    paymentMethod: "credit",
+    ...overrides,
+  };
+}
+
+/** A notification as ECPay's servers would send it, signed with the stage merchant's keys. */
+export function ecpayForm(fields: Record<string, string>, keys: { hashKey: string; hashIV: string } = ECPAY_STAGE_MERCHANT): string {
+  const signed = { ...fields, CheckMacValue: checkMacValue(fields, keys) };
+  return new URLSearchParams(signed).toString();
+}
+
+export function paidNotification(merchantTradeNo: string, amount: number, extra: Record<string, string> = {}) {
+  return {
+    MerchantID: ECPAY_STAGE_MERCHANT.merchantId,
+    MerchantTradeNo: merchantTradeNo,
+    StoreID: "",
+    RtnCode: "1",
+    RtnMsg: "交易成功",
+    TradeNo: `2611${randomBytes(6).readUIntBE(0, 6) % 10 ** 12}`.slice(0, 20),
+    TradeAmt: String(amount),
+    PaymentDate: formatTaipeiDateTime(new Date()),
+    PaymentType: "Credit_CreditCard",
+    PaymentTypeChargeFee: String(Math.round(amount * 0.0275)),
+    TradeDate: formatTaipeiDateTime(new Date()),
+    SimulatePaid: "0",
+    CustomField1: "",
+    CustomField2: "",
+    CustomField3: "",
+    CustomField4: "",
+    ...extra,
+  };
+}
+
+export function dynamoClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack().dynamodbEndpoint,
+      region: stack().region,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    }),
+  );
+}
+
+export function s3Client() {
+  return localS3Client(stack().s3Endpoint);
+}
