@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { getOrderQuerySchema } from "../contract";
-import { ApiError, json, jsonEndpoint, parseWith, queryParams } from "../lib/http";
+import { ApiError, json, jsonEndpoint, queryParams } from "../lib/http";
 import { getOrder } from "../lib/orders-repo";
 
 // One answer for "no such order" and "wrong phone", so the lookup cannot be used to probe order ids.

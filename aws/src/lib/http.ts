@@ -3,7 +3,7 @@
  * domain errors into `{ error: { code, message } }` with a 4xx, and keeping 500s for real faults only.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { type ZodType, z } from "zod";
+import type { ZodType, z } from "zod";
 import type { ErrorCode, ErrorResponse } from "../contract";
 import { logger } from "./logger";
 

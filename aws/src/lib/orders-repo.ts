@@ -278,7 +278,6 @@ export async function listOrders(filter: ListFilter): Promise<{ orders: Order[];
   let startKey = cursor.k;
 
   while (monthIndex < months.length && orders.length < filter.limit) {
-    // biome-ignore lint/style/noNonNullAssertion: bounded by the loop condition.
     const { year, month } = months[monthIndex]!;
     const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
     const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
