@@ -142,7 +142,10 @@ function refresh<T>(bff: BffContext, cache: Cache, key: ContentKey, previous: Ca
         await response.body?.cancel();
         throw new Error(`S3 GET ${key} answered ${response.status}`);
       }
-      await cache.put(cacheUrl(key), toCachedResponse(fresh));
+      // A cache that cannot store must not cost the shopper the content S3 just gave us.
+      await cache.put(cacheUrl(key), toCachedResponse(fresh)).catch((error: unknown) => {
+        console.warn(JSON.stringify({ at: "content", key, problem: "cache_put_failed", detail: String(error) }));
+      });
       state.lastFailureAt.delete(key);
       return fresh;
     } catch (error) {

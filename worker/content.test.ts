@@ -166,6 +166,19 @@ describe("site.json and catalog.json", () => {
     expect(await shop.cache.match("https://edge-cache.internal/content/catalog.json")).toBeUndefined();
   });
 
+  it("still answers from S3 when the cache cannot store", async () => {
+    const shop = await edge(json(catalogV1));
+    const { bff } = shop.request();
+    const brokenCache = {
+      match: async () => undefined,
+      put: async () => {
+        throw new Error("cache quota exceeded");
+      },
+      delete: async () => false,
+    } as unknown as Cache;
+    expect((await getCatalog({ ...bff, cache: brokenCache })).products).toHaveLength(1);
+  });
+
   it("purgeContent makes the next read go to S3", async () => {
     const shop = await edge(json(catalogV1), json(catalogV2));
     await getCatalog(shop.request().bff);
