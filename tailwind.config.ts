@@ -17,14 +17,7 @@ export default {
         },
       },
       fontFamily: {
-        sans: [
-          "system-ui",
-          "-apple-system",
-          '"PingFang TC"',
-          '"Noto Sans TC"',
-          '"Microsoft JhengHei"',
-          "sans-serif",
-        ],
+        sans: ["system-ui", "-apple-system", '"PingFang TC"', '"Noto Sans TC"', '"Microsoft JhengHei"', "sans-serif"],
       },
     },
   },

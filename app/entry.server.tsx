@@ -2,7 +2,12 @@
  * Server rendering on workerd. Every document response leaves here with a fresh CSP nonce, which the
  * inline scripts of Remix (hydration data) and React (streaming) carry via NonceProvider.
  */
-import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/cloudflare";
+import type {
+  AppLoadContext,
+  EntryContext,
+  HandleDataRequestFunction,
+  HandleErrorFunction,
+} from "@remix-run/cloudflare";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
@@ -40,7 +45,10 @@ export default async function handleRequest(
       },
     },
   );
-  body.allReady.then(() => clearTimeout(abortTimer), () => clearTimeout(abortTimer));
+  body.allReady.then(
+    () => clearTimeout(abortTimer),
+    () => clearTimeout(abortTimer),
+  );
 
   // Crawlers get the complete document in one piece; people get it streamed.
   if (isbot(request.headers.get("user-agent") ?? "")) await body.allReady;

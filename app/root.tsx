@@ -12,7 +12,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useNonce } from "./lib/nonce";
-import { DEFAULT_CLOSED_MESSAGE, SHOP_NAME, SHOP_TAGLINE, type ServiceUnavailableData } from "./lib/shop";
+import { DEFAULT_CLOSED_MESSAGE, type ServiceUnavailableData, SHOP_NAME, SHOP_TAGLINE } from "./lib/shop";
 import { loadShell } from "./lib/storefront.server";
 import stylesheet from "./tailwind.css?url";
 
@@ -67,9 +67,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="border-t border-stone-200 bg-white">
-          <p className="mx-auto max-w-6xl px-4 py-6 text-sm text-stone-600">
-            © {SHOP_NAME}・所有價格皆為新台幣含稅價
-          </p>
+          <p className="mx-auto max-w-6xl px-4 py-6 text-sm text-stone-600">© {SHOP_NAME}・所有價格皆為新台幣含稅價</p>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
@@ -94,7 +92,11 @@ export function ErrorBoundary() {
       </h1>
       <p className="mt-4 whitespace-pre-line text-stone-700">{message}</p>
       <p className="mt-8">
-        <Link to="/" className="font-medium text-brand-800 underline underline-offset-4 hover:text-brand-700" reloadDocument>
+        <Link
+          to="/"
+          className="font-medium text-brand-800 underline underline-offset-4 hover:text-brand-700"
+          reloadDocument
+        >
           回到首頁
         </Link>
       </p>

@@ -87,7 +87,11 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
       const target = url.toString();
       for (let attempt = 0; ; attempt++) {
         // Signed afresh per attempt so X-Amz-Date stays current.
-        const signed = await signer.sign(target, { method: init.method ?? "GET", headers: init.headers, body: init.body });
+        const signed = await signer.sign(target, {
+          method: init.method ?? "GET",
+          headers: init.headers,
+          body: init.body,
+        });
         let response: Response | undefined;
         let failure: unknown;
         try {
@@ -97,23 +101,34 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
         }
         if (deadline.aborted) {
           await response?.body?.cancel();
-          throw new UpstreamError("timeout", `${service} ${init.method ?? "GET"} ${redact(target)} timed out after ${timeoutMs} ms`, {
-            cause: failure,
-          });
+          throw new UpstreamError(
+            "timeout",
+            `${service} ${init.method ?? "GET"} ${redact(target)} timed out after ${timeoutMs} ms`,
+            {
+              cause: failure,
+            },
+          );
         }
         const retryable = response === undefined || response.status === 429 || response.status >= 500;
         if (!retryable) return response as Response;
         if (attempt >= retries) {
           if (response) return response;
-          throw new UpstreamError("network", `${service} ${init.method ?? "GET"} ${redact(target)} failed: ${describe(failure)}`, {
-            cause: failure,
-          });
+          throw new UpstreamError(
+            "network",
+            `${service} ${init.method ?? "GET"} ${redact(target)} failed: ${describe(failure)}`,
+            {
+              cause: failure,
+            },
+          );
         }
         // Free the connection before waiting; the body of a failed attempt is never read.
         await response?.body?.cancel();
         const backedOff = await sleep(Math.random() * retryBaseDelayMs * 2 ** attempt, deadline);
         if (!backedOff) {
-          throw new UpstreamError("timeout", `${service} ${init.method ?? "GET"} ${redact(target)} timed out after ${timeoutMs} ms`);
+          throw new UpstreamError(
+            "timeout",
+            `${service} ${init.method ?? "GET"} ${redact(target)} timed out after ${timeoutMs} ms`,
+          );
         }
       }
     },

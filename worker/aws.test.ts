@@ -41,7 +41,12 @@ describe("createSignedClient signing", () => {
     const [sent] = transport.calls;
     const auth = parseAuthorization(sent!.headers.get("authorization"));
     const amzDate = sent!.headers.get("x-amz-date")!;
-    expect(auth).toMatchObject({ accessKeyId: "local-storefront", region: "ap-northeast-1", service: "execute-api", date: amzDate.slice(0, 8) });
+    expect(auth).toMatchObject({
+      accessKeyId: "local-storefront",
+      region: "ap-northeast-1",
+      service: "execute-api",
+      date: amzDate.slice(0, 8),
+    });
     expect(auth.signedHeaders).toEqual(expect.arrayContaining(["host", "x-amz-date"]));
     expect(amzDate).toMatch(/^\d{8}T\d{6}Z$/);
     expect(sent!.body).toBe(body);
@@ -98,12 +103,17 @@ describe("createSignedClient retries and deadline", () => {
   const fast = { ...storefront, service: "execute-api" as const, retryBaseDelayMs: 0 };
 
   it("retries reads twice on 5xx and 429, re-signing each attempt, and returns the last answer", async () => {
-    const transport = scriptedTransport(new Response("", { status: 502 }), new Response("", { status: 429 }), new Response("", { status: 503 }));
+    const transport = scriptedTransport(
+      new Response("", { status: 502 }),
+      new Response("", { status: 429 }),
+      new Response("", { status: 503 }),
+    );
     const client = createSignedClient({ ...fast, retries: 2, fetch: transport.fetch });
     const response = await client.fetch("http://127.0.0.1:3001/");
     expect(response.status).toBe(503);
     expect(transport.calls).toHaveLength(3);
-    for (const call of transport.calls) expect(() => parseAuthorization(call.headers.get("authorization"))).not.toThrow();
+    for (const call of transport.calls)
+      expect(() => parseAuthorization(call.headers.get("authorization"))).not.toThrow();
   });
 
   it("stops retrying at the first usable answer", async () => {

@@ -11,7 +11,7 @@
  * The Cache API is per data centre; purgeContent clears only the one it runs in (others refresh within the TTL).
  */
 import type { z } from "zod";
-import { catalogSchema, siteStatusSchema, type Catalog, type SiteStatus } from "../aws/src/contract";
+import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "../aws/src/contract";
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
 import type { BffContext } from "./bff-context";
 
@@ -100,7 +100,15 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
       if (!state.inFlight.has(key) && !backingOff) {
         bff.ctx.waitUntil(
           refresh<T>(bff, cache, key, cached).catch((error: unknown) => {
-            console.warn(JSON.stringify({ at: "content", key, problem: "refresh_failed_serving_stale", ageSeconds: Math.round(ageMs / 1000), detail: String(error) }));
+            console.warn(
+              JSON.stringify({
+                at: "content",
+                key,
+                problem: "refresh_failed_serving_stale",
+                ageSeconds: Math.round(ageMs / 1000),
+                detail: String(error),
+              }),
+            );
           }),
         );
       }
@@ -118,7 +126,12 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
 }
 
 /** Fetches `key` from S3 (once per isolate at a time), validates it and stores it in the cache. */
-function refresh<T>(bff: BffContext, cache: Cache, key: ContentKey, previous: CachedContent<T> | undefined): Promise<CachedContent<T>> {
+function refresh<T>(
+  bff: BffContext,
+  cache: Cache,
+  key: ContentKey,
+  previous: CachedContent<T> | undefined,
+): Promise<CachedContent<T>> {
   const state = stateFor(cache);
   const running = state.inFlight.get(key);
   if (running) return running as Promise<CachedContent<T>>;
@@ -176,7 +189,12 @@ async function readCached<T>(cache: Cache, key: ContentKey): Promise<CachedConte
 function parseContent<T>(key: ContentKey, body: string): T {
   const result = SCHEMAS[key].safeParse(JSON.parse(body));
   if (!result.success) {
-    throw new Error(`${key} does not match the contract: ${result.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `${key} does not match the contract: ${result.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")}`,
+    );
   }
   return result.data as T;
 }
@@ -215,7 +233,10 @@ export async function getImage(bff: BffContext, key: string): Promise<Response> 
     upstream = await s3Client(bff, IMAGE_TIMEOUT_MS).fetch(objectUrl(bff, key));
   } catch (error) {
     console.error(JSON.stringify({ at: "content", key, problem: "image_unavailable", detail: String(error) }));
-    return new Response("Image temporarily unavailable", { status: 503, headers: { "cache-control": "no-store", "retry-after": "30" } });
+    return new Response("Image temporarily unavailable", {
+      status: 503,
+      headers: { "cache-control": "no-store", "retry-after": "30" },
+    });
   }
   if (upstream.status === 404 || upstream.status === 403) {
     // S3 answers 403 for a missing key when the principal may not list the bucket; a 403 can also mean a
@@ -227,7 +248,10 @@ export async function getImage(bff: BffContext, key: string): Promise<Response> 
   if (!upstream.ok || !upstream.body) {
     await upstream.body?.cancel();
     console.error(JSON.stringify({ at: "content", key, problem: "image_error_status", status: upstream.status }));
-    return new Response("Image temporarily unavailable", { status: 503, headers: { "cache-control": "no-store", "retry-after": "30" } });
+    return new Response("Image temporarily unavailable", {
+      status: 503,
+      headers: { "cache-control": "no-store", "retry-after": "30" },
+    });
   }
 
   const contentType = upstream.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";

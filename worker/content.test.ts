@@ -9,7 +9,7 @@ import {
   purgeContent,
   STALE_LIMIT_SECONDS,
 } from "./content.server";
-import { json, scriptedTransport, testEnv, type Reply } from "./test/helpers";
+import { json, type Reply, scriptedTransport, testEnv } from "./test/helpers";
 import { parseAuthorization } from "./test/sigv4";
 
 const env = testEnv({ CACHE_TTL_SECONDS: "30", S3_ACCESS_KEY_ID: undefined, S3_SECRET_ACCESS_KEY: undefined });
@@ -17,10 +17,14 @@ const BUCKET = "http://127.0.0.1:4569/shop-local-content-000000000000";
 const T0 = Date.UTC(2026, 10, 27, 2, 0, 0);
 
 const catalogV1 = {
-  products: [{ id: "alishan-oolong", name: "阿里山高山烏龍茶", description: "", unitPrice: 1280, available: true, sortOrder: 1 }],
+  products: [
+    { id: "alishan-oolong", name: "阿里山高山烏龍茶", description: "", unitPrice: 1280, available: true, sortOrder: 1 },
+  ],
 };
 const catalogV2 = {
-  products: [{ id: "alishan-oolong", name: "阿里山高山烏龍茶", description: "", unitPrice: 1380, available: true, sortOrder: 1 }],
+  products: [
+    { id: "alishan-oolong", name: "阿里山高山烏龍茶", description: "", unitPrice: 1380, available: true, sortOrder: 1 },
+  ],
 };
 
 /** One simulated isolate: a fresh cache, a clock the test moves, and the S3 replies it scripts. */
@@ -51,7 +55,10 @@ describe("site.json and catalog.json", () => {
 
     expect(shop.calls).toHaveLength(1);
     expect(shop.calls[0]!.url.href).toBe(`${BUCKET}/catalog.json`);
-    expect(parseAuthorization(shop.calls[0]!.headers.get("authorization"))).toMatchObject({ service: "s3", region: "ap-northeast-1" });
+    expect(parseAuthorization(shop.calls[0]!.headers.get("authorization"))).toMatchObject({
+      service: "s3",
+      region: "ap-northeast-1",
+    });
 
     shop.clock.now += 29_000;
     const second = shop.request();
@@ -61,7 +68,10 @@ describe("site.json and catalog.json", () => {
   });
 
   it("after the TTL serves the stale copy at once and refreshes it once in the background", async () => {
-    const shop = await edge(json(catalogV1, { headers: { etag: '"v1"' } }), json(catalogV2, { headers: { etag: '"v2"' } }));
+    const shop = await edge(
+      json(catalogV1, { headers: { etag: '"v1"' } }),
+      json(catalogV2, { headers: { etag: '"v2"' } }),
+    );
     await getCatalog(shop.request().bff);
 
     shop.clock.now += 31_000;
@@ -151,7 +161,11 @@ describe("site.json and catalog.json", () => {
 
   it("coalesces concurrent cold reads into one S3 request", async () => {
     const shop = await edge(json(catalogV1));
-    const results = await Promise.all([getCatalog(shop.request().bff), getCatalog(shop.request().bff), getCatalog(shop.request().bff)]);
+    const results = await Promise.all([
+      getCatalog(shop.request().bff),
+      getCatalog(shop.request().bff),
+      getCatalog(shop.request().bff),
+    ]);
     expect(results.map((r) => r.products.length)).toEqual([1, 1, 1]);
     expect(shop.calls).toHaveLength(1);
   });
@@ -188,7 +202,9 @@ describe("site.json and catalog.json", () => {
   });
 
   it("keeps site.json and catalog.json apart", async () => {
-    const shop = await edge((request) => (request.url.endsWith("/site.json") ? json({ open: false, closedMessage: "盤點中" }) : json(catalogV1)));
+    const shop = await edge((request) =>
+      request.url.endsWith("/site.json") ? json({ open: false, closedMessage: "盤點中" }) : json(catalogV1),
+    );
     const { bff } = shop.request();
     expect(await getSiteStatus(bff)).toEqual({ open: false, closedMessage: "盤點中" });
     expect((await getCatalog(bff)).products).toHaveLength(1);
@@ -214,11 +230,14 @@ describe("getImage", () => {
     expect(shop.calls).toHaveLength(1);
   });
 
-  it.each(["images/../site.json", "site.json", "images/a/b.png", "images/"])("answers 404 for the key %s without asking S3", async (key) => {
-    const shop = await edge(json({}));
-    expect((await getImage(shop.request().bff, key)).status).toBe(404);
-    expect(shop.calls).toHaveLength(0);
-  });
+  it.each(["images/../site.json", "site.json", "images/a/b.png", "images/"])(
+    "answers 404 for the key %s without asking S3",
+    async (key) => {
+      const shop = await edge(json({}));
+      expect((await getImage(shop.request().bff, key)).status).toBe(404);
+      expect(shop.calls).toHaveLength(0);
+    },
+  );
 
   it("answers 404 for a missing object, briefly cacheable", async () => {
     const shop = await edge(new Response("", { status: 404 }));

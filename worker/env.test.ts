@@ -89,13 +89,16 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...RAW_TEST_ENV })).not.toBe(parseEnv(raw));
   });
 
-  it.each(["vars", "env.preview.vars", "env.production.vars"])("accepts wrangler.toml [%s] plus the secrets", (table) => {
-    const vars = varsTable(wranglerToml, table);
-    const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, RAW_TEST_ENV[name]]));
-    expect(() => parseEnv({ ...vars, ...secrets })).not.toThrow();
-    // Secrets belong in the dashboard or .dev.vars, never in the repository.
-    for (const name of SECRET_NAMES) expect(vars).not.toHaveProperty(name);
-  });
+  it.each(["vars", "env.preview.vars", "env.production.vars"])(
+    "accepts wrangler.toml [%s] plus the secrets",
+    (table) => {
+      const vars = varsTable(wranglerToml, table);
+      const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, RAW_TEST_ENV[name]]));
+      expect(() => parseEnv({ ...vars, ...secrets })).not.toThrow();
+      // Secrets belong in the dashboard or .dev.vars, never in the repository.
+      for (const name of SECRET_NAMES) expect(vars).not.toHaveProperty(name);
+    },
+  );
 });
 
 describe("getLoadContext", () => {
@@ -111,7 +114,9 @@ describe("getLoadContext", () => {
   it("logs and rethrows a configuration error naming the missing variables", () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const { SESSION_SECRET: _, ...withoutSession } = RAW_TEST_ENV;
-    expect(() => getLoadContext({ request, context: { cloudflare: { env: withoutSession, ctx } } })).toThrow(/SESSION_SECRET: is missing/);
+    expect(() => getLoadContext({ request, context: { cloudflare: { env: withoutSession, ctx } } })).toThrow(
+      /SESSION_SECRET: is missing/,
+    );
     expect(logged).toHaveBeenCalledWith(expect.stringContaining("SESSION_SECRET"));
   });
 });

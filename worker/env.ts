@@ -25,7 +25,10 @@ const httpUrl = z
   // Callers append paths with `${base}/path`; a trailing slash would double it.
   .transform((value) => value.replace(/\/+$/, ""));
 
-const origin = httpUrl.refine((value) => new URL(value).origin === value, "must be an origin (scheme://host[:port]) without a path");
+const origin = httpUrl.refine(
+  (value) => new URL(value).origin === value,
+  "must be an origin (scheme://host[:port]) without a path",
+);
 
 const secret = (minLength = 1) => z.string().min(minLength, `must be at least ${minLength} characters`);
 
@@ -64,14 +67,15 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-
 export class EnvValidationError extends Error {
   override readonly name = "EnvValidationError";
   constructor(
     /** One entry per offending variable, e.g. `SESSION_SECRET: is missing`. Never contains values. */
     readonly problems: readonly string[],
   ) {
-    super(`Invalid environment configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    super(
+      `Invalid environment configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+    );
   }
 }
 
@@ -101,7 +105,10 @@ export function parseEnv(raw: unknown): Env {
   // The optional S3 key only makes sense as a pair.
   const hasS3Id = isSet(bindings.S3_ACCESS_KEY_ID);
   if (hasS3Id !== isSet(bindings.S3_SECRET_ACCESS_KEY)) {
-    byName.set(hasS3Id ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID", "is missing (S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together)");
+    byName.set(
+      hasS3Id ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID",
+      "is missing (S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together)",
+    );
   }
 
   if (!result.success || byName.size > 0) {

@@ -5,7 +5,7 @@
  * Typed structurally rather than with workerd's global types because vite.config.ts (checked by the Node
  * tsconfig) imports this file; the edge-side shape lives in ./context.ts.
  */
-import { EnvValidationError, parseEnv, type Env } from "./env";
+import { type Env, EnvValidationError, parseEnv } from "./env";
 
 interface PlatformContext<Cf, Ctx> {
   cloudflare: {

@@ -5,17 +5,17 @@
  */
 import type { z } from "zod";
 import {
+  type CreateOrderRequest,
+  type CreateOrderResponse,
   createOrderRequestSchema,
   createOrderResponseSchema,
+  type ErrorCode,
   errorResponseSchema,
+  type GetOrderResponse,
   getOrderQuerySchema,
   getOrderResponseSchema,
   pingResponseSchema,
   ROUTES,
-  type CreateOrderRequest,
-  type CreateOrderResponse,
-  type ErrorCode,
-  type GetOrderResponse,
 } from "../aws/src/contract";
 import { createSignedClient, READ_RETRIES, UpstreamError, WRITE_RETRIES } from "./aws.server";
 import type { BffContext } from "./bff-context";
@@ -127,7 +127,10 @@ async function call<T>(deps: ApiDeps, spec: CallSpec<T>): Promise<ApiResult<T>> 
   try {
     const response = await client.fetch(url, {
       method: spec.route.method,
-      headers: spec.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      headers:
+        spec.body === undefined
+          ? { accept: "application/json" }
+          : { accept: "application/json", "content-type": "application/json" },
       body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
     });
     status = response.status;
@@ -135,7 +138,9 @@ async function call<T>(deps: ApiDeps, spec: CallSpec<T>): Promise<ApiResult<T>> 
     payload = text ? safeJson(text) : undefined;
   } catch (error) {
     const timedOut = error instanceof UpstreamError && error.kind === "timeout";
-    console.error(JSON.stringify({ at: "order-api", call: what, problem: timedOut ? "timeout" : "network", detail: String(error) }));
+    console.error(
+      JSON.stringify({ at: "order-api", call: what, problem: timedOut ? "timeout" : "network", detail: String(error) }),
+    );
     return { ok: false, kind: "unavailable", message: timedOut ? TIMEOUT_MESSAGE : MESSAGES.unavailable };
   }
 
@@ -143,7 +148,14 @@ async function call<T>(deps: ApiDeps, spec: CallSpec<T>): Promise<ApiResult<T>> 
     const parsed = spec.responseSchema.safeParse(payload);
     if (parsed.success) return { ok: true, data: parsed.data };
     // The API answered something the contract does not allow: a deploy skew between edge and API.
-    console.error(JSON.stringify({ at: "order-api", call: what, problem: "contract_mismatch", issues: parsed.error.issues.slice(0, 5) }));
+    console.error(
+      JSON.stringify({
+        at: "order-api",
+        call: what,
+        problem: "contract_mismatch",
+        issues: parsed.error.issues.slice(0, 5),
+      }),
+    );
     return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
   }
   return failureFromResponse(what, status, payload);
@@ -155,7 +167,13 @@ function failureFromResponse(what: string, status: number, payload: unknown): Ap
   if (kind === "unavailable" || status === 401 || status === 403) {
     // 401/403 mean our signature or IAM policy is wrong: an operator problem, never the shopper's.
     console.error(
-      JSON.stringify({ at: "order-api", call: what, problem: "error_response", status, code: parsed.success ? parsed.data.error.code : undefined }),
+      JSON.stringify({
+        at: "order-api",
+        call: what,
+        problem: "error_response",
+        status,
+        code: parsed.success ? parsed.data.error.code : undefined,
+      }),
     );
     return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
   }

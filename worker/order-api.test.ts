@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CreateOrderRequest, Order } from "../aws/src/contract";
 import { createOrder, getOrder, ping } from "./order-api.server";
-import { hangingTransport, json, scriptedTransport, testEnv, type Reply } from "./test/helpers";
+import { hangingTransport, json, type Reply, scriptedTransport, testEnv } from "./test/helpers";
 import { parseAuthorization } from "./test/sigv4";
 
 const env = testEnv();
@@ -20,7 +20,12 @@ function deps(...replies: Reply[]) {
 const validRequest: CreateOrderRequest = {
   idempotencyKey: "checkout-0123456789abcdef",
   items: [{ productId: "alishan-oolong", quantity: 2 }],
-  customer: { name: "王小明", phone: "0912345678", email: "ming@example.tw", address: "100 臺北市中正區重慶南路一段 122 號" },
+  customer: {
+    name: "王小明",
+    phone: "0912345678",
+    email: "ming@example.tw",
+    address: "100 臺北市中正區重慶南路一段 122 號",
+  },
   paymentMethod: "credit",
   expectedTotal: 2560,
 };
@@ -55,7 +60,12 @@ describe("ping", () => {
 
 describe("createOrder", () => {
   it("POSTs the contract's JSON to /order and parses the created order", async () => {
-    const { deps: d, calls } = deps(json({ order, payment: { action: "http://127.0.0.1:3002/Cashier/AioCheckOut/V5", fields: { A: "1" } } }, { status: 201 }));
+    const { deps: d, calls } = deps(
+      json(
+        { order, payment: { action: "http://127.0.0.1:3002/Cashier/AioCheckOut/V5", fields: { A: "1" } } },
+        { status: 201 },
+      ),
+    );
     const result = await createOrder(d, validRequest);
     expect(result).toMatchObject({ ok: true, data: { order: { id: "261127-00001", total: 2560 } } });
     expect(calls[0]!.method).toBe("POST");
@@ -66,9 +76,16 @@ describe("createOrder", () => {
 
   it("rejects an invalid request locally, with field paths, without calling the API", async () => {
     const { deps: d, calls } = deps(json({}));
-    const result = await createOrder(d, { ...validRequest, customer: { ...validRequest.customer, phone: "12345" }, items: [] });
+    const result = await createOrder(d, {
+      ...validRequest,
+      customer: { ...validRequest.customer, phone: "12345" },
+      items: [],
+    });
     expect(result).toMatchObject({ ok: false, kind: "validation" });
-    expect(result.ok ? {} : result.fields).toMatchObject({ "customer.phone": "請輸入 09 開頭的 10 位手機號碼", items: "購物車是空的" });
+    expect(result.ok ? {} : result.fields).toMatchObject({
+      "customer.phone": "請輸入 09 開頭的 10 位手機號碼",
+      items: "購物車是空的",
+    });
     expect(calls).toHaveLength(0);
   });
 
@@ -80,7 +97,9 @@ describe("createOrder", () => {
   });
 
   it("maps bad_request to validation with the API's field messages", async () => {
-    const { deps: d } = deps(apiError(400, "bad_request", "請檢查欄位", { fields: { "customer.address": "請填寫完整地址（含郵遞區號）" } }));
+    const { deps: d } = deps(
+      apiError(400, "bad_request", "請檢查欄位", { fields: { "customer.address": "請填寫完整地址（含郵遞區號）" } }),
+    );
     expect(await createOrder(d, validRequest)).toEqual({
       ok: false,
       kind: "validation",
@@ -91,7 +110,12 @@ describe("createOrder", () => {
 
   it("maps price_changed with the current total", async () => {
     const { deps: d } = deps(apiError(409, "price_changed", "價格已更新", { currentTotal: 2800 }));
-    expect(await createOrder(d, validRequest)).toEqual({ ok: false, kind: "price_changed", message: "價格已更新", currentTotal: 2800 });
+    expect(await createOrder(d, validRequest)).toEqual({
+      ok: false,
+      kind: "price_changed",
+      message: "價格已更新",
+      currentTotal: 2800,
+    });
   });
 
   it.each(["conflict", "idempotency_mismatch", "product_unavailable"])("maps %s to conflict", async (code) => {
@@ -101,7 +125,11 @@ describe("createOrder", () => {
 
   it("maps site_closed, whatever the status", async () => {
     const { deps: d } = deps(apiError(503, "site_closed", "商店暫停營業"));
-    expect(await createOrder(d, validRequest)).toMatchObject({ ok: false, kind: "site_closed", message: "商店暫停營業" });
+    expect(await createOrder(d, validRequest)).toMatchObject({
+      ok: false,
+      kind: "site_closed",
+      message: "商店暫停營業",
+    });
   });
 
   it("hides internal errors behind a generic message", async () => {
@@ -143,7 +171,11 @@ describe("getOrder", () => {
 
   it("maps 404 not_found to not_found with the API's message", async () => {
     const { deps: d } = deps(apiError(404, "not_found", "查無此訂單"));
-    expect(await getOrder(d, "261127-00001", "0912345678")).toEqual({ ok: false, kind: "not_found", message: "查無此訂單" });
+    expect(await getOrder(d, "261127-00001", "0912345678")).toEqual({
+      ok: false,
+      kind: "not_found",
+      message: "查無此訂單",
+    });
   });
 
   it("falls back on the HTTP status when the error body is not the contract's", async () => {

@@ -1,8 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { BASELINE_SECURITY_HEADERS, createNonce, documentCsp, NON_DOCUMENT_CSP, withBaselineSecurityHeaders } from "./security-headers";
+import {
+  BASELINE_SECURITY_HEADERS,
+  createNonce,
+  documentCsp,
+  NON_DOCUMENT_CSP,
+  withBaselineSecurityHeaders,
+} from "./security-headers";
 
 function directives(csp: string): Map<string, string> {
-  return new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(" ")]));
+  return new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values.join(" ")]),
+  );
 }
 
 describe("documentCsp", () => {
@@ -32,7 +43,9 @@ describe("documentCsp", () => {
   });
 
   it("relaxes styles and connections only for the Vite dev server", () => {
-    const dev = directives(documentCsp({ nonce: "n", formActionOrigins: [], viteDev: true, upgradeInsecureRequests: false }));
+    const dev = directives(
+      documentCsp({ nonce: "n", formActionOrigins: [], viteDev: true, upgradeInsecureRequests: false }),
+    );
     expect(dev.get("style-src")).toContain("'unsafe-inline'");
     expect(dev.get("script-src")).toBe("'self' 'nonce-n'");
     expect(dev.has("upgrade-insecure-requests")).toBe(false);
@@ -50,11 +63,15 @@ describe("createNonce", () => {
 describe("withBaselineSecurityHeaders", () => {
   it("adds the baseline and a locked-down CSP to a response with immutable headers", async () => {
     const cache = await caches.open("security-headers-test");
-    await cache.put("https://edge-cache.internal/x", new Response("{}", { headers: { "cache-control": "max-age=60" } }));
+    await cache.put(
+      "https://edge-cache.internal/x",
+      new Response("{}", { headers: { "cache-control": "max-age=60" } }),
+    );
     const cached = (await cache.match("https://edge-cache.internal/x"))!;
 
     const response = withBaselineSecurityHeaders(cached);
-    for (const [name, value] of Object.entries(BASELINE_SECURITY_HEADERS)) expect(response.headers.get(name)).toBe(value);
+    for (const [name, value] of Object.entries(BASELINE_SECURITY_HEADERS))
+      expect(response.headers.get(name)).toBe(value);
     expect(response.headers.get("content-security-policy")).toBe(NON_DOCUMENT_CSP);
     expect(await response.text()).toBe("{}");
   });

@@ -29,7 +29,12 @@ export interface DocumentCspOptions {
   upgradeInsecureRequests: boolean;
 }
 
-export function documentCsp({ nonce, formActionOrigins, viteDev, upgradeInsecureRequests }: DocumentCspOptions): string {
+export function documentCsp({
+  nonce,
+  formActionOrigins,
+  viteDev,
+  upgradeInsecureRequests,
+}: DocumentCspOptions): string {
   const directives = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,

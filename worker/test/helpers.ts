@@ -1,6 +1,6 @@
 /** Shared fixtures for the edge tests (they run inside workerd). */
 import type { FetchLike } from "../aws.server";
-import { parseEnv, type Env } from "../env";
+import { type Env, parseEnv } from "../env";
 
 /** The local defaults from wrangler.toml plus the six secrets, as the start script passes them. */
 export const RAW_TEST_ENV = {

@@ -51,7 +51,10 @@ export async function computeSignature(input: SigningInput): Promise<string> {
     .map(([k, v]) => `${k}=${v}`)
     .join("&");
   const canonicalHeaders = input.signedHeaders
-    .map((name) => `${name}:${(name === "host" ? url.host : (input.headers.get(name) ?? "")).trim().replace(/\s+/g, " ")}\n`)
+    .map(
+      (name) =>
+        `${name}:${(name === "host" ? url.host : (input.headers.get(name) ?? "")).trim().replace(/\s+/g, " ")}\n`,
+    )
     .join("");
   const canonicalRequest = [
     input.method.toUpperCase(),
@@ -88,5 +91,12 @@ export function parseAuthorization(header: string | null): ParsedAuthorization {
     );
   if (!match) throw new Error(`Not a SigV4 Authorization header: ${header}`);
   const [, accessKeyId, date, region, service, signedHeaders, signature] = match as unknown as string[];
-  return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders: signedHeaders!.split(";"), signature: signature! };
+  return {
+    accessKeyId: accessKeyId!,
+    date: date!,
+    region: region!,
+    service: service!,
+    signedHeaders: signedHeaders!.split(";"),
+    signature: signature!,
+  };
 }
