@@ -401,9 +401,21 @@ describe("local HTTP API on the fixture template", () => {
         method: "POST",
         headers: { "content-type": "application/octet-stream" },
         body: new Uint8Array(MAX_BODY_BYTES + 1),
-      }).catch((error: unknown) => error);
-      // The gateway may close the socket while the client is still uploading; either way nothing was invoked.
-      if (response instanceof Response) expect(response.status).toBe(413);
+      });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ message: "Request Entity Too Large" });
+      expect(invoked("PublicFunction")).toBe(before);
+
+      // Without a Content-Length the limit is enforced while streaming.
+      const big = new Uint8Array(MAX_BODY_BYTES + 1);
+      const chunked = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < big.length; i += 65_536) controller.enqueue(big.subarray(i, i + 65_536));
+          controller.close();
+        },
+      });
+      const streamed = await fetch(`${api.url}/public`, { method: "POST", body: chunked, duplex: "half" } as RequestInit);
+      expect(streamed.status).toBe(413);
       expect(invoked("PublicFunction")).toBe(before);
     });
 

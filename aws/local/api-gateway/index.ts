@@ -154,10 +154,11 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on("data", (chunk: Buffer) => {
+      if (size > limit) return; // already refused: keep draining so the 413 can still be delivered
       size += chunk.length;
       if (size > limit) {
+        chunks.length = 0;
         reject(new BodyTooLarge());
-        request.destroy();
         return;
       }
       chunks.push(chunk);
