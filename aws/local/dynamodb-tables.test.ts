@@ -41,7 +41,9 @@ describe("ensureTables (dynalite)", () => {
     );
     expect(Table?.AttributeDefinitions).toHaveLength(3);
     expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
-    expect(Table?.LocalSecondaryIndexes?.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection }))).toEqual([
+    expect(
+      Table?.LocalSecondaryIndexes?.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection })),
+    ).toEqual([
       {
         name: "lsi-phone",
         keys: [

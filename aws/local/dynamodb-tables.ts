@@ -5,8 +5,8 @@
  */
 import {
   type AttributeDefinition,
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   DynamoDBClient,
   type GlobalSecondaryIndex,
@@ -61,26 +61,38 @@ function createTableInput(table: TableProperties): CreateTableCommandInput {
   };
   if (provisioned) input.ProvisionedThroughput = table.ProvisionedThroughput ?? LOCAL_THROUGHPUT;
   if (table.LocalSecondaryIndexes?.length) {
-    input.LocalSecondaryIndexes = table.LocalSecondaryIndexes.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }));
-  }
-  if (table.GlobalSecondaryIndexes?.length) {
-    input.GlobalSecondaryIndexes = table.GlobalSecondaryIndexes.map(({ IndexName, KeySchema, Projection, ProvisionedThroughput }) => ({
+    input.LocalSecondaryIndexes = table.LocalSecondaryIndexes.map(({ IndexName, KeySchema, Projection }) => ({
       IndexName,
       KeySchema,
       Projection,
-      ...(provisioned ? { ProvisionedThroughput: ProvisionedThroughput ?? LOCAL_THROUGHPUT } : {}),
     }));
+  }
+  if (table.GlobalSecondaryIndexes?.length) {
+    input.GlobalSecondaryIndexes = table.GlobalSecondaryIndexes.map(
+      ({ IndexName, KeySchema, Projection, ProvisionedThroughput }) => ({
+        IndexName,
+        KeySchema,
+        Projection,
+        ...(provisioned ? { ProvisionedThroughput: ProvisionedThroughput ?? LOCAL_THROUGHPUT } : {}),
+      }),
+    );
   }
   return input;
 }
 
-const keyText = (keys: KeySchemaElement[] | undefined) => (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(",");
+const keyText = (keys: KeySchemaElement[] | undefined) =>
+  (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(",");
 
 /** A kept data folder from before a key change would make every query subtly wrong: refuse it instead. */
 function assertSameShape(expected: CreateTableCommandInput, actual: TableDescription): void {
   const problems: string[] = [];
-  if (keyText(expected.KeySchema) !== keyText(actual.KeySchema)) problems.push(`key schema ${keyText(actual.KeySchema)}`);
-  const indexNames = (indexes: { IndexName?: string }[] | undefined) => (indexes ?? []).map((i) => i.IndexName).sort().join(",");
+  if (keyText(expected.KeySchema) !== keyText(actual.KeySchema))
+    problems.push(`key schema ${keyText(actual.KeySchema)}`);
+  const indexNames = (indexes: { IndexName?: string }[] | undefined) =>
+    (indexes ?? [])
+      .map((i) => i.IndexName)
+      .sort()
+      .join(",");
   if (indexNames(expected.LocalSecondaryIndexes) !== indexNames(actual.LocalSecondaryIndexes)) {
     problems.push(`local indexes [${indexNames(actual.LocalSecondaryIndexes)}]`);
   }
@@ -98,7 +110,8 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
   try {
     return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === "ResourceNotFoundException") return undefined;
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === "ResourceNotFoundException")
+      return undefined;
     throw error;
   }
 }
@@ -135,7 +148,12 @@ export async function ensureTables(options: EnsureTablesOptions): Promise<Ensure
       if (!existing && table.TimeToLiveSpecification?.Enabled) {
         // DynamoDB Local accepts the TTL setting (without ever expiring items); dynalite has no TTL at all.
         await client
-          .send(new UpdateTimeToLiveCommand({ TableName: table.TableName, TimeToLiveSpecification: table.TimeToLiveSpecification }))
+          .send(
+            new UpdateTimeToLiveCommand({
+              TableName: table.TableName,
+              TimeToLiveSpecification: table.TimeToLiveSpecification,
+            }),
+          )
           .catch(() => undefined);
       }
       ensured.push({ logicalId, tableName: table.TableName, created: !existing });

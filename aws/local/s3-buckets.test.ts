@@ -25,7 +25,9 @@ afterAll(async () => {
 describe("ensureBuckets (s3rver)", () => {
   it("creates the content bucket under its resolved template name", async () => {
     const ensured = await ensureBuckets({ endpoint, parameters: { Env: "local" } });
-    expect(ensured).toEqual([{ logicalId: "ShopBucket", bucketName: "shop-local-content-000000000000", created: true }]);
+    expect(ensured).toEqual([
+      { logicalId: "ShopBucket", bucketName: "shop-local-content-000000000000", created: true },
+    ]);
     const client = localS3Client(endpoint);
     try {
       const { Buckets } = await client.send(new ListBucketsCommand({}));
@@ -39,11 +41,18 @@ describe("ensureBuckets (s3rver)", () => {
     const client = localS3Client(endpoint);
     try {
       await client.send(
-        new PutObjectCommand({ Bucket: "shop-local-content-000000000000", Key: "site.json", Body: '{"open":true}', ContentType: "application/json" }),
+        new PutObjectCommand({
+          Bucket: "shop-local-content-000000000000",
+          Key: "site.json",
+          Body: '{"open":true}',
+          ContentType: "application/json",
+        }),
       );
       const ensured = await ensureBuckets({ endpoint, parameters: { Env: "local" } });
       expect(ensured[0]?.created).toBe(false);
-      const object = await client.send(new GetObjectCommand({ Bucket: "shop-local-content-000000000000", Key: "site.json" }));
+      const object = await client.send(
+        new GetObjectCommand({ Bucket: "shop-local-content-000000000000", Key: "site.json" }),
+      );
       // Stored without chunk framing thanks to the WHEN_REQUIRED checksum settings.
       expect(await object.Body?.transformToString()).toBe('{"open":true}');
     } finally {

@@ -23,7 +23,10 @@ export interface EnsuredBucket {
 }
 
 /** An S3 client for s3rver: path-style URLs, and checksums only when required (else uploads keep chunk framing). */
-export function localS3Client(endpoint: string, options: Pick<EnsureBucketsOptions, "region" | "credentials"> = {}): S3Client {
+export function localS3Client(
+  endpoint: string,
+  options: Pick<EnsureBucketsOptions, "region" | "credentials"> = {},
+): S3Client {
   return new S3Client({
     endpoint,
     region: options.region ?? "ap-northeast-1",

@@ -75,8 +75,16 @@ function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
       // `!GetAtt Resource.Attribute` is the scalar spelling of `Fn::GetAtt: [Resource, Attribute]`.
       resolve: (value: string) => ({ [long]: short === "GetAtt" ? splitGetAtt(value) : value }),
     });
-    tags.push({ tag, collection: "seq", resolve: (seq: YAMLSeq.Parsed | YAMLMap.Parsed) => ({ [long]: seq.toJSON() }) });
-    tags.push({ tag, collection: "map", resolve: (map: YAMLSeq.Parsed | YAMLMap.Parsed) => ({ [long]: map.toJSON() }) });
+    tags.push({
+      tag,
+      collection: "seq",
+      resolve: (seq: YAMLSeq.Parsed | YAMLMap.Parsed) => ({ [long]: seq.toJSON() }),
+    });
+    tags.push({
+      tag,
+      collection: "map",
+      resolve: (map: YAMLSeq.Parsed | YAMLMap.Parsed) => ({ [long]: map.toJSON() }),
+    });
   }
   return tags;
 }
@@ -89,7 +97,8 @@ function splitGetAtt(value: string): [string, string] {
 
 export function parseTemplate(source: string, templatePath: string): Template {
   const parsed = parse(source, { customTags: cloudFormationTags() }) as Omit<Template, "path"> | null;
-  if (!parsed || typeof parsed !== "object" || !parsed.Resources) throw new Error(`${templatePath}: no Resources section`);
+  if (!parsed || typeof parsed !== "object" || !parsed.Resources)
+    throw new Error(`${templatePath}: no Resources section`);
   return { ...parsed, path: path.resolve(templatePath) };
 }
 
@@ -149,7 +158,8 @@ function resolveIntrinsic(fn: string, arg: unknown, ctx: ResolveContext): unknow
     case "Fn::Sub":
       return resolveSub(arg, ctx);
     case "Fn::GetAtt": {
-      const [id, attribute] = (typeof arg === "string" ? splitGetAtt(arg) : (resolveAny(arg, ctx) as [string, string])) ?? [];
+      const [id, attribute] =
+        (typeof arg === "string" ? splitGetAtt(arg) : (resolveAny(arg, ctx) as [string, string])) ?? [];
       return resolveGetAtt(String(id), String(attribute), ctx);
     }
     case "Fn::If": {
@@ -242,7 +252,8 @@ function resolveGetAtt(id: string, attribute: string, ctx: ResolveContext): stri
 }
 
 function resolveSub(arg: unknown, ctx: ResolveContext): string {
-  const [template, variables] = typeof arg === "string" ? [arg, {}] : (asArray(arg, "Fn::Sub", 2) as [string, Record<string, unknown>]);
+  const [template, variables] =
+    typeof arg === "string" ? [arg, {}] : (asArray(arg, "Fn::Sub", 2) as [string, Record<string, unknown>]);
   const locals: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(variables ?? {})) locals[name] = resolveAny(value, ctx);
   // ${!Literal} is an escaped literal "${Literal}"; ${Name} and ${Resource.Attribute} are substitutions.
@@ -405,7 +416,9 @@ export function functionEntry(template: Template, functionId: string): string {
   const codeUri = functionProperty(template, functionId, "CodeUri");
   if (typeof codeUri !== "string") throw new Error(`${functionId}: CodeUri must be a local folder for local emulation`);
   const codeDir = path.resolve(path.dirname(template.path), codeUri);
-  const buildProperties = template.Resources[functionId]?.Metadata?.BuildProperties as { EntryPoints?: string[] } | undefined;
+  const buildProperties = template.Resources[functionId]?.Metadata?.BuildProperties as
+    | { EntryPoints?: string[] }
+    | undefined;
   const entryPoint = buildProperties?.EntryPoints?.[0];
   if (entryPoint) return path.resolve(codeDir, entryPoint);
   // Without esbuild metadata the handler file is `<file>.<export>` relative to CodeUri.
@@ -436,7 +449,12 @@ export function listHttpRoutes(template: Template): HttpRoute[] {
         // SAM: an HttpApi event without Path/Method is the API's $default route.
         method: String(properties.Method ?? "ANY").toUpperCase(),
         path: String(properties.Path ?? "$default"),
-        auth: routeAuthorizer === "NONE" ? "NONE" : routeAuthorizer === "AWS_IAM" ? "AWS_IAM" : apiDefaultAuthorizer(template, apiRef?.Ref),
+        auth:
+          routeAuthorizer === "NONE"
+            ? "NONE"
+            : routeAuthorizer === "AWS_IAM"
+              ? "AWS_IAM"
+              : apiDefaultAuthorizer(template, apiRef?.Ref),
         entry: functionEntry(template, functionId),
         timeoutSeconds: Number(functionProperty(template, functionId, "Timeout") ?? 3),
         memoryMb: Number(functionProperty(template, functionId, "MemorySize") ?? 128),
@@ -447,7 +465,11 @@ export function listHttpRoutes(template: Template): HttpRoute[] {
 }
 
 /** Globals.Function.Environment merged with the function's own, every value resolved to a string. */
-export function functionEnvironment(template: Template, functionId: string, ctx: ResolveContext): Record<string, string> {
+export function functionEnvironment(
+  template: Template,
+  functionId: string,
+  ctx: ResolveContext,
+): Record<string, string> {
   const variablesOf = (environment: unknown) =>
     ((environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
   const merged = {
@@ -459,7 +481,7 @@ export function functionEnvironment(template: Template, functionId: string, ctx:
 }
 
 /** The deployed function name (FunctionName), used for the Lambda context and logs. */
-export function functionName(template: Template, functionId: string, ctx: ResolveContext): string {
+export function functionName(functionId: string, ctx: ResolveContext): string {
   return ctx.resources[functionId] ?? functionId;
 }
 
@@ -494,7 +516,12 @@ function toList(value: unknown): string[] {
 
 function statementsOf(document: unknown, ctx: ResolveContext, where: string): PolicyStatement[] {
   const resolved = resolveValue(document, ctx) as { Statement?: RawStatement | RawStatement[] } | undefined;
-  const raw = resolved?.Statement === undefined ? [] : Array.isArray(resolved.Statement) ? resolved.Statement : [resolved.Statement];
+  const raw =
+    resolved?.Statement === undefined
+      ? []
+      : Array.isArray(resolved.Statement)
+        ? resolved.Statement
+        : [resolved.Statement];
   return raw.map((statement) => {
     // Refuse what the local authorizer cannot evaluate rather than silently widening or narrowing access.
     if (statement.NotAction !== undefined || statement.NotResource !== undefined || statement.Condition !== undefined) {
@@ -520,7 +547,9 @@ export function principalPolicies(template: Template, ctx: ResolveContext): Reco
     result[id] = {
       userName: ctx.resources[id] ?? id,
       userArn: ctx.arns?.[id] ?? `arn:aws:iam::${ctx.accountId}:user/${ctx.resources[id] ?? id}`,
-      statements: inline.flatMap((policy) => statementsOf(policy.PolicyDocument, ctx, `${id}/${policy.PolicyName ?? "policy"}`)),
+      statements: inline.flatMap((policy) =>
+        statementsOf(policy.PolicyDocument, ctx, `${id}/${policy.PolicyName ?? "policy"}`),
+      ),
     };
   }
   for (const [id, resource] of Object.entries(template.Resources)) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../src/contract";
 import { listHttpRoutes, loadTemplate } from "../template";
 import { iamWildcardMatch } from "./iam";
-import { type HttpRoute, type LocalApi, type LambdaHandler, MAX_BODY_BYTES, startLocalApi } from "./index";
+import { type HttpRoute, type LambdaHandler, type LocalApi, MAX_BODY_BYTES, startLocalApi } from "./index";
 import { matchRoute } from "./routing";
 import { SIGNATURE_MISMATCH_MESSAGE } from "./sigv4";
 
@@ -21,13 +21,27 @@ const KEYS = {
 };
 
 /** Signs like the BFF does: aws4fetch, execute-api, explicit region, no retries. */
-function signer(key: { accessKeyId: string; secretAccessKey: string }, overrides: { region?: string; service?: string } = {}) {
-  return new AwsClient({ ...key, service: overrides.service ?? "execute-api", region: overrides.region ?? REGION, retries: 0 });
+function signer(
+  key: { accessKeyId: string; secretAccessKey: string },
+  overrides: { region?: string; service?: string } = {},
+) {
+  return new AwsClient({
+    ...key,
+    service: overrides.service ?? "execute-api",
+    region: overrides.region ?? REGION,
+    retries: 0,
+  });
 }
 
 interface Echo {
   event: APIGatewayProxyEventV2 & { requestContext: { authorizer?: { iam?: Record<string, unknown> } } };
-  context: { functionName: string; awsRequestId: string; invokedFunctionArn: string; memoryLimitInMB: string; remainingMs: number };
+  context: {
+    functionName: string;
+    awsRequestId: string;
+    invokedFunctionArn: string;
+    memoryLimitInMB: string;
+    remainingMs: number;
+  };
   env: Record<string, string | undefined>;
 }
 
@@ -101,7 +115,13 @@ describe("local HTTP API on the fixture template", () => {
       apiId: "local",
       domainName: `127.0.0.1:${api.port}`,
       domainPrefix: "127",
-      http: { method: "GET", path: "/echo/abc%20d", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "fixture-agent/1.0" },
+      http: {
+        method: "GET",
+        path: "/echo/abc%20d",
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: "fixture-agent/1.0",
+      },
       requestId,
       routeKey: "GET /echo/{id}",
       stage: "$default",
@@ -138,7 +158,11 @@ describe("local HTTP API on the fixture template", () => {
 
   it("passes a signed JSON POST body through as text", async () => {
     const body = JSON.stringify({ name: "王小明", items: [1, 2] });
-    const response = await writer.fetch(`${api.url}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const response = await writer.fetch(`${api.url}/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     expect(response.status).toBe(200);
     const { event } = (await response.json()) as Echo;
     expect(event).toMatchObject({ routeKey: "POST /echo", body, isBase64Encoded: false });
@@ -204,7 +228,11 @@ describe("local HTTP API on the fixture template", () => {
     it("a signature made with the wrong secret", async () => {
       const before = invoked("EchoFunction");
       const wrong = signer({ accessKeyId: "writer-key", secretAccessKey: "not-the-secret" });
-      await expectRejected(await wrong.fetch(`${api.url}/echo/1`), "InvalidSignatureException", SIGNATURE_MISMATCH_MESSAGE);
+      await expectRejected(
+        await wrong.fetch(`${api.url}/echo/1`),
+        "InvalidSignatureException",
+        SIGNATURE_MISMATCH_MESSAGE,
+      );
       expect(invoked("EchoFunction")).toBe(before);
     });
 
@@ -253,7 +281,11 @@ describe("local HTTP API on the fixture template", () => {
     it("a request date six minutes away from the clock", async () => {
       const amzDate = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().replace(/[-:]|\.\d{3}/g, "");
       const old = await writer.sign(`${api.url}/echo/1`, { aws: { datetime: amzDate(-6 * 60_000) } });
-      await expectRejected(await fetch(old), "InvalidSignatureException", /^Signature expired: \d{8}T\d{6}Z is now earlier than/);
+      await expectRejected(
+        await fetch(old),
+        "InvalidSignatureException",
+        /^Signature expired: \d{8}T\d{6}Z is now earlier than/,
+      );
       const future = await writer.sign(`${api.url}/echo/1`, { aws: { datetime: amzDate(6 * 60_000) } });
       await expectRejected(await fetch(future), "InvalidSignatureException", /^Signature not yet current: /);
     });
@@ -281,7 +313,11 @@ describe("local HTTP API on the fixture template", () => {
     it("an explicit Deny, which beats an Allow", async () => {
       const denied = signer(KEYS.denied);
       expect((await denied.fetch(`${api.url}/echo/1`)).status).toBe(200);
-      await expectRejected(await denied.fetch(`${api.url}/echo`, { method: "POST", body: "{}" }), "AccessDeniedException", /not authorized/);
+      await expectRejected(
+        await denied.fetch(`${api.url}/echo`, { method: "POST", body: "{}" }),
+        "AccessDeniedException",
+        /not authorized/,
+      );
     });
   });
 
@@ -307,7 +343,9 @@ describe("local HTTP API on the fixture template", () => {
     });
 
     it("matches {proxy+} greedily, and an exact method before ANY", async () => {
-      const put = (await (await writer.fetch(`${api.url}/files/a/b/c.txt`, { method: "PUT", body: "x" })).json()) as Echo;
+      const put = (await (
+        await writer.fetch(`${api.url}/files/a/b/c.txt`, { method: "PUT", body: "x" })
+      ).json()) as Echo;
       expect(put.event).toMatchObject({ routeKey: "ANY /files/{proxy+}", pathParameters: { proxy: "a/b/c.txt" } });
       const post = (await (await writer.fetch(`${api.url}/files/a`, { method: "POST", body: "x" })).json()) as Echo;
       expect(post.event.routeKey).toBe("POST /files/{proxy+}");
@@ -323,7 +361,9 @@ describe("local HTTP API on the fixture template", () => {
         expect(await response.json()).toEqual({ message: "Internal Server Error" });
         expect(response.headers.get("apigw-requestid")).toBeTruthy();
         expect(String(logged.mock.calls[0]?.[0])).toContain("fixture-test-throw");
-        expect(logged.mock.calls[0]?.some((arg) => arg instanceof Error && arg.message.includes("database is on fire"))).toBe(true);
+        expect(
+          logged.mock.calls[0]?.some((arg) => arg instanceof Error && arg.message.includes("database is on fire")),
+        ).toBe(true);
       } finally {
         logged.mockRestore();
       }
@@ -378,7 +418,9 @@ describe("local HTTP API on the fixture template", () => {
         expect(response.status).toBe(500);
         expect(await response.json()).toEqual({ message: "Internal Server Error" });
         expect(Date.now() - started).toBeLessThan(2_400);
-        expect(logged.mock.calls.some((call) => String(call[0]).includes("Task timed out after 1.00 seconds"))).toBe(true);
+        expect(logged.mock.calls.some((call) => String(call[0]).includes("Task timed out after 1.00 seconds"))).toBe(
+          true,
+        );
       } finally {
         logged.mockRestore();
       }
@@ -414,7 +456,11 @@ describe("local HTTP API on the fixture template", () => {
           controller.close();
         },
       });
-      const streamed = await fetch(`${api.url}/public`, { method: "POST", body: chunked, duplex: "half" } as RequestInit);
+      const streamed = await fetch(`${api.url}/public`, {
+        method: "POST",
+        body: chunked,
+        duplex: "half",
+      } as RequestInit);
       expect(streamed.status).toBe(413);
       expect(invoked("PublicFunction")).toBe(before);
     });
@@ -422,7 +468,11 @@ describe("local HTTP API on the fixture template", () => {
     it("serves many signed requests in parallel", async () => {
       const before = invoked("EchoFunction");
       const responses = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => writer.fetch(`${api.url}/echo/${i}`).then(async (r) => ({ status: r.status, echo: (await r.json()) as Echo }))),
+        Array.from({ length: 60 }, (_, i) =>
+          writer
+            .fetch(`${api.url}/echo/${i}`)
+            .then(async (r) => ({ status: r.status, echo: (await r.json()) as Echo })),
+        ),
       );
       expect(responses.every((r) => r.status === 200)).toBe(true);
       expect(new Set(responses.map((r) => r.echo.event.pathParameters?.id)).size).toBe(60);
@@ -436,7 +486,11 @@ describe("local HTTP API on the fixture template", () => {
       const before = { ...api.invocations };
       const response = await fetch(`${api.url}/echo`, {
         method: "OPTIONS",
-        headers: { origin: "https://shop.example.tw", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+        headers: {
+          origin: "https://shop.example.tw",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
       });
       expect(response.status).toBe(204);
       expect(response.headers.get("access-control-allow-origin")).toBe("https://shop.example.tw");
@@ -464,10 +518,16 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
   let api: LocalApi;
   const storefront = signer({ accessKeyId: "local-storefront", secretAccessKey: "local-storefront-secret" });
   const admin = signer({ accessKeyId: "local-admin", secretAccessKey: "local-admin-secret" });
-  const echo = (route: HttpRoute): LambdaHandler => async (event) => ({
-    statusCode: 200,
-    body: JSON.stringify({ functionId: route.functionId, routeKey: event.routeKey, pathParameters: event.pathParameters ?? null }),
-  });
+  const echo =
+    (route: HttpRoute): LambdaHandler =>
+    async (event) => ({
+      statusCode: 200,
+      body: JSON.stringify({
+        functionId: route.functionId,
+        routeKey: event.routeKey,
+        pathParameters: event.pathParameters ?? null,
+      }),
+    });
 
   beforeAll(async () => {
     // Default principals (local-storefront → StorefrontInvoker, local-admin → OwnerAdminInvoker); env untouched.
@@ -480,13 +540,20 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
 
   const concretePath = (path: string) => path.replace("{id}", "261127-04831");
   const call = (client: AwsClient | undefined, method: string, path: string) => {
-    const init = { method, ...(method === "GET" ? {} : { body: "{}", headers: { "content-type": "application/json" } }) };
+    const init = {
+      method,
+      ...(method === "GET" ? {} : { body: "{}", headers: { "content-type": "application/json" } }),
+    };
     return client ? client.fetch(`${api.url}${path}`, init) : fetch(`${api.url}${path}`, init);
   };
 
   it("declares exactly the routes of the shared contract, every one with a handler file", async () => {
     const declared = api.routes.map((route) => `${route.method} ${route.path}`).sort();
-    expect(declared).toEqual(Object.values(ROUTES).map((route) => `${route.method} ${route.path}`).sort());
+    expect(declared).toEqual(
+      Object.values(ROUTES)
+        .map((route) => `${route.method} ${route.path}`)
+        .sort(),
+    );
     const template = await loadTemplate();
     for (const route of listHttpRoutes(template)) {
       expect(route.entry).toMatch(/aws\/src\/handlers\/[a-z-]+\.ts$/);
@@ -496,7 +563,9 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
   });
 
   it("keeps exactly the ECPay callbacks public", () => {
-    const publicRoutes = api.routes.filter((route) => route.auth === "NONE").map((route) => `${route.method} ${route.path}`);
+    const publicRoutes = api.routes
+      .filter((route) => route.auth === "NONE")
+      .map((route) => `${route.method} ${route.path}`);
     expect(publicRoutes.sort()).toEqual(["POST /ecpay", "POST /ecpay/payment-info"]);
   });
 
@@ -527,13 +596,18 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
         });
       }
       if (!adminAllowed) {
-        expect(((await asAdmin.json()) as { Message: string }).Message).toContain("user/shop-local-owner-admin is not authorized");
+        expect(((await asAdmin.json()) as { Message: string }).Message).toContain(
+          "user/shop-local-owner-admin is not authorized",
+        );
       }
     });
   }
 
   it("routes path parameters to the right function", async () => {
-    const response = await admin.fetch(`${api.url}/admin/orders/261127-04831/transition`, { method: "POST", body: "{}" });
+    const response = await admin.fetch(`${api.url}/admin/orders/261127-04831/transition`, {
+      method: "POST",
+      body: "{}",
+    });
     expect(await response.json()).toEqual({
       functionId: "AdminTransitionFunction",
       routeKey: "POST /admin/orders/{id}/transition",
@@ -553,15 +627,30 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
 
 describe("building blocks", () => {
   it("IAM wildcards: * spans anything including slashes, ? exactly one character", () => {
-    expect(iamWildcardMatch("arn:aws:execute-api:r:1:api/*/*/admin/*", "arn:aws:execute-api:r:1:api/$default/POST/admin/orders/1/transition")).toBe(true);
-    expect(iamWildcardMatch("arn:aws:execute-api:r:1:api/*/GET/", "arn:aws:execute-api:r:1:api/$default/GET/order")).toBe(false);
+    expect(
+      iamWildcardMatch(
+        "arn:aws:execute-api:r:1:api/*/*/admin/*",
+        "arn:aws:execute-api:r:1:api/$default/POST/admin/orders/1/transition",
+      ),
+    ).toBe(true);
+    expect(
+      iamWildcardMatch("arn:aws:execute-api:r:1:api/*/GET/", "arn:aws:execute-api:r:1:api/$default/GET/order"),
+    ).toBe(false);
     expect(iamWildcardMatch("a?c", "abc")).toBe(true);
     expect(iamWildcardMatch("a?c", "ac")).toBe(false);
     expect(iamWildcardMatch("a.c", "abc")).toBe(false);
   });
 
   it("route matching falls back to $default last", () => {
-    const route = (method: string, path: string): HttpRoute => ({ functionId: `${method} ${path}`, method, path, auth: "NONE", entry: "", timeoutSeconds: 3, memoryMb: 128 });
+    const route = (method: string, path: string): HttpRoute => ({
+      functionId: `${method} ${path}`,
+      method,
+      path,
+      auth: "NONE",
+      entry: "",
+      timeoutSeconds: 3,
+      memoryMb: 128,
+    });
     const routes = [route("ANY", "$default"), route("GET", "/a/{x}"), route("ANY", "/a/{proxy+}")];
     expect(matchRoute(routes, "GET", "/a/b")?.route.path).toBe("/a/{x}");
     expect(matchRoute(routes, "GET", "/a/b/c")?.route.path).toBe("/a/{proxy+}");

@@ -27,6 +27,13 @@ export function isActionAllowed(statements: PolicyStatement[], action: string, r
 }
 
 /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without its leading slash}` */
-export function executeApiArn(parts: { region: string; accountId: string; apiId: string; stage: string; method: string; path: string }): string {
+export function executeApiArn(parts: {
+  region: string;
+  accountId: string;
+  apiId: string;
+  stage: string;
+  method: string;
+  path: string;
+}): string {
   return `arn:aws:execute-api:${parts.region}:${parts.accountId}:${parts.apiId}/${parts.stage}/${parts.method.toUpperCase()}/${parts.path.replace(/^\//, "")}`;
 }

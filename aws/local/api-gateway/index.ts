@@ -21,7 +21,15 @@ import {
   type Template,
 } from "../template";
 import { executeApiArn, isActionAllowed } from "./iam";
-import { buildEvent, type HttpResponse, type IamCaller, lambdaContext, localIamUserId, mapLambdaResult, newRequestId } from "./payload";
+import {
+  buildEvent,
+  type HttpResponse,
+  type IamCaller,
+  lambdaContext,
+  localIamUserId,
+  mapLambdaResult,
+  newRequestId,
+} from "./payload";
 import { matchRoute } from "./routing";
 import { verifySigV4 } from "./sigv4";
 
@@ -95,7 +103,8 @@ class GatewayResponse {
 }
 
 const NOT_FOUND = () => new GatewayResponse(404, { message: "Not Found" }, "NotFoundException");
-const INTERNAL_ERROR = () => new GatewayResponse(500, { message: "Internal Server Error" }, "InternalServerErrorException");
+const INTERNAL_ERROR = () =>
+  new GatewayResponse(500, { message: "Internal Server Error" }, "InternalServerErrorException");
 
 async function defaultLoadHandler(route: HttpRoute): Promise<LambdaHandler> {
   const module = (await import(route.entry)) as { handler?: unknown };
@@ -110,7 +119,13 @@ function corsSettings(template: Template, resolve: (value: unknown) => unknown):
   const config = resolve(raw) as Record<string, unknown> | true;
   // `CorsConfiguration: true` means allow every origin.
   if (config === true) {
-    return { allowOrigins: ["*"], allowMethods: ["*"], allowHeaders: ["*"], exposeHeaders: [], allowCredentials: false };
+    return {
+      allowOrigins: ["*"],
+      allowMethods: ["*"],
+      allowHeaders: ["*"],
+      exposeHeaders: [],
+      allowCredentials: false,
+    };
   }
   const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
   return {
@@ -173,7 +188,9 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<{ timedOut: false
   const timeout = new Promise<{ timedOut: true }>((resolve) => {
     timer = setTimeout(() => resolve({ timedOut: true }), ms);
   });
-  return Promise.race([work.then((value) => ({ timedOut: false as const, value })), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work.then((value) => ({ timedOut: false as const, value })), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
@@ -181,7 +198,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const accountId = options.accountId ?? "000000000000";
   const log = options.log ?? (() => {});
   const template = await loadTemplate(options.templatePath ?? DEFAULT_TEMPLATE_PATH);
-  const ctx = createResolveContext(template, { parameters: { Env: "local", ...options.parameters }, region, accountId });
+  const ctx = createResolveContext(template, {
+    parameters: { Env: "local", ...options.parameters },
+    region,
+    accountId,
+  });
   const routes = listHttpRoutes(template);
   const cors = corsSettings(template, (value) => resolveValue(value, ctx));
   const policies = principalPolicies(template, ctx);
@@ -190,7 +211,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const principals = new Map<string, LocalApiPrincipal & { policy: PrincipalPolicy }>();
   for (const principal of options.principals ?? DEFAULT_PRINCIPALS) {
     const policy = policies[principal.iamUser];
-    if (!policy) throw new Error(`Principal ${principal.accessKeyId}: no AWS::IAM::User "${principal.iamUser}" in ${template.path}`);
+    if (!policy)
+      throw new Error(
+        `Principal ${principal.accessKeyId}: no AWS::IAM::User "${principal.iamUser}" in ${template.path}`,
+      );
     principals.set(principal.accessKeyId, { ...principal, policy });
   }
 
@@ -212,7 +236,12 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const iamCaller = (accessKeyId: string): { caller: IamCaller; policy: PrincipalPolicy } => {
     const principal = principals.get(accessKeyId) as LocalApiPrincipal & { policy: PrincipalPolicy };
     return {
-      caller: { accessKey: accessKeyId, accountId, userArn: principal.policy.userArn, userId: localIamUserId(principal.policy.userArn) },
+      caller: {
+        accessKey: accessKeyId,
+        accountId,
+        userArn: principal.policy.userArn,
+        userId: localIamUserId(principal.policy.userArn),
+      },
       policy: principal.policy,
     };
   };
@@ -247,7 +276,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     try {
       body = await readBody(request, MAX_BODY_BYTES);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return { response: new GatewayResponse(413, { message: "Request Entity Too Large" }, "RequestEntityTooLargeException") };
+      if (error instanceof BodyTooLarge)
+        return {
+          response: new GatewayResponse(413, { message: "Request Entity Too Large" }, "RequestEntityTooLargeException"),
+        };
       throw error;
     }
 
@@ -293,7 +325,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   };
 
   const invoke = async (route: HttpRoute, event: APIGatewayProxyEventV2): Promise<HttpResponse | GatewayResponse> => {
-    const name = functionName(template, route.functionId, ctx);
+    const name = functionName(route.functionId, ctx);
     let handler: LambdaHandler;
     try {
       handler = await getHandler(route);
@@ -304,7 +336,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const lambdaTimeoutMs = route.timeoutSeconds * 1000;
     const gatewayTimeoutSeconds = options.integrationTimeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS;
     const gatewayTimeoutMs = gatewayTimeoutSeconds * 1000;
-    const context = lambdaContext({ functionName: name, region, accountId, memoryMb: route.memoryMb, deadline: Date.now() + lambdaTimeoutMs });
+    const context = lambdaContext({
+      functionName: name,
+      region,
+      accountId,
+      memoryMb: route.memoryMb,
+      deadline: Date.now() + lambdaTimeoutMs,
+    });
     invocations[route.functionId] = (invocations[route.functionId] ?? 0) + 1;
     try {
       const outcome = await withTimeout(
@@ -314,7 +352,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       if (outcome.timedOut) {
         // The function's own timeout is a function error (500); only HTTP API's 30 s integration cap gives 503.
         if (lambdaTimeoutMs <= gatewayTimeoutMs) {
-          console.error(`[${name}] ${context.awsRequestId} Task timed out after ${route.timeoutSeconds.toFixed(2)} seconds`);
+          console.error(
+            `[${name}] ${context.awsRequestId} Task timed out after ${route.timeoutSeconds.toFixed(2)} seconds`,
+          );
           return INTERNAL_ERROR();
         }
         console.error(`[${name}] integration timed out after ${gatewayTimeoutSeconds} s (HTTP API limit)`);
@@ -328,7 +368,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     }
   };
 
-  const send = (request: IncomingMessage, response: ServerResponse, result: HttpResponse | GatewayResponse, requestId: string, preflight: boolean) => {
+  const send = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    result: HttpResponse | GatewayResponse,
+    requestId: string,
+    preflight: boolean,
+  ) => {
     const origin = allowedOrigin(cors, request.headers.origin);
     const headers: [string, string][] =
       result instanceof GatewayResponse
@@ -348,7 +394,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const body = result instanceof GatewayResponse ? Buffer.from(JSON.stringify(result.body), "utf8") : result.body;
     const grouped = new Map<string, string[]>();
     for (const [name, value] of headers) grouped.set(name, [...(grouped.get(name) ?? []), value]);
-    for (const [name, values] of grouped) response.setHeader(name, values.length === 1 ? (values[0] as string) : values);
+    for (const [name, values] of grouped)
+      response.setHeader(name, values.length === 1 ? (values[0] as string) : values);
     response.setHeader("content-length", body.length);
     if (result.statusCode === 413) response.setHeader("connection", "close");
     response.writeHead(result.statusCode);
@@ -365,7 +412,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       })
       .then(({ response: result, functionId, preflight }) => {
         send(request, response, result, requestId, preflight === true);
-        log(`${request.method} ${request.url} → ${result.statusCode} ${Date.now() - started.getTime()}ms${functionId ? ` ${functionId}` : ""}`);
+        log(
+          `${request.method} ${request.url} → ${result.statusCode} ${Date.now() - started.getTime()}ms${functionId ? ` ${functionId}` : ""}`,
+        );
       });
   });
   // Many parallel requests: don't let Node's defaults cap or drop idle keep-alive connections early.
@@ -404,7 +453,8 @@ function preflightResponse(cors: CorsSettings, headers: Record<string, string>):
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
   const methodAllowed = cors.allowMethods.includes("*") || cors.allowMethods.includes(requestedMethod);
-  const headersAllowed = cors.allowHeaders.includes("*") || requestedHeaders.every((h) => cors.allowHeaders.includes(h));
+  const headersAllowed =
+    cors.allowHeaders.includes("*") || requestedHeaders.every((h) => cors.allowHeaders.includes(h));
   // A disallowed preflight still gets 204, just without the Access-Control-* headers, so the browser blocks the call.
   if (!origin || !methodAllowed || !headersAllowed) return { statusCode: 204, headers: [], body: Buffer.alloc(0) };
   const out: [string, string][] = [
@@ -418,7 +468,11 @@ function preflightResponse(cors: CorsSettings, headers: Record<string, string>):
 }
 
 /** Headers API Gateway adds on the way to the integration. */
-function forwardedHeaders(headers: Record<string, string>, request: IncomingMessage, requestId: string): Record<string, string> {
+function forwardedHeaders(
+  headers: Record<string, string>,
+  request: IncomingMessage,
+  requestId: string,
+): Record<string, string> {
   const sourceIp = sourceIpOf(request);
   const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${Buffer.from(requestId, "base64").toString("hex").padEnd(24, "0").slice(0, 24)}`;
   return {
@@ -447,7 +501,9 @@ function applyFunctionEnvironment(
     for (const [name, value] of Object.entries(functionEnvironment(template, functionId, ctx))) {
       if (ENV_NOT_COPIED.has(name)) continue;
       if (name in merged && merged[name] !== value) {
-        log(`warning: ${name} differs between functions (${merged[name]} vs ${value}); the local API shares one process.env`);
+        log(
+          `warning: ${name} differs between functions (${merged[name]} vs ${value}); the local API shares one process.env`,
+        );
       }
       merged[name] = value;
     }

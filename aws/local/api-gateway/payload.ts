@@ -216,8 +216,10 @@ export function mapLambdaResult(result: unknown): HttpResponse {
   }
   const headers: [string, string][] = [];
   if (structured.headers !== undefined) {
-    if (structured.headers === null || typeof structured.headers !== "object") throw new InvalidLambdaResult("headers must be an object");
-    for (const [name, value] of Object.entries(structured.headers)) headers.push([name.toLowerCase(), headerValue(value, name)]);
+    if (structured.headers === null || typeof structured.headers !== "object")
+      throw new InvalidLambdaResult("headers must be an object");
+    for (const [name, value] of Object.entries(structured.headers))
+      headers.push([name.toLowerCase(), headerValue(value, name)]);
   }
   if (structured.multiValueHeaders !== undefined) {
     if (structured.multiValueHeaders === null || typeof structured.multiValueHeaders !== "object") {
@@ -233,7 +235,8 @@ export function mapLambdaResult(result: unknown): HttpResponse {
     for (const cookie of structured.cookies) headers.push(["set-cookie", headerValue(cookie, "cookies")]);
   }
   const body = structured.body;
-  if (body !== undefined && body !== null && typeof body !== "string") throw new InvalidLambdaResult("body must be a string");
+  if (body !== undefined && body !== null && typeof body !== "string")
+    throw new InvalidLambdaResult("body must be a string");
   const isBase64Encoded = structured.isBase64Encoded === true;
   return {
     statusCode,

@@ -38,7 +38,10 @@ function decodeSegment(segment: string): string {
 }
 
 /** Per-segment specificity (2 literal, 1 param, 0 greedy) when the path matches, else undefined. */
-function matchPath(pattern: Segment[], requestPath: string): { rank: number[]; parameters: Record<string, string> } | undefined {
+function matchPath(
+  pattern: Segment[],
+  requestPath: string,
+): { rank: number[]; parameters: Record<string, string> } | undefined {
   const actual = segmentsOf(requestPath);
   const rank: number[] = [];
   const parameters: Record<string, string> = {};

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatAmzDate, INVALID_TOKEN_MESSAGE, type IncomingSignedRequest, parseAmzDate, SIGNATURE_MISMATCH_MESSAGE, verifySigV4 } from "./sigv4";
+import {
+  formatAmzDate,
+  INVALID_TOKEN_MESSAGE,
+  type IncomingSignedRequest,
+  parseAmzDate,
+  SIGNATURE_MISMATCH_MESSAGE,
+  verifySigV4,
+} from "./sigv4";
 
 // AWS SigV4 test suite, get-vanilla: a published fixed point, independent of both our signer and our verifier.
 const VANILLA_KEY = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -21,7 +28,10 @@ function vanilla(overrides: Partial<IncomingSignedRequest> = {}, signature = VAN
   };
 }
 
-const verifier = (now = VANILLA_TIME, secrets: Record<string, string> = { [VANILLA_KEY.accessKeyId]: VANILLA_KEY.secretAccessKey }) => ({
+const verifier = (
+  now = VANILLA_TIME,
+  secrets: Record<string, string> = { [VANILLA_KEY.accessKeyId]: VANILLA_KEY.secretAccessKey },
+) => ({
   region: "us-east-1",
   service: "service",
   secretFor: (key: string) => secrets[key],
@@ -50,7 +60,12 @@ describe("verifySigV4", () => {
   });
 
   it("rejects the same request with another path, query, method or body", async () => {
-    for (const change of [{ rawPath: "/x" }, { rawQueryString: "a=1" }, { method: "POST" }, { body: new TextEncoder().encode("{}") }]) {
+    for (const change of [
+      { rawPath: "/x" },
+      { rawQueryString: "a=1" },
+      { method: "POST" },
+      { body: new TextEncoder().encode("{}") },
+    ]) {
       const result = await verifySigV4(vanilla(change), verifier());
       expect(result, JSON.stringify(change)).toMatchObject({ ok: false, message: SIGNATURE_MISMATCH_MESSAGE });
     }
@@ -75,15 +90,22 @@ describe("verifySigV4", () => {
     const early = await verifySigV4(vanilla(), verifier(new Date(VANILLA_TIME.getTime() - 6 * 60_000)));
     expect(early).toMatchObject({
       ok: false,
-      message: "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T123000Z + 5 min.)",
+      message:
+        "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T123000Z + 5 min.)",
     });
   });
 
   it("rejects a credential scoped to another region or service", async () => {
     const region = await verifySigV4(vanilla(), { ...verifier(), region: "ap-northeast-1" });
-    expect(region).toMatchObject({ ok: false, message: expect.stringContaining("Credential should be scoped to a valid region") });
+    expect(region).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("Credential should be scoped to a valid region"),
+    });
     const service = await verifySigV4(vanilla(), { ...verifier(), service: "execute-api" });
-    expect(service).toMatchObject({ ok: false, message: expect.stringContaining("Credential should be scoped to correct service") });
+    expect(service).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("Credential should be scoped to correct service"),
+    });
   });
 
   it("answers Forbidden without an Authorization header and names what a malformed one lacks", async () => {
@@ -95,11 +117,16 @@ describe("verifySigV4", () => {
     });
     const malformed = await verifySigV4(vanilla({ headers: { ...unsigned, authorization: "Bearer abc" } }), verifier());
     expect(malformed).toMatchObject({ ok: false, errorType: "IncompleteSignatureException" });
-    expect(malformed.ok === false && malformed.message).toContain("Authorization header requires 'Credential' parameter.");
+    expect(malformed.ok === false && malformed.message).toContain(
+      "Authorization header requires 'Credential' parameter.",
+    );
   });
 
   it("insists that host is signed", async () => {
-    const headers = { ...vanilla().headers, authorization: vanilla().headers.authorization?.replace("host;x-amz-date", "x-amz-date") ?? "" };
+    const headers = {
+      ...vanilla().headers,
+      authorization: vanilla().headers.authorization?.replace("host;x-amz-date", "x-amz-date") ?? "",
+    };
     const result = await verifySigV4(vanilla({ headers }), verifier());
     expect(result).toMatchObject({ ok: false, errorType: "IncompleteSignatureException" });
   });

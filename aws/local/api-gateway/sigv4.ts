@@ -71,11 +71,14 @@ export function parseAuthorization(header: string, hasDate: boolean): ParsedAuth
   const credential = fields.get("Credential");
   const signedHeaders = fields.get("SignedHeaders");
   const signature = fields.get("Signature");
-  if (algorithm !== SIGV4_ALGORITHM || !credential) missing.push("Authorization header requires 'Credential' parameter.");
+  if (algorithm !== SIGV4_ALGORITHM || !credential)
+    missing.push("Authorization header requires 'Credential' parameter.");
   if (algorithm !== SIGV4_ALGORITHM || !signature) missing.push("Authorization header requires 'Signature' parameter.");
-  if (algorithm !== SIGV4_ALGORITHM || !signedHeaders) missing.push("Authorization header requires 'SignedHeaders' parameter.");
+  if (algorithm !== SIGV4_ALGORITHM || !signedHeaders)
+    missing.push("Authorization header requires 'SignedHeaders' parameter.");
   if (!hasDate) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  if (missing.length > 0 || !credential || !signature || !signedHeaders) return `${missing.join(" ")} Authorization=${header}`;
+  if (missing.length > 0 || !credential || !signature || !signedHeaders)
+    return `${missing.join(" ")} Authorization=${header}`;
   const scope = credential.split("/");
   if (scope.length !== 5 || scope[4] !== "aws4_request" || !scope[0]) {
     return `Credential should be scoped to a valid Credential: '${credential}'.`;
@@ -101,7 +104,10 @@ export function parseAmzDate(value: string): Date | undefined {
 }
 
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 /** Query parameters decoded once, as the signer expects them (it re-encodes them canonically). */
@@ -141,7 +147,10 @@ function safeEqualHex(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-export async function verifySigV4(request: IncomingSignedRequest, options: VerifierOptions): Promise<VerificationResult> {
+export async function verifySigV4(
+  request: IncomingSignedRequest,
+  options: VerifierOptions,
+): Promise<VerificationResult> {
   const authorization = request.headers.authorization;
   // No Authorization header at all is the plain "Forbidden" HTTP APIs give unsigned calls.
   if (!authorization) return fail("ForbiddenException", "Forbidden");
@@ -150,7 +159,10 @@ export async function verifySigV4(request: IncomingSignedRequest, options: Verif
   const parsed = parseAuthorization(authorization, amzDate !== undefined);
   if (typeof parsed === "string") return fail("IncompleteSignatureException", parsed);
   if (amzDate === undefined) {
-    return fail("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    return fail(
+      "IncompleteSignatureException",
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
   }
   const signingDate = parseAmzDate(amzDate);
   if (!signingDate) {
@@ -160,7 +172,10 @@ export async function verifySigV4(request: IncomingSignedRequest, options: Verif
     );
   }
   if (!parsed.signedHeaders.includes("host")) {
-    return fail("IncompleteSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    return fail(
+      "IncompleteSignatureException",
+      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    );
   }
   if (parsed.scopeDate !== amzDate.slice(0, 8)) {
     return fail(
@@ -173,7 +188,10 @@ export async function verifySigV4(request: IncomingSignedRequest, options: Verif
   if (secretAccessKey === undefined) return fail("UnrecognizedClientException", INVALID_TOKEN_MESSAGE);
 
   if (parsed.scopeRegion !== options.region) {
-    return fail("InvalidSignatureException", `Credential should be scoped to a valid region, not '${parsed.scopeRegion}'. `);
+    return fail(
+      "InvalidSignatureException",
+      `Credential should be scoped to a valid region, not '${parsed.scopeRegion}'. `,
+    );
   }
   if (parsed.scopeService !== options.service) {
     return fail("InvalidSignatureException", `Credential should be scoped to correct service: '${options.service}'. `);
@@ -182,11 +200,17 @@ export async function verifySigV4(request: IncomingSignedRequest, options: Verif
   const now = (options.now ?? (() => new Date()))();
   if (signingDate.getTime() < now.getTime() - MAX_CLOCK_SKEW_MS) {
     const limit = formatAmzDate(new Date(now.getTime() - MAX_CLOCK_SKEW_MS));
-    return fail("InvalidSignatureException", `Signature expired: ${amzDate} is now earlier than ${limit} (${formatAmzDate(now)} - 5 min.)`);
+    return fail(
+      "InvalidSignatureException",
+      `Signature expired: ${amzDate} is now earlier than ${limit} (${formatAmzDate(now)} - 5 min.)`,
+    );
   }
   if (signingDate.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
     const limit = formatAmzDate(new Date(now.getTime() + MAX_CLOCK_SKEW_MS));
-    return fail("InvalidSignatureException", `Signature not yet current: ${amzDate} is still later than ${limit} (${formatAmzDate(now)} + 5 min.)`);
+    return fail(
+      "InvalidSignatureException",
+      `Signature not yet current: ${amzDate} is still later than ${limit} (${formatAmzDate(now)} + 5 min.)`,
+    );
   }
 
   // A signed x-amz-content-sha256 is what the signer hashes instead of the body, so check it against the body.
@@ -229,6 +253,7 @@ export async function verifySigV4(request: IncomingSignedRequest, options: Verif
     { signingDate, signableHeaders: new Set(parsed.signedHeaders) },
   );
   const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? ""))?.[1] ?? "";
-  if (!expected || !safeEqualHex(expected, parsed.signature)) return fail("InvalidSignatureException", SIGNATURE_MISMATCH_MESSAGE);
+  if (!expected || !safeEqualHex(expected, parsed.signature))
+    return fail("InvalidSignatureException", SIGNATURE_MISMATCH_MESSAGE);
   return { ok: true, accessKeyId: parsed.accessKeyId, ...(sessionToken ? { sessionToken } : {}) };
 }
