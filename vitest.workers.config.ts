@@ -11,7 +11,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       // Same date as wrangler.toml; nothing here reads wrangler.toml because it is a Pages config.
-      miniflare: { compatibilityDate: "2026-04-26" },
+      miniflare: { compatibilityDate: "2026-04-26", d1Databases: ["RATE_LIMIT_DB"] },
     }),
   ],
   test: {

@@ -13,6 +13,7 @@ const REQUIRED = [
   "CACHE_TTL_SECONDS",
   "ECPAY_GATEWAY_ORIGIN",
   ...SECRET_NAMES,
+  "RATE_LIMIT_DB",
 ];
 
 function problemsOf(raw: unknown): string[] {
@@ -94,7 +95,7 @@ describe("parseEnv", () => {
     (table) => {
       const vars = varsTable(wranglerToml, table);
       const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, RAW_TEST_ENV[name]]));
-      expect(() => parseEnv({ ...vars, ...secrets })).not.toThrow();
+      expect(() => parseEnv({ ...vars, ...secrets, RATE_LIMIT_DB: RAW_TEST_ENV.RATE_LIMIT_DB })).not.toThrow();
       // Secrets belong in the dashboard or .dev.vars, never in the repository.
       for (const name of SECRET_NAMES) expect(vars).not.toHaveProperty(name);
     },

@@ -30,6 +30,19 @@ const origin = httpUrl.refine(
   "must be an origin (scheme://host[:port]) without a path",
 );
 
+/**
+ * The slice of Cloudflare D1 the edge uses, typed structurally because this module is also compiled by the Node
+ * tsconfig (vite.config.ts imports it), where workerd's `D1Database` global does not exist.
+ */
+export interface SqlDatabase {
+  prepare(query: string): SqlStatement;
+}
+export interface SqlStatement {
+  bind(...values: unknown[]): SqlStatement;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+  run(): Promise<unknown>;
+}
+
 const secret = (minLength = 1) => z.string().min(minLength, `must be at least ${minLength} characters`);
 
 export const envSchema = z.object({
@@ -63,6 +76,12 @@ export const envSchema = z.object({
    */
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+
+  /** D1 database for counters that must hold across requests and isolates (rate limits); see ADR 0006. */
+  RATE_LIMIT_DB: z.custom<SqlDatabase>(
+    (value) => typeof value === "object" && value !== null && typeof (value as SqlDatabase).prepare === "function",
+    "must be a D1 binding ([[d1_databases]] binding = \"RATE_LIMIT_DB\" in wrangler.toml)",
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -17,9 +17,15 @@ export const RAW_TEST_ENV = {
   ADMIN_SECRET_ACCESS_KEY: "local-admin-secret",
   SESSION_SECRET: "a-local-session-secret-of-32-chars!!",
   ADMIN_PASSWORD_HASH: "not-a-real-hash",
+  /** Tests that count anything use the D1 binding of vitest.workers.config.ts; the rest never query. */
+  RATE_LIMIT_DB: {
+    prepare(): never {
+      throw new Error("this test has no D1 database; use env.RATE_LIMIT_DB from cloudflare:workers");
+    },
+  },
 } as const;
 
-export function testEnv(overrides: Record<string, string | undefined> = {}): Env {
+export function testEnv(overrides: Record<string, unknown> = {}): Env {
   return parseEnv({ ...RAW_TEST_ENV, ...overrides });
 }
 
