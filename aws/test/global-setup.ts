@@ -3,17 +3,9 @@
  * the Node test project, and stops it afterwards. Set DYNAMODB_ENDPOINT to run against DynamoDB Local instead.
  */
 import type { TestProject } from "vitest/node";
-import { startLocalStack } from "../local/stack";
+import { type LocalStack, startLocalStack } from "../local/stack";
 
-export interface ProvidedStack {
-  apiUrl: string;
-  ecpayUrl: string;
-  dynamodbEndpoint: string;
-  s3Endpoint: string;
-  tableName: string;
-  bucketName: string;
-  region: string;
-}
+export type ProvidedStack = Omit<LocalStack, "close">;
 
 declare module "vitest" {
   export interface ProvidedContext {

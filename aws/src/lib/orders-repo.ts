@@ -83,6 +83,22 @@ export async function putNewOrder(order: Order, meta: OrderMeta): Promise<boolea
   }
 }
 
+/**
+ * Adds `SET payment.<field> = …` clauses field by field, so concurrent writers of different payment fields (ATM
+ * account, trade number) never overwrite each other's part of the map.
+ */
+function setPaymentFields(
+  payment: Partial<PaymentRecord>,
+  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[] },
+): void {
+  for (const [field, value] of Object.entries(payment)) {
+    if (value === undefined) continue;
+    expression.names[`#p_${field}`] = field;
+    expression.values[`:p_${field}`] = value;
+    expression.sets.push(`payment.#p_${field} = :p_${field}`);
+  }
+}
+
 export interface StatusChange {
   from: OrderStatus;
   to: OrderStatus;
@@ -105,12 +121,7 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
   const names: Record<string, string> = { "#status": "status" };
   const values: Record<string, unknown> = { ":from": change.from, ":to": change.to, ":entry": [entry], ":at": at };
   const sets = ["#status = :to", "history = list_append(history, :entry)", "updatedAt = :at"];
-  for (const [field, value] of Object.entries(change.payment ?? {})) {
-    if (value === undefined) continue;
-    names[`#p_${field}`] = field;
-    values[`:p_${field}`] = value;
-    sets.push(`payment.#p_${field} = :p_${field}`);
-  }
+  setPaymentFields(change.payment ?? {}, { names, values, sets });
   try {
     const result = await dynamo().send(
       new UpdateCommand({
@@ -145,12 +156,7 @@ export async function recordPayment(
   const names: Record<string, string> = { "#guard": onlyIfAbsent };
   const values: Record<string, unknown> = { ":at": new Date().toISOString() };
   const sets = ["updatedAt = :at"];
-  for (const [field, value] of Object.entries(payment)) {
-    if (value === undefined) continue;
-    names[`#p_${field}`] = field;
-    values[`:p_${field}`] = value;
-    sets.push(`payment.#p_${field} = :p_${field}`);
-  }
+  setPaymentFields(payment, { names, values, sets });
   try {
     await dynamo().send(
       new UpdateCommand({
