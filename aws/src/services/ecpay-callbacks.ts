@@ -2,6 +2,7 @@
  * ECPay's server-to-server notifications. Each answer is `1|OK` only once the order is durably in the state the
  * notification implies; duplicates, retries and races converge on the same state and are acknowledged again.
  */
+import type { z } from "zod";
 import type { Order } from "../contract";
 import { findTransition } from "../domain/order-state";
 import {
@@ -19,33 +20,42 @@ import { changeStatus, getOrder, recordPayment } from "../lib/orders-repo";
 
 const MAX_RACE_RETRIES = 5;
 
-async function merchantCheck() {
+/**
+ * Everything a notification must pass before it may touch an order: the MAC over every received field, our
+ * MerchantID, the expected shape, a MerchantTradeNo we issued, and the order's exact amount.
+ */
+async function authenticate<T extends { MerchantTradeNo: string; TradeAmt: number }>(
+  body: string,
+  schema: z.ZodType<T>,
+  label: string,
+): Promise<{ notification: T; order: Order } | { reply: string }> {
   const merchant = await ecpayMerchant();
-  return { merchantId: merchant.merchantId, keys: merchant };
-}
-
-/** Finds the order a MerchantTradeNo belongs to, or says why the notification cannot be ours. */
-async function orderFor(merchantTradeNo: string, tradeAmt: number): Promise<{ order: Order } | { reject: string }> {
-  const orderId = orderIdFromMerchantTradeNo(merchantTradeNo);
+  const result = verifyCallback(parseFormBody(body), { merchantId: merchant.merchantId, keys: merchant }, schema);
+  if (!result.ok) {
+    logger.warn(`${label} rejected`, { reason: result.reason, message: result.message });
+    return { reply: ecpayNack(result.reason === "bad-mac" ? "CheckMacValue error" : result.message) };
+  }
+  const notification = result.data;
+  const orderId = orderIdFromMerchantTradeNo(notification.MerchantTradeNo);
   const order = orderId ? await getOrder(orderId) : undefined;
-  if (!order || order.payment?.merchantTradeNo !== merchantTradeNo) return { reject: "unknown order" };
-  if (order.total !== tradeAmt) return { reject: "amount mismatch" };
-  return { order };
+  const reject =
+    !order || order.payment?.merchantTradeNo !== notification.MerchantTradeNo
+      ? "unknown order"
+      : order.total !== notification.TradeAmt
+        ? "amount mismatch"
+        : undefined;
+  if (reject || !order) {
+    logger.warn(`${label} for no order of ours`, { merchantTradeNo: notification.MerchantTradeNo, reason: reject });
+    return { reply: ecpayNack(reject ?? "unknown order") };
+  }
+  return { notification, order };
 }
 
 /** ReturnURL: the payment result. */
 export async function handlePaymentResult(body: string): Promise<string> {
-  const result = verifyCallback(parseFormBody(body), await merchantCheck(), paymentResultSchema);
-  if (!result.ok) {
-    logger.warn("ReturnURL rejected", { reason: result.reason, message: result.message });
-    return ecpayNack(result.reason === "bad-mac" ? "CheckMacValue error" : result.message);
-  }
-  const n = result.data;
-  const found = await orderFor(n.MerchantTradeNo, n.TradeAmt);
-  if ("reject" in found) {
-    logger.warn("ReturnURL for no order of ours", { merchantTradeNo: n.MerchantTradeNo, reason: found.reject });
-    return ecpayNack(found.reject);
-  }
+  const found = await authenticate(body, paymentResultSchema, "ReturnURL");
+  if ("reply" in found) return found.reply;
+  const n = found.notification;
   if (n.RtnCode !== 1) {
     // A failed attempt changes nothing; the shopper can still pay. Acknowledge so ECPay stops resending.
     logger.info("ReturnURL reports an unpaid attempt", { orderId: found.order.id, rtnCode: n.RtnCode, rtnMsg: n.RtnMsg });
@@ -100,14 +110,9 @@ export async function payOrder(
 
 /** PaymentInfoURL: an ATM virtual account was issued (RtnCode 2). Not a payment. */
 export async function handlePaymentInfo(body: string): Promise<string> {
-  const result = verifyCallback(parseFormBody(body), await merchantCheck(), paymentInfoSchema);
-  if (!result.ok) {
-    logger.warn("PaymentInfoURL rejected", { reason: result.reason, message: result.message });
-    return ecpayNack(result.reason === "bad-mac" ? "CheckMacValue error" : result.message);
-  }
-  const n = result.data;
-  const found = await orderFor(n.MerchantTradeNo, n.TradeAmt);
-  if ("reject" in found) return ecpayNack(found.reject);
+  const found = await authenticate(body, paymentInfoSchema, "PaymentInfoURL");
+  if ("reply" in found) return found.reply;
+  const n = found.notification;
   if (n.RtnCode !== 2) {
     logger.info("PaymentInfoURL without an account", { orderId: found.order.id, rtnCode: n.RtnCode, rtnMsg: n.RtnMsg });
     return ECPAY_ACK;
