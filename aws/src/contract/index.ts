@@ -4,7 +4,9 @@
  *
  * Money is integer New Taiwan Dollars everywhere; there are no decimals in this shop.
  */
-import { z } from "zod";
+// A namespace import, not `import { z }`: esbuild cannot tree-shake the re-exported `z` binding and would bundle
+// every zod locale (~260 KB) into each Lambda. See docs/performance.md.
+import * as z from "zod";
 
 // ---------------------------------------------------------------------------------------------
 // Shared atoms

@@ -6,7 +6,7 @@
  * Protocol reference: /work/shared/ecpay.md (section numbers below refer to it).
  */
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod"; // namespace import keeps the Lambda bundles small (see contract/index.ts)
 
 export interface EcpayKeys {
   hashKey: string;

@@ -3,7 +3,7 @@
  * ECPay merchant secrets (SSM Parameter Store in AWS; plain variables only for local development).
  */
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { z } from "zod";
+import * as z from "zod"; // namespace import keeps the Lambda bundles small (see contract/index.ts)
 
 const envSchema = z.object({
   ENV: z.enum(["local", "stag", "prod"]),
