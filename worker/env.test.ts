@@ -12,7 +12,8 @@ const REQUIRED = [
   "SITE_URL",
   "CACHE_TTL_SECONDS",
   "ECPAY_GATEWAY_ORIGIN",
-  ...SECRET_NAMES,
+  // Without the admin password hash the shop still sells; only the admin answers 503 (worker/admin/config.ts).
+  ...SECRET_NAMES.filter((name) => name !== "ADMIN_PASSWORD_HASH"),
   "RATE_LIMIT_DB",
 ];
 
@@ -81,6 +82,32 @@ describe("parseEnv", () => {
   it("wants the optional S3 key as a pair", () => {
     expect(problemsOf({ ...RAW_TEST_ENV, S3_ACCESS_KEY_ID: "S3RVER" })).toEqual([
       "S3_SECRET_ACCESS_KEY: is missing (S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together)",
+    ]);
+  });
+
+  it("leaves the admin password hash to the admin: missing or malformed, the shop still starts", () => {
+    const { ADMIN_PASSWORD_HASH: _, ...withoutHash } = RAW_TEST_ENV;
+    expect(parseEnv({ ...withoutHash, APP_ENV: "production" }).ADMIN_PASSWORD_HASH).toBeUndefined();
+    expect(
+      parseEnv({ ...RAW_TEST_ENV, APP_ENV: "production", ADMIN_PASSWORD_HASH: "nonsense" }).ADMIN_PASSWORD_HASH,
+    ).toBe("nonsense");
+  });
+
+  it("takes the Cloudflare Access settings as a pair and normalises the team domain", () => {
+    const aud = "a".repeat(64);
+    const env = parseEnv({
+      ...RAW_TEST_ENV,
+      CF_ACCESS_TEAM_DOMAIN: "shop-team.cloudflareaccess.com",
+      CF_ACCESS_AUD: aud,
+    });
+    expect(env.CF_ACCESS_TEAM_DOMAIN).toBe("https://shop-team.cloudflareaccess.com");
+    expect(env.CF_ACCESS_AUD).toBe(aud);
+    expect(parseEnv({ ...RAW_TEST_ENV, CF_ACCESS_TEAM_DOMAIN: "", CF_ACCESS_AUD: "" }).CF_ACCESS_AUD).toBeUndefined();
+    expect(problemsOf({ ...RAW_TEST_ENV, CF_ACCESS_AUD: aud })).toEqual([
+      "CF_ACCESS_TEAM_DOMAIN: is missing (CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD go together)",
+    ]);
+    expect(problemsOf({ ...RAW_TEST_ENV, CF_ACCESS_TEAM_DOMAIN: "example.com", CF_ACCESS_AUD: aud })).toEqual([
+      "CF_ACCESS_TEAM_DOMAIN: must be <team>.cloudflareaccess.com",
     ]);
   });
 

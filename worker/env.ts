@@ -10,7 +10,11 @@ import { z } from "zod";
 export const APP_ENVS = ["local", "preview", "production"] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
 
-/** The secrets, listed once so docs, error messages and `.dev.vars` checks agree on the names. */
+/**
+ * The secrets, listed once so docs, error messages and `.dev.vars` checks agree on the names. All are required
+ * except ADMIN_PASSWORD_HASH: without it (or with a malformed one) the shop keeps selling and only the admin
+ * answers 503 (worker/admin/config.ts, ADR 0007).
+ */
 export const SECRET_NAMES = [
   "STOREFRONT_ACCESS_KEY_ID",
   "STOREFRONT_SECRET_ACCESS_KEY",
@@ -43,6 +47,10 @@ export interface SqlStatement {
   run(): Promise<unknown>;
 }
 
+/** An optional setting; an empty value counts as unset. */
+const optionalVar = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
 const secret = (minLength = 1) => z.string().min(minLength, `must be at least ${minLength} characters`);
 
 export const envSchema = z.object({
@@ -68,7 +76,26 @@ export const envSchema = z.object({
   ADMIN_ACCESS_KEY_ID: secret(),
   ADMIN_SECRET_ACCESS_KEY: secret(),
   SESSION_SECRET: secret(32),
-  ADMIN_PASSWORD_HASH: secret(),
+  /** Checked by the admin itself (worker/admin/config.ts), so a bad value disables only the admin. */
+  ADMIN_PASSWORD_HASH: z.string().optional(),
+
+  /**
+   * Cloudflare Access in front of /admin (optional, as a pair): the team domain (`<team>.cloudflareaccess.com`)
+   * and the application's AUD tag. When set, every admin request needs a valid `Cf-Access-Jwt-Assertion`.
+   */
+  CF_ACCESS_TEAM_DOMAIN: optionalVar(
+    z
+      .string()
+      .trim()
+      .regex(/^(https:\/\/)?[a-z0-9-]+\.cloudflareaccess\.com\/?$/, "must be <team>.cloudflareaccess.com")
+      .transform((value) => `https://${value.replace(/^https:\/\//, "").replace(/\/$/, "")}`),
+  ),
+  CF_ACCESS_AUD: optionalVar(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Fa-f0-9]{32,128}$/, "must be the Access application's AUD tag"),
+  ),
 
   /**
    * Optional principal for S3 content reads; without it they are signed as the storefront principal (the
@@ -80,7 +107,7 @@ export const envSchema = z.object({
   /** D1 database for counters that must hold across requests and isolates (rate limits); see ADR 0006. */
   RATE_LIMIT_DB: z.custom<SqlDatabase>(
     (value) => typeof value === "object" && value !== null && typeof (value as SqlDatabase).prepare === "function",
-    "must be a D1 binding ([[d1_databases]] binding = \"RATE_LIMIT_DB\" in wrangler.toml)",
+    'must be a D1 binding ([[d1_databases]] binding = "RATE_LIMIT_DB" in wrangler.toml)',
   ),
 });
 
@@ -127,6 +154,14 @@ export function parseEnv(raw: unknown): Env {
     byName.set(
       hasS3Id ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID",
       "is missing (S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together)",
+    );
+  }
+
+  const hasAccessTeam = isSet(bindings.CF_ACCESS_TEAM_DOMAIN);
+  if (hasAccessTeam !== isSet(bindings.CF_ACCESS_AUD)) {
+    byName.set(
+      hasAccessTeam ? "CF_ACCESS_AUD" : "CF_ACCESS_TEAM_DOMAIN",
+      "is missing (CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD go together)",
     );
   }
 
