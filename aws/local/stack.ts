@@ -13,7 +13,7 @@ import dynalite from "dynalite";
 import S3rver from "s3rver";
 import { resetClients } from "../src/lib/clients";
 import { resetConfigCache } from "../src/lib/config";
-import { startLocalApi } from "./api-gateway";
+import { type LocalApiFaults, startLocalApi } from "./api-gateway";
 import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** Delays between the sandbox's ReturnURL re-deliveries. */
   ecpayRetryDelaysMs?: number[];
+  /** Fault injection around the functions (reliability tests only; see aws/local/faults/). */
+  apiFaults?: LocalApiFaults;
   log?: (line: string) => void;
 }
 
@@ -132,6 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { ...DEV_PRINCIPALS.admin, iamUser: "OwnerAdminInvoker" },
       ],
       env: lambdaEnvironment,
+      ...(options.apiFaults ? { faults: options.apiFaults } : {}),
       log,
     });
     closers.push(() => api.close());

@@ -60,7 +60,27 @@ export interface LocalApiOptions {
   env?: Record<string, string>;
   /** HTTP API's integration timeout (30 s, not configurable in AWS); lowered only by tests. */
   integrationTimeoutSeconds?: number;
+  /** Opt-in fault injection for the reliability tests (aws/local/faults/); never set by `npm start`. */
+  faults?: LocalApiFaults;
   log?: (line: string) => void;
+}
+
+/** Which invocation a fault hook is asked about. */
+export interface InvocationInfo {
+  functionId: string;
+  method: string;
+  path: string;
+}
+
+/**
+ * Faults the local API can inject around a function, as the reliability tests need them. "fail" turns the answer
+ * into what API Gateway sends for a function error (500 `Internal Server Error`).
+ */
+export interface LocalApiFaults {
+  /** Asked before the function runs: "fail" is a function that crashed on start (nothing it would do happens). */
+  beforeInvoke?(call: InvocationInfo): "fail" | undefined;
+  /** Asked after the function returned: "fail" is a function that did its work and then crashed (its writes stay). */
+  afterInvoke?(call: InvocationInfo): "fail" | undefined;
 }
 
 export interface LocalApi {
@@ -344,6 +364,15 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       deadline: Date.now() + lambdaTimeoutMs,
     });
     invocations[route.functionId] = (invocations[route.functionId] ?? 0) + 1;
+    const call: InvocationInfo = {
+      functionId: route.functionId,
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+    };
+    if (options.faults?.beforeInvoke?.(call) === "fail") {
+      log(`[${name}] ${context.awsRequestId} injected fault: failed before running`);
+      return INTERNAL_ERROR();
+    }
     try {
       const outcome = await withTimeout(
         Promise.resolve().then(() => handler(event, context)),
@@ -359,6 +388,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         }
         console.error(`[${name}] integration timed out after ${gatewayTimeoutSeconds} s (HTTP API limit)`);
         return new GatewayResponse(503, { message: "Service Unavailable" }, "ServiceUnavailableException");
+      }
+      if (options.faults?.afterInvoke?.(call) === "fail") {
+        log(`[${name}] ${context.awsRequestId} injected fault: failed after running`);
+        return INTERNAL_ERROR();
       }
       return mapLambdaResult(outcome.value);
     } catch (error) {
