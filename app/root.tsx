@@ -7,6 +7,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useNavigation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -26,7 +27,7 @@ export const meta: MetaFunction = ({ error }) => {
   return [{ title: SHOP_NAME }, { name: "description", content: SHOP_TAGLINE }];
 };
 
-export const loader = ({ request, context }: LoaderFunctionArgs) => loadShell(context.cloudflare, new URL(request.url));
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadShell(context.cloudflare, request);
 
 /** Lets the 503's Retry-After and no-store reach the document when the root loader throws. */
 export const headers: HeadersFunction = ({ loaderHeaders, errorHeaders }) => errorHeaders ?? loaderHeaders;
@@ -57,11 +58,35 @@ export function Layout({ children }: { children: ReactNode }) {
           </aside>
         ) : null}
         <header className="border-b border-stone-200 bg-white">
-          <div className="mx-auto flex max-w-6xl items-center justify-between px-4 py-4">
+          <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-4">
             <Link to="/" className="text-xl font-bold tracking-wide text-brand-800 hover:text-brand-700">
               {SHOP_NAME}
             </Link>
+            <nav aria-label="主要">
+              <ul className="flex items-center gap-4 text-sm font-medium sm:gap-6 sm:text-base">
+                <li>
+                  <Link to="/orders" className="text-stone-800 hover:text-brand-800 hover:underline">
+                    查詢訂單
+                  </Link>
+                </li>
+                <li>
+                  <Link
+                    to="/cart"
+                    className="rounded-full border border-brand-700 px-3 py-1.5 text-brand-800 hover:bg-brand-50"
+                  >
+                    購物車
+                    {shell ? (
+                      <span>
+                        <span className="sr-only">，共</span>（{shell.cartCount}
+                        <span className="sr-only">件商品</span>）
+                      </span>
+                    ) : null}
+                  </Link>
+                </li>
+              </ul>
+            </nav>
           </div>
+          <NavigationProgress />
         </header>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
           {children}
@@ -73,6 +98,19 @@ export function Layout({ children }: { children: ReactNode }) {
         <Scripts nonce={nonce} />
       </body>
     </html>
+  );
+}
+
+/** A thin bar while a client-side navigation or form submission is in flight (JavaScript only). */
+function NavigationProgress() {
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  return (
+    <div aria-hidden="true" className="h-0.5 overflow-hidden">
+      <div
+        className={`h-full bg-brand-600 transition-all duration-500 ease-out ${busy ? "w-2/3 opacity-100" : "w-0 opacity-0"}`}
+      />
+    </div>
   );
 }
 

@@ -31,6 +31,8 @@ export interface ApiFailure {
   fields?: Record<string, string>;
   /** With price_changed: the total the catalog gives now. */
   currentTotal?: number;
+  /** The API's error code when it sent one; pages tell e.g. a sold-out product from a reused key. */
+  code?: ErrorCode;
 }
 
 export type ApiResult<T> = { ok: true; data: T } | ApiFailure;
@@ -178,10 +180,11 @@ function failureFromResponse(what: string, status: number, payload: unknown): Ap
     return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
   }
   if (!parsed.success) return { ok: false, kind, message: MESSAGES[kind] };
-  const { message, fields, currentTotal } = parsed.data.error;
+  const { code, message, fields, currentTotal } = parsed.data.error;
   return {
     ok: false,
     kind,
+    code,
     message: message || MESSAGES[kind],
     ...(fields ? { fields } : {}),
     ...(currentTotal !== undefined ? { currentTotal } : {}),

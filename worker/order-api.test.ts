@@ -103,6 +103,7 @@ describe("createOrder", () => {
     expect(await createOrder(d, validRequest)).toEqual({
       ok: false,
       kind: "validation",
+      code: "bad_request",
       message: "請檢查欄位",
       fields: { "customer.address": "請填寫完整地址（含郵遞區號）" },
     });
@@ -113,6 +114,7 @@ describe("createOrder", () => {
     expect(await createOrder(d, validRequest)).toEqual({
       ok: false,
       kind: "price_changed",
+      code: "price_changed",
       message: "價格已更新",
       currentTotal: 2800,
     });
@@ -120,7 +122,13 @@ describe("createOrder", () => {
 
   it.each(["conflict", "idempotency_mismatch", "product_unavailable"])("maps %s to conflict", async (code) => {
     const { deps: d } = deps(apiError(409, code, "已有變動"));
-    expect(await createOrder(d, validRequest)).toMatchObject({ ok: false, kind: "conflict", message: "已有變動" });
+    // The code travels along, so checkout can tell a sold-out product from a reused idempotency key.
+    expect(await createOrder(d, validRequest)).toMatchObject({
+      ok: false,
+      kind: "conflict",
+      code,
+      message: "已有變動",
+    });
   });
 
   it("maps site_closed, whatever the status", async () => {

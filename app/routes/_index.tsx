@@ -1,19 +1,22 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { Product } from "../../aws/src/contract";
+import { AddToCartForm } from "../components/AddToCartForm";
+import { JsonLd } from "../components/JsonLd";
 import { formatTwd } from "../lib/format";
+import { catalogJsonLd, pageMeta } from "../lib/seo";
 import { SHOP_NAME, SHOP_TAGLINE } from "../lib/shop";
 import { loadCatalogPage } from "../lib/storefront.server";
+import type { loader as rootLoader } from "../root";
 
-export const meta: MetaFunction = () => [
-  { title: `全部商品｜${SHOP_NAME}` },
-  { name: "description", content: `${SHOP_NAME}：${SHOP_TAGLINE}` },
-];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, { title: "全部商品", description: `${SHOP_NAME}：${SHOP_TAGLINE}`, canonicalPath: "/" });
 
 export const loader = ({ context }: LoaderFunctionArgs) => loadCatalogPage(context.cloudflare);
 
 export default function CatalogPage() {
   const { products } = useLoaderData<typeof loader>();
+  const shell = useRouteLoaderData<typeof rootLoader>("root");
   return (
     <>
       <div className="mb-8">
@@ -28,11 +31,12 @@ export default function CatalogPage() {
         <ul className="grid grid-cols-1 gap-6 sm:grid-cols-2 lg:grid-cols-3">
           {products.map((product, index) => (
             <li key={product.id}>
-              <ProductCard product={product} eager={index < 3} />
+              <ProductCard product={product} eager={index < 2} />
             </li>
           ))}
         </ul>
       )}
+      {shell ? <JsonLd data={catalogJsonLd(products, shell.siteUrl)} /> : null}
     </>
   );
 }
@@ -40,6 +44,7 @@ export default function CatalogPage() {
 function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
   const soldOut = !product.available;
   const titleId = `product-${product.id}`;
+  const href = `/products/${product.id}`;
   return (
     <article
       aria-labelledby={titleId}
@@ -52,8 +57,9 @@ function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
             alt={product.name}
             width={800}
             height={600}
-            // The first row is above the fold on most phones; the rest can wait.
+            // The first products are above the fold on phones; the rest can wait.
             loading={eager ? "eager" : "lazy"}
+            fetchPriority={eager ? "high" : "auto"}
             decoding="async"
             className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
           />
@@ -70,7 +76,9 @@ function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
       </div>
       <div className="flex flex-1 flex-col gap-2 p-4">
         <h2 id={titleId} className="text-lg font-semibold leading-snug">
-          {product.name}
+          <Link to={href} prefetch="intent" className="hover:text-brand-800 hover:underline">
+            {product.name}
+          </Link>
         </h2>
         {product.description ? (
           <p className="line-clamp-3 whitespace-pre-line text-sm text-stone-700">{product.description}</p>
@@ -79,6 +87,7 @@ function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
           <span className="sr-only">價格 </span>
           {formatTwd(product.unitPrice)}
         </p>
+        <AddToCartForm product={product} />
       </div>
     </article>
   );

@@ -1,0 +1,52 @@
+import { Form, useNavigation } from "@remix-run/react";
+import type { LookupActionData } from "../lib/orders.server";
+import { Field } from "./Field";
+
+/**
+ * Order id + mobile phone. With a fixed `orderId` (the order page of an order this browser does not remember)
+ * only the phone is asked for.
+ */
+export function LookupForm({ orderId, result }: { orderId?: string; result?: LookupActionData }) {
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting";
+  return (
+    <Form method="post" noValidate className="flex flex-col gap-4 rounded-xl border border-stone-200 bg-white p-4">
+      {result?.message ? (
+        <p role="alert" className="rounded-lg border border-red-700 bg-red-50 p-3 font-medium text-red-900">
+          {result.message}
+        </p>
+      ) : null}
+      {orderId ? null : (
+        <Field
+          name="id"
+          label="訂單編號"
+          required
+          hint="例：261127-04831（在訂單成立頁面與確認信中）"
+          autoComplete="off"
+          maxLength={20}
+          defaultValue={result?.values.id}
+          error={result?.errors.id}
+        />
+      )}
+      <Field
+        name="phone"
+        label="手機號碼"
+        required
+        type="tel"
+        inputMode="tel"
+        autoComplete="tel-national"
+        hint="下單時填寫的手機號碼"
+        maxLength={20}
+        defaultValue={result?.values.phone}
+        error={result?.errors.phone}
+      />
+      <button
+        type="submit"
+        disabled={submitting}
+        className="rounded-lg bg-brand-700 px-4 py-3 font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-70"
+      >
+        {submitting ? "查詢中…" : "查詢訂單"}
+      </button>
+    </Form>
+  );
+}

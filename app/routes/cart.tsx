@@ -1,0 +1,157 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import type { CartLine } from "../../worker/cart.server";
+import { type CartActionData, loadCartPage, updateCart } from "../lib/cart.server";
+import { formatTwd } from "../lib/format";
+import { pageMeta } from "../lib/seo";
+import { useHydrated } from "../lib/use-hydrated";
+
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, { title: "購物車", description: "檢查購物車裡的商品與數量，準備結帳。" });
+
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadCartPage(context.cloudflare, request);
+export const action = ({ request, context }: ActionFunctionArgs) => updateCart(context.cloudflare, request);
+
+/** All line forms share one fetcher, so one live region can announce what happened. */
+const CART_FETCHER = "cart-line";
+
+export default function CartPage() {
+  const { cart, added } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as CartActionData | undefined;
+  const fetcher = useFetcher<CartActionData>({ key: CART_FETCHER });
+  const status = fetcher.state === "idle" ? fetcher.data : undefined;
+  const message = status?.message ?? actionData?.message ?? (added ? `已將「${added}」加入購物車。` : null);
+  const failed = status ? !status.ok : actionData ? !actionData.ok : false;
+
+  return (
+    <>
+      <h1 className="mb-6 text-2xl font-bold sm:text-3xl">購物車</h1>
+      <p role="status" className={`mb-4 min-h-6 ${failed ? "font-medium text-red-700" : "text-brand-800"}`}>
+        {message}
+      </p>
+      {cart.dropped > 0 ? (
+        <p className="mb-4 rounded-lg bg-amber-50 px-4 py-3 text-amber-900">有商品已經下架，已從購物車移除。</p>
+      ) : null}
+      {cart.lines.length === 0 ? (
+        <div className="rounded-xl border border-dashed border-stone-300 bg-white p-8 text-center">
+          <p className="text-stone-700">購物車是空的。</p>
+          <p className="mt-4">
+            <Link to="/" className="font-medium text-brand-800 underline underline-offset-4">
+              去逛逛商品
+            </Link>
+          </p>
+        </div>
+      ) : (
+        <div className="grid gap-8 lg:grid-cols-[1fr_20rem]">
+          <ul className="divide-y divide-stone-200 rounded-xl border border-stone-200 bg-white">
+            {cart.lines.map((line) => (
+              <li key={line.productId} className="p-4">
+                <CartLineRow line={line} />
+              </li>
+            ))}
+          </ul>
+          <aside aria-labelledby="cart-summary" className="h-fit rounded-xl border border-stone-200 bg-white p-4">
+            <h2 id="cart-summary" className="text-lg font-semibold">
+              小計
+            </h2>
+            <p className="mt-2 flex items-baseline justify-between">
+              <span className="text-stone-700">共 {cart.itemCount} 件</span>
+              <span className="text-2xl font-bold text-brand-800">{formatTwd(cart.total)}</span>
+            </p>
+            {cart.soldOut.length > 0 ? (
+              <p className="mt-3 text-sm font-medium text-red-700">購物車裡有已售完的商品，請先移除後再結帳。</p>
+            ) : null}
+            {cart.orderable ? (
+              <Link
+                to="/checkout"
+                className="mt-4 block rounded-lg bg-brand-700 px-4 py-3 text-center font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2"
+              >
+                前往結帳
+              </Link>
+            ) : null}
+            <p className="mt-3 text-center text-sm">
+              <Link to="/" className="text-brand-800 underline underline-offset-2">
+                繼續購物
+              </Link>
+            </p>
+          </aside>
+        </div>
+      )}
+    </>
+  );
+}
+
+function CartLineRow({ line }: { line: CartLine }) {
+  const fetcher = useFetcher<CartActionData>({ key: CART_FETCHER });
+  const hydrated = useHydrated();
+  const busy = fetcher.state !== "idle" && fetcher.formData?.get("productId") === line.productId;
+  const quantityId = `qty-${line.productId}`;
+  const buttonClass =
+    "rounded-lg border border-stone-400 px-3 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 disabled:opacity-60";
+  return (
+    <div className={`flex gap-4 ${busy ? "opacity-60" : ""}`} aria-busy={busy || undefined}>
+      {line.imageKey ? (
+        <img
+          src={`/${line.imageKey}`}
+          alt=""
+          width={96}
+          height={72}
+          className="h-18 w-24 flex-none rounded-lg object-cover"
+        />
+      ) : null}
+      <div className="flex flex-1 flex-col gap-2">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 className="font-semibold">
+            <Link to={`/products/${line.productId}`} className="hover:underline">
+              {line.name}
+            </Link>
+          </h2>
+          <p className="font-semibold">
+            <span className="sr-only">小計 </span>
+            {line.available ? formatTwd(line.lineTotal) : null}
+          </p>
+        </div>
+        <p className="text-sm text-stone-700">
+          單價 {formatTwd(line.unitPrice)}
+          {line.available ? null : <span className="ml-2 font-bold text-red-700">已售完</span>}
+        </p>
+        <div className="flex flex-wrap items-end gap-2">
+          {line.available ? (
+            <fetcher.Form method="post" action="/cart" className="flex items-end gap-2">
+              <input type="hidden" name="intent" value="set" />
+              <input type="hidden" name="productId" value={line.productId} />
+              {hydrated ? <input type="hidden" name="respond" value="data" /> : null}
+              <div>
+                <label htmlFor={quantityId} className="block text-sm text-stone-800">
+                  數量<span className="sr-only">：{line.name}</span>
+                </label>
+                <input
+                  key={line.quantity}
+                  id={quantityId}
+                  type="number"
+                  name="quantity"
+                  min={0}
+                  max={99}
+                  defaultValue={line.quantity}
+                  inputMode="numeric"
+                  className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"
+                />
+              </div>
+              <button type="submit" className={buttonClass} disabled={busy}>
+                更新<span className="sr-only">「{line.name}」的數量</span>
+              </button>
+            </fetcher.Form>
+          ) : null}
+          <fetcher.Form method="post" action="/cart">
+            <input type="hidden" name="intent" value="remove" />
+            <input type="hidden" name="productId" value={line.productId} />
+            {hydrated ? <input type="hidden" name="respond" value="data" /> : null}
+            <button type="submit" className={buttonClass} disabled={busy}>
+              移除<span className="sr-only">「{line.name}」</span>
+            </button>
+          </fetcher.Form>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,238 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { Order } from "../../aws/src/contract";
+import { CopyButton } from "../components/CopyButton";
+import { LookupForm } from "../components/LookupForm";
+import { formatTaipeiDateTime, formatTwd } from "../lib/format";
+import { PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
+import { type LookupActionData, loadOrderPage, type OrderPageData, submitOrderLookup } from "../lib/orders.server";
+import { pageMeta } from "../lib/seo";
+
+export const meta: MetaFunction<typeof loader> = ({ params, matches }) =>
+  pageMeta(matches, { title: `訂單 ${params.id ?? ""}`, description: "訂單狀態、明細與付款資訊。" });
+
+export const loader = ({ request, params, context }: LoaderFunctionArgs) =>
+  loadOrderPage(context.cloudflare, request, params.id);
+export const action = ({ request, params, context }: ActionFunctionArgs) =>
+  submitOrderLookup(context.cloudflare, request, params.id);
+
+/** The order's data must not be cached anywhere: the loader's Cache-Control wins over the default. */
+export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders }) => {
+  const headers = new Headers();
+  headers.set(
+    "Cache-Control",
+    actionHeaders.get("Cache-Control") ?? loaderHeaders.get("Cache-Control") ?? "private, no-store",
+  );
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
+
+export default function OrderPage() {
+  const page = useLoaderData<typeof loader>() as OrderPageData;
+  const result = useActionData<typeof action>() as LookupActionData | undefined;
+  if (page.kind === "ask") {
+    return (
+      <div className="mx-auto max-w-md">
+        <h1 className="mb-2 text-2xl font-bold sm:text-3xl">訂單 {page.orderId}</h1>
+        <p className="mb-6 text-stone-700">為保護訂購人資料，請輸入下單時填寫的手機號碼以查看這筆訂單。</p>
+        <LookupForm orderId={page.orderId} result={result} />
+      </div>
+    );
+  }
+  return <OrderDetails order={page.order} />;
+}
+
+function OrderDetails({ order }: { order: Order }) {
+  const steps = timeline(order);
+  const atm = order.payment?.atm;
+  const waitingForPayment = order.status === "created" || order.status === "awaiting_payment";
+  return (
+    <div className="mx-auto flex max-w-3xl flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-bold sm:text-3xl">訂單 {order.id}</h1>
+        <p className="mt-2 text-stone-700">下單時間 {formatTaipeiDateTime(order.createdAt)}</p>
+        <p className="mt-3">
+          <span className="sr-only">訂單狀態：</span>
+          <span
+            data-status={order.status}
+            className={`inline-block rounded-full px-3 py-1 font-semibold ${
+              order.status === "cancelled"
+                ? "bg-stone-200 text-stone-900"
+                : order.status === "paid" || order.status === "shipped"
+                  ? "bg-brand-100 text-brand-900"
+                  : "bg-amber-100 text-amber-900"
+            }`}
+          >
+            {statusLabel(order.status, order.paymentMethod)}
+          </span>
+        </p>
+      </div>
+
+      <section aria-labelledby="timeline-title" className="rounded-xl border border-stone-200 bg-white p-4">
+        <h2 id="timeline-title" className="text-lg font-semibold">
+          訂單進度
+        </h2>
+        <ol className="mt-4 flex flex-col gap-0">
+          {steps.map((step, index) => (
+            <li key={step.status} className="relative flex gap-3 pb-5 last:pb-0">
+              {index < steps.length - 1 ? (
+                <span
+                  aria-hidden="true"
+                  className="absolute left-[0.6875rem] top-6 h-[calc(100%-1.5rem)] w-0.5 bg-stone-300"
+                />
+              ) : null}
+              <span
+                aria-hidden="true"
+                className={`mt-0.5 flex h-6 w-6 flex-none items-center justify-center rounded-full border-2 text-xs font-bold ${
+                  step.state === "done"
+                    ? "border-brand-700 bg-brand-700 text-white"
+                    : step.state === "current"
+                      ? step.status === "cancelled"
+                        ? "border-stone-700 bg-stone-700 text-white"
+                        : "border-brand-700 bg-white text-brand-800"
+                      : "border-stone-300 bg-white"
+                }`}
+              >
+                {step.state === "done" ? "✓" : step.state === "current" ? "●" : ""}
+              </span>
+              <div>
+                <p className={step.state === "upcoming" ? "text-stone-600" : "font-semibold text-stone-900"}>
+                  {step.label}
+                  <span className="sr-only">
+                    {step.state === "done" ? "（已完成）" : step.state === "current" ? "（目前）" : "（尚未進行）"}
+                  </span>
+                </p>
+                {step.at ? <p className="text-sm text-stone-700">{formatTaipeiDateTime(step.at)}</p> : null}
+              </div>
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      {order.paymentMethod === "atm" && waitingForPayment ? (
+        <section aria-labelledby="atm-title" className="rounded-xl border-2 border-brand-700 bg-white p-4">
+          <h2 id="atm-title" className="text-lg font-semibold">
+            ATM 轉帳資訊
+          </h2>
+          {atm ? (
+            <dl className="mt-3 grid grid-cols-[auto_1fr] items-center gap-x-4 gap-y-3">
+              <dt className="text-stone-700">銀行代碼</dt>
+              <dd className="flex flex-wrap items-center gap-3">
+                <span className="font-mono text-lg font-semibold">{atm.bankCode}</span>
+                <CopyButton value={atm.bankCode} label="銀行代碼" />
+              </dd>
+              <dt className="text-stone-700">虛擬帳號</dt>
+              <dd className="flex flex-wrap items-center gap-3">
+                <span className="font-mono text-lg font-semibold tracking-wider">{atm.account}</span>
+                <CopyButton value={atm.account} label="虛擬帳號" />
+              </dd>
+              <dt className="text-stone-700">轉帳金額</dt>
+              <dd className="flex flex-wrap items-center gap-3">
+                <span className="text-lg font-semibold">{formatTwd(order.total)}</span>
+                <CopyButton value={String(order.total)} label="轉帳金額" />
+              </dd>
+              <dt className="text-stone-700">繳費期限</dt>
+              <dd className="font-semibold">{atm.expireDate} 23:59 前</dd>
+            </dl>
+          ) : (
+            <p className="mt-2 text-stone-800">綠界尚未通知轉帳帳號。若您剛完成下單，請稍候片刻再重新整理此頁。</p>
+          )}
+          <p className="mt-3 text-sm text-stone-700">轉帳完成後，付款狀態會在綠界通知後自動更新。</p>
+        </section>
+      ) : null}
+
+      {order.paymentMethod === "credit" && order.status === "created" ? (
+        <p className="rounded-lg bg-amber-50 p-4 text-amber-900">
+          尚未收到綠界的付款結果。若您已完成刷卡，請稍候片刻再重新整理此頁。
+        </p>
+      ) : null}
+
+      {waitingForPayment ? (
+        <p>
+          <Link
+            to={`/orders/${order.id}`}
+            replace
+            preventScrollReset
+            className="font-medium text-brand-800 underline underline-offset-4"
+          >
+            重新整理付款狀態
+          </Link>
+        </p>
+      ) : null}
+
+      <section aria-labelledby="lines-title" className="rounded-xl border border-stone-200 bg-white p-4">
+        <h2 id="lines-title" className="text-lg font-semibold">
+          訂購明細
+        </h2>
+        <table className="mt-3 w-full text-left">
+          <caption className="sr-only">訂購的商品、數量與金額</caption>
+          <thead className="text-sm text-stone-700">
+            <tr>
+              <th scope="col" className="py-2 font-medium">
+                商品
+              </th>
+              <th scope="col" className="py-2 text-right font-medium">
+                數量
+              </th>
+              <th scope="col" className="py-2 text-right font-medium">
+                金額
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-stone-200">
+            {order.lines.map((line) => (
+              <tr key={line.productId}>
+                <td className="py-2">
+                  {line.name}
+                  <span className="block text-sm text-stone-700">單價 {formatTwd(line.unitPrice)}</span>
+                </td>
+                <td className="py-2 text-right">{line.quantity}</td>
+                <td className="py-2 text-right">{formatTwd(line.lineTotal)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr className="border-t border-stone-300">
+              <th scope="row" colSpan={2} className="pt-3 font-semibold">
+                總金額
+              </th>
+              <td className="pt-3 text-right text-xl font-bold text-brand-800">{formatTwd(order.total)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </section>
+
+      <section aria-labelledby="customer-title" className="rounded-xl border border-stone-200 bg-white p-4">
+        <h2 id="customer-title" className="text-lg font-semibold">
+          收件與付款
+        </h2>
+        <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2">
+          <dt className="text-stone-700">收件人</dt>
+          <dd>{order.customer.name}</dd>
+          <dt className="text-stone-700">手機</dt>
+          <dd>{order.customer.phone}</dd>
+          <dt className="text-stone-700">地址</dt>
+          <dd>{order.customer.address}</dd>
+          <dt className="text-stone-700">付款方式</dt>
+          <dd>{PAYMENT_METHOD_LABELS[order.paymentMethod]}</dd>
+          {order.note ? (
+            <>
+              <dt className="text-stone-700">備註</dt>
+              <dd className="whitespace-pre-line">{order.note}</dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+
+      <p className="flex flex-wrap gap-4">
+        <Link to="/" className="font-medium text-brand-800 underline underline-offset-4">
+          繼續購物
+        </Link>
+        <Link to="/orders" className="font-medium text-brand-800 underline underline-offset-4">
+          查詢其他訂單
+        </Link>
+      </p>
+    </div>
+  );
+}

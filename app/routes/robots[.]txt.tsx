@@ -1,0 +1,4 @@
+import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { robotsResponse } from "../lib/storefront.server";
+
+export const loader = ({ context }: LoaderFunctionArgs) => robotsResponse(context.cloudflare);
