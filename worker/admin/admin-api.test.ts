@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Order, Product } from "../../aws/src/contract";
+import { json, type Reply, scriptedTransport, testEnv } from "../test/helpers";
+import { parseAuthorization } from "../test/sigv4";
+import {
+  getOrder,
+  getSite,
+  listOrders,
+  putProducts,
+  reconcileOrder,
+  transitionOrder,
+  uploadImage,
+} from "./admin-api.server";
+
+const env = testEnv();
+
+beforeEach(() => {
+  vi.spyOn(console, "error").mockImplementation(() => {});
+});
+afterEach(() => vi.restoreAllMocks());
+
+function deps(...replies: Reply[]) {
+  const transport = scriptedTransport(...replies);
+  return { deps: { env, fetch: transport.fetch, retryBaseDelayMs: 0 }, calls: transport.calls };
+}
+
+const order: Order = {
+  id: "261127-00001",
+  status: "paid",
+  createdAt: "2026-11-27T02:00:00.000Z",
+  lines: [{ productId: "alishan-oolong", name: "阿里山高山烏龍茶", unitPrice: 1280, quantity: 1, lineTotal: 1280 }],
+  total: 1280,
+  paymentMethod: "credit",
+  customer: {
+    name: "王小明",
+    phone: "0912345678",
+    email: "m@example.tw",
+    address: "100 臺北市中正區重慶南路一段 122 號",
+  },
+  history: [{ at: "2026-11-27T02:00:00.000Z", from: null, to: "created", by: "shopper" }],
+};
+
+const apiError = (status: number, code: string, message: string) => json({ error: { code, message } }, { status });
+
+describe("admin API client", () => {
+  it("signs every call as the owner-admin principal and fills in the order id", async () => {
+    const { deps: d, calls } = deps(json({ order: { ...order, status: "shipped" } }));
+    const result = await transitionOrder(d, order.id, "shipped", "黑貓 1234");
+    expect(result).toMatchObject({ ok: true, data: { status: "shipped" } });
+    expect(calls[0]!.method).toBe("POST");
+    expect(calls[0]!.url.href).toBe("http://127.0.0.1:3001/admin/orders/261127-00001/transition");
+    expect(JSON.parse(calls[0]!.body)).toEqual({ to: "shipped", note: "黑貓 1234" });
+    expect(parseAuthorization(calls[0]!.headers.get("authorization"))).toMatchObject({
+      accessKeyId: "local-admin",
+      service: "execute-api",
+      region: "ap-northeast-1",
+    });
+  });
+
+  it("passes list filters as query parameters and never sends an invalid id to the API", async () => {
+    const { deps: d, calls } = deps(json({ orders: [order], nextCursor: "abc" }));
+    const page = await listOrders(d, { status: "paid", from: "2026-11-01", phone: "0912-345-678", limit: 200 });
+    expect(page).toEqual({ ok: true, data: { orders: [order], nextCursor: "abc" } });
+    expect(Object.fromEntries(calls[0]!.url.searchParams)).toEqual({
+      status: "paid",
+      from: "2026-11-01",
+      phone: "0912345678",
+      limit: "200",
+    });
+    expect(await getOrder(d, "../site")).toMatchObject({ ok: false, kind: "not_found" });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("maps the API's errors onto what the owner can do about them", async () => {
+    const conflict = deps(apiError(409, "invalid_transition", "A cod order cannot go from created to paid"));
+    expect(await transitionOrder(conflict.deps, order.id, "paid")).toEqual({
+      ok: false,
+      kind: "conflict",
+      message: "這筆訂單目前的狀態不能這樣變更，請重新整理查看最新狀態。",
+      detail: "A cod order cannot go from created to paid",
+    });
+    const missing = deps(apiError(404, "not_found", "Order 261127-00001 not found"));
+    expect(await getOrder(missing.deps, order.id)).toMatchObject({ ok: false, kind: "not_found" });
+    const tooBig = deps(apiError(413, "payload_too_large", "Images may be at most 2 MB"));
+    expect(await uploadImage(tooBig.deps, "image/png", "iVBORw0KGgo=")).toMatchObject({
+      ok: false,
+      kind: "validation",
+      message: "圖片太大，上限為 2 MB。",
+    });
+    // Our signature or IAM policy being refused is an operator problem, shown as "unavailable".
+    const forbidden = deps(json({ message: "Forbidden" }, { status: 403 }));
+    expect(await getSite(forbidden.deps)).toMatchObject({ ok: false, kind: "unavailable" });
+    const drift = deps(json({ order: { id: "nonsense" } }));
+    expect(await getOrder(drift.deps, order.id)).toMatchObject({ ok: false, kind: "unavailable" });
+    const upstream = deps(apiError(502, "upstream_error", "ECPay QueryTradeInfo failed"));
+    expect(await reconcileOrder(upstream.deps, order.id)).toMatchObject({
+      ok: false,
+      kind: "unavailable",
+      message: "綠界暫時沒有回應，請稍後再試。",
+    });
+  });
+
+  it("never retries a write, and retries reads on 5xx", async () => {
+    const write = deps(new Response("busy", { status: 503 }), json({ products: [] }));
+    expect(await putProducts(write.deps, [])).toMatchObject({ ok: false, kind: "unavailable" });
+    expect(write.calls).toHaveLength(1);
+    const read = deps(new Response("busy", { status: 503 }), json({ open: true }));
+    expect(await getSite(read.deps)).toEqual({ ok: true, data: { open: true } });
+    expect(read.calls).toHaveLength(2);
+  });
+
+  it("checks a catalog against the contract before sending it", async () => {
+    const { deps: d, calls } = deps(json({ products: [] }));
+    const bad = [{ id: "Bad Id", name: "", unitPrice: 0, available: true, sortOrder: 0 }] as unknown as Product[];
+    const result = await putProducts(d, bad);
+    expect(result).toMatchObject({ ok: false, kind: "validation" });
+    expect(calls).toHaveLength(0);
+  });
+});
