@@ -7,8 +7,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { AwsClient } from "aws4fetch";
+import { FaultPlan, type FaultProxy, routeStackThrough } from "../../local/faults";
 import { localS3Client } from "../../local/s3-buckets";
-import { DEV_PRINCIPALS, type LocalStack } from "../../local/stack";
+import { DEV_PRINCIPALS, type LocalStack, startLocalStack } from "../../local/stack";
 
 export type StackUrls = Omit<LocalStack, "close">;
 
@@ -205,4 +206,43 @@ export interface SandboxDelivery {
 export async function sandboxDeliveries(ecpayUrl: string, merchantTradeNo: string): Promise<SandboxDelivery[]> {
   const all = (await (await fetch(`${ecpayUrl}/__sandbox/deliveries`)).json()) as SandboxDelivery[];
   return all.filter((d) => d.merchantTradeNo === merchantTradeNo);
+}
+
+export interface FaultStack {
+  stack: LocalStack;
+  /** Function faults (before/after a handler runs). */
+  plan: FaultPlan;
+  /** Proxies between the functions and dynalite / s3rver (the stack's own endpoints stay direct). */
+  dynamodb: FaultProxy;
+  s3: FaultProxy;
+  storefront: ApiClient;
+  admin: ApiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * A local stack of this test file's own, in its own process, with every fault hook wired: nothing injected here can
+ * reach the shared stack of global-setup.
+ */
+export async function startFaultStack(options: { ecpayRetryDelaysMs?: number[] } = {}): Promise<FaultStack> {
+  const plan = new FaultPlan();
+  const stack = await startLocalStack({
+    ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
+    ...(process.env.TEST_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT } : {}),
+    ...(options.ecpayRetryDelaysMs ? { ecpayRetryDelaysMs: options.ecpayRetryDelaysMs } : {}),
+    apiFaults: plan,
+  });
+  const routes = await routeStackThrough(stack);
+  return {
+    stack,
+    plan,
+    dynamodb: routes.dynamodb,
+    s3: routes.s3,
+    storefront: apiClient(stack, "storefront"),
+    admin: apiClient(stack, "admin"),
+    close: async () => {
+      await routes.close();
+      await stack.close();
+    },
+  };
 }
