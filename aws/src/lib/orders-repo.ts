@@ -264,11 +264,30 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   if (!raw) return { m: 0 };
   try {
     const parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (typeof parsed.m !== "number" || parsed.m < 0 || (parsed.k !== undefined && typeof parsed.k !== "object")) return null;
+    if (!Number.isSafeInteger(parsed.m) || parsed.m < 0 || (parsed.k !== undefined && !isStartKey(parsed.k))) return null;
     return parsed;
   } catch {
     return null;
   }
+}
+
+/** The shape of a LastEvaluatedKey of this table or its phone index; anything else DynamoDB refuses (a 500, not a 400). */
+function isStartKey(k: unknown): k is Record<string, string | number> {
+  if (typeof k !== "object" || k === null || Array.isArray(k)) return false;
+  const key = k as Record<string, unknown>;
+  return (
+    typeof key.ordertype === "string" &&
+    Number.isSafeInteger(key.idsk) &&
+    (key.phone === undefined || typeof key.phone === "string") &&
+    Object.keys(key).every((name) => name === "ordertype" || name === "idsk" || name === "phone")
+  );
+}
+
+/** A start key from a client's cursor must be one this very query could have returned. */
+function startKeyFits(k: Record<string, unknown>, partition: string, range: [number, number], phone?: string): boolean {
+  if (k.ordertype !== partition) return false;
+  if (phone) return k.phone === phone;
+  return k.phone === undefined && (k.idsk as number) >= range[0] && (k.idsk as number) <= range[1];
 }
 
 /**
@@ -282,12 +301,15 @@ export async function listOrders(filter: ListFilter): Promise<{ orders: Order[];
   const orders: Order[] = [];
   let monthIndex = cursor.m;
   let startKey = cursor.k;
+  const clientStartKey = cursor.k;
 
   while (monthIndex < months.length && orders.length < filter.limit) {
     const { year, month } = months[monthIndex]!;
     const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
     const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
     const [low, high] = idskRangeForDays(firstDay, lastDay);
+    const fits = startKeyFits(startKey ?? {}, monthPartition(year, month), [low, high], filter.phone);
+    if (startKey && startKey === clientStartKey && !fits) return null;
 
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ":p": monthPartition(year, month), ":low": low, ":high": high };

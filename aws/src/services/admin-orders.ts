@@ -12,6 +12,8 @@ import { changeStatus, getOrder, listOrders } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
 
 const DEFAULT_RANGE_DAYS = 90;
+/** Ten years of month partitions; longer ranges are refused rather than queried month by month. */
+const MAX_RANGE_MONTHS = 120;
 
 export async function requireOrder(id: string): Promise<Order> {
   const order = await getOrder(id);
@@ -107,6 +109,12 @@ export async function listForOwner(query: AdminListOrdersQuery, now = new Date()
     ? parseDay(query.from)
     : taipeiDate(new Date(now.getTime() - DEFAULT_RANGE_DAYS * 24 * 60 * 60 * 1000));
   if (compareDays(from, to) > 0) throw new ApiError("bad_request", "from must not be after to", { fields: { from: "after to" } });
+  // One query per month partition: an unbounded range (to=9999-12-31) would run the function into its timeout.
+  if ((to.year - from.year) * 12 + (to.month - from.month) + 1 > MAX_RANGE_MONTHS) {
+    throw new ApiError("bad_request", `A date range may span at most ${MAX_RANGE_MONTHS / 12} years`, {
+      fields: { from: "range too long" },
+    });
+  }
   const result = await listOrders({
     from,
     to,
