@@ -72,13 +72,13 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <Link
                     to="/cart"
-                    className="rounded-full border border-brand-700 px-3 py-1.5 text-brand-800 hover:bg-brand-50"
+                    aria-label={shell ? `購物車，${shell.cartCount} 件商品` : "購物車"}
+                    className="inline-flex items-center gap-1.5 rounded-full border border-brand-700 px-3 py-1.5 text-brand-800 hover:bg-brand-50"
                   >
                     購物車
                     {shell ? (
-                      <span>
-                        <span className="sr-only">，共</span>（{shell.cartCount}
-                        <span className="sr-only">件商品</span>）
+                      <span className="min-w-6 rounded-full bg-brand-700 px-1.5 text-center text-sm font-semibold text-white">
+                        {shell.cartCount}
                       </span>
                     ) : null}
                   </Link>

@@ -21,7 +21,13 @@ describe("catalog", () => {
     const page = await context.newPage();
     const response = await page.goto("/");
     expect(response?.status()).toBe(200);
-    for (const name of ["凍頂烏龍茶 150g", "阿里山高山茶 150g", "土鳳梨酥 10 入", "愛文芒果乾 200g", "花生牛軋糖 300g"]) {
+    for (const name of [
+      "凍頂烏龍茶 150g",
+      "阿里山高山茶 150g",
+      "土鳳梨酥 10 入",
+      "愛文芒果乾 200g",
+      "花生牛軋糖 300g",
+    ]) {
       await expect.poll(() => page.getByText(name, { exact: false }).count()).toBeGreaterThan(0);
     }
     expect(await page.getByText("NT$680").count()).toBeGreaterThan(0);
@@ -31,7 +37,9 @@ describe("catalog", () => {
     // Every product image is served through the edge from the private bucket.
     const images = await page
       .locator("main img")
-      .evaluateAll((imgs) => imgs.map((img) => ({ src: (img as any).currentSrc as string, alt: img.getAttribute("alt") })));
+      .evaluateAll((imgs) =>
+        imgs.map((img) => ({ src: (img as any).currentSrc as string, alt: img.getAttribute("alt") })),
+      );
     expect(images.length).toBeGreaterThanOrEqual(4);
     for (const image of images) {
       expect(image.alt).not.toBe("");

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { Order } from "../../aws/src/contract";
 import { CopyButton } from "../components/CopyButton";
@@ -16,17 +16,7 @@ export const loader = ({ request, params, context }: LoaderFunctionArgs) =>
 export const action = ({ request, params, context }: ActionFunctionArgs) =>
   submitOrderLookup(context.cloudflare, request, params.id);
 
-/** The order's data must not be cached anywhere: the loader's Cache-Control wins over the default. */
-export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders }) => {
-  const headers = new Headers();
-  headers.set(
-    "Cache-Control",
-    actionHeaders.get("Cache-Control") ?? loaderHeaders.get("Cache-Control") ?? "private, no-store",
-  );
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) headers.set("Retry-After", retryAfter);
-  return headers;
-};
+export { privatePageHeaders as headers } from "../lib/page-headers";
 
 export default function OrderPage() {
   const page = useLoaderData<typeof loader>() as OrderPageData;

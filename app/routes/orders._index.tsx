@@ -9,6 +9,8 @@ export const meta: MetaFunction = ({ matches }) =>
 
 export const action = ({ request, context }: ActionFunctionArgs) => submitOrderLookup(context.cloudflare, request);
 
+export { privatePageHeaders as headers } from "../lib/page-headers";
+
 export default function OrderLookupPage() {
   const result = useActionData<typeof action>() as LookupActionData | undefined;
   return (
