@@ -182,6 +182,7 @@ describe("getOrder", () => {
     expect(await getOrder(d, "261127-00001", "0912345678")).toEqual({
       ok: false,
       kind: "not_found",
+      code: "not_found",
       message: "查無此訂單",
     });
   });
