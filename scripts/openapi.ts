@@ -1,0 +1,322 @@
+/**
+ * The order API as an OpenAPI 3.1 document, generated from the shared zod contract (aws/src/contract) and the ECPay
+ * callback schemas (aws/src/ecpay) with zod's own `z.toJSONSchema`, so the document cannot drift from what the
+ * Lambdas parse. Request bodies and parameters are described as the API accepts them (zod "input"), responses as
+ * it sends them ("output").
+ *
+ *   npx tsx scripts/openapi.ts           writes docs/openapi.json
+ *   npx tsx scripts/openapi.ts --check   fails when docs/openapi.json is not what the contract generates
+ *
+ * scripts/openapi.test.ts runs the check in `npm test`; .ci/schemathesis.sh fuzzes the local API against the file.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as z from "zod";
+import * as contract from "../aws/src/contract";
+import { paymentInfoSchema, paymentResultSchema } from "../aws/src/ecpay";
+
+export const OPENAPI_PATH = fileURLToPath(new URL("../docs/openapi.json", import.meta.url));
+
+type Json = Record<string, unknown>;
+type RouteName = keyof typeof contract.ROUTES;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** Named request schemas (zod "input": defaults optional, transforms described by what they accept). */
+const INPUT: Record<string, z.ZodType> = {
+  CreateOrderRequest: contract.createOrderRequestSchema,
+  AdminTransitionRequest: contract.adminTransitionRequestSchema,
+  AdminProductsRequest: contract.adminProductsSchema,
+  AdminSiteRequest: contract.adminSiteSchema,
+  AdminImageRequest: contract.adminImageRequestSchema,
+  EcpayPaymentResult: paymentResultSchema,
+  EcpayPaymentInfo: paymentInfoSchema,
+};
+
+/** Named response schemas (zod "output"). */
+const OUTPUT: Record<string, z.ZodType> = {
+  Order: contract.orderSchema,
+  Ping: contract.pingResponseSchema,
+  CreateOrderResponse: contract.createOrderResponseSchema,
+  GetOrderResponse: contract.getOrderResponseSchema,
+  AdminListOrdersResponse: contract.adminListOrdersResponseSchema,
+  AdminOrderResponse: contract.adminOrderResponseSchema,
+  AdminReconcileResponse: contract.adminReconcileResponseSchema,
+  AdminProducts: contract.adminProductsSchema,
+  SiteStatus: contract.siteStatusSchema,
+  AdminImageResponse: contract.adminImageResponseSchema,
+  Error: contract.errorResponseSchema,
+};
+
+function componentSchemas(named: Record<string, z.ZodType>, io: "input" | "output"): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }) as {
+    schemas: Record<string, Json>;
+  };
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+}
+
+/** A zod object's properties as OpenAPI parameters. */
+function parameters(schema: z.ZodObject, where: "query" | "path"): Json[] {
+  const json = z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+function pathId(): Json[] {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(contract.orderIdSchema, { io: "input" }) as Json;
+  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNNN`" }];
+}
+
+const jsonContent = (schema: Json) => ({ "application/json": { schema } });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid input (`bad_request`), with the failing fields",
+  403: "Refused by API Gateway: missing or wrong SigV4 signature, or the caller's IAM policy does not allow the route",
+  404: "Not found",
+  409: "Conflict: `conflict`, `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
+  413: "Body too large (API Gateway's 10 MB limit, or an image over 2 MB)",
+  415: "The image bytes are not of the declared type",
+  422: "A product is unknown or not available (`product_unavailable`)",
+  500: "Function error (`internal_error`, or API Gateway's `Internal Server Error`)",
+  502: "ECPay's QueryTradeInfo failed (`upstream_error`)",
+  503: "The shop is closed (`site_closed`), or the integration outlasted API Gateway's 30 s limit",
+};
+
+/** Error answers: ours (`{ error: { code, message } }`) or API Gateway's own (`{ message }` / `{ Message }`). */
+function errors(...codes: number[]): Record<string, Json> {
+  return Object.fromEntries(
+    codes.map((code) => [
+      String(code),
+      { description: ERROR_TEXT[code], content: jsonContent({ anyOf: [ref("Error"), ref("GatewayError")] }) },
+    ]),
+  );
+}
+
+const ok = (status: number, description: string, schema: Json) => ({
+  [String(status)]: { description, content: jsonContent(schema) },
+});
+
+/** Every route a signed caller can reach also gets API Gateway's own refusals and failures. */
+const SIGNED = [403, 500, 503] as const;
+
+const ecpayResponses = {
+  "200": {
+    description:
+      "Always HTTP 200 as ECPay expects: `1|OK` once the notification is applied (or was already), otherwise `0|<reason>` so ECPay delivers it again",
+    content: { "text/plain": { schema: { type: "string", pattern: "^(1\\|OK|0\\|.*)$" } } },
+  },
+  ...errors(413, 500, 503),
+};
+
+function ecpayOperation(operationId: string, summary: string, schemaName: string): Json {
+  return {
+    operationId,
+    summary,
+    tags: ["ecpay"],
+    security: [],
+    requestBody: {
+      required: true,
+      description: "Form fields as ECPay posts them; CheckMacValue (SHA256) over every field is verified first",
+      content: { "application/x-www-form-urlencoded": { schema: ref(schemaName) } },
+    },
+    responses: ecpayResponses,
+  };
+}
+
+const OPERATIONS: Record<RouteName, Json> = {
+  ping: {
+    operationId: "ping",
+    summary: "Liveness of the API and of the caller's signing",
+    tags: ["shopper", "admin"],
+    responses: { ...ok(200, "The API is up", ref("Ping")), ...errors(...SIGNED) },
+  },
+  createOrder: {
+    operationId: "createOrder",
+    summary: "Place an order (idempotent per idempotencyKey); priced from the catalog, never from the caller",
+    tags: ["shopper"],
+    requestBody: { required: true, content: jsonContent(ref("CreateOrderRequest")) },
+    responses: {
+      ...ok(
+        201,
+        "The order (a retry with the same key and body returns the same order), and the ECPay form for card and ATM",
+        ref("CreateOrderResponse"),
+      ),
+      ...errors(400, 409, 413, 422, ...SIGNED),
+    },
+  },
+  getOrder: {
+    operationId: "getOrder",
+    summary: "A shopper looks an order up by its id and phone (one 404 for unknown id and wrong phone alike)",
+    tags: ["shopper"],
+    parameters: parameters(contract.getOrderQuerySchema, "query"),
+    responses: { ...ok(200, "The order", ref("GetOrderResponse")), ...errors(404, ...SIGNED) },
+  },
+  ecpayReturn: ecpayOperation(
+    "ecpayReturn",
+    "ECPay ReturnURL: the payment result (public, verified by CheckMacValue)",
+    "EcpayPaymentResult",
+  ),
+  ecpayPaymentInfo: ecpayOperation(
+    "ecpayPaymentInfo",
+    "ECPay PaymentInfoURL: an ATM virtual account was issued (public, verified by CheckMacValue)",
+    "EcpayPaymentInfo",
+  ),
+  adminListOrders: {
+    operationId: "adminListOrders",
+    summary: "Orders newest first, filtered, one page at a time (dates are Taipei calendar days; at most 10 years)",
+    tags: ["admin"],
+    parameters: parameters(contract.adminListOrdersQuerySchema, "query"),
+    responses: { ...ok(200, "A page of orders", ref("AdminListOrdersResponse")), ...errors(400, ...SIGNED) },
+  },
+  adminGetOrder: {
+    operationId: "adminGetOrder",
+    summary: "One order",
+    tags: ["admin"],
+    parameters: pathId(),
+    responses: { ...ok(200, "The order", ref("AdminOrderResponse")), ...errors(400, 404, ...SIGNED) },
+  },
+  adminTransition: {
+    operationId: "adminTransition",
+    summary: "Move an order along the state machine as the owner",
+    tags: ["admin"],
+    parameters: pathId(),
+    requestBody: { required: true, content: jsonContent(ref("AdminTransitionRequest")) },
+    responses: {
+      ...ok(200, "The order after the change", ref("AdminOrderResponse")),
+      ...errors(400, 404, 409, 413, ...SIGNED),
+    },
+  },
+  adminReconcile: {
+    operationId: "adminReconcile",
+    summary: "Ask ECPay (QueryTradeInfo) about an unpaid order and apply what it says",
+    tags: ["admin"],
+    parameters: pathId(),
+    responses: {
+      ...ok(200, "The order and what ECPay said", ref("AdminReconcileResponse")),
+      ...errors(400, 404, 413, 502, ...SIGNED),
+    },
+  },
+  adminGetProducts: {
+    operationId: "adminGetProducts",
+    summary: "The catalog",
+    tags: ["admin"],
+    responses: { ...ok(200, "Every product", ref("AdminProducts")), ...errors(...SIGNED) },
+  },
+  adminPutProducts: {
+    operationId: "adminPutProducts",
+    summary: "Replace the catalog",
+    tags: ["admin"],
+    requestBody: { required: true, content: jsonContent(ref("AdminProductsRequest")) },
+    responses: { ...ok(200, "The catalog as saved", ref("AdminProducts")), ...errors(400, 413, ...SIGNED) },
+  },
+  adminPostImage: {
+    operationId: "adminPostImage",
+    summary: "Store a product image under a key derived from its bytes",
+    tags: ["admin"],
+    requestBody: { required: true, content: jsonContent(ref("AdminImageRequest")) },
+    responses: { ...ok(201, "The image's key", ref("AdminImageResponse")), ...errors(400, 413, 415, ...SIGNED) },
+  },
+  adminGetSite: {
+    operationId: "adminGetSite",
+    summary: "Whether the shop is open, and its messages",
+    tags: ["admin"],
+    responses: { ...ok(200, "The site status", ref("SiteStatus")), ...errors(...SIGNED) },
+  },
+  adminPutSite: {
+    operationId: "adminPutSite",
+    summary: "Open or close the shop, set its messages",
+    tags: ["admin"],
+    requestBody: { required: true, content: jsonContent(ref("AdminSiteRequest")) },
+    responses: { ...ok(200, "The site status as saved", ref("SiteStatus")), ...errors(400, 413, ...SIGNED) },
+  },
+};
+
+const GATEWAY_ERROR: Json = {
+  description: "API Gateway's own error body (signature or IAM refusal, missing route, size limit, function error)",
+  anyOf: [
+    { type: "object", properties: { message: { type: "string" } }, required: ["message"] },
+    { type: "object", properties: { Message: { type: "string" } }, required: ["Message"] },
+  ],
+};
+
+export function buildOpenApi(): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const [name, route] of Object.entries(contract.ROUTES) as [RouteName, { method: string; path: string }][]) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, Json>)[route.method.toLowerCase()] = OPERATIONS[name];
+  }
+  const schemas = {
+    ...componentSchemas(OUTPUT, "output"),
+    ...componentSchemas(INPUT, "input"),
+    GatewayError: GATEWAY_ERROR,
+  };
+  return {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    info: {
+      title: "小島良品 order API",
+      version: "1",
+      description:
+        "API Gateway HTTP API → one Lambda per route. Every route but the two ECPay callbacks needs a SigV4 " +
+        "signature (service `execute-api`) from an IAM user: the storefront's BFF (`/`, `/order`) or the owner's " +
+        "admin (`/`, `/admin/*`). Money is integer New Taiwan Dollars. Generated from aws/src/contract by " +
+        "scripts/openapi.ts; do not edit by hand.",
+    },
+    servers: [
+      { url: "https://{apiId}.execute-api.ap-northeast-1.amazonaws.com", variables: { apiId: { default: "example" } } },
+      { url: "http://127.0.0.1:3001", description: "The local stack (npm start)" },
+    ],
+    security: [{ sigv4: [] }],
+    tags: [
+      { name: "shopper", description: "Called by the storefront's BFF (IAM user shop-<env>-storefront)" },
+      { name: "admin", description: "Called by the owner's admin pages (IAM user shop-<env>-owner-admin)" },
+      { name: "ecpay", description: "Called by ECPay's servers; public, authenticated by CheckMacValue" },
+    ],
+    paths,
+    components: {
+      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: {
+        sigv4: {
+          type: "apiKey",
+          name: "Authorization",
+          in: "header",
+          description:
+            "AWS Signature Version 4 for service `execute-api` in ap-northeast-1 (headers Authorization, X-Amz-Date, " +
+            "X-Amz-Content-Sha256; X-Amz-Security-Token with temporary credentials).",
+          "x-amazon-apigateway-authtype": "awsSigv4",
+        },
+      },
+    },
+  };
+}
+
+export function renderOpenApi(): string {
+  return `${JSON.stringify(buildOpenApi(), null, 2)}\n`;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const rendered = renderOpenApi();
+  if (process.argv.includes("--check")) {
+    const current = readFileSync(OPENAPI_PATH, "utf8");
+    if (current !== rendered) {
+      console.error("docs/openapi.json is out of date: run `npx tsx scripts/openapi.ts`");
+      process.exit(1);
+    }
+    console.log("docs/openapi.json is up to date");
+  } else {
+    writeFileSync(OPENAPI_PATH, rendered);
+    console.log(`wrote ${path.relative(process.cwd(), OPENAPI_PATH)}`);
+  }
+}
