@@ -17,7 +17,6 @@ import {
   type CreateOrderResponse,
   type Order,
   PAYMENT_METHODS,
-  type PaymentMethod,
   type PaymentRedirect,
   productIdSchema,
   taiwanMobile,
@@ -261,10 +260,6 @@ function pickValues(submitted: Record<string, unknown>): CheckoutValues {
     if (typeof value === "string") values[field] = value.slice(0, 1000);
   }
   return values;
-}
-
-export function isPaymentMethod(value: unknown): value is PaymentMethod {
-  return typeof value === "string" && (PAYMENT_METHODS as readonly string[]).includes(value);
 }
 
 function base64url(bytes: Uint8Array): string {

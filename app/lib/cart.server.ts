@@ -7,6 +7,7 @@ import {
   applyCartChange,
   cartChangeSchema,
   cartCookieHeader,
+  cartItemCount,
   type PricedCart,
   priceCart,
   readCart,
@@ -60,8 +61,10 @@ export async function updateCart(bff: BffContext, request: Request) {
 
   const headers = { "Set-Cookie": await cartCookieHeader(bff.env, result.cart) };
   if (wantsData) {
-    const cartCount = result.cart.items.reduce((sum, item) => sum + item.quantity, 0);
-    return data<CartActionData>({ ok: true, message: result.message, cartCount }, { headers });
+    return data<CartActionData>(
+      { ok: true, message: result.message, cartCount: cartItemCount(result.cart) },
+      { headers },
+    );
   }
   const to = change.data.intent === "add" ? `/cart?added=${encodeURIComponent(change.data.productId)}` : "/cart";
   return redirect(to, { status: 303, headers });
