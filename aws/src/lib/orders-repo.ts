@@ -134,7 +134,8 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
         ReturnValues: "ALL_NEW",
       }),
     );
-    return result.Attributes ? toOrder(result.Attributes) : undefined;
+    // The order as callers may show it: parsing strips the keys and the idempotency metadata (bodyHash…).
+    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;
