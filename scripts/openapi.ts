@@ -49,12 +49,49 @@ const OUTPUT: Record<string, z.ZodType> = {
   Error: contract.errorResponseSchema,
 };
 
+/** What JavaScript's `\\s` and `String.prototype.trim` treat as white space, spelled out for any regex engine. */
+const JS_SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff";
+
+/**
+ * What zod cannot say by itself, so that the document accepts exactly what the API accepts (schemathesis checks
+ * both directions):
+ * - the phone transform takes the number as shoppers type it: white space and dashes anywhere are dropped before
+ *   the `09` + 8 digits check;
+ * - a `.trim()`med string is checked after trimming, so its raw length and pattern are not limited: the limits go
+ *   into the description instead.
+ */
+const override = (io: "input" | "output") => (ctx: { zodSchema: unknown; jsonSchema: Json }) => {
+  if (io !== "input") return;
+  const json = ctx.jsonSchema;
+  if (ctx.zodSchema === contract.taiwanMobile) {
+    json.pattern = `^[${JS_SPACE}-]*0[${JS_SPACE}-]*9(?:[${JS_SPACE}-]*[0-9]){8}[${JS_SPACE}-]*$`;
+    json.description = "Taiwan mobile number: 09 and 8 digits; white space and dashes are ignored";
+    return;
+  }
+  const def = (ctx.zodSchema as { _zod?: { def?: { type?: string; checks?: { _zod: { def: { check: string } } }[] } } })
+    ._zod?.def;
+  const trimmed = def?.type === "string" && def.checks?.some((check) => check._zod.def.check === "overwrite");
+  if (!trimmed) return;
+  const after = [
+    json.minLength !== undefined ? `at least ${json.minLength} characters` : "",
+    json.maxLength !== undefined ? `at most ${json.maxLength} characters` : "",
+    json.format ? `format ${json.format}` : "",
+    json.pattern ? `matching ${json.pattern}` : "",
+  ].filter(Boolean);
+  delete json.maxLength;
+  delete json.pattern;
+  delete json.format;
+  if (after.length > 0) json.description = `Checked after trimming white space: ${after.join(", ")}`;
+};
+
 function componentSchemas(named: Record<string, z.ZodType>, io: "input" | "output"): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }) as {
-    schemas: Record<string, Json>;
-  };
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    uri: (id) => `#/components/schemas/${id}`,
+    override: override(io),
+  }) as { schemas: Record<string, Json> };
   return Object.fromEntries(
     Object.entries(schemas).map(([id, schema]) => {
       const { $schema: _dialect, $id: _id, ...rest } = schema;
@@ -63,15 +100,26 @@ function componentSchemas(named: Record<string, z.ZodType>, io: "input" | "outpu
   );
 }
 
-/** A zod object's properties as OpenAPI parameters. */
-function parameters(schema: z.ZodObject, where: "query" | "path"): Json[] {
-  const json = z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, Json>; required?: string[] };
-  return Object.entries(json.properties).map(([name, property]) => ({
-    name,
-    in: where,
-    required: where === "path" || (json.required ?? []).includes(name),
-    schema: property,
-  }));
+/**
+ * A zod object's properties as OpenAPI query parameters. The API ignores an empty parameter (`?to=` is no `to`, as an
+ * empty form field), so an optional one also accepts the empty string.
+ */
+function queryParameters(schema: z.ZodObject): Json[] {
+  const json = z.toJSONSchema(schema, { io: "input", override: override("input") }) as {
+    properties: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(json.properties).map(([name, property]) => {
+    const required = (json.required ?? []).includes(name);
+    return {
+      name,
+      in: "query",
+      required,
+      schema: required
+        ? property
+        : { anyOf: [property, { type: "string", maxLength: 0, description: "empty: the same as leaving it out" }] },
+    };
+  });
 }
 
 function pathId(): Json[] {
@@ -135,6 +183,37 @@ function ecpayOperation(operationId: string, summary: string, schemaName: string
   };
 }
 
+/** An order for the products of the local seed catalog (aws/local/seed/catalog.ts). */
+const ORDER_EXAMPLE = {
+  summary: "Two teas and a box of pineapple cakes, paid by card",
+  value: {
+    idempotencyKey: "3f1c9a7e-checkout-0001",
+    items: [
+      { productId: "dongding-oolong", quantity: 2 },
+      { productId: "pineapple-cake", quantity: 1 },
+    ],
+    customer: {
+      name: "王小明",
+      phone: "0912-345-678",
+      email: "xiaoming@example.tw",
+      address: "100 臺北市中正區重慶南路一段 122 號",
+    },
+    paymentMethod: "credit",
+    expectedTotal: 1280,
+  },
+};
+
+/** Where a new order's id leads (schemathesis follows these links in its stateful phase). */
+const ORDER_LINKS = {
+  GetOrder: {
+    operationId: "getOrder",
+    parameters: { id: "$response.body#/order/id", phone: "$request.body#/customer/phone" },
+  },
+  AdminGetOrder: { operationId: "adminGetOrder", parameters: { id: "$response.body#/order/id" } },
+  AdminTransition: { operationId: "adminTransition", parameters: { id: "$response.body#/order/id" } },
+  AdminReconcile: { operationId: "adminReconcile", parameters: { id: "$response.body#/order/id" } },
+};
+
 const OPERATIONS: Record<RouteName, Json> = {
   ping: {
     operationId: "ping",
@@ -146,13 +225,19 @@ const OPERATIONS: Record<RouteName, Json> = {
     operationId: "createOrder",
     summary: "Place an order (idempotent per idempotencyKey); priced from the catalog, never from the caller",
     tags: ["shopper"],
-    requestBody: { required: true, content: jsonContent(ref("CreateOrderRequest")) },
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": { schema: ref("CreateOrderRequest"), examples: { seededCatalog: ORDER_EXAMPLE } },
+      },
+    },
     responses: {
-      ...ok(
-        201,
-        "The order (a retry with the same key and body returns the same order), and the ECPay form for card and ATM",
-        ref("CreateOrderResponse"),
-      ),
+      "201": {
+        description:
+          "The order (a retry with the same key and body returns the same order), and the ECPay form for card and ATM",
+        content: jsonContent(ref("CreateOrderResponse")),
+        links: ORDER_LINKS,
+      },
       ...errors(400, 409, 413, 422, ...SIGNED),
     },
   },
@@ -160,7 +245,7 @@ const OPERATIONS: Record<RouteName, Json> = {
     operationId: "getOrder",
     summary: "A shopper looks an order up by its id and phone (one 404 for unknown id and wrong phone alike)",
     tags: ["shopper"],
-    parameters: parameters(contract.getOrderQuerySchema, "query"),
+    parameters: queryParameters(contract.getOrderQuerySchema),
     responses: { ...ok(200, "The order", ref("GetOrderResponse")), ...errors(404, ...SIGNED) },
   },
   ecpayReturn: ecpayOperation(
@@ -177,7 +262,7 @@ const OPERATIONS: Record<RouteName, Json> = {
     operationId: "adminListOrders",
     summary: "Orders newest first, filtered, one page at a time (dates are Taipei calendar days; at most 10 years)",
     tags: ["admin"],
-    parameters: parameters(contract.adminListOrdersQuerySchema, "query"),
+    parameters: queryParameters(contract.adminListOrdersQuerySchema),
     responses: { ...ok(200, "A page of orders", ref("AdminListOrdersResponse")), ...errors(400, ...SIGNED) },
   },
   adminGetOrder: {
