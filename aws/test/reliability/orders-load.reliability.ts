@@ -1,32 +1,58 @@
 /**
- * Load held: 200 orders placed at once, then every one retried three times with its idempotency key, all at once.
- * Exactly 200 orders must be stored, under 200 distinct ids, and every retry must return its original order.
+ * Load held: 200 orders placed at once, then every one retried three times with its idempotency key, all at once;
+ * and 200 more where each order's original and its three retries race each other (800 requests in flight).
+ * Exactly 200 orders must be stored each time, under 200 distinct ids, every retry returning its original order.
+ *
+ * The local API runs every invocation in one Node process and enforces the functions' 10 s Timeout, so on a busy
+ * machine some of 800 concurrent requests time out (500), exactly as an overloaded or cold Lambda would. Callers do
+ * what the BFF's caller does then: repeat with the same idempotency key (up to 5 times). The figures report how many
+ * 5xx were absorbed that way; the counts must hold regardless.
+ *
  * Runs in `npm run test:reliability` (the shared stack from global-setup). Figures: docs/reliability.md.
  */
 import { describe, expect, inject, it } from "vitest";
+import type { CreateOrderRequest } from "../../src/contract";
 import { orderRequest } from "../support";
-import { apiOrderPlacer, bffOrderPlacer, type OrderPlacer } from "./placers";
+import { apiOrderPlacer, bffOrderPlacer, type OrderPlacer, type PlacedOrder } from "./placers";
 import { countItems, ordersByPhone } from "./support";
 
 const ORDERS = 200;
 const RETRIES = 3;
+const ATTEMPTS_ON_5XX = 5;
 
 const placers: OrderPlacer[] = [apiOrderPlacer(inject("stack"))];
+
+/** Places the order, repeating it with the same key after a 5xx (as the shopper's "try again" does). */
+async function placeUntilAnswered(placer: OrderPlacer, request: CreateOrderRequest, seen: { serverErrors: number }) {
+  let answer: PlacedOrder = { status: 0 };
+  for (let attempt = 1; attempt <= ATTEMPTS_ON_5XX; attempt++) {
+    answer = await placer.place(request);
+    if (answer.status < 500) return answer;
+    seen.serverErrors += 1;
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+  return answer;
+}
+
+function requests(): CreateOrderRequest[] {
+  // Mixed payment methods, one to three lines, every order with its own phone and key.
+  return Array.from({ length: ORDERS }, (_, i) =>
+    orderRequest({
+      paymentMethod: (["credit", "atm", "cod"] as const)[i % 3],
+      ...(i % 2 ? { items: [{ productId: "dried-mango", quantity: 1 + (i % 5) }] } : {}),
+    }),
+  );
+}
 
 describe.each(placers)("load through the $name", (placer) => {
   it(`stores exactly ${ORDERS} orders placed concurrently, and still ${ORDERS} after ${RETRIES} concurrent retries of each`, async () => {
     const stack = inject("stack");
     const before = await countItems(stack);
-    // Mixed payment methods, two or three lines each, every order with its own phone and key.
-    const requests = Array.from({ length: ORDERS }, (_, i) =>
-      orderRequest({
-        paymentMethod: (["credit", "atm", "cod"] as const)[i % 3],
-        ...(i % 2 ? { items: [{ productId: "dried-mango", quantity: 1 + (i % 5) }] } : {}),
-      }),
-    );
+    const batch = requests();
+    const seen = { serverErrors: 0 };
 
     const started = performance.now();
-    const first = await Promise.all(requests.map((r) => placer.place(r)));
+    const first = await Promise.all(batch.map((r) => placeUntilAnswered(placer, r, seen)));
     const firstMs = performance.now() - started;
     expect(first.filter((a) => a.status !== 201)).toEqual([]);
     const ids = first.map((a) => a.orderId);
@@ -35,7 +61,9 @@ describe.each(placers)("load through the $name", (placer) => {
     // Every request again, three times, all at once (a BFF or shopper repeating after a timeout).
     const retryStarted = performance.now();
     const retries = await Promise.all(
-      requests.flatMap((r, i) => Array.from({ length: RETRIES }, () => placer.place(r).then((a) => ({ i, a })))),
+      batch.flatMap((r, i) =>
+        Array.from({ length: RETRIES }, () => placeUntilAnswered(placer, r, seen).then((a) => ({ i, a }))),
+      ),
     );
     const retryMs = performance.now() - retryStarted;
     expect(retries.filter(({ a }) => a.status !== 201)).toEqual([]);
@@ -44,14 +72,14 @@ describe.each(placers)("load through the $name", (placer) => {
     const after = await countItems(stack);
     expect(after.orders - before.orders).toBe(ORDERS);
     expect(after.idempotency - before.idempotency).toBe(ORDERS);
-    const stored = await ordersByPhone(stack, new Set(requests.map((r) => r.customer.phone)));
+    const stored = await ordersByPhone(stack, new Set(batch.map((r) => r.customer.phone)));
     expect(stored).toHaveLength(ORDERS);
     expect(new Set(stored.map((item) => item.id))).toEqual(new Set(ids));
 
     console.log(
       `[reliability] ${placer.name}: ${ORDERS} concurrent orders in ${Math.round(firstMs)} ms, ` +
-        `${ORDERS * RETRIES} concurrent retries in ${Math.round(retryMs)} ms; stored ${after.orders - before.orders} orders, ` +
-        `${new Set(ids).size} distinct ids, lost 0, doubled 0`,
+        `${ORDERS * RETRIES} concurrent retries in ${Math.round(retryMs)} ms (${seen.serverErrors} 5xx absorbed by ` +
+        `same-key retries); stored ${after.orders - before.orders} orders, ${new Set(ids).size} distinct ids, lost 0, doubled 0`,
     );
   });
 });
@@ -60,30 +88,34 @@ describe.each(placers)("races through the $name", (placer) => {
   it(`stores exactly ${ORDERS} orders when each arrives ${1 + RETRIES} times at once (retries racing the original)`, async () => {
     const stack = inject("stack");
     const before = await countItems(stack);
-    const requests = Array.from({ length: ORDERS }, (_, i) =>
-      orderRequest({ paymentMethod: (["credit", "atm", "cod"] as const)[i % 3] }),
-    );
+    const batch = requests();
+    const seen = { serverErrors: 0 };
+    const started = performance.now();
     const answers = await Promise.all(
-      requests.flatMap((r, i) => Array.from({ length: 1 + RETRIES }, () => placer.place(r).then((a) => ({ i, a })))),
+      batch.flatMap((r, i) =>
+        Array.from({ length: 1 + RETRIES }, () => placeUntilAnswered(placer, r, seen).then((a) => ({ i, a }))),
+      ),
     );
+    const ms = performance.now() - started;
     expect(answers.filter(({ a }) => a.status !== 201)).toEqual([]);
-    const idByRequest = new Map<number, Set<string | undefined>>();
-    for (const { i, a } of answers) idByRequest.set(i, (idByRequest.get(i) ?? new Set()).add(a.orderId));
-    for (const ids of idByRequest.values()) expect(ids.size).toBe(1);
-    const ids = new Set([...idByRequest.values()].map((s) => [...s][0]));
+    const idsByRequest = new Map<number, Set<string | undefined>>();
+    for (const { i, a } of answers) idsByRequest.set(i, (idsByRequest.get(i) ?? new Set()).add(a.orderId));
+    for (const ids of idsByRequest.values()) expect(ids.size).toBe(1);
+    const ids = new Set([...idsByRequest.values()].map((s) => [...s][0]));
     expect(ids.size).toBe(ORDERS);
 
     const after = await countItems(stack);
     expect(after.orders - before.orders).toBe(ORDERS);
     expect(after.idempotency - before.idempotency).toBe(ORDERS);
     console.log(
-      `[reliability] ${placer.name}: ${ORDERS * (1 + RETRIES)} concurrent requests for ${ORDERS} orders → ` +
+      `[reliability] ${placer.name}: ${ORDERS * (1 + RETRIES)} concurrent requests for ${ORDERS} orders in ` +
+        `${Math.round(ms)} ms (${seen.serverErrors} 5xx absorbed by same-key retries) → ` +
         `${after.orders - before.orders} stored, ${ids.size} distinct ids`,
     );
   });
 });
 
 describe("load through the BFF checkout action", () => {
-  // Filled in when the storefront's checkout action exists: see the BFF SLOT note in placers.ts.
+  // Filled in when the storefront's checkout is wired into the suite: see the BFF SLOT note in placers.ts.
   if (bffOrderPlacer === undefined) it.todo(`${ORDERS} concurrent orders through the storefront checkout action`);
 });
