@@ -24,7 +24,7 @@ import {
   startFaultStack,
 } from "./support";
 
-const RETRY_DELAYS_MS = [150, 300, 450, 600];
+const RETRY_DELAYS_MS = [100, 200, 300, 400];
 
 let faults: FaultStack;
 let stack: FaultStack["stack"];
@@ -131,7 +131,7 @@ describe("ECPay notifications that fail or never come", () => {
       const all = await sandboxDeliveries(stack.ecpayUrl, merchantTradeNo);
       return all.some((d) => d.kind === kind && d.acknowledged) ? true : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS.at(-1)! + 200));
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS.at(-1)! + 150));
     return (await sandboxDeliveries(stack.ecpayUrl, merchantTradeNo)).filter((d) => d.kind === kind);
   }
 
