@@ -1,5 +1,12 @@
-/** Traditional Chinese names for the order API's enums, shared by the admin pages and the CSV export. */
+/**
+ * Traditional Chinese names for the order API's enums, shared by the admin pages and the CSV export. Imports only
+ * types from the contract, so pages can use it without shipping zod to the browser.
+ */
 import type { Actor, OrderStatus, PaymentMethod } from "../../aws/src/contract";
+
+/** The contract's statuses and payment methods in display order (the Record types below keep them complete). */
+export const STATUSES: readonly OrderStatus[] = ["created", "awaiting_payment", "paid", "shipped", "cancelled"];
+export const METHODS: readonly PaymentMethod[] = ["credit", "atm", "cod"];
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {
   created: "已成立",

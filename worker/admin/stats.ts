@@ -10,10 +10,12 @@
  *     transfer, cash-on-delivery not yet collected, and cancelled orders are not revenue.
  */
 import type { Order, OrderStatus } from "../../aws/src/contract";
-import { ORDER_STATUSES } from "../../aws/src/contract";
+import { STATUSES } from "./labels";
 import { addDays, monthStart, taipeiDay } from "./taipei";
 
 export const CHART_DAYS = 30;
+/** Orders by status count the last 90 days, which also covers this month and the chart's 30 days. */
+export const STATUS_WINDOW_DAYS = 90;
 
 type OrderFacts = Pick<Order, "status" | "paymentMethod" | "total" | "createdAt">;
 
@@ -42,7 +44,7 @@ export interface DashboardStats {
 export function dashboardStats(orders: readonly OrderFacts[], now: Date | number): DashboardStats {
   const today = taipeiDay(now);
   const firstOfMonth = monthStart(today);
-  const byStatus = Object.fromEntries(ORDER_STATUSES.map((status) => [status, 0])) as Record<OrderStatus, number>;
+  const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<OrderStatus, number>;
   const days = new Map<string, DayPoint>();
   for (let i = CHART_DAYS - 1; i >= 0; i--) {
     const day = addDays(today, -i);

@@ -1,0 +1,328 @@
+/**
+ * Page-level BFF functions for the owner's products and site status. The catalog is written whole (the API's
+ * unit), so every change reads the current list, changes it and writes it back; with one owner that is safe
+ * enough, and the last write wins. After every write the edge copy of catalog.json / site.json in this data
+ * centre is purged, so the storefront shows the change within seconds (elsewhere within the cache TTL).
+ */
+import { z } from "zod";
+import type { Product, SiteStatus } from "../../aws/src/contract";
+import { getProducts, getSite, putProducts, putSite, uploadImage } from "../../worker/admin/admin-api.server";
+import type { BffContext } from "../../worker/bff-context";
+import { purgeContent } from "../../worker/content.server";
+import type { FieldErrors, FormFailure, FormValues } from "./admin-forms";
+import { blank, checkbox } from "./admin-forms.server";
+
+export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+type ImageType = (typeof IMAGE_TYPES)[number];
+
+const SORT_STEP = 10;
+
+// ---------------------------------------------------------------------------------------------
+// Products
+
+/** Integer New Taiwan dollars as the owner types them: "450", "1,280" or "NT$1280". */
+export const priceSchema = z
+  .string({ error: "請填寫價格" })
+  .trim()
+  .min(1, "請填寫價格")
+  .transform((value) => value.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
+  .pipe(z.string().regex(/^\d+$/, "請輸入整數金額（新台幣元，不含小數點）"))
+  .transform(Number)
+  .pipe(z.number().int().min(1, "價格至少 1 元").max(10_000_000, "價格不能超過 10,000,000 元"));
+
+const IMAGE_KEY = /^images\/[A-Za-z0-9._-]{1,120}$/;
+
+export const productFormSchema = z.object({
+  name: z.string({ error: "請填寫商品名稱" }).trim().min(1, "請填寫商品名稱").max(80, "商品名稱最多 80 字"),
+  description: z.string().trim().max(2000, "商品說明最多 2000 字").default(""),
+  unitPrice: priceSchema,
+  available: checkbox,
+  /** The image already uploaded for this form (kept across a failed save, so the owner need not pick it again). */
+  imageKey: z.preprocess(blank, z.string().regex(IMAGE_KEY, "圖片代號不正確").optional()),
+  /** Edit form: drop the current image (a newly chosen file still wins). */
+  removeImage: checkbox,
+});
+
+export const newProductFormSchema = productFormSchema.extend({
+  id: z.preprocess(
+    blank,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, "代號只能用小寫英文字母、數字和連字號（-），最多 48 字")
+      .optional(),
+  ),
+});
+
+export type ProductForm = z.output<typeof productFormSchema>;
+export type NewProductForm = z.output<typeof newProductFormSchema>;
+
+export interface ProductsPageData {
+  products: Product[];
+  loadError?: string;
+  /** After saving a product (post/redirect/get). */
+  savedMessage?: string;
+}
+
+export async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<ProductsPageData> {
+  const result = await getProducts(bff);
+  if (!result.ok) return { products: [], loadError: result.message };
+  const products = sorted(result.data);
+  const savedId = search.get("saved");
+  const saved = savedId ? products.find((p) => p.id === savedId) : undefined;
+  const savedMessage = saved
+    ? `已儲存「${saved.name}」。商店頁面幾秒內就會更新。`
+    : search.get("removed") === "1"
+      ? "已刪除商品。"
+      : undefined;
+  return { products, ...(savedMessage ? { savedMessage } : {}) };
+}
+
+export async function loadProduct(bff: BffContext, id: string | undefined): Promise<{ product: Product }> {
+  const result = await getProducts(bff);
+  if (!result.ok) throw Response.json({ message: result.message }, { status: 503, headers: noStore() });
+  const product = result.data.find((p) => p.id === id);
+  if (!product) throw Response.json({ message: "找不到這個商品，可能已被刪除。" }, { status: 404, headers: noStore() });
+  return { product };
+}
+
+/** The file input of a product form: absent or empty means "keep the current image". */
+export function imageFile(form: FormData): File | undefined {
+  const file = form.get("image");
+  return file instanceof File && file.size > 0 ? file : undefined;
+}
+
+export type SaveResult = { ok: true; id: string } | FormFailure;
+
+/**
+ * Adds (`existingId` undefined) or edits a product: uploads a new image first (POST /admin/images), then writes
+ * the catalog. A failure at any step returns the values typed so far, including the uploaded image's key.
+ */
+export async function saveProduct(
+  bff: BffContext,
+  existingId: string | undefined,
+  form: ProductForm & { id?: string },
+  image: File | undefined,
+  values: FormValues,
+): Promise<SaveResult> {
+  let imageKey = form.removeImage ? undefined : form.imageKey;
+  const fail = (errors: FieldErrors, formError?: string): FormFailure => ({
+    ok: false,
+    values: { ...values, ...(imageKey ? { imageKey } : {}) },
+    errors,
+    ...(formError ? { formError } : {}),
+  });
+  if (image) {
+    const problem = imageProblem(image);
+    if (problem) return fail({ image: problem });
+    const uploaded = await uploadImage(bff, image.type as ImageType, await toBase64(image));
+    if (!uploaded.ok) return fail({ image: `${uploaded.message}（請重新選擇圖片）` });
+    imageKey = uploaded.data;
+  }
+
+  const current = await getProducts(bff);
+  if (!current.ok) return fail({}, current.message);
+  const products = sorted(current.data);
+  let id: string;
+  if (existingId === undefined) {
+    id = form.id ?? generatedId(products);
+    if (products.some((p) => p.id === id)) return fail({ id: "這個代號已經有商品使用，請換一個。" });
+    const lastOrder = products.at(-1)?.sortOrder ?? 0;
+    products.push({
+      id,
+      name: form.name,
+      description: form.description,
+      unitPrice: form.unitPrice,
+      available: form.available,
+      sortOrder: Math.min(100_000, lastOrder + SORT_STEP),
+      ...(imageKey ? { imageKey } : {}),
+    });
+  } else {
+    id = existingId;
+    const index = products.findIndex((p) => p.id === id);
+    if (index < 0) return fail({}, "找不到這個商品，可能已被刪除。");
+    const { imageKey: _old, ...rest } = products[index]!;
+    products[index] = {
+      ...rest,
+      name: form.name,
+      description: form.description,
+      unitPrice: form.unitPrice,
+      available: form.available,
+      ...(imageKey ? { imageKey } : {}),
+    };
+  }
+  const saved = await putProducts(bff, products);
+  if (!saved.ok) return fail(apiFieldErrors(saved.fields), saved.message);
+  await purgeContent(bff, "catalog.json");
+  return { ok: true, id };
+}
+
+/** One row's buttons on the product list: move up / down, mark sold out / back on sale. */
+export const productListActionSchema = z.object({
+  id: z.string({ error: "缺少商品代號" }).min(1, "缺少商品代號").max(48),
+  op: z.enum(["up", "down", "soldout", "onsale"], { error: "不明的操作" }),
+});
+
+export const removeProductSchema = z.object({
+  intent: z.literal("remove"),
+  confirm: z.literal("yes", { error: "刪除前請勾選確認。" }),
+});
+
+export type ListActionResult = { ok: true; message: string } | FormFailure;
+
+/** Reorders, marks sold out / back on sale, or removes one product. */
+export async function changeProducts(
+  bff: BffContext,
+  action: z.output<typeof productListActionSchema> | { op: "remove"; id: string },
+  values: FormValues,
+): Promise<ListActionResult> {
+  const fail = (formError: string): FormFailure => ({ ok: false, values, errors: {}, formError });
+  const current = await getProducts(bff);
+  if (!current.ok) return fail(current.message);
+  const products = sorted(current.data);
+  const index = products.findIndex((p) => p.id === action.id);
+  if (index < 0) return fail("找不到這個商品，可能已被刪除；請重新整理頁面。");
+  const product = products[index]!;
+  let message: string;
+  if (action.op === "up" || action.op === "down") {
+    const target = action.op === "up" ? index - 1 : index + 1;
+    if (target < 0 || target >= products.length) return { ok: true, message: "順序沒有變動。" };
+    [products[index], products[target]] = [products[target]!, product];
+    products.forEach((p, i) => {
+      p.sortOrder = (i + 1) * SORT_STEP;
+    });
+    message = `已將「${product.name}」${action.op === "up" ? "上移" : "下移"}。`;
+  } else if (action.op === "soldout" || action.op === "onsale") {
+    product.available = action.op === "onsale";
+    message = product.available ? `「${product.name}」已恢復販售。` : `「${product.name}」已標示為售完。`;
+  } else {
+    products.splice(index, 1);
+    message = `已刪除「${product.name}」。`;
+  }
+  const saved = await putProducts(bff, products);
+  if (!saved.ok) return fail(saved.message);
+  await purgeContent(bff, "catalog.json");
+  return { ok: true, message };
+}
+
+function sorted(products: Product[]): Product[] {
+  return [...products].sort((a, b) => a.sortOrder - b.sortOrder || a.id.localeCompare(b.id));
+}
+
+function generatedId(products: Product[]): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(6));
+    const id = `p-${[...bytes].map((b) => (b % 36).toString(36)).join("")}`;
+    if (!products.some((p) => p.id === id)) return id;
+  }
+}
+
+function imageProblem(file: File): string | undefined {
+  if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return "只接受 JPEG、PNG 或 WebP 圖片。";
+  if (file.size > MAX_IMAGE_BYTES) return "圖片太大，上限為 2 MB。";
+  return undefined;
+}
+
+async function toBase64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The API names fields by their path in the catalog (`products.3.name`); the form knows them by name. */
+function apiFieldErrors(fields: Record<string, string> | undefined): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [path, message] of Object.entries(fields ?? {})) {
+    const name = path.split(".").at(-1);
+    if (name && ["name", "description", "unitPrice", "id", "imageKey"].includes(name)) errors[name] ??= message;
+  }
+  return errors;
+}
+
+function noStore(): Headers {
+  return new Headers({ "Cache-Control": "no-store" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Site status
+
+export const siteFormSchema = z.object({
+  open: z.enum(["open", "closed"], { error: "請選擇營業狀態" }),
+  closedMessage: z.string().trim().max(500, "暫停營業訊息最多 500 字").default(""),
+  announcement: z.string().trim().max(500, "公告最多 500 字").default(""),
+});
+
+export interface SitePageData {
+  site: SiteStatus | null;
+  loadError?: string;
+}
+
+export async function loadSite(bff: BffContext): Promise<SitePageData> {
+  const result = await getSite(bff);
+  return result.ok ? { site: result.data } : { site: null, loadError: result.message };
+}
+
+export type SaveSiteResult = { ok: true; message: string; values: FormValues } | FormFailure;
+
+export async function saveSite(
+  bff: BffContext,
+  form: z.output<typeof siteFormSchema>,
+  values: FormValues,
+): Promise<SaveSiteResult> {
+  const site: SiteStatus = {
+    open: form.open === "open",
+    ...(form.closedMessage ? { closedMessage: form.closedMessage } : {}),
+    ...(form.announcement ? { announcement: form.announcement } : {}),
+  };
+  const saved = await putSite(bff, site);
+  if (!saved.ok) return { ok: false, values, errors: apiFieldErrors(saved.fields), formError: saved.message };
+  await purgeContent(bff, "site.json");
+  return {
+    ok: true,
+    values,
+    message: site.open
+      ? "已儲存：商店營業中。前台幾秒內就會更新。"
+      : "已儲存：商店暫停營業。前台幾秒內就會顯示暫停營業訊息。",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The add and edit pages' actions
+
+export type ProductPageResult = { ok: true; redirectTo: string } | FormFailure;
+
+export async function createProduct(
+  bff: BffContext,
+  form: NewProductForm,
+  image: File | undefined,
+  values: FormValues,
+): Promise<ProductPageResult> {
+  const saved = await saveProduct(bff, undefined, form, image, values);
+  return saved.ok ? { ok: true, redirectTo: `/admin/products?saved=${encodeURIComponent(saved.id)}` } : saved;
+}
+
+/** The edit page has two forms: save (with an optional new image) and remove (with a confirmation tick). */
+export const editProductSchema = z.discriminatedUnion(
+  "intent",
+  [productFormSchema.extend({ intent: z.literal("save") }), removeProductSchema],
+  { error: "不明的操作" },
+);
+
+export async function updateProduct(
+  bff: BffContext,
+  id: string | undefined,
+  form: z.output<typeof editProductSchema>,
+  image: File | undefined,
+  values: FormValues,
+): Promise<ProductPageResult> {
+  if (!id) return { ok: false, values, errors: {}, formError: "找不到這個商品，可能已被刪除。" };
+  if (form.intent === "remove") {
+    const removed = await changeProducts(bff, { op: "remove", id }, values);
+    return removed.ok ? { ok: true, redirectTo: "/admin/products?removed=1" } : removed;
+  }
+  const saved = await saveProduct(bff, id, form, image, values);
+  return saved.ok ? { ok: true, redirectTo: `/admin/products?saved=${encodeURIComponent(saved.id)}` } : saved;
+}

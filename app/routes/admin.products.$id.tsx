@@ -1,0 +1,77 @@
+/** Edit a product (name, description, price, availability, image) or remove it. */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { buttonClass, CheckboxField, FormMessage } from "../components/admin/fields";
+import { ProductForm } from "../components/admin/ProductForm";
+import { ownerData, ownerRedirect, requireOwner } from "../lib/admin-auth.server";
+import { editProductSchema, imageFile, loadProduct, updateProduct } from "../lib/admin-catalog.server";
+import { fieldValue } from "../lib/admin-forms";
+import { parseForm } from "../lib/admin-forms.server";
+import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+
+export const meta: MetaFunction = () => adminMeta("編輯商品");
+export const headers = adminRouteHeaders;
+
+export const loader = async ({ request, params, context }: LoaderFunctionArgs) => {
+  const owner = await requireOwner(request, context.cloudflare);
+  return ownerData(owner, await loadProduct(context.cloudflare, params.id));
+};
+
+export const action = async ({ request, params, context }: ActionFunctionArgs) => {
+  const owner = await requireOwner(request, context.cloudflare);
+  const formData = await request.formData();
+  const form = parseForm(editProductSchema, formData);
+  if (!form.ok) return ownerData(owner, form, { status: 400 });
+  const result = await updateProduct(context.cloudflare, params.id, form.data, imageFile(formData), form.values);
+  return result.ok ? ownerRedirect(owner, result.redirectTo) : ownerData(owner, result, { status: 409 });
+};
+
+export default function EditProduct() {
+  const { product } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failed = result && !result.ok ? result : undefined;
+  const removing = fieldValue(failed?.values, "intent") === "remove";
+  return (
+    <div className="flex flex-col gap-6">
+      <p>
+        <Link to="/admin/products" className="text-brand-800 underline underline-offset-4">
+          ← 回到商品列表
+        </Link>
+      </p>
+      <h1 className="text-2xl font-bold">編輯商品：{product.name}</h1>
+      <p className="text-stone-700">
+        商品代號 <span className="font-mono">{product.id}</span>
+      </p>
+      <ProductForm
+        isNew={false}
+        product={product}
+        values={failed && !removing ? failed.values : undefined}
+        errors={failed && !removing ? failed.errors : undefined}
+        formError={failed && !removing ? failed.formError : undefined}
+      />
+      <section aria-labelledby="remove-title" className="max-w-2xl rounded-lg border border-red-300 bg-white p-4">
+        <h2 id="remove-title" className="text-lg font-semibold text-red-800">
+          刪除商品
+        </h2>
+        <p className="mt-1 text-stone-800">
+          刪除後商店不再顯示這個商品；已成立的訂單不受影響。只是暫時缺貨的話，請改標示為售完。
+        </p>
+        <Form method="post" className="mt-3 flex flex-col gap-3">
+          <input type="hidden" name="intent" value="remove" />
+          {removing && failed?.formError ? <FormMessage error={failed.formError} /> : null}
+          <CheckboxField
+            name="confirm"
+            id="confirm-remove"
+            label={`我確定要刪除「${product.name}」`}
+            error={removing ? failed?.errors.confirm : undefined}
+          />
+          <div>
+            <button type="submit" className={buttonClass.danger}>
+              刪除商品
+            </button>
+          </div>
+        </Form>
+      </section>
+    </div>
+  );
+}

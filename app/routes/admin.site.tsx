@@ -1,0 +1,93 @@
+/** Site status: open or closed, the closed message, the announcement banner; the storefront follows within seconds. */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { buttonClass, FormMessage, TextField } from "../components/admin/fields";
+import { ownerData, requireOwner } from "../lib/admin-auth.server";
+import { loadSite, saveSite, siteFormSchema } from "../lib/admin-catalog.server";
+import { fieldValue } from "../lib/admin-forms";
+import { parseForm } from "../lib/admin-forms.server";
+import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { DEFAULT_CLOSED_MESSAGE } from "../lib/shop";
+
+export const meta: MetaFunction = () => adminMeta("商店狀態");
+export const headers = adminRouteHeaders;
+
+export const loader = async ({ request, context }: LoaderFunctionArgs) => {
+  const owner = await requireOwner(request, context.cloudflare);
+  return ownerData(owner, await loadSite(context.cloudflare));
+};
+
+export const action = async ({ request, context }: ActionFunctionArgs) => {
+  const owner = await requireOwner(request, context.cloudflare);
+  const form = parseForm(siteFormSchema, await request.formData());
+  if (!form.ok) return ownerData(owner, form, { status: 400 });
+  const result = await saveSite(context.cloudflare, form.data, form.values);
+  return ownerData(owner, result, { status: result.ok ? 200 : 409 });
+};
+
+export default function SitePage() {
+  const { site, loadError } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const values = result?.values;
+  const errors = result && !result.ok ? result.errors : {};
+  const open = values ? fieldValue(values, "open") : site ? (site.open ? "open" : "closed") : undefined;
+  const text = (name: "closedMessage" | "announcement") =>
+    values ? (fieldValue(values, name) ?? "") : (site?.[name] ?? "");
+  return (
+    <div className="flex max-w-2xl flex-col gap-6">
+      <h1 className="text-2xl font-bold">商店狀態</h1>
+      {loadError ? <FormMessage error={`${loadError}（目前無法讀取設定，儲存會覆蓋現有設定。）`} /> : null}
+      {result ? (
+        <FormMessage
+          success={result.ok ? result.message : undefined}
+          error={result.ok ? undefined : (result.formError ?? "請修正標示的欄位後再儲存。")}
+        />
+      ) : null}
+      {/* Keyed on the saved values so a successful save shows what is now live. */}
+      <Form method="post" className="flex flex-col gap-5" key={result?.ok ? JSON.stringify(values) : "form"}>
+        <fieldset aria-describedby={errors.open ? "site-open-error" : undefined}>
+          <legend className="font-medium text-stone-900">營業狀態</legend>
+          <div className="mt-2 flex flex-col gap-2">
+            <label className="flex items-center gap-2">
+              <input type="radio" name="open" value="open" defaultChecked={open === "open"} className="h-4 w-4" />
+              營業中
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="open" value="closed" defaultChecked={open === "closed"} className="h-4 w-4" />
+              暫停營業（顧客會看到下方的訊息、無法下單；後台照常可用）
+            </label>
+          </div>
+          {errors.open ? (
+            <p id="site-open-error" className="mt-1 text-sm font-medium text-red-700">
+              {errors.open}
+            </p>
+          ) : null}
+        </fieldset>
+        <TextField
+          name="closedMessage"
+          label="暫停營業訊息"
+          multiline
+          hint={`暫停營業時顯示給顧客；留空則顯示「${DEFAULT_CLOSED_MESSAGE}」`}
+          defaultValue={text("closedMessage")}
+          error={errors.closedMessage}
+          maxLength={500}
+        />
+        <TextField
+          name="announcement"
+          label="公告橫幅"
+          multiline
+          hint="顯示在每一頁最上方；留空則不顯示。"
+          defaultValue={text("announcement")}
+          error={errors.announcement}
+          maxLength={500}
+        />
+        <div>
+          <button type="submit" className={buttonClass.primary} disabled={busy}>
+            {busy ? "儲存中…" : "儲存"}
+          </button>
+        </div>
+      </Form>
+    </div>
+  );
+}
