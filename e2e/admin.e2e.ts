@@ -392,9 +392,7 @@ describe("site status", () => {
     // The owner can still work, and reopen.
     expect((await page.goto("/admin"))?.status()).toBe(200);
     await page.goto("/admin/site");
-    expect(await page.getByLabel(/^暫停營業訊息/).inputValue()).toBe(
-      "盤點中，明天上午 10 點恢復營業。",
-    );
+    expect(await page.getByLabel(/^暫停營業訊息/).inputValue()).toBe("盤點中，明天上午 10 點恢復營業。");
     await page.getByRole("radio", { name: "營業中" }).check();
     await page.getByLabel("公告橫幅").fill("年節禮盒開放預購！");
     await page.getByRole("button", { name: "儲存" }).click();
