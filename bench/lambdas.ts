@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { loadTemplate, type Template } from "../aws/local/template";
 import { median, round } from "./stats";
@@ -39,7 +39,9 @@ export interface LambdaFigures {
   /** Bytes of the bundle that come from node_modules/zod, and from our own sources. */
   zodBytes: number;
   ownBytes: number;
+  /** Median and fastest of the runs: on a busy machine the fastest is the better estimate of the bundle's own cost. */
   coldImportMs: number;
+  coldImportMinMs: number;
   coldImportRuns: number[];
   withinTarget: boolean;
 }
@@ -51,6 +53,8 @@ export interface LambdaReport {
   /** A handler that only creates the AWS SDK clients ours use (DynamoDB document client, S3, SSM): the SDK's import cost. */
   sdkBaseline: LambdaFigures;
   functions: LambdaFigures[];
+  /** The same schemas with zod classic and with zod/mini (bench/zod-variants), bundled the same way: the what-if. */
+  zodVariants: LambdaFigures[];
 }
 
 function pairs(list: string[] | undefined): Record<string, string> {
@@ -123,12 +127,12 @@ function coldImport(file: string, runs: number): number[] {
   return times;
 }
 
+/** Sizes now; cold import times are filled in by `timeColdImports` once every bundle is built. */
 function figures(
   functionId: string,
   entry: string,
   built: { file: string; metafile: Metafile },
-  runs: number,
-): LambdaFigures {
+): LambdaFigures & { file: string } {
   const code = readFileSync(built.file);
   const map = readFileSync(`${built.file}.map`, { flag: "r" });
   const output = Object.entries(built.metafile.outputs).find(([name]) => name.endsWith(".mjs") || name.endsWith(".js"));
@@ -139,8 +143,8 @@ function figures(
     else if (!input.includes("node_modules/") || input.includes("shop-bench/")) ownBytes += info.bytesInOutput;
   }
   const name = path.basename(built.file);
-  const times = coldImport(built.file, runs);
   return {
+    file: built.file,
     functionId,
     entry: path.relative(process.cwd(), entry),
     rawBytes: code.length,
@@ -152,16 +156,33 @@ function figures(
     ]),
     zodBytes,
     ownBytes,
-    coldImportMs: round(median(times), 1),
-    coldImportRuns: times.map((t) => round(t, 1)),
+    coldImportMs: 0,
+    coldImportMinMs: 0,
+    coldImportRuns: [],
     withinTarget: code.length <= TARGET_BYTES,
   };
 }
 
+/**
+ * Round-robin over the bundles, one fresh process per import, so a change in the machine's load during the run
+ * spreads over every bundle instead of favouring the first ones.
+ */
+function timeColdImports(all: (LambdaFigures & { file: string })[], runs: number): void {
+  for (let run = 0; run < runs; run++) {
+    for (const f of all) f.coldImportRuns.push(round(coldImport(f.file, 1)[0] as number, 1));
+  }
+  for (const f of all) {
+    f.coldImportMs = round(median(f.coldImportRuns), 1);
+    f.coldImportMinMs = round(Math.min(...f.coldImportRuns), 1);
+  }
+}
+
+const withoutFile = ({ file: _file, ...rest }: LambdaFigures & { file: string }): LambdaFigures => rest;
+
 export async function benchLambdas(options: { runs?: number } = {}): Promise<LambdaReport> {
   const runs = options.runs ?? 7;
   const template = await loadTemplate();
-  const functions: LambdaFigures[] = [];
+  const functions: (LambdaFigures & { file: string })[] = [];
   let baselineProps: BuildProperties | undefined;
   for (const [functionId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== "AWS::Serverless::Function") continue;
@@ -171,7 +192,7 @@ export async function benchLambdas(options: { runs?: number } = {}): Promise<Lam
     }
     baselineProps ??= props;
     const entry = path.resolve(codeDir(template, functionId), props.EntryPoints[0]);
-    functions.push(figures(functionId, entry, await bundle(functionId, entry, props), runs));
+    functions.push(figures(functionId, entry, await bundle(functionId, entry, props)));
   }
   if (!baselineProps) throw new Error("no functions in the template");
 
@@ -180,12 +201,7 @@ export async function benchLambdas(options: { runs?: number } = {}): Promise<Lam
   mkdirSync(baselineDir, { recursive: true });
   const baselineEntry = path.join(baselineDir, "empty-handler.ts");
   writeFileSync(baselineEntry, 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
-  const baseline = figures(
-    "(empty handler)",
-    baselineEntry,
-    await bundle("_baseline", baselineEntry, baselineProps),
-    runs,
-  );
+  const baseline = figures("(empty handler)", baselineEntry, await bundle("_baseline", baselineEntry, baselineProps));
   const sdkEntry = path.join(baselineDir, "sdk-only-handler.ts");
   writeFileSync(
     sdkEntry,
@@ -200,6 +216,20 @@ export async function benchLambdas(options: { runs?: number } = {}): Promise<Lam
     ].join("\n"),
   );
   const sdkBuilt = await bundle("_sdk-baseline", sdkEntry, baselineProps);
-  const sdkBaseline = figures("(AWS SDK clients only)", sdkEntry, sdkBuilt, runs);
-  return { targetBytes: TARGET_BYTES, baseline, sdkBaseline, functions };
+  const sdkBaseline = figures("(AWS SDK clients only)", sdkEntry, sdkBuilt);
+  const variants = [];
+  for (const variant of ["classic", "mini"]) {
+    const entry = fileURLToPath(new URL(`./zod-variants/${variant}.ts`, import.meta.url));
+    variants.push(
+      figures(`(same schemas, zod ${variant})`, entry, await bundle(`_zod-${variant}`, entry, baselineProps)),
+    );
+  }
+  timeColdImports([baseline, sdkBaseline, ...variants, ...functions], runs);
+  return {
+    targetBytes: TARGET_BYTES,
+    baseline: withoutFile(baseline),
+    sdkBaseline: withoutFile(sdkBaseline),
+    functions: functions.map(withoutFile),
+    zodVariants: variants.map(withoutFile),
+  };
 }
