@@ -1,7 +1,7 @@
 /**
  * Checkout: the order form, its idempotency key, and what the order API's answer means for the page.
  *
- * The key (ADR 0007). The checkout page is rendered with a random token and a snapshot of what is being ordered
+ * The key (ADR 0008). The checkout page is rendered with a random token and a snapshot of what is being ordered
  * (the cart's items and the total shown), both in hidden fields. The idempotency key is an HMAC over token, items
  * and total, so
  *   - a double-click, a retried request or a back-button resubmit posts the same form → the same key and body → the

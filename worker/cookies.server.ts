@@ -1,6 +1,6 @@
 /**
  * The shop's cookies: signed with SESSION_SECRET (Remix `createCookie`), HttpOnly, SameSite=Lax, Path=/, and
- * `__Host-` + Secure wherever the browser honours them (ADR 0007):
+ * `__Host-` + Secure wherever the browser honours them (ADR 0008):
  *   - SITE_URL on https (preview, production), and
  *   - SITE_URL on a loopback host over plain http (`npm start`, the e2e tests): browsers count http://127.0.0.1 and
  *     http://localhost as secure contexts, so Chromium stores and sends `__Host-`/Secure cookies there (checked).
