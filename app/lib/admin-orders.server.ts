@@ -27,6 +27,8 @@ export const PAGE_SIZE = 50;
 /** The export reads at most this many orders; more means the owner should narrow the dates. */
 export const EXPORT_LIMIT = 5_000;
 const CURSOR = /^[A-Za-z0-9_-]{0,500}$/;
+/** Stands for "no cursor" (the first page) in the `back` trail; never part of a cursor. */
+const FIRST_PAGE = ".";
 
 const day = (label: string) => z.string().trim().refine(isCalendarDay, `${label}請用 YYYY-MM-DD 格式的日期`);
 
@@ -51,7 +53,7 @@ export const ordersQuerySchema = z.object({
   filter: ordersFilterSchema,
   q: z.preprocess(blank, orderIdSchema.optional()),
   cursor: z.preprocess(blank, z.string().regex(CURSOR).optional()),
-  /** Cursors of the pages before this one, `~`-separated (the first page is the empty string). */
+  /** Cursors of the pages before this one, `~`-separated; the first page, which has none, is `.`. */
   back: z.preprocess(blank, z.string().max(8_000).optional()),
 });
 
@@ -142,11 +144,11 @@ export async function loadOrdersPage(
   }
 
   const filterParams = filterSearch(filter);
-  const trail = back === undefined ? [] : back.split("~");
+  const trail = back === undefined ? [] : back.split("~").map((entry) => (entry === FIRST_PAGE ? "" : entry));
   const pageHref = (pageCursor: string | undefined, pageTrail: string[]) => {
     const params = new URLSearchParams(filterParams);
     if (pageCursor) params.set("cursor", pageCursor);
-    if (pageTrail.length > 0) params.set("back", pageTrail.join("~"));
+    if (pageTrail.length > 0) params.set("back", pageTrail.map((entry) => entry || FIRST_PAGE).join("~"));
     const text = params.toString();
     return text ? `/admin/orders?${text}` : "/admin/orders";
   };
