@@ -23,12 +23,20 @@ const ATTEMPTS_ON_5XX = 5;
 const placers: OrderPlacer[] = [apiOrderPlacer(inject("stack"))];
 
 /** Places the order, repeating it with the same key after a 5xx (as the shopper's "try again" does). */
-async function placeUntilAnswered(placer: OrderPlacer, request: CreateOrderRequest, seen: { serverErrors: number }) {
+interface Seen {
+  serverErrors: number;
+  /** 5xx answers by body: API Gateway's for a function error or timeout, or our internal_error. */
+  reasons: Record<string, number>;
+}
+
+async function placeUntilAnswered(placer: OrderPlacer, request: CreateOrderRequest, seen: Seen) {
   let answer: PlacedOrder = { status: 0 };
   for (let attempt = 1; attempt <= ATTEMPTS_ON_5XX; attempt++) {
     answer = await placer.place(request);
     if (answer.status < 500) return answer;
     seen.serverErrors += 1;
+    const reason = `${answer.status} ${answer.reason ?? ""}`;
+    seen.reasons[reason] = (seen.reasons[reason] ?? 0) + 1;
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
   }
   return answer;
@@ -49,7 +57,7 @@ describe.each(placers)("load through the $name", (placer) => {
     const stack = inject("stack");
     const before = await countItems(stack);
     const batch = requests();
-    const seen = { serverErrors: 0 };
+    const seen: Seen = { serverErrors: 0, reasons: {} };
 
     const started = performance.now();
     const first = await Promise.all(batch.map((r) => placeUntilAnswered(placer, r, seen)));
@@ -79,7 +87,7 @@ describe.each(placers)("load through the $name", (placer) => {
     console.log(
       `[reliability] ${placer.name}: ${ORDERS} concurrent orders in ${Math.round(firstMs)} ms, ` +
         `${ORDERS * RETRIES} concurrent retries in ${Math.round(retryMs)} ms (${seen.serverErrors} 5xx absorbed by ` +
-        `same-key retries); stored ${after.orders - before.orders} orders, ${new Set(ids).size} distinct ids, lost 0, doubled 0`,
+        `same-key retries ${JSON.stringify(seen.reasons)}); stored ${after.orders - before.orders} orders, ${new Set(ids).size} distinct ids, lost 0, doubled 0`,
     );
   });
 });
@@ -89,7 +97,7 @@ describe.each(placers)("races through the $name", (placer) => {
     const stack = inject("stack");
     const before = await countItems(stack);
     const batch = requests();
-    const seen = { serverErrors: 0 };
+    const seen: Seen = { serverErrors: 0, reasons: {} };
     const started = performance.now();
     const answers = await Promise.all(
       batch.flatMap((r, i) =>
@@ -109,7 +117,7 @@ describe.each(placers)("races through the $name", (placer) => {
     expect(after.idempotency - before.idempotency).toBe(ORDERS);
     console.log(
       `[reliability] ${placer.name}: ${ORDERS * (1 + RETRIES)} concurrent requests for ${ORDERS} orders in ` +
-        `${Math.round(ms)} ms (${seen.serverErrors} 5xx absorbed by same-key retries) → ` +
+        `${Math.round(ms)} ms (${seen.serverErrors} 5xx absorbed by same-key retries ${JSON.stringify(seen.reasons)}) → ` +
         `${after.orders - before.orders} stored, ${ids.size} distinct ids`,
     );
   });
