@@ -30,7 +30,8 @@ echo "== docs/openapi.json is current"
 npx tsx scripts/openapi.ts --check
 
 echo "== local stack"
-npx tsx aws/local/serve-api.ts --ready-file "$out/ready.json" >"$out/api.log" 2>&1 &
+# One node process (tsx as a loader, not the tsx CLI, which would leave its child running when killed).
+node --import tsx aws/local/serve-api.ts --ready-file "$out/ready.json" >"$out/api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do

@@ -2,7 +2,7 @@
  * Only the AWS side of the local stack (dynalite, s3rver, ECPay sandbox, local HTTP API with the real handlers), for
  * tools outside Node that need an API to talk to, e.g. schemathesis (.ci/schemathesis.sh). Data is temporary.
  *
- *   npx tsx aws/local/serve-api.ts [--port 0] [--ready-file path]
+ *   node --import tsx aws/local/serve-api.ts [--port 0] [--ready-file path]   (or npx tsx …)
  *
  * Prints one JSON line with the URLs when ready (and writes it to --ready-file), then runs until SIGINT/SIGTERM.
  */
