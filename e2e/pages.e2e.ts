@@ -73,7 +73,7 @@ describe("accessibility (axe, WCAG 2 A/AA)", () => {
     await page.waitForURL(`${e2e().ecpayUrl}/**`);
 
     await page.goto(orderPath ?? "/");
-    await page.getByRole("region", { name: "ATM 轉帳資訊" }).getByText("虛擬帳號").waitFor();
+    await page.getByRole("region", { name: "ATM 轉帳資訊" }).locator("dt", { hasText: "虛擬帳號" }).waitFor();
     await expectNoAxeViolations(page, "order page (ATM details)");
     await context.close();
   });
