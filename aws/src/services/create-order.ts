@@ -45,10 +45,11 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     if (existing) return { order: stripMeta(existing), replayed: true };
   }
 
-  const site = await readSiteStatus();
+  // Both objects are needed for every order; reading them side by side saves one S3 round trip.
+  const [site, catalog] = await Promise.all([readSiteStatus(), readCatalog()]);
   if (!site.open) throw new ApiError("site_closed", site.closedMessage || "本店暫停營業，暫不接受訂單。");
 
-  const priced = priceOrder(request.items, await readCatalog());
+  const priced = priceOrder(request.items, catalog);
   if (!priced.ok) {
     throw new ApiError(
       "product_unavailable",
