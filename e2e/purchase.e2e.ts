@@ -17,6 +17,7 @@ import {
   putProducts,
   sandboxTradeFor,
   submitCheckout,
+  waitForHydration,
 } from "./shop";
 
 let browser: Browser;
@@ -36,7 +37,7 @@ describe("credit card", () => {
   it("pays on the sandbox's card page and comes back (OrderResultURL POST → 303) to a paid order", async () => {
     context = await newContext(browser);
     const page = await context.newPage();
-    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g", { hydrated: true });
     // With JavaScript the add is a fetcher: the page stays, confirms, and the header's count follows.
     await expect
       .poll(() => page.getByRole("status").filter({ hasText: "已將「凍頂烏龍茶 150g」加入購物車" }).count())
@@ -45,6 +46,7 @@ describe("credit card", () => {
     expect(new URL(page.url()).pathname).toBe("/");
 
     await page.goto("/products/pineapple-cake");
+    await waitForHydration(page);
     await page.getByLabel("數量").fill("2");
     await page.getByRole("button", { name: /加入購物車/ }).click();
     await expect.poll(() => page.getByRole("link", { name: "購物車，3 件商品" }).count()).toBe(1);
@@ -115,8 +117,8 @@ describe("ATM transfer", () => {
     expect(atmText).toContain(sandboxAccount);
     expect(atmText).toMatch(/\d{4}\/\d{2}\/\d{2} 23:59 前/);
     expect(atmText).toContain("NT$680");
-    // Copy buttons (JavaScript only) for bank code, account and amount.
-    expect(await atm.getByRole("button", { name: /複製/ }).count()).toBe(3);
+    // Copy buttons appear once the page is hydrated (JavaScript only): bank code, account and amount.
+    await expect.poll(() => atm.getByRole("button", { name: /複製/ }).count()).toBe(3);
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await atm.getByRole("button", { name: /複製.*虛擬帳號/ }).click();
     await expect.poll(() => atm.getByText("已複製").count()).toBe(1);

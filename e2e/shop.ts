@@ -29,9 +29,23 @@ export function uniqueClientIp(): string {
 // ---------------------------------------------------------------------------------------------
 // Shopper steps
 
-export async function addToCartFromCatalog(page: Page, productName: string): Promise<void> {
+/**
+ * Adds from the catalog. With `hydrated`, waits until the page's scripts run first, so the form is the fetcher
+ * (stays on the page) rather than a plain post (lands on the cart); without, either may happen, and both work.
+ */
+export async function addToCartFromCatalog(
+  page: Page,
+  productName: string,
+  { hydrated = false }: { hydrated?: boolean } = {},
+): Promise<void> {
   await page.goto("/");
+  if (hydrated) await waitForHydration(page);
   await page.getByRole("button", { name: new RegExp(`加入購物車.*${escapeRegExp(productName)}`) }).click();
+}
+
+/** The add-to-cart forms gain their `respond=data` field once React has hydrated the page. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.locator('input[name="respond"]').first().waitFor({ state: "attached" });
 }
 
 export async function fillCheckout(
