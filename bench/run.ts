@@ -5,6 +5,8 @@
  *   npm run bench                        everything (about a minute)
  *   npm run bench -- --only lambdas      lambdas | api | cost (cost needs api) | storefront
  *   npm run bench -- --quick             fewer samples, for a smoke run
+ *   npm run bench -- --only storefront --no-lighthouse --skip-build
+ *                                        the storefront without Lighthouse, on the existing ./build
  *
  * See docs/performance.md for what each figure means and the latest numbers.
  */
@@ -17,7 +19,15 @@ import { type ApiReport, benchApi } from "./api";
 import { accessLogLineBytes, type CostReport, costModel } from "./cost";
 import { benchLambdas, type LambdaReport } from "./lambdas";
 import { kib, round } from "./stats";
-import { STOREFRONT_BENCHMARKS, type StorefrontFigure } from "./storefront";
+import {
+  benchStorefront,
+  type CatalogFigures,
+  type EdgeCacheFigures,
+  type LighthouseRow,
+  type OrderingFigures,
+  type PagePayload,
+  type StorefrontFigure,
+} from "./storefront";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 
@@ -156,13 +166,135 @@ function printCost(report: CostReport): void {
   );
 }
 
-function printStorefront(figures: Record<string, StorefrontFigure>): void {
-  table(
-    "Storefront benchmarks (next round)",
-    ["benchmark", "status", "target"],
-    Object.entries(figures).map(([name, f]) => [name, f.status, f.status === "not measured yet" ? f.target : ""]),
-  );
+function verdict(f: StorefrontFigure): string {
+  if (f.status !== "measured") return `not measured (${f.reason}); target ${f.target}`;
+  return `target ${f.target}: ${f.met === undefined ? "n/a" : f.met ? "met" : "MISSED"}`;
 }
+
+function printStorefront(figures: Record<string, StorefrontFigure>): void {
+  const catalog = figures["Catalog page vs static asset"] as StorefrontFigure<CatalogFigures> | undefined;
+  if (catalog?.status === "measured") {
+    const c = catalog.figures;
+    table(
+      `Catalog page vs a static asset, same wrangler pages dev (${c.concurrency} in flight, ${c.rounds} alternating rounds of ${c.requestsPerRound}; median round)`,
+      ["path", "req/s", "rounds req/s", "p50 ms", "p99 ms", "failures", "÷ static"],
+      [c.catalog, c.functionBaseline, c.staticAsset].map((l) => [
+        l.path,
+        l.perSecond,
+        l.perRound.join(" "),
+        l.p50Ms,
+        l.p99Ms,
+        l.failures,
+        round(l.perSecond / c.staticAsset.perSecond, 2),
+      ]),
+    );
+    console.log(verdict(catalog));
+  }
+  const edge = figures["Edge cache: S3 requests per 1,000 views"] as StorefrontFigure<EdgeCacheFigures> | undefined;
+  if (edge?.status === "measured") {
+    const e = edge.figures;
+    const counts = (c: Record<string, number>) =>
+      Object.entries(c)
+        .map(([k, n]) => `${n}×${k.replace("GET ", "")}`)
+        .join(" ") || "0";
+    table(
+      "Edge cache: S3 GETs counted at a proxy in front of s3rver",
+      ["run", "TTL s", "views", "seconds", "S3 GETs", "per 1,000 views"],
+      [
+        ["cold cache", e.ttlSeconds, e.cold.views, e.cold.seconds, counts(e.cold.s3Requests), e.cold.perThousandViews],
+        ["warm cache", e.ttlSeconds, e.warm.views, e.warm.seconds, counts(e.warm.s3Requests), e.warm.perThousandViews],
+        [
+          `sustained (${e.sustained.windows} TTL windows; min gap ms ${counts(e.sustained.minGapMs)})`,
+          e.sustained.ttlSeconds,
+          e.sustained.views,
+          e.sustained.seconds,
+          counts(e.sustained.refreshesPerKey),
+          round((total(e.sustained.refreshesPerKey) * 1000) / e.sustained.views, 2),
+        ],
+      ],
+    );
+    console.log(verdict(edge));
+  }
+  const ordering = figures["Ordering through the BFF"] as StorefrontFigure<OrderingFigures> | undefined;
+  if (ordering?.status === "measured") {
+    const o = ordering.figures;
+    table(
+      `Ordering through the BFF (checkout form post → signed POST /order → Lambda → DynamoDB; ${o.paymentMethod}) vs a signed ping through the BFF (/healthz)`,
+      ["measure", "checkout", "ping (baseline)", "ratio"],
+      [
+        ["p50 ms, one at a time", o.latency.order.p50Ms, o.latency.ping.p50Ms, o.latency.p50Ratio],
+        ["p99 ms, one at a time", o.latency.order.p99Ms, o.latency.ping.p99Ms, o.latency.p99Ratio],
+        [
+          `req/s, ${o.concurrency} in flight`,
+          o.throughput.order.perSecond,
+          o.throughput.ping.perSecond,
+          o.throughput.ratio,
+        ],
+        [
+          `p50 ms, ${o.concurrency} in flight`,
+          o.throughput.order.p50Ms,
+          o.throughput.ping.p50Ms,
+          round(o.throughput.order.p50Ms / o.throughput.ping.p50Ms, 2),
+        ],
+        [
+          `p99 ms, ${o.concurrency} in flight`,
+          o.throughput.order.p99Ms,
+          o.throughput.ping.p99Ms,
+          o.throughput.p99Ratio,
+        ],
+        [
+          "failures",
+          o.latency.order.failures + o.throughput.order.failures,
+          o.latency.ping.failures + o.throughput.ping.failures,
+          "",
+        ],
+      ],
+    );
+    console.log(verdict(ordering));
+  }
+  const payload = figures["Payload per shopper page"] as StorefrontFigure<PagePayload[]> | undefined;
+  if (payload?.status === "measured") {
+    const kb = (n: number) => `${round(n / 1000, 1)} kB`;
+    table(
+      "Payload per shopper page (gzip -9 per file)",
+      ["page", "path", "JS files", "JS raw", "JS gzip", "CSS raw", "CSS gzip", "HTML gzip", "inline script raw"],
+      payload.figures.map((r) => [
+        `${r.jsGzipBytes <= 100_000 ? " " : "!"} ${r.page}`,
+        r.path,
+        r.jsFiles,
+        kb(r.jsBytes),
+        kb(r.jsGzipBytes),
+        kb(r.cssBytes),
+        kb(r.cssGzipBytes),
+        kb(r.htmlGzipBytes),
+        kb(r.inlineScriptBytes),
+      ]),
+    );
+    console.log(verdict(payload));
+  }
+  const lighthouse = figures.Lighthouse as StorefrontFigure<LighthouseRow[]> | undefined;
+  if (lighthouse?.status === "measured") {
+    table(
+      "Lighthouse 12.8.2, mobile preset",
+      ["page", "perf", "a11y", "best practices", "SEO", "FCP", "LCP", "TBT", "CLS", "failing audits (non-performance)"],
+      lighthouse.figures.map((r) => [
+        r.page,
+        r.performance,
+        r.accessibility,
+        r.bestPractices,
+        r.seo,
+        r.fcp,
+        r.lcp,
+        r.tbt,
+        r.cls,
+        r.failing.join("; ") || "-",
+      ]),
+    );
+  }
+  if (lighthouse) console.log(verdict(lighthouse));
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 function gitCommit(): string {
   try {
@@ -197,8 +329,11 @@ async function main() {
     printCost(cost);
   }
   if (only.has("storefront")) {
-    const figures: Record<string, StorefrontFigure> = {};
-    for (const [name, run] of Object.entries(STOREFRONT_BENCHMARKS)) figures[name] = await run();
+    const figures = await benchStorefront({
+      quick,
+      lighthouse: !process.argv.includes("--no-lighthouse"),
+      skipBuild: process.argv.includes("--skip-build"),
+    });
     results.storefront = figures;
     printStorefront(figures);
   }
