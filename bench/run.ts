@@ -7,6 +7,8 @@
  *   npm run bench -- --quick             fewer samples, for a smoke run
  *   npm run bench -- --only storefront --no-lighthouse --skip-build
  *                                        the storefront without Lighthouse, on the existing ./build
+ *   npm run bench -- --only storefront --storefront catalog,ordering      some of the storefront benchmarks
+ *                                        (catalog, edge, ordering, payload, lighthouse)
  *
  * See docs/performance.md for what each figure means and the latest numbers.
  */
@@ -333,6 +335,7 @@ async function main() {
       quick,
       lighthouse: !process.argv.includes("--no-lighthouse"),
       skipBuild: process.argv.includes("--skip-build"),
+      ...(arg("storefront") ? { only: new Set(arg("storefront")!.split(",")) } : {}),
     });
     results.storefront = figures;
     printStorefront(figures);

@@ -58,6 +58,8 @@ export interface StorefrontOptions {
   lighthouse?: boolean;
   /** Use the existing ./build (someone just built it). */
   skipBuild?: boolean;
+  /** Run only these: catalog, edge, ordering, payload, lighthouse (default all). */
+  only?: ReadonlySet<string>;
   log?: (line: string) => void;
 }
 
@@ -200,16 +202,28 @@ export async function benchStorefront(options: StorefrontOptions = {}): Promise<
   const quick = options.quick ?? false;
   const session = await startSession(options, log);
   const figures: Record<string, StorefrontFigure> = {};
+  const wanted = (name: string) => !options.only || options.only.has(name);
   try {
-    log("edge cache: cold and warm views…");
-    figures["Edge cache: S3 requests per 1,000 views"] = await benchEdgeCache(session, quick, log);
-    log("catalog vs static asset…");
-    figures["Catalog page vs static asset"] = await benchCatalogVsStatic(session, quick);
-    log("ordering through the BFF…");
-    figures["Ordering through the BFF"] = await benchOrderingThroughBff(session, quick);
-    log("payload per page…");
-    figures["Payload per shopper page"] = await benchPayloadBytes(session);
-    if (options.lighthouse ?? true) {
+    // First, while nothing has read content yet: the edge cache is cold.
+    if (wanted("edge")) {
+      log("edge cache: cold and warm views…");
+      figures["Edge cache: S3 requests per 1,000 views"] = await benchEdgeCache(session, quick, log);
+    }
+    if (wanted("catalog")) {
+      log("catalog vs static asset…");
+      figures["Catalog page vs static asset"] = await benchCatalogVsStatic(session, quick);
+    }
+    if (wanted("ordering")) {
+      log("ordering through the BFF…");
+      figures["Ordering through the BFF"] = await benchOrderingThroughBff(session, quick);
+    }
+    if (wanted("payload")) {
+      log("payload per page…");
+      figures["Payload per shopper page"] = await benchPayloadBytes(session);
+    }
+    if (!wanted("lighthouse")) {
+      // not asked for
+    } else if (options.lighthouse ?? true) {
       log("Lighthouse (three pages, about a minute and a half)…");
       figures.Lighthouse = await benchLighthouse(session);
     } else {

@@ -30,7 +30,11 @@ export interface RunningStorefront {
 }
 
 /** The storefront's local settings and secrets; production values live in Cloudflare's secret store. */
-export async function storefrontVars(stack: LocalStack, url: string, ownerPassword: string): Promise<Record<string, string>> {
+export async function storefrontVars(
+  stack: LocalStack,
+  url: string,
+  ownerPassword: string,
+): Promise<Record<string, string>> {
   return {
     APP_ENV: "local",
     ORDER_API_URL: stack.apiUrl,
@@ -52,7 +56,9 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
   const vars = { ...(await storefrontVars(options.stack, url, options.ownerPassword)), ...options.extraVars };
   let child: ChildProcess;
   if (options.mode === "build") {
-    if (!options.skipBuild) await run("npx", ["remix", "vite:build"]);
+    // NODE_ENV=production whatever the caller runs under: vitest sets NODE_ENV=test, and Vite then bundles React's
+    // development build (3× the JavaScript, and a much slower server render).
+    if (!options.skipBuild) await run("npx", ["remix", "vite:build"], { NODE_ENV: "production" });
     // --binding beats wrangler.toml [vars] and leaves any .dev.vars of the developer's alone.
     const bindings = Object.entries(vars).flatMap(([k, v]) => ["--binding", `${k}=${v}`]);
     child = startGroup(
@@ -70,7 +76,10 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
         options.persistTo,
         ...bindings,
       ],
-      { quiet: options.quiet ?? false },
+      // wrangler bundles the function with process.env.NODE_ENV = $NODE_ENV or "development" under `pages dev`
+      // ("production" on deploy): without this the local "production build" server-renders with React's
+      // development build, several times slower than what Cloudflare runs.
+      { quiet: options.quiet ?? false, env: { NODE_ENV: "production" } },
     );
   } else {
     // The Remix dev server reads .dev.vars through wrangler's platform proxy; it is regenerated on every start.
@@ -80,9 +89,13 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .join("\n")}\n`,
     );
-    child = startGroup("npx", ["remix", "vite:dev", "--port", String(options.port), "--host", "127.0.0.1", "--strictPort"], {
-      quiet: options.quiet ?? false,
-    });
+    child = startGroup(
+      "npx",
+      ["remix", "vite:dev", "--port", String(options.port), "--host", "127.0.0.1", "--strictPort"],
+      {
+        quiet: options.quiet ?? false,
+      },
+    );
   }
   const stop = () => stopGroup(child);
   const up = await Promise.race([
