@@ -25,9 +25,14 @@ export interface ProxiedResponse {
 export interface ProxyFault {
   /** Which requests the fault applies to; default every request. */
   match?: (request: ProxiedRequest) => boolean;
-  /** How many matching requests get the fault answer. */
+  /** How many matching requests get the fault (Infinity: until `clearFaults`). */
   times: number;
-  respond: (request: ProxiedRequest) => ProxiedResponse;
+  /** Answer in the target's place. Without it the request is forwarded (after `delayMs`) unless `drop` is set. */
+  respond?: (request: ProxiedRequest) => ProxiedResponse;
+  /** Hold the request this long first (a slow upstream): then answer, drop, or forward it. */
+  delayMs?: number;
+  /** Close the connection without an answer (an upstream that is down or a network failure). */
+  drop?: boolean;
 }
 
 export interface FaultProxyOptions {
@@ -51,6 +56,10 @@ export interface FaultProxy {
   failNext(fault: ProxyFault): void;
   /** Faults still waiting for a matching request. */
   pendingFaults(): number;
+  /** Forgets every planned fault (requests already held by a delay still complete). */
+  clearFaults(): void;
+  /** Requests received and not answered yet (e.g. held by a delay). */
+  inFlight(): number;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -90,35 +99,49 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       outgoing.end(body);
     });
 
+  let inFlight = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    inFlight += 1;
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", async () => {
-      const incoming: ProxiedRequest = {
-        method: req.method ?? "GET",
-        url: req.url ?? "/",
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      const label = classify(incoming);
-      let response: ProxiedResponse;
-      const fault = faults.find((f) => f.times > 0 && (f.match?.(incoming) ?? true));
-      if (fault) {
-        fault.times -= 1;
-        if (fault.times === 0) faults.splice(faults.indexOf(fault), 1);
-        faulted[label] = (faulted[label] ?? 0) + 1;
-        response = fault.respond(incoming);
-      } else {
-        counts[label] = (counts[label] ?? 0) + 1;
-        try {
-          response = await forward(incoming, options.transformRequest?.(incoming) ?? incoming.body);
-          options.onExchange?.(incoming, response);
-        } catch (error) {
-          response = { status: 502, headers: {}, body: Buffer.from(`proxy: ${String(error)}`) };
+      try {
+        const incoming: ProxiedRequest = {
+          method: req.method ?? "GET",
+          url: req.url ?? "/",
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+        };
+        const label = classify(incoming);
+        let response: ProxiedResponse | undefined;
+        const fault = faults.find((f) => f.times > 0 && (f.match?.(incoming) ?? true));
+        if (fault) {
+          fault.times -= 1;
+          if (fault.times === 0) faults.splice(faults.indexOf(fault), 1);
+          faulted[label] = (faulted[label] ?? 0) + 1;
+          if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+          if (fault.drop) {
+            req.socket.destroy();
+            return;
+          }
+          response = fault.respond?.(incoming);
         }
+        if (!response) {
+          counts[label] = (counts[label] ?? 0) + 1;
+          try {
+            response = await forward(incoming, options.transformRequest?.(incoming) ?? incoming.body);
+            options.onExchange?.(incoming, response);
+          } catch (error) {
+            response = { status: 502, headers: {}, body: Buffer.from(`proxy: ${String(error)}`) };
+          }
+        }
+        // The caller may have given up (a timeout) while the request was held; the upstream still did its work.
+        if (res.destroyed || res.writableEnded) return;
+        res.writeHead(response.status, { ...response.headers, "content-length": String(response.body.length) });
+        res.end(response.body);
+      } finally {
+        inFlight -= 1;
       }
-      res.writeHead(response.status, { ...response.headers, "content-length": String(response.body.length) });
-      res.end(response.body);
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -135,6 +158,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       faults.push({ ...fault });
     },
     pendingFaults: () => faults.reduce((sum, f) => sum + f.times, 0),
+    clearFaults: () => {
+      faults.length = 0;
+    },
+    inFlight: () => inFlight,
     resetCounts: () => {
       for (const key of Object.keys(counts)) delete counts[key];
       for (const key of Object.keys(faulted)) delete faulted[key];

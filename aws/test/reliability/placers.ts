@@ -1,13 +1,15 @@
 /**
- * How the reliability suite places orders. Issue 6 asks for the 200-order test "through the BFF"; the storefront's
- * checkout action does not exist yet, so today the orders go through the signed API (what the BFF calls).
+ * How the reliability suite places orders: through the signed API (POST /order, what the BFF calls), and through
+ * the BFF itself — the storefront's checkout form, posted as a browser without JavaScript posts it.
  *
- * BFF SLOT — `bffOrderPlacer` below is the one place to fill in once the checkout action exists: start the storefront
- * with `startStorefront` (scripts/lib/storefront.ts) against the same stack, post the checkout form the way the
- * browser does (session cookie, CSRF token, the idempotency key the cart page embeds), and read the order id from the
- * redirect. `orders-load.reliability.ts` then runs the same assertions through both placers.
+ * The BFF derives the idempotency key from the rendered form (ADR 0008: an HMAC over the form's token, items and
+ * total), so `bffOrderPlacer` maps each CreateOrderRequest to one shopper: a cart with the request's items, one
+ * rendering of /checkout, and the request's customer details. Every `place` of the same request (same
+ * idempotencyKey) posts that same form again — what a double click, a browser retry or the shopper pressing the
+ * button again after an error does — so it must come back with the same order.
  */
 import type { CreateOrderRequest } from "../../src/contract";
+import { type CheckoutDetails, type CheckoutSnapshot, orderIdOf, Shopper } from "./shopper";
 import { apiClient, type StackUrls } from "./support";
 
 export interface PlacedOrder {
@@ -37,5 +39,58 @@ export function apiOrderPlacer(stack: Pick<StackUrls, "apiUrl" | "region">): Ord
   };
 }
 
-/** Not built yet: see the BFF SLOT note at the top of this file. */
-export const bffOrderPlacer: ((storefrontUrl: string) => OrderPlacer) | undefined = undefined;
+interface PreparedForm {
+  shopper: Shopper;
+  snapshot: CheckoutSnapshot;
+  details: CheckoutDetails;
+}
+
+/** The checkout form through the storefront at `storefrontUrl` (BFF → signed POST /order → Lambda → DynamoDB). */
+export function bffOrderPlacer(storefrontUrl: string): OrderPlacer {
+  const forms = new Map<string, Promise<PreparedForm>>();
+  const prepare = async (request: CreateOrderRequest): Promise<PreparedForm> => {
+    const shopper = new Shopper(storefrontUrl);
+    for (const item of request.items) await shopper.addToCart(item.productId, item.quantity);
+    const snapshot = await shopper.checkoutSnapshot();
+    const [postalCode = "100", ...rest] = request.customer.address.split(" ");
+    const details: CheckoutDetails = {
+      name: request.customer.name,
+      phone: request.customer.phone,
+      email: request.customer.email,
+      postalCode: /^\d{3}(\d{2,3})?$/.test(postalCode) ? postalCode : "100",
+      address: /^\d{3}(\d{2,3})?$/.test(postalCode) ? rest.join(" ") : request.customer.address,
+      paymentMethod: request.paymentMethod,
+      ...(request.note ? { note: request.note } : {}),
+    };
+    return { shopper, snapshot, details };
+  };
+  return {
+    name: "BFF (storefront checkout form)",
+    async place(request) {
+      let form = forms.get(request.idempotencyKey);
+      if (!form) {
+        form = prepare(request);
+        forms.set(request.idempotencyKey, form);
+        // A failed preparation (the storefront overloaded) is tried again on the next place().
+        form.catch(() => forms.delete(request.idempotencyKey));
+      }
+      let prepared: PreparedForm;
+      try {
+        prepared = await form;
+      } catch (error) {
+        return { status: 503, reason: `preparing the form: ${String(error).slice(0, 160)}` };
+      }
+      let page: Awaited<ReturnType<Shopper["submitCheckout"]>>;
+      try {
+        page = await prepared.shopper.submitCheckout(prepared.snapshot, prepared.details);
+      } catch (error) {
+        return { status: 599, reason: `network: ${String(error).slice(0, 160)}` };
+      }
+      const orderId = orderIdOf(page);
+      // 303 to the order page (pay on arrival) or 200 with the ECPay hand-off (card, ATM): the order exists.
+      if ((page.status === 303 || page.status === 200) && orderId) return { status: 201, orderId };
+      const message = /role="alert"[^>]*>\s*<p[^>]*>([^<]*)</.exec(page.text)?.[1];
+      return { status: page.status, reason: message ?? page.text.slice(0, 160) };
+    },
+  };
+}
