@@ -7,8 +7,7 @@
  * RELIABILITY_STOREFRONT=0 leaves the storefront out (its tests then report themselves skipped);
  * STOREFRONT_SKIP_BUILD=1 reuses an existing ./build.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -29,13 +28,14 @@ declare module "vitest" {
 
 export const storefrontEnabled = () => process.env.RELIABILITY_STOREFRONT !== "0";
 
-/** Builds ./build once for the whole run, as production (never React's development bundle). */
-export async function buildStorefrontOnce(): Promise<void> {
-  if (process.env.STOREFRONT_SKIP_BUILD !== "1") {
-    await run("npx", ["remix", "vite:build"], { NODE_ENV: "production" });
-    process.env.STOREFRONT_SKIP_BUILD = "1";
-  }
-  // A build made under NODE_ENV=development/test ships React's development bundle (found by `npm run bench`).
+/** Builds ./build for the run, as production (never React's development bundle); STOREFRONT_SKIP_BUILD=1 reuses it. */
+async function buildStorefront(): Promise<void> {
+  if (process.env.STOREFRONT_SKIP_BUILD !== "1") await run("npx", ["remix", "vite:build"], { NODE_ENV: "production" });
+  await assertProductionBuild();
+}
+
+/** A build made under NODE_ENV=development or test ships React's development bundle (found by `npm run bench`). */
+export async function assertProductionBuild(): Promise<void> {
   const assets = path.join(repoRoot, "build/client/assets");
   for (const file of (await readdir(assets)).filter((f) => f.endsWith(".js"))) {
     if ((await readFile(path.join(assets, file), "utf8")).includes("validateDOMNesting")) {
@@ -62,7 +62,7 @@ export default async function setup(project: TestProject) {
   }
   const persistTo = await mkdtemp(path.join(tmpdir(), "shop-reliability-wrangler-"));
   try {
-    await buildStorefrontOnce();
+    await buildStorefront();
     const ownerPassword = "reliability-owner-password";
     const storefront = await startStorefront({
       mode: "build",
