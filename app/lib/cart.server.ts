@@ -14,6 +14,7 @@ import {
   withoutDropped,
 } from "../../worker/cart.server";
 import { getCatalog } from "../../worker/content.server";
+import { readForm } from "../../worker/form-body";
 import { isCrossSitePost } from "../../worker/request-guard.server";
 import { orUnavailable } from "./storefront.server";
 
@@ -48,7 +49,7 @@ export interface CartActionData {
 export async function updateCart(bff: BffContext, request: Request) {
   if (isCrossSitePost(request, bff.env))
     throw data({ ok: false, message: "請從本站頁面操作購物車。" }, { status: 403 });
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const wantsData = form.respond === "data";
   const change = cartChangeSchema.safeParse(form);
   if (!change.success) {

@@ -14,6 +14,7 @@ import {
   placeOrder,
 } from "../../worker/checkout.server";
 import { getCatalog, purgeContent } from "../../worker/content.server";
+import { readForm } from "../../worker/form-body";
 import { readRememberedOrders, rememberOrderHeader } from "../../worker/order-access.server";
 import { isCrossSitePost } from "../../worker/request-guard.server";
 import { closedResponse, orUnavailable } from "./storefront.server";
@@ -75,7 +76,7 @@ export type CheckoutActionData =
 
 export async function submitCheckout(bff: BffContext, request: Request) {
   if (isCrossSitePost(request, bff.env)) throw data(null, { status: 403 });
-  const submitted = Object.fromEntries(await request.formData());
+  const submitted = Object.fromEntries(await readForm(request));
   const outcome = await placeOrder(bff, submitted);
   const submittedSnapshot = snapshotFields(submitted);
 

@@ -4,6 +4,7 @@
 import { data, redirect } from "@remix-run/cloudflare";
 import { type Order, orderIdSchema } from "../../aws/src/contract";
 import type { BffContext } from "../../worker/bff-context";
+import { readForm } from "../../worker/form-body";
 import {
   forgetOrderHeader,
   getRememberedOrder,
@@ -51,7 +52,7 @@ export interface LookupActionData {
  */
 export async function submitOrderLookup(bff: BffContext, request: Request, routeId?: string) {
   if (isCrossSitePost(request, bff.env)) throw data(null, { status: 403 });
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const input = { id: routeId ?? form.id, phone: form.phone };
   const values = {
     ...(typeof input.id === "string" ? { id: input.id.slice(0, 40) } : {}),

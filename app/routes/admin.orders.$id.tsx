@@ -2,6 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ACTOR_LABELS, METHOD_LABELS, STATUS_LABELS } from "../../worker/admin/labels";
+import { readForm } from "../../worker/form-body";
 import { buttonClass, CheckboxField, FormMessage, TextField } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
 import { ownerData, requireOwner } from "../lib/admin-auth.server";
@@ -21,7 +22,7 @@ export const loader = async ({ request, params, context }: LoaderFunctionArgs) =
 
 export const action = async ({ request, params, context }: ActionFunctionArgs) => {
   const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(orderActionSchema, await request.formData());
+  const form = parseForm(orderActionSchema, await readForm(request));
   if (!form.ok) return ownerData(owner, form, { status: 400 });
   const result = await performOrderAction(context.cloudflare, params.id, form.data, form.values);
   return ownerData(owner, result, { status: result.ok ? 200 : 409 });

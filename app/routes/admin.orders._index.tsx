@@ -2,6 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { METHOD_LABELS, METHODS, STATUS_LABELS, STATUSES } from "../../worker/admin/labels";
+import { readForm } from "../../worker/form-body";
 import { buttonClass, FormMessage, SelectField, TextField } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
 import { ownerData, requireOwner } from "../lib/admin-auth.server";
@@ -29,7 +30,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(bulkShipSchema, await request.formData());
+  const form = parseForm(bulkShipSchema, await readForm(request));
   if (!form.ok) return ownerData(owner, form, { status: 400 });
   return ownerData(owner, await shipOrders(context.cloudflare, form.data.ids));
 };

@@ -1,6 +1,7 @@
 /** Edit a product (name, description, price, availability, image) or remove it. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { readForm } from "../../worker/form-body";
 import { buttonClass, CheckboxField, FormMessage } from "../components/admin/fields";
 import { ProductForm } from "../components/admin/ProductForm";
 import { ownerData, ownerRedirect, requireOwner } from "../lib/admin-auth.server";
@@ -19,7 +20,7 @@ export const loader = async ({ request, params, context }: LoaderFunctionArgs) =
 
 export const action = async ({ request, params, context }: ActionFunctionArgs) => {
   const owner = await requireOwner(request, context.cloudflare);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const form = parseForm(editProductSchema, formData);
   if (!form.ok) return ownerData(owner, form, { status: 400 });
   const result = await updateProduct(context.cloudflare, params.id, form.data, imageFile(formData), form.values);

@@ -1,6 +1,7 @@
 /** Products: the catalog in shop order, with move up / down and sold-out toggles; add and edit on their own pages. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { readForm } from "../../worker/form-body";
 import { buttonClass, FormMessage } from "../components/admin/fields";
 import { ownerData, requireOwner } from "../lib/admin-auth.server";
 import { changeProducts, loadProducts, productListActionSchema } from "../lib/admin-catalog.server";
@@ -18,7 +19,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(productListActionSchema, await request.formData());
+  const form = parseForm(productListActionSchema, await readForm(request));
   if (!form.ok) return ownerData(owner, form, { status: 400 });
   const result = await changeProducts(context.cloudflare, form.data, form.values);
   return ownerData(owner, result, { status: result.ok ? 200 : 409 });

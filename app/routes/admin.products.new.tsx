@@ -1,6 +1,7 @@
 /** Add a product: name, description, integer TWD price, availability, image (uploaded through the admin API). */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData } from "@remix-run/react";
+import { readForm } from "../../worker/form-body";
 import { ProductForm } from "../components/admin/ProductForm";
 import { ownerData, ownerRedirect, requireOwner } from "../lib/admin-auth.server";
 import { createProduct, imageFile, newProductFormSchema } from "../lib/admin-catalog.server";
@@ -17,7 +18,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const owner = await requireOwner(request, context.cloudflare);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const form = parseForm(newProductFormSchema, formData);
   if (!form.ok) return ownerData(owner, form, { status: 400 });
   const result = await createProduct(context.cloudflare, form.data, imageFile(formData), form.values);

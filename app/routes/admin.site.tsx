@@ -1,6 +1,7 @@
 /** Site status: open or closed, the closed message, the announcement banner; the storefront follows within seconds. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { readForm } from "../../worker/form-body";
 import { buttonClass, FormMessage, TextField } from "../components/admin/fields";
 import { ownerData, requireOwner } from "../lib/admin-auth.server";
 import { loadSite, saveSite, siteFormSchema } from "../lib/admin-catalog.server";
@@ -19,7 +20,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(siteFormSchema, await request.formData());
+  const form = parseForm(siteFormSchema, await readForm(request));
   if (!form.ok) return ownerData(owner, form, { status: 400 });
   const result = await saveSite(context.cloudflare, form.data, form.values);
   return ownerData(owner, result, { status: result.ok ? 200 : 409 });

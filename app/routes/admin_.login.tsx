@@ -1,6 +1,7 @@
 /** The owner's login: password only, throttled (5 failures per 15 minutes per client → 429). Not behind requireOwner. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { readForm } from "../../worker/form-body";
 import { AdminErrorBoundary } from "../components/admin/AdminErrorBoundary";
 import { buttonClass, FormMessage, TextField } from "../components/admin/fields";
 import { adminGate, loadLoginPage, logIn, loginSchema } from "../lib/admin-auth.server";
@@ -14,7 +15,7 @@ export const loader = ({ request, context }: LoaderFunctionArgs) => loadLoginPag
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const gate = await adminGate(request, context.cloudflare);
-  const form = parseForm(loginSchema, await request.formData());
+  const form = parseForm(loginSchema, await readForm(request));
   return logIn(request, context.cloudflare, gate, form);
 };
 
