@@ -1,0 +1,486 @@
+/**
+ * Bad input through the storefront's forms (the BFF), generated with fast-check and posted as a browser posts them
+ * (same-origin headers, the shopper's cart cookie, the owner's session cookie after logging in with the password
+ * the suite's global setup gave the storefront):
+ *
+ * - the checkout form: fields the form refuses, hidden fields that do not match anything orderable (malformed token,
+ *   items or total; a stale total; unknown products), and bodies that are not a form at all;
+ * - the admin forms: add and edit product (with and without an image that is not what it says), the product list's
+ *   buttons, site status, an order's actions, bulk shipping, and the login form.
+ *
+ * Every answer must be a 4xx, or the page re-rendered with what is wrong (200 where the app answers so, e.g. bulk
+ * shipping that reports each order it could not ship) — never a 5xx and never a redirect (a redirect is a success).
+ * Nothing may be stored: the orders table's items, the bucket's objects and ETags, and a real order's status are
+ * compared before and after.
+ *
+ * Each generator makes only bad input, by construction or checked against a mirror of the form's rules below: the
+ * storefront's own schemas live in app/ and worker/ (workerd code), which the Node tests do not import. Input counts
+ * scale with RELIABILITY_SCALE (5 in `npm run test:reliability`); FC_SEED replays a run.
+ */
+import fc from "fast-check";
+import { z } from "zod";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ORDER_STATUSES, PAYMENT_METHODS, taiwanMobile } from "../../src/contract";
+import { orderRequest } from "../support";
+import { type Page, SAMPLE_DETAILS, Shopper } from "./shopper";
+import { apiClient, bucketSnapshot, countItems, type TableCounts } from "./support";
+
+const SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1));
+const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
+const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
+
+const storefront = inject("storefront");
+const stack = inject("stack");
+const tried: Record<string, number> = {};
+const answers: Record<string, number> = {};
+
+let shopper: Shopper;
+let owner: Shopper;
+let realOrderId: string;
+let productIds: string[] = [];
+let before: { items: TableCounts; bucket: Map<string, string> };
+
+async function fuzz<T>(
+  form: string,
+  arbitrary: fc.Arbitrary<T>,
+  numRuns: number,
+  send: (input: T) => Promise<Page>,
+  allowed: readonly number[],
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(arbitrary, async (input) => {
+      const page = await send(input);
+      tried[form] = (tried[form] ?? 0) + 1;
+      answers[page.status] = (answers[page.status] ?? 0) + 1;
+      if (!allowed.includes(page.status)) {
+        throw new Error(`${form}: expected ${allowed.join("/")}, got ${page.status}: ${page.text.slice(0, 400)}`);
+      }
+      // A document answer explains itself (the form's alert, or the error page); a resource answer is JSON.
+      if (page.status !== 405 && page.text.trim() === "") throw new Error(`${form}: ${page.status} with an empty body`);
+    }),
+    { numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/** Strings of every kind: empty, blank, control characters, lone surrogates, markup, very long, numbers. */
+const junk: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 60 }),
+  fc.constantFrom("", " ", "\t\n", "\u0000", "\uD800", "<script>alert(1)</script>", "%zz", "NaN", "-1", "0", "1e9"),
+  fc.integer().map(String),
+  fc.double().map(String),
+  fc.nat({ max: 3000 }).map((n) => "長".repeat(n)),
+);
+/** A field's value, or the field left out of the form. */
+const junkOrMissing = fc.option(junk, { nil: undefined, freq: 4 });
+
+function withFields(base: Record<string, string>, changes: [string, string | undefined][]): Record<string, string> {
+  const form = { ...base };
+  for (const [name, value] of changes) {
+    if (value === undefined) delete form[name];
+    else form[name] = value;
+  }
+  return form;
+}
+
+/** 1–3 of `fields` replaced by junk or removed. */
+const corrupt = (fields: readonly string[]) =>
+  fc
+    .uniqueArray(fc.constantFrom(...fields), { minLength: 1, maxLength: Math.min(3, fields.length) })
+    .chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), junkOrMissing))));
+
+// Mirrors of the forms' rules (app/lib/*.server.ts, worker/checkout.server.ts): a generated form is sent only when
+// these refuse it, so the storefront must refuse it too.
+const text = (max: number) => z.string().trim().min(1).max(max);
+const checkoutRules = z.object({
+  name: text(50),
+  phone: z.string().trim().min(1).pipe(taiwanMobile),
+  email: z.string().trim().min(1).max(254).pipe(z.email()),
+  postalCode: z
+    .string()
+    .trim()
+    .regex(/^\d{3}(\d{2,3})?$/),
+  // The form counts UTF-16 code units here (`value.length >= 5`), zod's min() counts characters: mirror the form.
+  address: text(190).refine((value) => value.length >= 5),
+  paymentMethod: z.enum(PAYMENT_METHODS),
+  note: z.string().trim().max(500).optional(),
+});
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const price = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((v) => v.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
+  .pipe(z.string().regex(/^\d+$/))
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(10_000_000));
+const productRules = z.object({
+  name: text(80),
+  description: z.string().trim().max(2000).default(""),
+  unitPrice: price,
+  imageKey: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^images\/[A-Za-z0-9._-]{1,120}$/)
+      .optional(),
+  ),
+});
+const newProductRules = productRules.extend({
+  id: z.preprocess(
+    blank,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{0,47}$/)
+      .optional(),
+  ),
+});
+const siteRules = z.object({
+  open: z.enum(["open", "closed"]),
+  closedMessage: z.string().trim().max(500).default(""),
+  announcement: z.string().trim().max(500).default(""),
+});
+const refused = (schema: z.ZodType) => (form: Record<string, string>) => !schema.safeParse(form).success;
+
+/** A multipart body of the fields (and optionally a file), as a browser sends a form with enctype=multipart. */
+function multipart(fields: Record<string, string>, file?: { name: string; type: string; bytes: Uint8Array }) {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, value);
+  if (file) data.append("image", new Blob([file.bytes], { type: file.type }), file.name);
+  return { raw: data };
+}
+
+/** An "image" the owner might pick that is not one the shop takes: wrong type, or bytes that are not the type. */
+const badImage = fc.oneof(
+  fc.record({
+    name: fc.constantFrom("notes.txt", "page.html", "x.svg", "a.gif"),
+    type: fc.constantFrom("text/plain", "text/html", "image/svg+xml", "image/gif", "application/octet-stream"),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 2000 }),
+  }),
+  fc.record({
+    name: fc.constantFrom("photo.png", "photo.jpg", "photo.webp"),
+    type: fc.constantFrom("image/png", "image/jpeg", "image/webp"),
+    // Never a real image header: the API checks the bytes against the declared type.
+    bytes: fc
+      .uint8Array({ minLength: 1, maxLength: 2000 })
+      .filter((b) => !(b[0] === 0x89 || b[0] === 0xff || (b[0] === 0x52 && b[1] === 0x49))),
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  if (!storefront) return;
+  shopper = new Shopper(storefront.url);
+  await shopper.addToCart("dongding-oolong", 2);
+  await shopper.addToCart("pineapple-cake", 1);
+
+  owner = new Shopper(storefront.url);
+  const login = await owner.post("/admin/login", { password: storefront.ownerPassword, next: "/admin" });
+  if (login.status !== 302 && login.status !== 303)
+    throw new Error(`owner login: ${login.status} ${login.text.slice(0, 200)}`);
+
+  // A real order (card, unpaid) for the order forms: the owner may only cancel it, with the confirmation ticked.
+  const created = await apiClient(stack, "storefront").post("/order", orderRequest({ paymentMethod: "credit" }));
+  if (created.status !== 201) throw new Error(`order: ${created.status}`);
+  realOrderId = created.body.order.id;
+  const catalog = await (await new Shopper(storefront.url).get("/sitemap.xml")).text;
+  productIds = [...catalog.matchAll(/\/products\/([a-z0-9-]+)</g)].map((m) => m[1]!);
+
+  before = { items: await countItems(stack), bucket: await bucketSnapshot(stack) };
+}, 60_000);
+
+afterAll(() => {
+  if (!storefront) return;
+  const total = Object.values(tried).reduce((a, b) => a + b, 0);
+  console.log(
+    `[reliability] bad input through the storefront's forms: ${total} inputs ${JSON.stringify(tried)}; answers ${JSON.stringify(answers)}`,
+  );
+});
+
+describe.runIf(storefront !== null)("bad input through the checkout form", () => {
+  const CHECKOUT_FIELDS = ["name", "phone", "email", "postalCode", "address", "paymentMethod", "note"] as const;
+  const good = { ...SAMPLE_DETAILS, phone: "0912345678", paymentMethod: "cod" };
+
+  it("fields the form refuses: the form again with the fields marked (422)", async () => {
+    const snapshot = await shopper.checkoutSnapshot();
+    await fuzz(
+      "checkout: fields",
+      corrupt(CHECKOUT_FIELDS)
+        .map((changes) => withFields(good, changes))
+        .filter(refused(checkoutRules)),
+      runs(40),
+      (form) => shopper.post("/checkout", { ...snapshot, ...form }, { keepCookies: false }),
+      [422],
+    );
+  });
+
+  it("hidden fields that match nothing orderable (malformed, stale total, unknown products): start again (409)", async () => {
+    const snapshot = await shopper.checkoutSnapshot();
+    const token = fc.stringMatching(/^[A-Za-z0-9_-]{22}$/);
+    const malformed = corrupt(["checkoutToken", "items", "expectedTotal"])
+      .map((changes) => withFields(snapshot as unknown as Record<string, string>, changes))
+      .filter(
+        (s) =>
+          !/^[A-Za-z0-9_-]{22}$/.test(s.checkoutToken ?? "") ||
+          s.items !== snapshot.items ||
+          !/^\d+$/.test((s.expectedTotal ?? "").trim()) ||
+          Number(s.expectedTotal) !== Number(snapshot.expectedTotal),
+      );
+    // Well-formed, but for a total the catalog does not give (the API answers price_changed), or products it lacks.
+    const staleTotal = fc.record({
+      checkoutToken: token,
+      items: fc.constant(snapshot.items),
+      expectedTotal: fc
+        .integer({ min: 0, max: 10_000_000 })
+        .filter((n) => n !== Number(snapshot.expectedTotal))
+        .map(String),
+    });
+    const unknownProducts = fc.record({
+      checkoutToken: token,
+      items: fc
+        .uniqueArray(fc.stringMatching(/^zz-[a-z0-9]{1,20}$/), { minLength: 1, maxLength: 3 })
+        .chain((ids) =>
+          fc
+            .tuple(...ids.map((id) => fc.integer({ min: 1, max: 99 }).map((q) => `${id}:${q}`)))
+            .map((l) => l.join(",")),
+        ),
+      expectedTotal: fc.integer({ min: 0, max: 100_000 }).map(String),
+    });
+    await fuzz(
+      "checkout: hidden fields",
+      fc.oneof(malformed, staleTotal, unknownProducts),
+      runs(30),
+      (hidden) => shopper.post("/checkout", { ...good, ...hidden }, { keepCookies: false }),
+      [409],
+    );
+  });
+
+  it("bodies that are not the form (JSON, text, broken multipart, bytes, nothing): refused (400/415)", async () => {
+    const snapshot = await shopper.checkoutSnapshot();
+    await fuzz(
+      "checkout: not a form",
+      notAForm(new URLSearchParams({ ...snapshot, ...good, name: "" }).toString(), { ...snapshot, ...good }),
+      runs(20),
+      (body) => shopper.post("/checkout", body, { keepCookies: false }),
+      [400, 415],
+    );
+  });
+});
+
+/** Bodies that are not a form post: other types, forms that do not parse, bytes, nothing. */
+function notAForm(almostForm: string, fields: Record<string, string>) {
+  return fc.oneof(
+    fc.record({ raw: fc.json(), contentType: fc.constant("application/json") }),
+    fc.record({ raw: fc.constant(JSON.stringify(fields)), contentType: fc.constant("application/json") }),
+    fc.record({
+      raw: junk,
+      contentType: fc.constantFrom("text/plain", "application/xml", "application/octet-stream", ""),
+    }),
+    fc.record({
+      raw: fc.constantFrom('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb', "not multipart", ""),
+      contentType: fc.constantFrom(
+        "multipart/form-data",
+        "multipart/form-data; boundary=x",
+        "multipart/form-data; boundary=",
+      ),
+    }),
+    fc.record({
+      raw: fc.constantFrom(almostForm.replace(/&/g, ";"), `${almostForm}&x=%E0%A4%A`, "%", "a=%zz&b=%"),
+      contentType: fc.constant("text/plain;charset=UTF-8"),
+    }),
+    fc.record({
+      raw: fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+      contentType: fc.constantFrom("multipart/form-data; boundary=----b", "image/png"),
+    }),
+  );
+}
+
+describe.runIf(storefront !== null)("bad input through the admin forms", () => {
+  const goodProduct = { name: "測試商品", description: "測試用", unitPrice: "450", available: "on" };
+
+  it("add a product: fields the form refuses (400), or an image that is not one (409)", async () => {
+    const fields = ["name", "description", "unitPrice", "imageKey", "id"];
+    const badForm = corrupt(fields)
+      .map((changes) => withFields(goodProduct, changes))
+      .filter(refused(newProductRules));
+    await fuzz(
+      "admin: add product",
+      fc.oneof(
+        fc.record({ form: badForm, image: fc.option(badImage, { nil: undefined }), multipart: fc.boolean() }),
+        fc.record({ form: fc.constant(goodProduct), image: badImage, multipart: fc.constant(true) }),
+      ),
+      runs(30),
+      ({ form, image, multipart: asMultipart }) =>
+        owner.post("/admin/products/new", asMultipart || image ? multipart(form, image) : form),
+      [400, 409],
+    );
+  });
+
+  it("edit a product: fields the form refuses, a removal without the confirmation, unknown intents (400/409)", async () => {
+    const fields = ["name", "description", "unitPrice", "imageKey"];
+    const badSave = corrupt(fields)
+      .map((changes) => ({ intent: "save", ...withFields(goodProduct, changes) }))
+      .filter(refused(productRules));
+    const badRemove = fc.record({ intent: fc.constant("remove"), confirm: junk.filter((v) => v !== "yes") });
+    const badIntent = fc.record({ intent: junk.filter((v) => v !== "save" && v !== "remove"), name: junk });
+    await fuzz(
+      "admin: edit product",
+      fc.oneof(
+        fc.record({ form: fc.oneof(badSave, badRemove, badIntent), image: fc.option(badImage, { nil: undefined }) }),
+        fc.record({ form: fc.constant({ intent: "save", ...goodProduct }), image: badImage }),
+      ),
+      runs(20),
+      ({ form, image }) =>
+        owner.post(`/admin/products/${productIds[0] ?? "dongding-oolong"}`, image ? multipart(form, image) : form),
+      [400, 409],
+    );
+  });
+
+  it("product list buttons: bad operations, unknown products (400/409)", async () => {
+    const ops = ["up", "down", "soldout", "onsale"];
+    await fuzz(
+      "admin: product list",
+      fc.oneof(
+        fc.record({ id: junkOrMissing, op: junkOrMissing.filter((v) => v === undefined || !ops.includes(v)) }),
+        fc.record({
+          id: fc.oneof(junk, fc.stringMatching(/^zz-[a-z0-9]{1,20}$/)).filter((v) => !productIds.includes(v)),
+          op: fc.constantFrom(...ops),
+        }),
+      ),
+      runs(20),
+      (form) => owner.post("/admin/products", withFields({}, Object.entries(form))),
+      [400, 409],
+    );
+  });
+
+  it("site status: values the form refuses (400)", async () => {
+    const good = { open: "open", closedMessage: "", announcement: "" };
+    await fuzz(
+      "admin: site status",
+      fc
+        .oneof(
+          corrupt(["open", "closedMessage", "announcement"]).map((changes) => withFields(good, changes)),
+          fc.record({
+            open: fc.constantFrom("open", "closed"),
+            closedMessage: fc.nat({ max: 2000 }).map((n) => "休".repeat(501 + n)),
+            announcement: fc.constant(""),
+          }),
+        )
+        .filter(refused(siteRules)),
+      runs(20),
+      (form) => owner.post("/admin/site", form),
+      [400],
+    );
+  });
+
+  it("an order's actions: bad actions, refused transitions, unknown and malformed orders (400/404/409)", async () => {
+    const unknownId = fc
+      .tuple(fc.integer({ min: 0, max: 99_999 }))
+      .map(([n]) => `200101-${String(n).padStart(5, "0")}`);
+    const encode = (v: string) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
+    const malformedId = fc.oneof(
+      junk.filter((v) => !/^\d{6}-\d{5}$/.test(v.trim()) && v.trim() !== "").map(encode),
+      fc.constantFrom("%zz", "..%2F..%2Fadmin", "261127-1234", "261327-12345", "261127-123456", "%00"),
+    );
+    const transition = fc.record({
+      intent: fc.constant("transition"),
+      to: fc.oneof(fc.constantFrom(...ORDER_STATUSES), junk),
+      note: fc.option(junk, { nil: undefined }),
+      confirm: fc.option(junk, { nil: undefined }),
+    });
+    // The real order is an unpaid card order: the owner may only cancel it, and only with confirm=yes; asking for the
+    // status it already has is an idempotent no-op (the API answers the order as it is), not bad input.
+    const refusedOnReal = transition.filter(
+      (t) => !(t.to === "cancelled" && t.confirm === "yes") && t.to !== "created",
+    );
+    const anything = fc.oneof(
+      transition,
+      fc.constant({ intent: "reconcile" }),
+      fc.record({ intent: junkOrMissing, to: junkOrMissing }),
+    );
+    await fuzz(
+      "admin: order actions",
+      fc.oneof(
+        fc.record({
+          id: fc.constant(realOrderId),
+          form: fc.oneof(refusedOnReal, fc.record({ intent: junkOrMissing })),
+        }),
+        fc.record({ id: fc.oneof(unknownId, malformedId), form: anything }),
+      ),
+      runs(30),
+      ({ id, form }) =>
+        owner.post(`/admin/orders/${id}`, withFields({}, Object.entries(form) as [string, string | undefined][])),
+      [400, 404, 409],
+    );
+  });
+
+  it("bulk shipping: bad or unknown order ids — refused (400) or each reported as not shipped (200)", async () => {
+    const ids = fc.array(fc.oneof(junk, fc.constant(realOrderId), fc.constant("200101-00001")), { maxLength: 60 });
+    await fuzz(
+      "admin: bulk ship",
+      fc.record({ intent: fc.oneof(fc.constant("ship"), junk), ids }),
+      runs(20),
+      ({ intent, ids: list }) => {
+        const body = new URLSearchParams({ intent });
+        for (const id of list) body.append("ids", id);
+        return owner.post("/admin/orders", body);
+      },
+      [200, 400],
+    );
+  });
+
+  it("bodies that are not a form, to every form of the shop and the admin: refused (400/415)", async () => {
+    const targets: [Shopper, string][] = [
+      [shopper, "/cart"],
+      [shopper, "/orders"],
+      [new Shopper(storefront!.url), "/admin/login"],
+      [owner, "/admin/products/new"],
+      [owner, `/admin/products/${productIds[0] ?? "dongding-oolong"}`],
+      [owner, "/admin/products"],
+      [owner, "/admin/site"],
+      [owner, `/admin/orders/${realOrderId}`],
+      [owner, "/admin/orders"],
+    ];
+    await fuzz(
+      "forms: not a form",
+      fc.tuple(fc.constantFrom(...targets), notAForm("intent=ship&ids=x", { intent: "ship" })),
+      runs(20),
+      ([[who, path], body]) => who.post(path, body, { keepCookies: who === owner }),
+      [400, 415],
+    );
+  });
+
+  it("the login form: missing, wrong or absurd passwords (400/401/429)", async () => {
+    const visitor = new Shopper(storefront!.url);
+    await fuzz(
+      "admin: login",
+      fc.record({
+        password: fc.option(
+          junk.filter((p) => p !== storefront!.ownerPassword),
+          { nil: undefined },
+        ),
+        next: junkOrMissing,
+      }),
+      8,
+      (form) => visitor.post("/admin/login", withFields({}, Object.entries(form))),
+      [400, 401, 429],
+    );
+  });
+});
+
+describe.runIf(storefront !== null)("after all the bad input", () => {
+  it("nothing was stored: the same items in DynamoDB, the same objects in S3, the real order untouched", async () => {
+    expect(await countItems(stack)).toEqual(before.items);
+    expect(await bucketSnapshot(stack)).toEqual(before.bucket);
+    const order = await apiClient(stack, "admin").get(`/admin/orders/${realOrderId}`);
+    expect(order.status).toBe(200);
+    expect(order.body.order.status).toBe("created");
+  });
+});
