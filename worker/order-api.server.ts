@@ -17,8 +17,8 @@ import {
   pingResponseSchema,
   ROUTES,
 } from "../aws/src/contract";
-import { createSignedClient, READ_RETRIES, UpstreamError, WRITE_RETRIES } from "./aws.server";
-import type { BffContext } from "./bff-context";
+import { type ApiRequest, type ApiTransportDeps, fieldErrorsOf, sendApiRequest } from "./api-transport.server";
+import { READ_RETRIES, WRITE_RETRIES } from "./aws.server";
 
 export type ApiFailureKind = "validation" | "not_found" | "conflict" | "price_changed" | "site_closed" | "unavailable";
 
@@ -39,7 +39,7 @@ export type ApiResult<T> = { ok: true; data: T } | ApiFailure;
 
 export type Ping = z.infer<typeof pingResponseSchema>;
 
-type ApiDeps = Pick<BffContext, "env" | "fetch" | "retryBaseDelayMs"> & { timeoutMs?: number };
+type ApiDeps = ApiTransportDeps;
 
 /** Liveness of the API and of our signing; used by /healthz. */
 export function ping(deps: ApiDeps): Promise<ApiResult<Ping>> {
@@ -100,67 +100,26 @@ const KIND_BY_CODE: Record<ErrorCode, ApiFailureKind> = {
   internal_error: "unavailable",
 };
 
-interface CallSpec<T> {
-  route: { method: string; path: string };
-  query?: Record<string, string>;
-  body?: unknown;
-  responseSchema: z.ZodType<T>;
-  retries: number;
-}
-
-async function call<T>(deps: ApiDeps, spec: CallSpec<T>): Promise<ApiResult<T>> {
-  const { env } = deps;
-  const client = createSignedClient({
-    accessKeyId: env.STOREFRONT_ACCESS_KEY_ID,
-    secretAccessKey: env.STOREFRONT_SECRET_ACCESS_KEY,
-    service: "execute-api",
-    region: env.AWS_REGION,
-    retries: spec.retries,
-    timeoutMs: deps.timeoutMs,
-    retryBaseDelayMs: deps.retryBaseDelayMs,
-    fetch: deps.fetch,
-  });
-  const url = new URL(env.ORDER_API_URL + spec.route.path);
-  for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
-  const what = `${spec.route.method} ${spec.route.path}`;
-
-  let status: number;
-  let payload: unknown;
-  try {
-    const response = await client.fetch(url, {
-      method: spec.route.method,
-      headers:
-        spec.body === undefined
-          ? { accept: "application/json" }
-          : { accept: "application/json", "content-type": "application/json" },
-      body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-    });
-    status = response.status;
-    const text = await response.text();
-    payload = text ? safeJson(text) : undefined;
-  } catch (error) {
-    const timedOut = error instanceof UpstreamError && error.kind === "timeout";
-    console.error(
-      JSON.stringify({ at: "order-api", call: what, problem: timedOut ? "timeout" : "network", detail: String(error) }),
-    );
-    return { ok: false, kind: "unavailable", message: timedOut ? TIMEOUT_MESSAGE : MESSAGES.unavailable };
+async function call<T>(deps: ApiDeps, request: ApiRequest<T>): Promise<ApiResult<T>> {
+  const result = await sendApiRequest(
+    deps,
+    {
+      accessKeyId: deps.env.STOREFRONT_ACCESS_KEY_ID,
+      secretAccessKey: deps.env.STOREFRONT_SECRET_ACCESS_KEY,
+      logAs: "order-api",
+    },
+    request,
+  );
+  switch (result.outcome) {
+    case "ok":
+      return { ok: true, data: result.data };
+    case "unreachable":
+      return { ok: false, kind: "unavailable", message: result.timedOut ? TIMEOUT_MESSAGE : MESSAGES.unavailable };
+    case "contract_mismatch":
+      return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
+    case "error":
+      return failureFromResponse(`${request.route.method} ${request.route.path}`, result.status, result.payload);
   }
-
-  if (status >= 200 && status < 300) {
-    const parsed = spec.responseSchema.safeParse(payload);
-    if (parsed.success) return { ok: true, data: parsed.data };
-    // The API answered something the contract does not allow: a deploy skew between edge and API.
-    console.error(
-      JSON.stringify({
-        at: "order-api",
-        call: what,
-        problem: "contract_mismatch",
-        issues: parsed.error.issues.slice(0, 5),
-      }),
-    );
-    return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
-  }
-  return failureFromResponse(what, status, payload);
 }
 
 function failureFromResponse(what: string, status: number, payload: unknown): ApiFailure {
@@ -199,18 +158,5 @@ function kindFromStatus(status: number): ApiFailureKind {
 }
 
 function validationFailure(error: z.ZodError): ApiFailure {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const path = issue.path.join(".") || "_";
-    fields[path] ??= issue.message;
-  }
-  return { ok: false, kind: "validation", message: MESSAGES.validation, fields };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return { ok: false, kind: "validation", message: MESSAGES.validation, fields: fieldErrorsOf(error) };
 }

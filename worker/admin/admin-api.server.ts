@@ -28,8 +28,8 @@ import {
   ROUTES,
   type SiteStatus,
 } from "../../aws/src/contract";
-import { createSignedClient, READ_RETRIES, UpstreamError, WRITE_RETRIES } from "../aws.server";
-import type { BffContext } from "../bff-context";
+import { type ApiRequest, type ApiTransportDeps, fieldErrorsOf, sendApiRequest } from "../api-transport.server";
+import { READ_RETRIES, WRITE_RETRIES } from "../aws.server";
 
 export type AdminApiFailureKind = "validation" | "not_found" | "conflict" | "unavailable";
 
@@ -46,7 +46,7 @@ export interface AdminApiFailure {
 
 export type AdminApiResult<T> = { ok: true; data: T } | AdminApiFailure;
 
-export type AdminApiDeps = Pick<BffContext, "env" | "fetch" | "retryBaseDelayMs"> & { timeoutMs?: number };
+export type AdminApiDeps = ApiTransportDeps;
 
 export type OrdersPage = z.infer<typeof adminListOrdersResponseSchema>;
 
@@ -206,72 +206,33 @@ const KIND_BY_CODE: Record<ErrorCode, AdminApiFailureKind> = {
   internal_error: "unavailable",
 };
 
-interface CallSpec<T> {
-  route: { method: string; path: string };
-  /** The route's path with its parameters filled in. */
-  path?: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  responseSchema: z.ZodType<T>;
-  retries: number;
+async function call<T>(deps: AdminApiDeps, request: ApiRequest<T>): Promise<AdminApiResult<T>> {
+  const result = await sendApiRequest(
+    deps,
+    {
+      accessKeyId: deps.env.ADMIN_ACCESS_KEY_ID,
+      secretAccessKey: deps.env.ADMIN_SECRET_ACCESS_KEY,
+      logAs: "admin-api",
+    },
+    request,
+  );
+  switch (result.outcome) {
+    case "ok":
+      return { ok: true, data: result.data };
+    case "unreachable":
+      return {
+        ok: false,
+        kind: "unavailable",
+        message: result.timedOut ? "訂單系統回應逾時，請稍後再試；輸入的內容都還在。" : MESSAGES.unavailable,
+      };
+    case "contract_mismatch":
+      return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
+    case "error":
+      return failureFromResponse(`${request.route.method} ${request.route.path}`, result.status, result.payload);
+  }
 }
 
-async function call<T>(deps: AdminApiDeps, spec: CallSpec<T>): Promise<AdminApiResult<T>> {
-  const { env } = deps;
-  const client = createSignedClient({
-    accessKeyId: env.ADMIN_ACCESS_KEY_ID,
-    secretAccessKey: env.ADMIN_SECRET_ACCESS_KEY,
-    service: "execute-api",
-    region: env.AWS_REGION,
-    retries: spec.retries,
-    timeoutMs: deps.timeoutMs,
-    retryBaseDelayMs: deps.retryBaseDelayMs,
-    fetch: deps.fetch,
-  });
-  const url = new URL(env.ORDER_API_URL + (spec.path ?? spec.route.path));
-  for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
-  const what = `${spec.route.method} ${spec.route.path}`;
-
-  let status: number;
-  let payload: unknown;
-  try {
-    const response = await client.fetch(url, {
-      method: spec.route.method,
-      headers:
-        spec.body === undefined
-          ? { accept: "application/json" }
-          : { accept: "application/json", "content-type": "application/json" },
-      body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-    });
-    status = response.status;
-    const text = await response.text();
-    payload = text ? safeJson(text) : undefined;
-  } catch (error) {
-    const timedOut = error instanceof UpstreamError && error.kind === "timeout";
-    console.error(
-      JSON.stringify({ at: "admin-api", call: what, problem: timedOut ? "timeout" : "network", detail: String(error) }),
-    );
-    return {
-      ok: false,
-      kind: "unavailable",
-      message: timedOut ? "訂單系統回應逾時，請稍後再試；輸入的內容都還在。" : MESSAGES.unavailable,
-    };
-  }
-
-  if (status >= 200 && status < 300) {
-    const parsed = spec.responseSchema.safeParse(payload);
-    if (parsed.success) return { ok: true, data: parsed.data };
-    console.error(
-      JSON.stringify({
-        at: "admin-api",
-        call: what,
-        problem: "contract_mismatch",
-        issues: parsed.error.issues.slice(0, 5),
-      }),
-    );
-    return { ok: false, kind: "unavailable", message: MESSAGES.unavailable };
-  }
-
+function failureFromResponse(what: string, status: number, payload: unknown): AdminApiFailure {
   const parsed = errorResponseSchema.safeParse(payload);
   if (!parsed.success || status === 401 || status === 403 || KIND_BY_CODE[parsed.data.error.code] === "unavailable") {
     // 401/403 mean our signature or the owner-admin policy is wrong: an operator problem.
@@ -311,18 +272,5 @@ function notFoundId(): AdminApiFailure {
 }
 
 function validationFailure(error: z.ZodError): AdminApiFailure {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const path = issue.path.join(".") || "_";
-    fields[path] ??= issue.message;
-  }
-  return { ok: false, kind: "validation", message: MESSAGES.validation, fields };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return { ok: false, kind: "validation", message: MESSAGES.validation, fields: fieldErrorsOf(error) };
 }
