@@ -67,7 +67,10 @@ export const ASSUMPTIONS = {
   tracesPerInvocation: 1,
   /** Storefront (Workers) requests per order for the checkout: cart, checkout page, checkout post, ECPay return, order page ×2. */
   workerRequestsPerOrder: 6,
-  /** Storefront, per page view (next round measures these): one SSR request, image requests through /images/*. */
+  /**
+   * Storefront, per page view: one SSR request, image requests through /images/*. `npm run bench` replaces these
+   * with the Workers requests Lighthouse counts on a first catalog view when it runs the storefront benchmarks.
+   */
   workerRequestsPerPageView: 1,
   imageRequestsPerPageView: 2,
   workerCpuMsPerRequest: 3,
@@ -76,6 +79,12 @@ export const ASSUMPTIONS = {
   edgeTtlSeconds: 60,
   edgeKeys: 2,
 } as const;
+
+/** The assumptions, with the per-view request counts widened so a run can put measured ones in. */
+export type Assumptions = Omit<typeof ASSUMPTIONS, "workerRequestsPerPageView" | "imageRequestsPerPageView"> & {
+  workerRequestsPerPageView: number;
+  imageRequestsPerPageView: number;
+};
 
 export interface CostLine {
   item: string;
@@ -86,7 +95,7 @@ export interface CostLine {
 
 export interface CostReport {
   prices: typeof PRICES;
-  assumptions: typeof ASSUMPTIONS;
+  assumptions: Assumptions;
   accessLogLineBytes: number;
   per1000Orders: { lines: CostLine[]; totalUsd: number; awsUsd: number; cloudflareUsd: number };
   perMillionPageViews: { lines: CostLine[]; totalUsd: number; note: string };
@@ -130,7 +139,12 @@ const line = (item: string, quantity: number, unit: string, usd: number): CostLi
   usd: round(usd, 5),
 });
 
-export function costModel(usage: RouteUsage[], logLineBytes: number, a = ASSUMPTIONS, p = PRICES): CostReport {
+export function costModel(
+  usage: RouteUsage[],
+  logLineBytes: number,
+  a: Assumptions = ASSUMPTIONS,
+  p = PRICES,
+): CostReport {
   // API calls per order, by route, from the mix.
   const calls: [RouteUsage, number][] = [
     [byRoute(usage, "POST /order (credit)"), a.mix.credit],
@@ -233,7 +247,7 @@ export function costModel(usage: RouteUsage[], logLineBytes: number, a = ASSUMPT
     perMillionPageViews: {
       lines: viewLines,
       totalUsd: round(viewTotal, 4),
-      note: "page views touch no AWS service but S3 (through the edge cache, a fixed monthly cost); request counts per view are assumptions until the storefront benchmarks measure them",
+      note: "page views touch no AWS service but S3 (through the edge cache, a fixed monthly cost); requests per view: measured by `npm run bench` (Lighthouse's first catalog view) when the storefront runs, else the assumption",
     },
     monthlyFixed: {
       lines: fixedLines,

@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ApiReport, benchApi } from "./api";
-import { accessLogLineBytes, type CostReport, costModel } from "./cost";
+import { ASSUMPTIONS, accessLogLineBytes, type CostReport, costModel } from "./cost";
 import { benchLambdas, type LambdaReport } from "./lambdas";
 import { kib, round } from "./stats";
 import {
@@ -333,14 +333,13 @@ async function main() {
     results.lambdas = lambdas;
     printLambdas(lambdas);
   }
+  let api: ApiReport | undefined;
   if (only.has("api") || only.has("cost")) {
-    const api = await benchApi(quick ? { latencyRuns: 60, throughputRuns: 120, usageCalls: 5 } : {});
+    api = await benchApi(quick ? { latencyRuns: 60, throughputRuns: 120, usageCalls: 5 } : {});
     results.api = api;
     printApi(api);
-    const cost = costModel(api.usage, await accessLogLineBytes());
-    results.cost = cost;
-    printCost(cost);
   }
+  let lighthouse: LighthouseRow[] | undefined;
   if (only.has("storefront")) {
     const figures = await benchStorefront({
       quick,
@@ -350,6 +349,31 @@ async function main() {
     });
     results.storefront = figures;
     printStorefront(figures);
+    const lh = figures.Lighthouse as StorefrontFigure<LighthouseRow[]> | undefined;
+    if (lh?.status === "measured") lighthouse = lh.figures;
+  }
+  if (api) {
+    // Page views: the Workers requests of a catalog view as Lighthouse saw them (first view, empty browser cache),
+    // when the storefront was measured in this run; the assumptions otherwise.
+    const catalog = lighthouse?.find((r) => r.page === "catalog")?.functionRequests;
+    const assumptions = catalog
+      ? {
+          ...ASSUMPTIONS,
+          workerRequestsPerPageView: catalog.document + catalog.other,
+          imageRequestsPerPageView: catalog.images,
+        }
+      : ASSUMPTIONS;
+    const cost = {
+      ...costModel(api.usage, await accessLogLineBytes(), assumptions),
+      pageViewRequests: catalog ? "measured" : "assumed",
+    };
+    results.cost = cost;
+    printCost(cost);
+    console.log(
+      catalog
+        ? `page views priced at the measured ${catalog.total} Workers requests of a first catalog view (${catalog.images} images, ${catalog.other} other)`
+        : "page views priced at the assumed requests per view (run the storefront benchmarks with Lighthouse to measure them)",
+    );
   }
 
   (results.machine as Record<string, unknown>).loadAverageAtEnd = os.loadavg().map((n) => round(n, 2));

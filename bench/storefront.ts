@@ -140,6 +140,12 @@ export interface LighthouseRow {
    * pages are personal; robots.txt disallows them too): what SEO scores apart from that deliberate choice.
    */
   seoWithoutDeliberateNoindex: number;
+  /**
+   * Requests of the page's first view (empty browser cache) that run the Pages Function — everything on the
+   * storefront's origin but /assets/* and /favicon.svg, which Pages serves as static files — i.e. billed Workers
+   * requests: the document, /images/* and Remix's /__manifest. From Lighthouse's network log.
+   */
+  functionRequests: { total: number; document: number; images: number; other: number };
 }
 
 /** Pages that must not be indexed (ADR 0008; app/lib/seo.ts marks them noindex). */
@@ -603,6 +609,23 @@ export async function benchPayloadBytes(session: Session): Promise<StorefrontFig
 // ---------------------------------------------------------------------------------------------
 // Lighthouse
 
+function functionRequestsOf(report: any, base: string): LighthouseRow["functionRequests"] {
+  const origin = new URL(base).origin;
+  const paths = ((report.audits["network-requests"]?.details?.items ?? []) as { url: string }[])
+    .map((item) => {
+      try {
+        const url = new URL(item.url);
+        return url.origin === origin ? url.pathname : undefined;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((p): p is string => p !== undefined && !p.startsWith("/assets/") && p !== "/favicon.svg");
+  const images = paths.filter((p) => p.startsWith("/images/")).length;
+  const document = Math.min(1, paths.length);
+  return { total: paths.length, document, images, other: paths.length - images - document };
+}
+
 const execFileAsync = promisify(execFile);
 
 export async function benchLighthouse(session: Session): Promise<StorefrontFigure<LighthouseRow[]>> {
@@ -671,6 +694,7 @@ export async function benchLighthouse(session: Session): Promise<StorefrontFigur
       cls: metric("cumulative-layout-shift"),
       failing,
       seoWithoutDeliberateNoindex: kept.length > 0 ? weighted(withoutNoindex) : score("seo"),
+      functionRequests: functionRequestsOf(report, session.storefront.url),
     });
   }
   return {
