@@ -151,7 +151,11 @@ function printCost(report: CostReport): void {
     ],
   );
   table(
-    "Cost per 1,000,000 page views (Cloudflare; per-view request counts are assumptions until measured)",
+    `Cost per 1,000,000 page views (Cloudflare; Workers requests per view ${
+      (report as CostReport & { pageViewRequests?: string }).pageViewRequests === "measured"
+        ? "as Lighthouse counted them on a first catalog view"
+        : "assumed"
+    })`,
     ["item", "quantity", "unit", "USD"],
     [
       ...report.perMillionPageViews.lines.map((l) => [l.item, l.quantity, l.unit, money(l.usd)]),

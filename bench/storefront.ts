@@ -433,7 +433,8 @@ export async function benchOrderingThroughBff(
   await shopper.addToCart("dongding-oolong", 2);
   await shopper.addToCart("pineapple-cake", 1);
   const paymentMethod = "credit" as const;
-  const latencyRuns = quick ? 40 : 150;
+  // p99 of one-at-a-time requests is their 3rd-slowest of 300: fewer samples make it a coin toss on a shared machine.
+  const latencyRuns = quick ? 40 : 300;
   const throughputRuns = quick ? 80 : 300;
   const concurrency = 8;
   const warmup = 20;
@@ -643,19 +644,25 @@ export async function benchLighthouse(session: Session): Promise<StorefrontFigur
   // writing one JSON report per page into $TMPDIR/shop-lighthouse/.
   const reports = path.join(tmpdir(), "shop-lighthouse");
   await rm(reports, { recursive: true, force: true });
-  try {
-    await execFileAsync("node", [path.join(repoRoot, "docs/lighthouse/run.mjs"), session.storefront.url], {
-      cwd: repoRoot,
-      env: { ...process.env, CHROME_PATH: chrome },
-      timeout: 420_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    return {
-      status: "not measured",
-      target: LIGHTHOUSE_TARGET,
-      reason: `lighthouse failed: ${String(error).slice(0, 300)}`,
-    };
+  // Lighthouse now and then fails to record a trace on a busy machine (NO_NAVSTART): one more try before giving up.
+  let failure: unknown;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await execFileAsync("node", [path.join(repoRoot, "docs/lighthouse/run.mjs"), session.storefront.url], {
+        cwd: repoRoot,
+        env: { ...process.env, CHROME_PATH: chrome },
+        timeout: 420_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      failure = undefined;
+      break;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  if (failure) {
+    const reason = `lighthouse failed twice: ${String(failure).split("\n").slice(0, 3).join(" ").slice(0, 300)}`;
+    return { status: "not measured", target: LIGHTHOUSE_TARGET, reason };
   }
   const rows: LighthouseRow[] = [];
   for (const page of ["catalog", "checkout", "order"]) {
