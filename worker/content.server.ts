@@ -65,13 +65,18 @@ interface IsolateState {
   /** Coalesces concurrent S3 reads of one key: one refresh (or cold read) per isolate at a time. */
   inFlight: Map<ContentKey, Promise<CachedContent<unknown>>>;
   lastFailureAt: Map<ContentKey, number>;
+  /**
+   * Copies of each key this isolate has stored. A request that sees the count move while it was reading the cache
+   * read an older copy than the one now stored: it must not refresh again (or, on a miss, go to S3 again).
+   */
+  stored: Map<ContentKey, number>;
 }
 const isolateStates = new WeakMap<Cache, IsolateState>();
 
 function stateFor(cache: Cache): IsolateState {
   let state = isolateStates.get(cache);
   if (!state) {
-    state = { inFlight: new Map(), lastFailureAt: new Map() };
+    state = { inFlight: new Map(), lastFailureAt: new Map(), stored: new Map() };
     isolateStates.set(cache, state);
   }
   return state;
@@ -89,7 +94,10 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
   const cache = cacheOf(bff);
   const now = (bff.now ?? Date.now)();
   const state = stateFor(cache);
+  const storedBefore = state.stored.get(key) ?? 0;
   const cached = await readCached<T>(cache, key);
+  // Another request of this isolate stored a newer copy while this one was reading the cache.
+  const newerStored = (state.stored.get(key) ?? 0) !== storedBefore;
 
   if (cached) {
     const ageMs = now - cached.fetchedAt;
@@ -97,7 +105,7 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
     if (ageMs < STALE_LIMIT_SECONDS * 1000) {
       const lastFailure = state.lastFailureAt.get(key);
       const backingOff = lastFailure !== undefined && now - lastFailure < REFRESH_BACKOFF_MS;
-      if (!state.inFlight.has(key) && !backingOff) {
+      if (!state.inFlight.has(key) && !backingOff && !newerStored) {
         bff.ctx.waitUntil(
           refresh<T>(bff, cache, key, cached).catch((error: unknown) => {
             console.warn(
@@ -114,6 +122,11 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
       }
       return cached.value;
     }
+  }
+
+  if (newerStored) {
+    const stored = await readCached<T>(cache, key);
+    if (stored && now - stored.fetchedAt < STALE_LIMIT_SECONDS * 1000) return stored.value;
   }
 
   // Cold, or too old to stand in for S3 any longer: the shopper has to wait for S3.
@@ -159,6 +172,7 @@ function refresh<T>(
       await cache.put(cacheUrl(key), toCachedResponse(fresh)).catch((error: unknown) => {
         console.warn(JSON.stringify({ at: "content", key, problem: "cache_put_failed", detail: String(error) }));
       });
+      state.stored.set(key, (state.stored.get(key) ?? 0) + 1);
       state.lastFailureAt.delete(key);
       return fresh;
     } catch (error) {

@@ -32,12 +32,58 @@ async function edge(...replies: Reply[]) {
   const transport = scriptedTransport(...replies);
   const clock = { now: T0 };
   const cache = await caches.open(`test-${crypto.randomUUID()}`);
-  const request = () => {
+  const request = (options: { cache?: Cache } = {}) => {
     const ctx = createExecutionContext();
-    const bff: BffContext = { env, ctx, fetch: transport.fetch, cache, now: () => clock.now, retryBaseDelayMs: 0 };
+    const bff: BffContext = {
+      env,
+      ctx,
+      fetch: transport.fetch,
+      cache: options.cache ?? cache,
+      now: () => clock.now,
+      retryBaseDelayMs: 0,
+    };
     return { bff, settle: () => waitOnExecutionContext(ctx) };
   };
   return { calls: transport.calls, clock, cache, request };
+}
+
+/**
+ * The same cache (one isolate), but the next match() answers what the cache held when it was called only once the
+ * test releases it: a request whose cache read is slower than another request's whole refresh.
+ */
+function holdNextMatch(real: Cache) {
+  let hold = false;
+  let release = () => {};
+  let markReading = () => {};
+  let reading = Promise.resolve();
+  const cache = {
+    match: async (...args: Parameters<Cache["match"]>) => {
+      const answer = await real.match(...args);
+      if (!hold) return answer;
+      hold = false;
+      const body = answer ? await answer.text() : undefined;
+      markReading();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return answer ? new Response(body, answer) : undefined;
+    },
+    put: (...args: Parameters<Cache["put"]>) => real.put(...args),
+    delete: (...args: Parameters<Cache["delete"]>) => real.delete(...args),
+  } as unknown as Cache;
+  return {
+    cache,
+    holdNext() {
+      hold = true;
+      reading = new Promise<void>((resolve) => {
+        markReading = resolve;
+      });
+    },
+    get reading() {
+      return reading;
+    },
+    release: () => release(),
+  };
 }
 
 // The module logs every degradation on purpose; keep the test output readable.
@@ -178,6 +224,47 @@ describe("site.json and catalog.json", () => {
     const shop = await edge(reply);
     await expect(getCatalog(shop.request().bff)).rejects.toBeInstanceOf(ContentUnavailableError);
     expect(await shop.cache.match("https://edge-cache.internal/content/catalog.json")).toBeUndefined();
+  });
+
+  it("a request that read the stale copy while another refreshed it does not refresh again", async () => {
+    // Found by `npm run bench` (two S3 reads of one key 57 ms apart at a 1 s TTL): request B reads the stale entry,
+    // request A refreshes and stores a new copy, and only then does B look at the in-flight map, now empty.
+    const shop = await edge(
+      json(catalogV1, { headers: { etag: '"v1"' } }),
+      json(catalogV2, { headers: { etag: '"v2"' } }),
+      json(catalogV2, { headers: { etag: '"v2"' } }),
+    );
+    const held = holdNextMatch(shop.cache);
+    await getCatalog(shop.request({ cache: held.cache }).bff);
+    shop.clock.now += 31_000;
+
+    held.holdNext();
+    const b = shop.request({ cache: held.cache });
+    const bRead = getCatalog(b.bff);
+    await held.reading;
+    const a = shop.request({ cache: held.cache });
+    await getCatalog(a.bff);
+    await a.settle(); // A's background refresh is done: v2 is stored.
+    held.release();
+    expect(await bRead).toMatchObject({ products: [{ unitPrice: 1280 }] });
+    await b.settle();
+    expect(shop.calls).toHaveLength(2);
+  });
+
+  it("a cold request whose miss came before another request stored the copy uses that copy, not S3", async () => {
+    const shop = await edge(
+      json(catalogV1, { headers: { etag: '"v1"' } }),
+      json(catalogV2, { headers: { etag: '"v2"' } }),
+    );
+    const held = holdNextMatch(shop.cache);
+    held.holdNext();
+    const b = shop.request({ cache: held.cache });
+    const bRead = getCatalog(b.bff);
+    await held.reading;
+    await getCatalog(shop.request({ cache: held.cache }).bff); // A: cold read, stores v1.
+    held.release();
+    expect(await bRead).toMatchObject({ products: [{ unitPrice: 1280 }] });
+    expect(shop.calls).toHaveLength(1);
   });
 
   it("still answers from S3 when the cache cannot store", async () => {
