@@ -89,7 +89,7 @@ export async function startAdminSession(env: SessionEnv, now = Date.now()): Prom
 /** Reads and checks the session on a request; touches the idle clock when due. */
 export async function checkAdminSession(env: SessionEnv, request: Request, now = Date.now()): Promise<SessionCheck> {
   const storage = storageFor(env);
-  const session = await storage.getSession(request.headers.get("Cookie"));
+  const session = await readSession(storage, request);
   const sid = session.get("sid");
   const iat = session.get("iat");
   const seen = session.get("seen");
@@ -119,7 +119,19 @@ export async function checkAdminSession(env: SessionEnv, request: Request, now =
 /** The Set-Cookie value that removes the session cookie (logout). */
 export async function endAdminSession(env: SessionEnv, request: Request): Promise<string> {
   const storage = storageFor(env);
-  return storage.destroySession(await storage.getSession(request.headers.get("Cookie")));
+  return storage.destroySession(await readSession(storage, request));
+}
+
+/**
+ * Remix's unsign throws (atob) when a forged cookie's signature is not valid base64; that must read as no session,
+ * not as a 500 on every admin page.
+ */
+async function readSession(storage: SessionStorage<SessionData>, request: Request) {
+  try {
+    return await storage.getSession(request.headers.get("Cookie"));
+  } catch {
+    return storage.getSession();
+  }
 }
 
 function randomId(): string {

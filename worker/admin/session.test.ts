@@ -96,6 +96,15 @@ describe("admin session", () => {
     const check = await checkAdminSession(env, new Request("http://x/", { headers: { Cookie: tampered } }), T0);
     expect(check.status).toBe("anonymous");
 
+    // A signature that is not even base64 (Remix's unsign would throw on it) reads as no session too.
+    for (const forged of [`${name}=${value}%25%25%25`, `${name}=${value.replace(/\.[^.]*$/, ".!!!")}`, `${name}=a.b`]) {
+      const forgedCheck = await checkAdminSession(env, new Request("http://x/", { headers: { Cookie: forged } }), T0);
+      expect(forgedCheck.status).toBe("anonymous");
+      expect(await endAdminSession(env, new Request("http://x/", { headers: { Cookie: forged } }))).toMatch(
+        /^__Host-shop_admin=;/,
+      );
+    }
+
     const otherSecret = testEnv({ SESSION_SECRET: "another-secret-of-at-least-32-characters" });
     expect((await checkAdminSession(otherSecret, requestWith(cookie), T0)).status).toBe("anonymous");
   });
