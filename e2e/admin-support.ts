@@ -96,9 +96,16 @@ async function apiCall<T>(principal: "admin" | "storefront", method: string, pat
 
 export const api = {
   getSite: () => apiCall<SiteStatus>("admin", "GET", "/admin/site"),
-  putSite: ({ updatedAt: _ignored, ...site }: SiteStatus) => apiCall<SiteStatus>("admin", "PUT", "/admin/site", site),
+  /** Test set-up overwrites on purpose: each write is based on whatever revision is stored now. */
+  putSite: async ({ updatedAt: _ignored, ...site }: SiteStatus) => {
+    const { revision } = await apiCall<{ revision: string | null }>("admin", "GET", "/admin/site");
+    return apiCall<SiteStatus>("admin", "PUT", "/admin/site", { ...site, revision });
+  },
   getProducts: async () => (await apiCall<{ products: Product[] }>("admin", "GET", "/admin/products")).products,
-  putProducts: (products: Product[]) => apiCall("admin", "PUT", "/admin/products", { products }),
+  putProducts: async (products: Product[]) => {
+    const { revision } = await apiCall<{ revision: string | null }>("admin", "GET", "/admin/products");
+    return apiCall("admin", "PUT", "/admin/products", { products, revision });
+  },
   getOrder: async (id: string) => (await apiCall<{ order: Order }>("admin", "GET", `/admin/orders/${id}`)).order,
   /** An order placed as the storefront would place it. */
   placeOrder: async (overrides: Partial<CreateOrderRequest> & { phone?: string } = {}) => {

@@ -311,6 +311,39 @@ describe("products and prices", () => {
     await api.putProducts(originalProducts);
   });
 
+  it("does not let an edit page opened earlier overwrite a price changed meanwhile in another tab", async () => {
+    const { context, page } = await loggedInOwner(browser);
+    const tea = originalProducts.find((p) => p.id === "dongding-oolong")!;
+    const older = await context.newPage();
+    await older.goto(`/admin/products/${tea.id}`);
+    // Another tab saves a new price first.
+    await page.goto(`/admin/products/${tea.id}`);
+    await page.getByLabel("單價（新台幣元）").fill("990");
+    await page.getByRole("button", { name: "儲存變更" }).click();
+    await page.waitForURL((url) => url.pathname === "/admin/products");
+
+    // The older tab's save is held back: it says what is stored now and keeps what was typed.
+    await older.getByLabel("商品說明").fill("older tab's description");
+    await older.getByRole("button", { name: "儲存變更" }).click();
+    await expect.poll(() => older.getByText("已被修改").count()).toBe(1);
+    expect(await older.locator("main").textContent()).toContain("NT$990");
+    expect(await older.getByLabel("商品說明").inputValue()).toBe("older tab's description");
+    expect((await api.getProducts()).find((p) => p.id === tea.id)).toMatchObject({
+      unitPrice: 990,
+      description: tea.description,
+    });
+
+    // Saving again, now knowingly, wins.
+    await older.getByRole("button", { name: "儲存變更" }).click();
+    await older.waitForURL((url) => url.pathname === "/admin/products");
+    expect((await api.getProducts()).find((p) => p.id === tea.id)).toMatchObject({
+      unitPrice: tea.unitPrice,
+      description: "older tab's description",
+    });
+    await context.close();
+    await api.putProducts(originalProducts);
+  });
+
   it("adds a product with an image, moves it up, marks it sold out and removes it (without JavaScript)", async () => {
     const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
     await page.goto("/admin/products/new");

@@ -115,17 +115,21 @@ export async function getSite(): Promise<SiteStatus> {
   return (await adminCall("GET", "/admin/site")) as SiteStatus;
 }
 
+/** Test set-up overwrites on purpose: the write is based on whatever revision is stored now. */
 export async function putSite(site: SiteStatus): Promise<void> {
   const { updatedAt: _ignored, ...rest } = site;
-  await adminCall("PUT", "/admin/site", rest);
+  const { revision } = (await adminCall("GET", "/admin/site")) as { revision: string | null };
+  await adminCall("PUT", "/admin/site", { ...rest, revision });
 }
 
 export async function getProducts(): Promise<Product[]> {
   return ((await adminCall("GET", "/admin/products")) as { products: Product[] }).products;
 }
 
+/** Test set-up overwrites on purpose: the write is based on whatever revision is stored now. */
 export async function putProducts(products: Product[]): Promise<void> {
-  await adminCall("PUT", "/admin/products", { products });
+  const { revision } = (await adminCall("GET", "/admin/products")) as { revision: string | null };
+  await adminCall("PUT", "/admin/products", { products, revision });
 }
 
 /**

@@ -44,7 +44,7 @@ const OUTPUT: Record<string, z.ZodType> = {
   AdminOrderResponse: contract.adminOrderResponseSchema,
   AdminReconcileResponse: contract.adminReconcileResponseSchema,
   AdminProducts: contract.adminProductsSchema,
-  SiteStatus: contract.siteStatusSchema,
+  AdminSite: contract.adminSiteSchema,
   AdminImageResponse: contract.adminImageResponseSchema,
   Error: contract.errorResponseSchema,
 };
@@ -301,10 +301,14 @@ const OPERATIONS: Record<RouteName, Json> = {
   },
   adminPutProducts: {
     operationId: "adminPutProducts",
-    summary: "Replace the catalog",
+    summary: "Replace the catalog, if it is still at the given revision",
     tags: ["admin"],
     requestBody: { required: true, content: jsonContent(ref("AdminProductsRequest")) },
-    responses: { ...ok(200, "The catalog as saved", ref("AdminProducts")), ...errors(400, 413, ...SIGNED) },
+    responses: {
+      ...ok(200, "The catalog as saved, with its new revision", ref("AdminProducts")),
+      // 409 conflict: the catalog is no longer at the revision the change was made from.
+      ...errors(400, 409, 413, ...SIGNED),
+    },
   },
   adminPostImage: {
     operationId: "adminPostImage",
@@ -317,14 +321,18 @@ const OPERATIONS: Record<RouteName, Json> = {
     operationId: "adminGetSite",
     summary: "Whether the shop is open, and its messages",
     tags: ["admin"],
-    responses: { ...ok(200, "The site status", ref("SiteStatus")), ...errors(...SIGNED) },
+    responses: { ...ok(200, "The site status and its revision", ref("AdminSite")), ...errors(...SIGNED) },
   },
   adminPutSite: {
     operationId: "adminPutSite",
-    summary: "Open or close the shop, set its messages",
+    summary: "Open or close the shop, set its messages, if the status is still at the given revision",
     tags: ["admin"],
     requestBody: { required: true, content: jsonContent(ref("AdminSiteRequest")) },
-    responses: { ...ok(200, "The site status as saved", ref("SiteStatus")), ...errors(400, 413, ...SIGNED) },
+    responses: {
+      ...ok(200, "The site status as saved, with its new revision", ref("AdminSite")),
+      // 409 conflict: the status is no longer at the revision the change was made from.
+      ...errors(400, 409, 413, ...SIGNED),
+    },
   },
 };
 

@@ -1,12 +1,23 @@
 /**
  * Page-level BFF functions for the owner's products and site status. The catalog is written whole (the API's
- * unit), so every change reads the current list, changes it and writes it back; with one owner that is safe
- * enough, and the last write wins. After every write the edge copy of catalog.json / site.json in this data
- * centre is purged, so the storefront shows the change within seconds (elsewhere within the cache TTL).
+ * unit), so every change reads the current list and its revision, changes it and writes it back on condition
+ * that the revision still holds: two changes at once (two tabs, two people) cannot undo each other; the second
+ * is told to reload. An edit form also remembers the product as it was shown (`baseline`), so saving a page
+ * opened before someone else changed that product asks first instead of overwriting. After every write the edge
+ * copy of catalog.json / site.json in this data centre is purged, so the storefront shows the change within
+ * seconds (elsewhere within the cache TTL).
  */
 import { z } from "zod";
 import type { Product, SiteStatus } from "../../aws/src/contract";
-import { getProducts, getSite, putProducts, putSite, uploadImage } from "../../worker/admin/admin-api.server";
+import {
+  type AdminApiResult,
+  type AdminCatalog,
+  getProducts,
+  getSite,
+  putProducts,
+  putSite,
+  uploadImage,
+} from "../../worker/admin/admin-api.server";
 import type { BffContext } from "../../worker/bff-context";
 import { purgeContent } from "../../worker/content.server";
 import type { FieldErrors, FormFailure, FormValues } from "./admin-forms";
@@ -42,6 +53,8 @@ export const productFormSchema = z.object({
   imageKey: z.preprocess(blank, z.string().regex(IMAGE_KEY, "圖片代號不正確").optional()),
   /** Edit form: drop the current image (a newly chosen file still wins). */
   removeImage: checkbox,
+  /** Edit form: the fingerprint of the product as the page showed it (see productFingerprint). */
+  baseline: z.preprocess(blank, z.string().max(100).optional()),
 });
 
 export const newProductFormSchema = productFormSchema.extend({
@@ -69,7 +82,7 @@ export interface ProductsPageData {
 export async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<ProductsPageData> {
   const result = await getProducts(bff);
   if (!result.ok) return { products: [], loadError: result.message };
-  const products = sorted(result.data);
+  const products = sorted(result.data.products);
   const savedId = search.get("saved");
   const saved = savedId ? products.find((p) => p.id === savedId) : undefined;
   const savedMessage = saved
@@ -80,12 +93,15 @@ export async function loadProducts(bff: BffContext, search: URLSearchParams): Pr
   return { products, ...(savedMessage ? { savedMessage } : {}) };
 }
 
-export async function loadProduct(bff: BffContext, id: string | undefined): Promise<{ product: Product }> {
+export async function loadProduct(
+  bff: BffContext,
+  id: string | undefined,
+): Promise<{ product: Product; baseline: string }> {
   const result = await getProducts(bff);
   if (!result.ok) throw Response.json({ message: result.message }, { status: 503, headers: noStore() });
-  const product = result.data.find((p) => p.id === id);
+  const product = result.data.products.find((p) => p.id === id);
   if (!product) throw Response.json({ message: "找不到這個商品，可能已被刪除。" }, { status: 404, headers: noStore() });
-  return { product };
+  return { product, baseline: await productFingerprint(product) };
 }
 
 /** The file input of a product form: absent or empty means "keep the current image". */
@@ -124,7 +140,7 @@ export async function saveProduct(
 
   const current = await getProducts(bff);
   if (!current.ok) return fail({}, current.message);
-  const products = sorted(current.data);
+  const products = sorted(current.data.products);
   let id: string;
   if (existingId === undefined) {
     id = form.id ?? generatedId(products);
@@ -143,7 +159,15 @@ export async function saveProduct(
     id = existingId;
     const index = products.findIndex((p) => p.id === id);
     if (index < 0) return fail({}, "找不到這個商品，可能已被刪除。");
-    const { imageKey: _old, ...rest } = products[index]!;
+    const stored = products[index]!;
+    const storedFingerprint = await productFingerprint(stored);
+    if (form.baseline !== undefined && form.baseline !== storedFingerprint) {
+      // Someone changed this product after the page was shown. Keep what the owner typed, show what is stored,
+      // and let a second save (now based on the stored version) overwrite it deliberately.
+      const failure = fail({}, staleProductMessage(stored));
+      return { ...failure, values: { ...failure.values, baseline: storedFingerprint } };
+    }
+    const { imageKey: _old, ...rest } = stored;
     products[index] = {
       ...rest,
       name: form.name,
@@ -153,7 +177,7 @@ export async function saveProduct(
       ...(imageKey ? { imageKey } : {}),
     };
   }
-  const saved = await putProducts(bff, products);
+  const saved = await writeProducts(bff, current.data, products);
   if (!saved.ok) return fail(apiFieldErrors(saved.fields), saved.message);
   await purgeContent(bff, "catalog.json");
   return { ok: true, id };
@@ -181,7 +205,7 @@ export async function changeProducts(
   const fail = (formError: string): FormFailure => ({ ok: false, values, errors: {}, formError });
   const current = await getProducts(bff);
   if (!current.ok) return fail(current.message);
-  const products = sorted(current.data);
+  const products = sorted(current.data.products);
   const index = products.findIndex((p) => p.id === action.id);
   if (index < 0) return fail("找不到這個商品，可能已被刪除；請重新整理頁面。");
   const product = products[index]!;
@@ -201,10 +225,54 @@ export async function changeProducts(
     products.splice(index, 1);
     message = `已刪除「${product.name}」。`;
   }
-  const saved = await putProducts(bff, products);
+  const saved = await writeProducts(bff, current.data, products);
   if (!saved.ok) return fail(saved.message);
   await purgeContent(bff, "catalog.json");
   return { ok: true, message };
+}
+
+const CATALOG_CONFLICT_MESSAGE =
+  "商品資料剛剛在別處被修改了（可能是另一個分頁），這次的變更沒有儲存。請重新整理頁面後再做一次。";
+
+/**
+ * Writes `products` over the catalog read as `base`. A conflict whose catalog already equals `products` is our
+ * own earlier attempt (a retried request whose first answer was lost), so it counts as saved.
+ */
+async function writeProducts(
+  bff: BffContext,
+  base: AdminCatalog,
+  products: Product[],
+): Promise<AdminApiResult<AdminCatalog>> {
+  const saved = await putProducts(bff, { products, revision: base.revision });
+  if (saved.ok || saved.kind !== "conflict") return saved;
+  const now = await getProducts(bff);
+  if (now.ok && (await catalogFingerprint(now.data.products)) === (await catalogFingerprint(products))) return now;
+  return { ...saved, message: CATALOG_CONFLICT_MESSAGE };
+}
+
+/** A short digest of what the owner can see and change of a product; equal digests mean nothing changed. */
+export async function productFingerprint(product: Product): Promise<string> {
+  return digest([product]);
+}
+
+async function catalogFingerprint(products: Product[]): Promise<string> {
+  return digest(sorted(products));
+}
+
+async function digest(products: Product[]): Promise<string> {
+  const canonical = JSON.stringify(
+    products.map((p) => [p.id, p.name, p.description, p.unitPrice, p.imageKey ?? null, p.available, p.sortOrder]),
+  );
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
+  return [...new Uint8Array(hash).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function staleProductMessage(stored: Product): string {
+  return (
+    `這個商品在您開啟此頁之後已被修改（可能是另一個分頁）。目前儲存的是：「${stored.name}」，` +
+    `NT$${stored.unitPrice.toLocaleString("en-US")}，${stored.available ? "販售中" : "售完"}。` +
+    "您輸入的內容保留在下方；確認無誤後再按一次「儲存變更」就會以您的內容為準。"
+  );
 }
 
 function sorted(products: Product[]): Product[] {
@@ -249,20 +317,29 @@ function noStore(): Headers {
 // ---------------------------------------------------------------------------------------------
 // Site status
 
+/** The site form's hidden `revision` for "site.json does not exist yet" (the API's null). */
+export const NO_REVISION = "new";
+
 export const siteFormSchema = z.object({
   open: z.enum(["open", "closed"], { error: "請選擇營業狀態" }),
   closedMessage: z.string().trim().max(500, "暫停營業訊息最多 500 字").default(""),
   announcement: z.string().trim().max(500, "公告最多 500 字").default(""),
+  /** The revision the page showed; absent when the page could not load the status (then saving overwrites). */
+  revision: z.preprocess(blank, z.string().max(200).optional()),
 });
 
 export interface SitePageData {
   site: SiteStatus | null;
+  /** For the form's hidden field. */
+  revision?: string;
   loadError?: string;
 }
 
 export async function loadSite(bff: BffContext): Promise<SitePageData> {
   const result = await getSite(bff);
-  return result.ok ? { site: result.data } : { site: null, loadError: result.message };
+  if (!result.ok) return { site: null, loadError: result.message };
+  const { revision, ...site } = result.data;
+  return { site, revision: revision ?? NO_REVISION };
 }
 
 export type SaveSiteResult = { ok: true; message: string; values: FormValues } | FormFailure;
@@ -277,15 +354,41 @@ export async function saveSite(
     ...(form.closedMessage ? { closedMessage: form.closedMessage } : {}),
     ...(form.announcement ? { announcement: form.announcement } : {}),
   };
-  const saved = await putSite(bff, site);
-  if (!saved.ok) return { ok: false, values, errors: apiFieldErrors(saved.fields), formError: saved.message };
+  let revision: string | null;
+  if (form.revision === undefined) {
+    // The page had nothing to show (it said so, and that saving overwrites): base the write on what is stored now.
+    const current = await getSite(bff);
+    if (!current.ok) return { ok: false, values, errors: {}, formError: current.message };
+    revision = current.data.revision;
+  } else {
+    revision = form.revision === NO_REVISION ? null : form.revision;
+  }
+  const saved = await putSite(bff, { ...site, revision });
+  if (!saved.ok) {
+    if (saved.kind === "conflict") return staleSite(bff, values);
+    return { ok: false, values, errors: apiFieldErrors(saved.fields), formError: saved.message };
+  }
   await purgeContent(bff, "site.json");
   return {
     ok: true,
-    values,
+    values: { ...values, revision: saved.data.revision ?? NO_REVISION },
     message: site.open
       ? "已儲存：商店營業中。前台幾秒內就會更新。"
       : "已儲存：商店暫停營業。前台幾秒內就會顯示暫停營業訊息。",
+  };
+}
+
+/** Someone saved the site status after this page was shown: say what is stored, keep what was typed. */
+async function staleSite(bff: BffContext, values: FormValues): Promise<FormFailure> {
+  const current = await getSite(bff);
+  if (!current.ok) return { ok: false, values, errors: {}, formError: current.message };
+  return {
+    ok: false,
+    values: { ...values, revision: current.data.revision ?? NO_REVISION },
+    errors: {},
+    formError:
+      `商店狀態在您開啟此頁之後已被修改（可能是另一個分頁），目前是「${current.data.open ? "營業中" : "暫停營業"}」。` +
+      "您輸入的內容保留在下方；確認無誤後再按一次「儲存」就會以您的內容為準。",
   };
 }
 

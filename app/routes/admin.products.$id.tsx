@@ -28,7 +28,7 @@ export const action = async ({ request, params, context }: ActionFunctionArgs) =
 };
 
 export default function EditProduct() {
-  const { product } = useLoaderData<typeof loader>();
+  const { product, baseline } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failed = result && !result.ok ? result : undefined;
   const removing = fieldValue(failed?.values, "intent") === "remove";
@@ -46,6 +46,7 @@ export default function EditProduct() {
       <ProductForm
         isNew={false}
         product={product}
+        baseline={baseline}
         values={failed && !removing ? failed.values : undefined}
         errors={failed && !removing ? failed.errors : undefined}
         formError={failed && !removing ? failed.formError : undefined}

@@ -27,11 +27,13 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
 };
 
 export default function SitePage() {
-  const { site, loadError } = useLoaderData<typeof loader>();
+  const { site, revision: loadedRevision, loadError } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const values = result?.values;
   const errors = result && !result.ok ? result.errors : {};
+  // The version this form edits: after a save or a conflict the action's answer names it, else the loader's.
+  const revision = (values ? fieldValue(values, "revision") : undefined) ?? loadedRevision;
   const open = values ? fieldValue(values, "open") : site ? (site.open ? "open" : "closed") : undefined;
   const text = (name: "closedMessage" | "announcement") =>
     values ? (fieldValue(values, name) ?? "") : (site?.[name] ?? "");
@@ -47,6 +49,7 @@ export default function SitePage() {
       ) : null}
       {/* Keyed on the saved values so a successful save shows what is now live. */}
       <Form method="post" className="flex flex-col gap-5" key={result?.ok ? JSON.stringify(values) : "form"}>
+        {revision ? <input type="hidden" name="revision" value={revision} /> : null}
         <fieldset aria-describedby={errors.open ? "site-open-error" : undefined}>
           <legend className="font-medium text-stone-900">營業狀態</legend>
           <div className="mt-2 flex flex-col gap-2">

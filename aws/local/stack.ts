@@ -18,6 +18,7 @@ import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
+import { enforceConditionalWrites } from "./s3-conditional-writes";
 import { SEED_SITE, seedContent } from "./seed/catalog";
 import { loadTemplate, localPhysicalNames } from "./template";
 
@@ -74,7 +75,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
       await mkdir(path.join(dataDir, "dynamodb"), { recursive: true });
-      const server = dynalite({ path: path.join(dataDir, "dynamodb"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      const server = dynalite({
+        path: path.join(dataDir, "dynamodb"),
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      });
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(ports.dynamodb, "127.0.0.1", () => resolve());
@@ -84,7 +90,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     await mkdir(path.join(dataDir, "s3"), { recursive: true });
-    const s3rver = new S3rver({ port: ports.s3, address: "127.0.0.1", silent: true, directory: path.join(dataDir, "s3") });
+    const s3rver = new S3rver({
+      port: ports.s3,
+      address: "127.0.0.1",
+      silent: true,
+      directory: path.join(dataDir, "s3"),
+    });
+    enforceConditionalWrites(s3rver);
     const s3Address = (await s3rver.run()) as AddressInfo;
     closers.push(() => s3rver.close());
     const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;

@@ -1,6 +1,7 @@
 // dynalite and s3rver ship no type declarations; these cover the parts the local stack uses.
 declare module "dynalite" {
   import type { Server } from "node:http";
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;
@@ -13,6 +14,7 @@ declare module "dynalite" {
 
 declare module "s3rver" {
   import type { AddressInfo } from "node:net";
+
   interface S3rverOptions {
     address?: string;
     port?: number;
@@ -22,8 +24,21 @@ declare module "s3rver" {
     allowMismatchedSignatures?: boolean;
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
   }
+  /** The slice of a Koa context that the local middleware uses. */
+  interface S3rverContext {
+    method: string;
+    path: string;
+    query: Record<string, string | string[] | undefined>;
+    status: number;
+    type: string;
+    body: unknown;
+    get(header: string): string;
+  }
+  /** s3rver is a Koa application: its middleware runs in this order, the router last. */
   export default class S3rver {
     constructor(options?: S3rverOptions);
+    middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
+    store: { getMetadata(bucket: string, key: string): Promise<Record<string, unknown>> };
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }

@@ -17,7 +17,12 @@ describe("admin orders", () => {
     const shipped = await admin.post(`/admin/orders/${order.id}/transition`, { to: "shipped", note: "黑貓 123" });
     expect(shipped.status).toBe(200);
     expect(shipped.body.order.status).toBe("shipped");
-    expect(shipped.body.order.history.at(-1)).toMatchObject({ from: "created", to: "shipped", by: "owner", note: "黑貓 123" });
+    expect(shipped.body.order.history.at(-1)).toMatchObject({
+      from: "created",
+      to: "shipped",
+      by: "owner",
+      note: "黑貓 123",
+    });
     expect((await admin.post(`/admin/orders/${order.id}/transition`, { to: "cancelled" })).status).toBe(409);
     expect((await admin.post(`/admin/orders/${order.id}/transition`, { to: "paid" })).body.order.status).toBe("paid");
   });
@@ -53,9 +58,10 @@ describe("admin orders", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { body: { orders: { id: string; createdAt: string }[]; nextCursor: string | null } } = await admin.get(
-        `/admin/orders?from=${today()}&to=${today()}&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-      );
+      const page: { body: { orders: { id: string; createdAt: string }[]; nextCursor: string | null } } =
+        await admin.get(
+          `/admin/orders?from=${today()}&to=${today()}&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        );
       for (const o of page.body.orders) {
         expect(seen.has(o.id)).toBe(false);
         seen.add(o.id);
@@ -85,23 +91,64 @@ describe("admin orders", () => {
 
 describe("admin products, images and site", () => {
   it("changes a price, and the next order uses it", async () => {
-    const { products } = (await admin.get("/admin/products")).body;
+    const { products, revision } = (await admin.get("/admin/products")).body;
     const oolong = products.find((p: { id: string }) => p.id === "dongding-oolong");
+    let latest = revision;
     try {
       const raised = products.map((p: { id: string }) => (p.id === "dongding-oolong" ? { ...p, unitPrice: 520 } : p));
-      expect((await admin.put("/admin/products", { products: raised })).status).toBe(200);
-      const order = await storefront.post("/order", orderRequest({ items: [{ productId: "dongding-oolong", quantity: 1 }] }));
+      const saved = await admin.put("/admin/products", { products: raised, revision });
+      expect(saved.status).toBe(200);
+      expect(saved.body.revision).not.toBe(revision);
+      latest = saved.body.revision;
+      const order = await storefront.post(
+        "/order",
+        orderRequest({ items: [{ productId: "dongding-oolong", quantity: 1 }] }),
+      );
       expect(order.body.order.total).toBe(520);
     } finally {
       const restored = products.map((p: { id: string }) => (p.id === "dongding-oolong" ? oolong : p));
-      await admin.put("/admin/products", { products: restored });
+      expect((await admin.put("/admin/products", { products: restored, revision: latest })).status).toBe(200);
     }
   });
 
-  it("rejects an invalid catalog (duplicate ids, fractional price) with 400", async () => {
-    const { products } = (await admin.get("/admin/products")).body;
-    expect((await admin.put("/admin/products", { products: [...products, products[0]] })).status).toBe(400);
-    expect((await admin.put("/admin/products", { products: [{ ...products[0], unitPrice: 9.5 }] })).status).toBe(400);
+  it("rejects an invalid catalog (duplicate ids, fractional price, no revision) with 400", async () => {
+    const { products, revision } = (await admin.get("/admin/products")).body;
+    expect((await admin.put("/admin/products", { products: [...products, products[0]], revision })).status).toBe(400);
+    expect(
+      (await admin.put("/admin/products", { products: [{ ...products[0], unitPrice: 9.5 }], revision })).status,
+    ).toBe(400);
+    expect((await admin.put("/admin/products", { products })).status).toBe(400);
+  });
+
+  it("refuses a catalog change made from an old revision, and lets one of two racing changes win", async () => {
+    const { products, revision } = (await admin.get("/admin/products")).body;
+    const withPrice = (unitPrice: number) =>
+      products.map((p: { id: string }) => (p.id === "dongding-oolong" ? { ...p, unitPrice } : p));
+    const oolongPrice = async () =>
+      (await admin.get("/admin/products")).body.products.find((p: { id: string }) => p.id === "dongding-oolong")
+        .unitPrice;
+    const original = await oolongPrice();
+
+    const racing = await Promise.all(
+      [601, 602, 603, 604, 605].map((price) => admin.put("/admin/products", { products: withPrice(price), revision })),
+    );
+    const winners = racing.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(1);
+    for (const loser of racing.filter((r) => r.status !== 200)) {
+      expect(loser.status).toBe(409);
+      expect(loser.body.error.code).toBe("conflict");
+    }
+    const won = winners[0]!.body.products.find((p: { id: string }) => p.id === "dongding-oolong").unitPrice;
+    expect(await oolongPrice()).toBe(won);
+
+    // The first revision is now stale: a change made from it changes nothing.
+    const stale = await admin.put("/admin/products", { products: withPrice(999), revision });
+    expect(stale.status).toBe(409);
+    expect(await oolongPrice()).toBe(won);
+    expect(
+      (await admin.put("/admin/products", { products: withPrice(original), revision: winners[0]!.body.revision }))
+        .status,
+    ).toBe(200);
   });
 
   it("stores an image under its content hash and refuses a mislabelled one", async () => {
@@ -115,14 +162,24 @@ describe("admin products, images and site", () => {
 
   it("closes the site: orders get 503 with the owner's message; reopening restores ordering", async () => {
     const before = (await admin.get("/admin/site")).body;
+    let revision = before.revision;
     try {
-      const closed = await admin.put("/admin/site", { open: false, closedMessage: "年假休息至 2/5" });
+      const closed = await admin.put("/admin/site", { open: false, closedMessage: "年假休息至 2/5", revision });
       expect(closed.status).toBe(200);
+      revision = closed.body.revision;
+      // A change made from the status as it was before closing is refused, and the site stays closed.
+      const stale = await admin.put("/admin/site", { open: true, revision: before.revision });
+      expect(stale.status).toBe(409);
       const refused = await storefront.post("/order", orderRequest());
       expect(refused.status).toBe(503);
       expect(refused.body.error).toMatchObject({ code: "site_closed", message: "年假休息至 2/5" });
     } finally {
-      await admin.put("/admin/site", { open: before.open, ...(before.announcement ? { announcement: before.announcement } : {}) });
+      const reopened = await admin.put("/admin/site", {
+        open: before.open,
+        ...(before.announcement ? { announcement: before.announcement } : {}),
+        revision,
+      });
+      expect(reopened.status).toBe(200);
     }
     expect((await storefront.post("/order", orderRequest())).status).toBe(201);
   });

@@ -157,6 +157,8 @@ let atm: Fixture;
 let cod: Fixture;
 let usedKey: { key: string; phone: string };
 let catalog: Product[];
+let catalogRevision: string | null;
+let siteRevision: string | null;
 let prices: Map<string, number>;
 let available: string[];
 let soldOut: string[];
@@ -179,7 +181,8 @@ beforeAll(async () => {
   const placed = await Promise.all([place("credit"), place("atm"), place("cod")]);
   [credit, atm, cod] = placed as [Fixture, Fixture, Fixture];
   usedKey = { key: placed[0]!.key, phone: placed[0]!.phone };
-  catalog = (await admin().get("/admin/products")).body.products;
+  ({ products: catalog, revision: catalogRevision } = (await admin().get("/admin/products")).body);
+  siteRevision = (await admin().get("/admin/site")).body.revision;
   prices = new Map(catalog.map((p) => [p.id, p.unitPrice]));
   available = catalog.filter((p) => p.available).map((p) => p.id);
   soldOut = catalog.filter((p) => !p.available).map((p) => p.id);
@@ -567,14 +570,14 @@ describe("admin orders", () => {
 
 describe("admin content", () => {
   it("answers 400 to product lists the contract rejects, and leaves catalog.json alone", async () => {
-    const paths: (string | number)[][] = [["products"]];
+    const paths: (string | number)[][] = [["products"], ["revision"]];
     for (let i = 0; i < Math.min(catalog.length, 3); i++) {
       paths.push(["products", i]);
       for (const field of ["id", "name", "description", "unitPrice", "imageKey", "available", "sortOrder"])
         paths.push(["products", i, field]);
     }
-    const valid = fc.constant({ products: catalog });
-    const duplicated = fc.constant({ products: [...catalog, catalog[0]] });
+    const valid = fc.constant({ products: catalog, revision: catalogRevision });
+    const duplicated = fc.constant({ products: [...catalog, catalog[0]], revision: catalogRevision });
     const body = fc.oneof(mutated(valid, paths), duplicated, fc.jsonValue()).filter((b) => {
       const parsed = adminProductsSchema.safeParse(wire(b));
       return !parsed.success || !catalogSchema.safeParse({ products: parsed.data.products }).success;
@@ -593,9 +596,13 @@ describe("admin content", () => {
       open: fc.boolean(),
       closedMessage: fc.string({ maxLength: 20 }),
       announcement: fc.string({ maxLength: 20 }),
+      revision: fc.constant(siteRevision),
     });
     const body = fc
-      .oneof(mutated(valid, [["open"], ["closedMessage"], ["announcement"], ["updatedAt"]]), fc.jsonValue())
+      .oneof(
+        mutated(valid, [["open"], ["closedMessage"], ["announcement"], ["updatedAt"], ["revision"]]),
+        fc.jsonValue(),
+      )
       .filter((b) => !adminSiteSchema.safeParse(wire(b)).success);
     await fuzz(
       "PUT /admin/site (bad bodies)",

@@ -122,26 +122,29 @@ export function reconcileOrder(
   );
 }
 
-export async function getProducts(deps: AdminApiDeps): Promise<AdminApiResult<Product[]>> {
-  const result = await call(deps, {
-    route: ROUTES.adminGetProducts,
-    responseSchema: adminProductsSchema,
-    retries: READ_RETRIES,
-  });
-  return result.ok ? { ok: true, data: result.data.products } : result;
+/** The catalog as stored, with the revision a change to it must name. */
+export type AdminCatalog = z.infer<typeof adminProductsSchema>;
+/** The site status as stored, with the revision a change to it must name. */
+export type AdminSite = z.infer<typeof adminSiteSchema>;
+
+export function getProducts(deps: AdminApiDeps): Promise<AdminApiResult<AdminCatalog>> {
+  return call(deps, { route: ROUTES.adminGetProducts, responseSchema: adminProductsSchema, retries: READ_RETRIES });
 }
 
-/** Replaces the whole catalog (the API's unit of writing). */
-export async function putProducts(deps: AdminApiDeps, products: Product[]): Promise<AdminApiResult<Product[]>> {
-  const body = adminProductsSchema.safeParse({ products });
-  if (!body.success) return validationFailure(body.error);
-  const result = await call(deps, {
+/**
+ * Replaces the whole catalog (the API's unit of writing) if it is still at `revision`; otherwise the answer is a
+ * `conflict` and nothing is written. Retrying the same call is safe: after a lost response the retry conflicts
+ * rather than writing twice.
+ */
+export function putProducts(deps: AdminApiDeps, catalog: AdminCatalog): Promise<AdminApiResult<AdminCatalog>> {
+  const body = adminProductsSchema.safeParse(catalog);
+  if (!body.success) return Promise.resolve(validationFailure(body.error));
+  return call(deps, {
     route: ROUTES.adminPutProducts,
     body: body.data,
     responseSchema: adminProductsSchema,
     retries: WRITE_RETRIES,
   });
-  return result.ok ? { ok: true, data: result.data.products } : result;
 }
 
 export async function uploadImage(
@@ -158,11 +161,12 @@ export async function uploadImage(
   return result.ok ? { ok: true, data: result.data.imageKey } : result;
 }
 
-export function getSite(deps: AdminApiDeps): Promise<AdminApiResult<SiteStatus>> {
+export function getSite(deps: AdminApiDeps): Promise<AdminApiResult<AdminSite>> {
   return call(deps, { route: ROUTES.adminGetSite, responseSchema: adminSiteSchema, retries: READ_RETRIES });
 }
 
-export function putSite(deps: AdminApiDeps, site: SiteStatus): Promise<AdminApiResult<SiteStatus>> {
+/** Replaces the site status if it is still at `site.revision` (see putProducts). */
+export function putSite(deps: AdminApiDeps, site: AdminSite): Promise<AdminApiResult<AdminSite>> {
   const body = adminSiteSchema.safeParse(site);
   if (!body.success) return Promise.resolve(validationFailure(body.error));
   return call(deps, {

@@ -101,19 +101,31 @@ describe("admin API client", () => {
   });
 
   it("never retries a write, and retries reads on 5xx", async () => {
-    const write = deps(new Response("busy", { status: 503 }), json({ products: [] }));
-    expect(await putProducts(write.deps, [])).toMatchObject({ ok: false, kind: "unavailable" });
+    const write = deps(new Response("busy", { status: 503 }), json({ products: [], revision: '"r2"' }));
+    expect(await putProducts(write.deps, { products: [], revision: '"r1"' })).toMatchObject({
+      ok: false,
+      kind: "unavailable",
+    });
     expect(write.calls).toHaveLength(1);
-    const read = deps(new Response("busy", { status: 503 }), json({ open: true }));
-    expect(await getSite(read.deps)).toEqual({ ok: true, data: { open: true } });
+    const read = deps(new Response("busy", { status: 503 }), json({ open: true, revision: '"r1"' }));
+    expect(await getSite(read.deps)).toEqual({ ok: true, data: { open: true, revision: '"r1"' } });
     expect(read.calls).toHaveLength(2);
   });
 
   it("checks a catalog against the contract before sending it", async () => {
-    const { deps: d, calls } = deps(json({ products: [] }));
+    const { deps: d, calls } = deps(json({ products: [], revision: null }));
     const bad = [{ id: "Bad Id", name: "", unitPrice: 0, available: true, sortOrder: 0 }] as unknown as Product[];
-    const result = await putProducts(d, bad);
+    const result = await putProducts(d, { products: bad, revision: null });
     expect(result).toMatchObject({ ok: false, kind: "validation" });
     expect(calls).toHaveLength(0);
+  });
+
+  it("sends the revision a change is based on, and reports a changed catalog as a conflict", async () => {
+    const stale = deps(apiError(409, "conflict", 'catalog.json changed since revision "r1" was read'));
+    expect(await putProducts(stale.deps, { products: [], revision: '"r1"' })).toMatchObject({
+      ok: false,
+      kind: "conflict",
+    });
+    expect(JSON.parse(stale.calls[0]!.body)).toEqual({ products: [], revision: '"r1"' });
   });
 });

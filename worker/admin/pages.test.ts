@@ -3,7 +3,13 @@
  * shipping, the export's completeness, and forms that keep what the owner typed when the API fails.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { changeProducts, saveProduct, saveSite } from "../../app/lib/admin-catalog.server";
+import {
+  changeProducts,
+  NO_REVISION,
+  productFingerprint,
+  saveProduct,
+  saveSite,
+} from "../../app/lib/admin-catalog.server";
 import {
   exportOrdersCsv,
   loadOrdersPage,
@@ -63,6 +69,8 @@ function order(id: string, overrides: Partial<Order> = {}): Order {
   };
 }
 
+const R1 = '"rev-1"';
+const R2 = '"rev-2"';
 const products: Product[] = [
   { id: "a", name: "甲", description: "", unitPrice: 100, available: true, sortOrder: 10 },
   { id: "b", name: "乙", description: "", unitPrice: 200, available: true, sortOrder: 20 },
@@ -191,7 +199,7 @@ describe("products and site forms", () => {
     const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], "x.png", { type: "image/png" });
     const { context, calls } = bff(
       json({ imageKey: "images/abc123.png" }, { status: 201 }),
-      json({ products }),
+      json({ products, revision: R1 }),
       new Response("down", { status: 503 }),
     );
     const result = await saveProduct(context, undefined, { ...form, id: "oolong-300" }, png, values);
@@ -217,7 +225,7 @@ describe("products and site forms", () => {
 
   it("adds a product at the end, refuses a taken id, and purges the edge's catalog after a write", async () => {
     purged.length = 0;
-    const { context, calls } = bff(json({ products }), (request) =>
+    const { context, calls } = bff(json({ products, revision: R1 }), (request) =>
       request
         .clone()
         .json()
@@ -238,7 +246,7 @@ describe("products and site forms", () => {
     });
     expect(purged).toEqual(["https://edge-cache.internal/content/catalog.json"]);
 
-    const taken = bff(json({ products }));
+    const taken = bff(json({ products, revision: R1 }));
     expect(await saveProduct(taken.context, undefined, { ...form, id: "b" }, undefined, values)).toMatchObject({
       ok: false,
       errors: { id: "這個代號已經有商品使用，請換一個。" },
@@ -251,7 +259,7 @@ describe("products and site forms", () => {
         .clone()
         .json()
         .then((body) => json(body));
-    const up = bff(json({ products }), echo);
+    const up = bff(json({ products, revision: R1 }), echo);
     expect(await changeProducts(up.context, { id: "c", op: "up" }, {})).toMatchObject({ ok: true });
     const moved = (JSON.parse(up.calls[1]!.body) as { products: Product[] }).products;
     expect(moved.map((p) => [p.id, p.sortOrder])).toEqual([
@@ -259,10 +267,10 @@ describe("products and site forms", () => {
       ["c", 20],
       ["b", 30],
     ]);
-    const soldOut = bff(json({ products }), echo);
+    const soldOut = bff(json({ products, revision: R1 }), echo);
     expect(await changeProducts(soldOut.context, { id: "a", op: "soldout" }, {})).toMatchObject({ ok: true });
     expect((JSON.parse(soldOut.calls[1]!.body) as { products: Product[] }).products[0]!.available).toBe(false);
-    const gone = bff(json({ products }));
+    const gone = bff(json({ products, revision: R1 }));
     expect(await changeProducts(gone.context, { id: "zzz", op: "up" }, {})).toMatchObject({ ok: false });
   });
 
@@ -276,20 +284,85 @@ describe("products and site forms", () => {
     );
     const saved = await saveSite(
       ok.context,
-      { open: "closed", closedMessage: "盤點中", announcement: "" },
-      { open: "closed" },
+      { open: "closed", closedMessage: "盤點中", announcement: "", revision: R1 },
+      { open: "closed", revision: R1 },
     );
     expect(saved.ok).toBe(true);
-    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中" });
+    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", revision: R1 });
     expect(purged).toEqual(["https://edge-cache.internal/content/site.json"]);
 
     const down = bff(new Response("down", { status: 503 }));
     const typed = { open: "closed", closedMessage: "盤點中", announcement: "年節公告" };
     const failed = await saveSite(
       down.context,
-      { open: "closed", closedMessage: "盤點中", announcement: "年節公告" },
+      { open: "closed", closedMessage: "盤點中", announcement: "年節公告", revision: R1 },
       typed,
     );
     expect(failed).toMatchObject({ ok: false, values: typed });
+  });
+
+  it("writes the catalog on condition of the revision it read, and says so when someone else wrote first", async () => {
+    const conflict = () => json({ error: { code: "conflict", message: "catalog.json changed" } }, { status: 409 });
+    const changedElsewhere = products.map((p) => (p.id === "b" ? { ...p, unitPrice: 999 } : p));
+    const lost = bff(json({ products, revision: R1 }), conflict(), json({ products: changedElsewhere, revision: R2 }));
+    const result = await changeProducts(lost.context, { id: "a", op: "soldout" }, { id: "a", op: "soldout" });
+    expect(result).toMatchObject({ ok: false, values: { id: "a", op: "soldout" } });
+    expect(result.ok || result.formError).toMatch(/別處被修改/);
+    expect(JSON.parse(lost.calls[1]!.body)).toMatchObject({ revision: R1 });
+
+    // A conflict with our own earlier attempt (its answer was lost) leaves the catalog as we wanted it: saved.
+    const soldOutA = products.map((p) => (p.id === "a" ? { ...p, available: false } : p));
+    const own = bff(json({ products, revision: R1 }), conflict(), json({ products: soldOutA, revision: R2 }));
+    expect(await changeProducts(own.context, { id: "a", op: "soldout" }, {})).toMatchObject({ ok: true });
+  });
+
+  it("does not overwrite a product changed since its edit page was shown; a second save does, deliberately", async () => {
+    const shown = products.find((p) => p.id === "b")!;
+    const baseline = await productFingerprint(shown);
+    const changed = products.map((p) => (p.id === "b" ? { ...p, unitPrice: 777 } : p));
+    const stale = bff(json({ products: changed, revision: R2 }));
+    const refused = await saveProduct(stale.context, "b", { ...form, baseline }, undefined, { ...values, baseline });
+    expect(refused).toMatchObject({ ok: false, values: { name: values.name, unitPrice: "880" } });
+    expect(refused.ok || refused.formError).toMatch(/NT\$777/);
+    expect(stale.calls).toHaveLength(1); // read, no write
+    const newer = refused.ok ? "" : String(refused.values.baseline);
+    expect(newer).toBe(await productFingerprint(changed.find((p) => p.id === "b")!));
+
+    const again = bff(json({ products: changed, revision: R2 }), (request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body)),
+    );
+    expect(await saveProduct(again.context, "b", { ...form, baseline: newer }, undefined, values)).toEqual({
+      ok: true,
+      id: "b",
+    });
+    const written = JSON.parse(again.calls[1]!.body) as { products: Product[]; revision: string };
+    expect(written.revision).toBe(R2);
+    expect(written.products.find((p) => p.id === "b")!.unitPrice).toBe(880);
+  });
+
+  it("tells the owner when the site status changed since the page was shown, and hands back the new revision", async () => {
+    const conflict = json({ error: { code: "conflict", message: "site.json changed" } }, { status: 409 });
+    const stale = bff(conflict, json({ open: false, closedMessage: "別人關的", revision: R2 }));
+    const typed = { open: "open", revision: R1 };
+    const result = await saveSite(
+      stale.context,
+      { open: "open", closedMessage: "", announcement: "", revision: R1 },
+      typed,
+    );
+    expect(result).toMatchObject({ ok: false, values: { open: "open", revision: R2 } });
+    expect(result.ok || result.formError).toMatch(/暫停營業/);
+
+    // A status never saved before is created with "must not exist" (null).
+    const first = bff((request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json({ ...(body as object), revision: R1 })),
+    );
+    await saveSite(first.context, { open: "open", closedMessage: "", announcement: "", revision: NO_REVISION }, {});
+    expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, revision: null });
   });
 });

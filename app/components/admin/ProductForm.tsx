@@ -6,12 +6,15 @@ import { buttonClass, CheckboxField, FormMessage, TextField } from "./fields";
 
 export function ProductForm({
   product,
+  baseline,
   values,
   errors = {},
   formError,
   isNew,
 }: {
   product?: Product;
+  /** Edit form: the fingerprint of `product` as loaded; a failed save may hand back a newer one in `values`. */
+  baseline?: string;
   /** What the owner submitted last time, when it failed: wins over the stored product. */
   values?: FormValues;
   errors?: FieldErrors;
@@ -26,6 +29,7 @@ export function ProductForm({
     <Form method="post" encType="multipart/form-data" className="flex max-w-2xl flex-col gap-4" noValidate>
       {isNew ? null : <input type="hidden" name="intent" value="save" />}
       {imageKey ? <input type="hidden" name="imageKey" value={imageKey} /> : null}
+      {isNew ? null : <input type="hidden" name="baseline" value={fieldValue(values, "baseline") ?? baseline ?? ""} />}
       <FormMessage error={formError ?? (Object.keys(errors).length ? "請修正標示的欄位後再儲存。" : undefined)} />
       {isNew ? (
         <TextField

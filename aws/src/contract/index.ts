@@ -224,7 +224,18 @@ export const adminReconcileResponseSchema = z.object({
   outcome: z.string(),
 });
 
-export const adminProductsSchema = z.object({ products: z.array(productSchema).max(500) });
+/**
+ * The version of a content object (catalog.json, site.json) a change is based on: its S3 ETag as read, or null
+ * for "it does not exist yet". Writes are conditional on it, so an edit based on an old copy is refused (409)
+ * instead of silently undoing someone else's change.
+ */
+export const contentRevisionSchema = z.string().min(1).max(200).nullable();
+
+/** GET answers the catalog and its revision; PUT sends the whole new list with the revision it was made from. */
+export const adminProductsSchema = z.object({
+  products: z.array(productSchema).max(500),
+  revision: contentRevisionSchema,
+});
 
 export const adminImageRequestSchema = z.object({
   contentType: z.enum(["image/jpeg", "image/png", "image/webp"]),
@@ -233,7 +244,7 @@ export const adminImageRequestSchema = z.object({
 });
 export const adminImageResponseSchema = z.object({ imageKey: z.string() });
 
-export const adminSiteSchema = siteStatusSchema;
+export const adminSiteSchema = siteStatusSchema.extend({ revision: contentRevisionSchema });
 
 // ---------------------------------------------------------------------------------------------
 // Ping and errors

@@ -1,4 +1,7 @@
-import { readSiteStatus } from "../lib/content";
+import { readSiteRevision } from "../lib/content";
 import { json, jsonEndpoint } from "../lib/http";
 
-export const handler = jsonEndpoint("admin-get-site", async () => json(200, await readSiteStatus()));
+export const handler = jsonEndpoint("admin-get-site", async () => {
+  const { site, revision } = await readSiteRevision();
+  return json(200, { ...site, revision });
+});

@@ -5,9 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from "@aws-sdk/client-s3";
-import { type Catalog, type SiteStatus, catalogSchema, siteStatusSchema } from "../contract";
+import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "../contract";
 import { s3 } from "./clients";
 import { lambdaEnv } from "./config";
+import { ApiError } from "./http";
 
 export const CATALOG_KEY = "catalog.json";
 export const SITE_KEY = "site.json";
@@ -20,49 +21,100 @@ const IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 const EMPTY_CATALOG: Catalog = { products: [] };
 const DEFAULT_SITE: SiteStatus = { open: true };
 
-async function readJson(key: string): Promise<unknown | undefined> {
+interface Stored {
+  value: unknown | undefined;
+  /** The object's ETag, or null when it does not exist. */
+  revision: string | null;
+}
+
+async function readJson(key: string): Promise<Stored> {
   try {
     const object = await s3().send(new GetObjectCommand({ Bucket: lambdaEnv().BUCKET_NAME, Key: key }));
     const body = await object.Body?.transformToString("utf-8");
-    return body === undefined ? undefined : JSON.parse(body);
+    return { value: body === undefined ? undefined : JSON.parse(body), revision: object.ETag ?? null };
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return undefined;
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") {
+      return { value: undefined, revision: null };
+    }
     throw error;
   }
 }
 
-async function writeJson(key: string, value: unknown): Promise<void> {
-  await s3().send(
-    new PutObjectCommand({
-      Bucket: lambdaEnv().BUCKET_NAME,
-      Key: key,
-      Body: JSON.stringify(value),
-      ContentType: "application/json; charset=utf-8",
-      CacheControl: JSON_CACHE_CONTROL,
-    }),
+/**
+ * Writes only if the object is still at `revision` (If-Match), or still absent when `revision` is null
+ * (If-None-Match: *): S3 checks and writes atomically, so of two edits made from the same copy one wins and the
+ * other gets 409 and can be redone on the new copy.
+ */
+async function writeJson(key: string, value: unknown, revision: string | null): Promise<string> {
+  try {
+    const written = await s3().send(
+      new PutObjectCommand({
+        Bucket: lambdaEnv().BUCKET_NAME,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: "application/json; charset=utf-8",
+        CacheControl: JSON_CACHE_CONTROL,
+        ...(revision === null ? { IfNoneMatch: "*" } : { IfMatch: revision }),
+      }),
+    );
+    if (!written.ETag) throw new Error(`S3 answered PutObject ${key} without an ETag`);
+    return written.ETag;
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      throw new ApiError(
+        "conflict",
+        `${key} changed since revision ${revision ?? "(none)"} was read; reload and apply the change again`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** 412 (not that version), 404 (If-Match on a deleted object) and 409 (a concurrent conditional write) all mean "changed meanwhile". */
+function isConditionFailure(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return (
+    e.name === "PreconditionFailed" ||
+    e.name === "ConditionalRequestConflict" ||
+    e.name === "NoSuchKey" ||
+    status === 412 ||
+    status === 409
   );
 }
 
 export async function readCatalog(): Promise<Catalog> {
-  const raw = await readJson(CATALOG_KEY);
-  return raw === undefined ? EMPTY_CATALOG : catalogSchema.parse(raw);
+  return (await readCatalogRevision()).catalog;
 }
 
-export async function writeCatalog(catalog: Catalog): Promise<Catalog> {
+export async function readCatalogRevision(): Promise<{ catalog: Catalog; revision: string | null }> {
+  const { value, revision } = await readJson(CATALOG_KEY);
+  return { catalog: value === undefined ? EMPTY_CATALOG : catalogSchema.parse(value), revision };
+}
+
+export async function writeCatalog(
+  catalog: Catalog,
+  revision: string | null,
+): Promise<{ catalog: Catalog; revision: string }> {
   const stamped = { ...catalog, updatedAt: new Date().toISOString() };
-  await writeJson(CATALOG_KEY, stamped);
-  return stamped;
+  return { catalog: stamped, revision: await writeJson(CATALOG_KEY, stamped, revision) };
 }
 
 export async function readSiteStatus(): Promise<SiteStatus> {
-  const raw = await readJson(SITE_KEY);
-  return raw === undefined ? DEFAULT_SITE : siteStatusSchema.parse(raw);
+  return (await readSiteRevision()).site;
 }
 
-export async function writeSiteStatus(site: SiteStatus): Promise<SiteStatus> {
+export async function readSiteRevision(): Promise<{ site: SiteStatus; revision: string | null }> {
+  const { value, revision } = await readJson(SITE_KEY);
+  return { site: value === undefined ? DEFAULT_SITE : siteStatusSchema.parse(value), revision };
+}
+
+export async function writeSiteStatus(
+  site: SiteStatus,
+  revision: string | null,
+): Promise<{ site: SiteStatus; revision: string }> {
   const stamped = { ...site, updatedAt: new Date().toISOString() };
-  await writeJson(SITE_KEY, stamped);
-  return stamped;
+  return { site: stamped, revision: await writeJson(SITE_KEY, stamped, revision) };
 }
 
 const IMAGE_EXTENSIONS = { "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" } as const;
