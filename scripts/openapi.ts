@@ -26,6 +26,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 /** Named request schemas (zod "input": defaults optional, transforms described by what they accept). */
 const INPUT: Record<string, z.ZodType> = {
   CreateOrderRequest: contract.createOrderRequestSchema,
+  RetryPaymentRequest: contract.retryPaymentRequestSchema,
   AdminTransitionRequest: contract.adminTransitionRequestSchema,
   AdminProductsRequest: contract.adminProductsSchema,
   AdminSiteRequest: contract.adminSiteSchema,
@@ -40,6 +41,7 @@ const OUTPUT: Record<string, z.ZodType> = {
   Ping: contract.pingResponseSchema,
   CreateOrderResponse: contract.createOrderResponseSchema,
   GetOrderResponse: contract.getOrderResponseSchema,
+  RetryPaymentResponse: contract.retryPaymentResponseSchema,
   AdminListOrdersResponse: contract.adminListOrdersResponseSchema,
   AdminOrderResponse: contract.adminOrderResponseSchema,
   AdminReconcileResponse: contract.adminReconcileResponseSchema,
@@ -247,6 +249,18 @@ const OPERATIONS: Record<RouteName, Json> = {
     tags: ["shopper"],
     parameters: queryParameters(contract.getOrderQuerySchema),
     responses: { ...ok(200, "The order", ref("GetOrderResponse")), ...errors(404, ...SIGNED) },
+  },
+  retryPayment: {
+    operationId: "retryPayment",
+    summary:
+      "Pay again: a new ECPay checkout attempt for an unpaid card/ATM order (id and phone as for getOrder); " +
+      "asks ECPay about the last attempt first, so a late payment is recorded instead of charged twice",
+    tags: ["shopper"],
+    requestBody: { required: true, content: jsonContent(ref("RetryPaymentRequest")) },
+    responses: {
+      ...ok(200, "The order, and the ECPay form when there is still something to pay (else null)", ref("RetryPaymentResponse")),
+      ...errors(400, 404, 409, 413, 502, ...SIGNED),
+    },
   },
   ecpayReturn: ecpayOperation(
     "ecpayReturn",

@@ -133,7 +133,12 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /** What ECPay told us about the payment; absent until a callback or a reconcile arrives. */
 export const paymentRecordSchema = z.object({
+  /** The number of the current checkout attempt at ECPay. */
   merchantTradeNo: z.string(),
+  /** When the current number was issued (its MerchantTradeDate); absent for the first attempt (= createdAt). */
+  issuedAt: z.string().datetime().optional(),
+  /** Earlier attempts' numbers: a late notification for one of them is still this order's payment. */
+  attempts: z.array(z.string()).optional(),
   tradeNo: z.string().optional(),
   paymentType: z.string().optional(),
   paymentDate: z.string().optional(),
@@ -188,6 +193,17 @@ export const getOrderQuerySchema = z.object({
 
 export const getOrderResponseSchema = z.object({ order: orderSchema });
 export type GetOrderResponse = z.infer<typeof getOrderResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// POST /order/payment: pay again after leaving ECPay without paying
+
+/** At most this many checkout attempts per order (each one burns a MerchantTradeNo at ECPay). */
+export const MAX_PAYMENT_ATTEMPTS = 20;
+
+export const retryPaymentRequestSchema = getOrderQuerySchema;
+
+/** `payment` is null when there is nothing left to pay (ECPay says the last attempt was paid after all). */
+export const retryPaymentResponseSchema = createOrderResponseSchema;
 
 // ---------------------------------------------------------------------------------------------
 // Admin
@@ -284,6 +300,7 @@ export const ROUTES = {
   ping: { method: "GET", path: "/" },
   createOrder: { method: "POST", path: "/order" },
   getOrder: { method: "GET", path: "/order" },
+  retryPayment: { method: "POST", path: "/order/payment" },
   ecpayReturn: { method: "POST", path: "/ecpay" },
   ecpayPaymentInfo: { method: "POST", path: "/ecpay/payment-info" },
   adminListOrders: { method: "GET", path: "/admin/orders" },

@@ -176,6 +176,51 @@ export async function recordPayment(
   }
 }
 
+/**
+ * Starts a new checkout attempt: the current MerchantTradeNo moves to `attempts` and `next` takes its place, only
+ * if the order is still `created`, still on `current`, has no ATM account issued and is under the attempt limit.
+ * Returns the updated order, or undefined when any of that no longer holds (the caller re-reads).
+ */
+export async function replaceMerchantTradeNo(
+  id: string,
+  current: string,
+  next: string,
+  maxAttempts: number,
+  at = new Date(),
+): Promise<Order | undefined> {
+  const key = orderKeyFromId(id);
+  if (!key) return undefined;
+  try {
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression:
+          "SET payment.merchantTradeNo = :next, payment.issuedAt = :at, updatedAt = :at, " +
+          "payment.attempts = list_append(if_not_exists(payment.attempts, :none), :current)",
+        ConditionExpression:
+          "#status = :created AND payment.merchantTradeNo = :currentNo AND attribute_not_exists(payment.atm) " +
+          "AND (attribute_not_exists(payment.attempts) OR size(payment.attempts) < :earlier)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":next": next,
+          ":at": at.toISOString(),
+          ":none": [],
+          ":current": [current],
+          ":currentNo": current,
+          ":created": "created",
+          ":earlier": maxAttempts - 1,
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Idempotency records: `ordertype = idem#<key>`, `idsk = 0`.
 

@@ -39,7 +39,7 @@ async function authenticate<T extends { MerchantTradeNo: string; TradeAmt: numbe
   const orderId = orderIdFromMerchantTradeNo(notification.MerchantTradeNo);
   const order = orderId ? await getOrder(orderId) : undefined;
   const reject =
-    !order || order.payment?.merchantTradeNo !== notification.MerchantTradeNo
+    !order || !issuedTo(order, notification.MerchantTradeNo)
       ? "unknown order"
       : order.total !== notification.TradeAmt
         ? "amount mismatch"
@@ -49,6 +49,12 @@ async function authenticate<T extends { MerchantTradeNo: string; TradeAmt: numbe
     return { reply: ecpayNack(reject ?? "unknown order") };
   }
   return { notification, order };
+}
+
+/** The current checkout attempt's number, or an earlier one of the same order (pay again, ADR 0011). */
+function issuedTo(order: Order, merchantTradeNo: string): boolean {
+  const payment = order.payment;
+  return !!payment && (payment.merchantTradeNo === merchantTradeNo || !!payment.attempts?.includes(merchantTradeNo));
 }
 
 /** ReturnURL: the payment result. */

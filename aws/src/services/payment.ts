@@ -28,7 +28,8 @@ export function paymentRedirect(order: Order, merchant: EcpayMerchant, urls: Cal
     merchantId: merchant.merchantId,
     keys: { hashKey: merchant.hashKey, hashIV: merchant.hashIV },
     merchantTradeNo: order.payment.merchantTradeNo,
-    tradeDate: new Date(order.createdAt),
+    // Each attempt's number has its own trade date; the first attempt's is the order's.
+    tradeDate: new Date(order.payment.issuedAt ?? order.createdAt),
     totalAmount: order.total,
     items: order.lines.map((line) => ({ name: line.name, unitPrice: line.unitPrice, quantity: line.quantity })),
     tradeDesc: `訂單 ${order.id}`,

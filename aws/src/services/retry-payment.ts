@@ -1,0 +1,72 @@
+/**
+ * Pay again: a shopper who left ECPay without paying (closed the tab, card declined, never picked a bank) starts a
+ * new checkout attempt from their order page. ECPay burns a MerchantTradeNo on its first post, so each attempt
+ * needs a new number; the old ones stay on the order so a late notification for them still pays it.
+ *
+ * Before issuing a new number we ask ECPay about the current one: if it was paid after all (the notification is
+ * late), the order is marked paid and the shopper is not sent to pay twice.
+ */
+import { MAX_PAYMENT_ATTEMPTS, type Order } from "../contract";
+import { EcpayError, newMerchantTradeNo, queryTradeInfo } from "../ecpay";
+import { ecpayMerchant, envCode, lambdaEnv } from "../lib/config";
+import { ApiError } from "../lib/http";
+import { getOrder, replaceMerchantTradeNo } from "../lib/orders-repo";
+import { payOrder } from "./ecpay-callbacks";
+
+export type RetryOutcome = { order: Order; payable: true } | { order: Order; payable: false };
+
+export async function retryPayment(order: Order, now = new Date()): Promise<RetryOutcome> {
+  if (order.paymentMethod === "cod") {
+    throw new ApiError("bad_request", "貨到付款的訂單不需要線上付款。");
+  }
+  const current = order.payment?.merchantTradeNo;
+  if (order.status !== "created" || !current) return { order, payable: false };
+  if (order.payment?.atm) {
+    // The virtual account is issued: the shopper pays into it, not through a new checkout.
+    return { order, payable: false };
+  }
+  if ((order.payment?.attempts?.length ?? 0) + 1 >= MAX_PAYMENT_ATTEMPTS) {
+    throw new ApiError("conflict", "這筆訂單的付款嘗試次數已達上限，請聯絡店家協助。");
+  }
+
+  const merchant = await ecpayMerchant();
+  let trade: Awaited<ReturnType<typeof queryTradeInfo>>;
+  try {
+    trade = await queryTradeInfo({
+      gatewayBaseUrl: lambdaEnv().ECPAY_GATEWAY_URL,
+      merchantId: merchant.merchantId,
+      keys: merchant,
+      merchantTradeNo: current,
+      now,
+    });
+  } catch (error) {
+    if (error instanceof EcpayError) {
+      throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
+    }
+    throw error;
+  }
+  if (trade.tradeStatus === "1" && trade.tradeAmt === order.total) {
+    await payOrder(
+      order,
+      { tradeNo: trade.tradeNo, paymentType: trade.paymentType, paymentDate: trade.paymentDate, simulated: false },
+      "system",
+      `Paid per ECPay QueryTradeInfo before a new payment attempt (${trade.paymentType} ${trade.tradeNo})`,
+    );
+    return { order: await reread(order.id), payable: false };
+  }
+
+  const next = newMerchantTradeNo(envCode(lambdaEnv().ENV), order.id);
+  const updated = await replaceMerchantTradeNo(order.id, current, next, MAX_PAYMENT_ATTEMPTS, now);
+  if (updated) return { order: updated, payable: true };
+  // A concurrent request (a double click) issued a number first, or a notification moved the order on: answer
+  // with the order as it is now, payable with its current number if it still is.
+  const latest = await reread(order.id);
+  return { order: latest, payable: latest.status === "created" && !latest.payment?.atm };
+}
+
+async function reread(id: string): Promise<Order> {
+  const order = await getOrder(id);
+  if (!order) throw new Error(`order ${id} vanished`);
+  const { idempotencyKey: _k, bodyHash: _h, ...rest } = order;
+  return rest;
+}
