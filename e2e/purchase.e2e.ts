@@ -8,6 +8,7 @@ import { e2e, launchBrowser, newContext } from "./browser";
 import {
   addToCartFromCatalog,
   CUSTOMER,
+  expectNoAxeViolations,
   fillCheckout,
   getProducts,
   ORDER_URL,
@@ -16,6 +17,7 @@ import {
   payWithTestCard,
   putProducts,
   sandboxTradeFor,
+  sandboxTradesFor,
   submitCheckout,
   waitForHydration,
 } from "./shop";
@@ -76,6 +78,38 @@ describe("credit card", () => {
 
     // The order placed, the cart is empty again.
     expect(await page.getByRole("link", { name: "購物車，0 件商品" }).count()).toBe(1);
+  });
+
+  it("leaves the card page without paying, pays again from the order page, and is charged once", async () => {
+    context = await newContext(browser);
+    const page = await context.newPage();
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g", { hydrated: true });
+    await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
+    await page.goto("/checkout");
+    await fillCheckout(page, "信用卡");
+    await submitCheckout(page);
+    await page.waitForURL(`${e2e().ecpayUrl}/**`);
+    const firstNumber = await page.locator("dd").first().textContent();
+
+    // The shopper changes their mind on ECPay's page and goes back to the shop without paying.
+    await page.getByRole("link", { name: /返回商店/ }).click();
+    await page.waitForURL(ORDER_URL);
+    const orderId = orderIdFromUrl(page);
+    expect(await orderStatusText(page)).toBe("等待付款");
+    await expectNoAxeViolations(page, "order page with pay again");
+
+    await page.getByRole("button", { name: "重新付款" }).click();
+    await page.waitForURL(`${e2e().ecpayUrl}/**`);
+    const secondNumber = await page.locator("dd").first().textContent();
+    expect(secondNumber).not.toBe(firstNumber);
+    expect(await page.locator("body").textContent()).toContain("NT$450");
+    await payWithTestCard(page, { javaScript: true });
+
+    await page.waitForURL(ORDER_URL);
+    expect(await orderStatusText(page)).toBe("已付款");
+    expect(await page.getByRole("button", { name: "重新付款" }).count()).toBe(0);
+    const trades = await sandboxTradesFor(orderId);
+    expect(trades.map((t) => t.status).sort()).toEqual(["awaiting-payment", "paid"]);
   });
 
   it("keeps the return working without the cookie: the POST is answered with a 303 to the order page", async () => {
@@ -197,6 +231,28 @@ describe("the same purchase with JavaScript disabled", () => {
     await page.waitForURL(ORDER_URL);
     expect(await orderStatusText(page)).toBe("已付款");
     expect(await page.locator("main").textContent()).toContain("NT$1,350");
+  });
+
+  it("pays again from the order page with plain form posts", async () => {
+    context = await newContext(browser, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
+    await page.waitForURL("**/cart?added=dongding-oolong");
+    await page.goto("/checkout");
+    await fillCheckout(page, "信用卡");
+    await submitCheckout(page);
+    await page.getByRole("button", { name: "前往綠界付款" }).click();
+    await page.waitForURL(`${e2e().ecpayUrl}/**`);
+    await page.getByRole("link", { name: /返回商店/ }).click();
+    await page.waitForURL(ORDER_URL);
+
+    await page.getByRole("button", { name: "重新付款" }).click();
+    await page.getByRole("heading", { name: "前往付款" }).waitFor();
+    await page.getByRole("button", { name: "前往綠界付款" }).click();
+    await page.waitForURL(`${e2e().ecpayUrl}/**`);
+    await payWithTestCard(page, { javaScript: false });
+    await page.waitForURL(ORDER_URL);
+    expect(await orderStatusText(page)).toBe("已付款");
   });
 });
 

@@ -156,9 +156,14 @@ interface SandboxTrade {
   status: string;
 }
 
-export async function sandboxTradeFor(orderId: string): Promise<SandboxTrade> {
+/** Every checkout attempt the sandbox has seen for an order (paying again makes more than one). */
+export async function sandboxTradesFor(orderId: string): Promise<SandboxTrade[]> {
   const trades = (await (await fetch(`${e2e().ecpayUrl}/__sandbox/trades`)).json()) as SandboxTrade[];
-  const trade = trades.find((t) => t.customFields[0] === orderId);
+  return trades.filter((t) => t.customFields[0] === orderId);
+}
+
+export async function sandboxTradeFor(orderId: string): Promise<SandboxTrade> {
+  const trade = (await sandboxTradesFor(orderId))[0];
   if (!trade) throw new Error(`no sandbox trade for order ${orderId}`);
   return trade;
 }

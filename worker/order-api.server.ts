@@ -16,6 +16,8 @@ import {
   getOrderResponseSchema,
   pingResponseSchema,
   ROUTES,
+  retryPaymentRequestSchema,
+  retryPaymentResponseSchema,
 } from "../aws/src/contract";
 import { type ApiRequest, type ApiTransportDeps, fieldErrorsOf, sendApiRequest } from "./api-transport.server";
 import { READ_RETRIES, WRITE_RETRIES } from "./aws.server";
@@ -70,6 +72,21 @@ export function getOrder(deps: ApiDeps, id: string, phone: string): Promise<ApiR
     query: parsed.data,
     responseSchema: getOrderResponseSchema,
     retries: READ_RETRIES,
+  });
+}
+
+/**
+ * Starts a new ECPay checkout attempt for an unpaid order (pay again). Not retried here (each call may issue a
+ * new MerchantTradeNo); the shopper can press the button again.
+ */
+export function retryPayment(deps: ApiDeps, id: string, phone: string): Promise<ApiResult<CreateOrderResponse>> {
+  const parsed = retryPaymentRequestSchema.safeParse({ id, phone });
+  if (!parsed.success) return Promise.resolve(validationFailure(parsed.error));
+  return call(deps, {
+    route: ROUTES.retryPayment,
+    body: parsed.data,
+    responseSchema: retryPaymentResponseSchema,
+    retries: WRITE_RETRIES,
   });
 }
 

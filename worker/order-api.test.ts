@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CreateOrderRequest, Order } from "../aws/src/contract";
-import { createOrder, getOrder, ping } from "./order-api.server";
+import { createOrder, getOrder, ping, retryPayment } from "./order-api.server";
 import { hangingTransport, json, type Reply, scriptedTransport, testEnv } from "./test/helpers";
 import { parseAuthorization } from "./test/sigv4";
 
@@ -55,6 +55,26 @@ describe("ping", () => {
       service: "execute-api",
       region: "ap-northeast-1",
     });
+  });
+});
+
+describe("retryPayment", () => {
+  it("POSTs the order id and phone to /order/payment, signed, once, and parses the new hand-off", async () => {
+    const handoff = {
+      action: "http://127.0.0.1:3002/Cashier/AioCheckOut/V5",
+      fields: { MerchantTradeNo: "L26112700001ABC" },
+    };
+    const { deps: d, calls } = deps(json({ order: { ...order, status: "created" }, payment: handoff }));
+    const result = await retryPayment(d, order.id, "0912-345-678");
+    expect(result).toMatchObject({ ok: true, data: { payment: handoff } });
+    expect(calls[0]!.method).toBe("POST");
+    expect(calls[0]!.url.pathname).toBe("/order/payment");
+    expect(JSON.parse(calls[0]!.body)).toEqual({ id: order.id, phone: "0912345678" });
+    expect(parseAuthorization(calls[0]!.headers.get("authorization"))).toMatchObject({ service: "execute-api" });
+
+    const busy = deps(apiError(502, "upstream_error", "ECPay QueryTradeInfo failed"));
+    expect(await retryPayment(busy.deps, order.id, "0912345678")).toMatchObject({ ok: false, kind: "unavailable" });
+    expect(busy.calls).toHaveLength(1);
   });
 });
 

@@ -16,12 +16,13 @@ export interface Handoff {
  * bundled module (no inline script, so the nonce CSP is untouched). Coming Back to this page does not submit again:
  * ECPay refuses a MerchantTradeNo it has already seen, so the shopper gets the order page link and the button.
  */
-export function EcpayHandoff({ handoff }: { handoff: Handoff }) {
+export function EcpayHandoff({ handoff, title = "訂單已成立" }: { handoff: Handoff; title?: string }) {
   const form = useRef<HTMLFormElement>(null);
   const [state, setState] = useState<"idle" | "submitting" | "returned">("idle");
 
   useEffect(() => {
-    const key = `ecpay-handoff:${handoff.orderId}`;
+    // Per checkout attempt: paying again (a new MerchantTradeNo) must submit again.
+    const key = `ecpay-handoff:${handoff.orderId}:${handoff.fields.MerchantTradeNo ?? ""}`;
     let seen = false;
     try {
       seen = window.sessionStorage.getItem(key) !== null;
@@ -35,7 +36,7 @@ export function EcpayHandoff({ handoff }: { handoff: Handoff }) {
     }
     setState("submitting");
     form.current?.submit();
-  }, [handoff.orderId]);
+  }, [handoff.orderId, handoff.fields.MerchantTradeNo]);
 
   const method = handoff.paymentMethod === "atm" ? "ATM 轉帳" : "信用卡";
   return (
@@ -44,7 +45,7 @@ export function EcpayHandoff({ handoff }: { handoff: Handoff }) {
       className="mx-auto max-w-xl rounded-xl border border-stone-200 bg-white p-6"
     >
       <h1 id="handoff-title" className="text-2xl font-bold">
-        訂單已成立
+        {title}
       </h1>
       <p className="mt-3 text-stone-800">
         訂單編號 <strong className="font-mono text-lg">{handoff.orderId}</strong>，金額{" "}

@@ -13,7 +13,9 @@ import {
   rememberedOrder,
   rememberOrderHeader,
 } from "../../worker/order-access.server";
+import { retryPayment } from "../../worker/order-api.server";
 import { isCrossSitePost } from "../../worker/request-guard.server";
+import type { Handoff } from "../components/EcpayHandoff";
 import { notFound } from "./storefront.server";
 
 /** Order pages hold personal data: never stored by any cache, the browser's included. */
@@ -38,6 +40,54 @@ export async function loadOrderPage(bff: BffContext, request: Request, rawId: st
     );
   }
   throw data({ reason: "unavailable" as const }, { status: 503, headers: { ...PRIVATE, "Retry-After": "30" } });
+}
+
+export type PayAgainActionData =
+  | { kind: "handoff"; handoff: Handoff }
+  | { kind: "failed"; orderId: string; message: string };
+
+/**
+ * The order page's "pay again" button: a new ECPay checkout attempt for an order this browser remembers. When
+ * there is nothing (left) to pay — paid meanwhile, pay on arrival, ATM account issued — the shopper is sent back
+ * to the order page, which shows why.
+ */
+export async function payAgain(bff: BffContext, request: Request, rawId: string | undefined) {
+  if (isCrossSitePost(request, bff.env)) throw data(null, { status: 403 });
+  const id = parseOrderId(rawId);
+  const ref = await rememberedOrder(bff.env, request, id);
+  const backToOrder = () => redirect(`/orders/${id}`, { status: 303, headers: PRIVATE });
+  if (!ref) return backToOrder();
+  const result = await retryPayment(bff, ref.id, ref.phone);
+  if (result.ok) {
+    const { order, payment } = result.data;
+    if (!payment) return backToOrder();
+    return data<PayAgainActionData>(
+      {
+        kind: "handoff",
+        handoff: {
+          orderId: order.id,
+          paymentMethod: order.paymentMethod,
+          total: order.total,
+          action: payment.action,
+          fields: payment.fields,
+        },
+      },
+      { headers: PRIVATE },
+    );
+  }
+  if (result.kind === "not_found" || result.kind === "validation") return backToOrder();
+  return data<PayAgainActionData>(
+    { kind: "failed", orderId: id, message: result.message },
+    { status: result.kind === "conflict" ? 409 : 503, headers: PRIVATE },
+  );
+}
+
+/**
+ * The pay-again URL is meant to be POSTed to, but its loader also runs right after that POST (Remix loads the
+ * route it navigates to), so it must not redirect: it only names the order, for a link back to it.
+ */
+export function payAgainPage(rawId: string | undefined) {
+  return data({ orderId: parseOrderId(rawId) }, { headers: PRIVATE });
 }
 
 export interface LookupActionData {

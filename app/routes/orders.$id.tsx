@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { Order } from "../../aws/src/contract";
 import { CopyButton } from "../components/CopyButton";
 import { LookupForm } from "../components/LookupForm";
@@ -31,6 +31,32 @@ export default function OrderPage() {
     );
   }
   return <OrderDetails order={page.order} />;
+}
+
+/** A card or ATM order with nothing paid and no transfer account yet can start a new ECPay attempt. */
+function canPayAgain(order: Order): boolean {
+  return order.paymentMethod !== "cod" && order.status === "created" && !order.payment?.atm;
+}
+
+function PayAgainForm({ order }: { order: Order }) {
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formAction === `/orders/${order.id}/pay`;
+  return (
+    <Form method="post" action={`/orders/${order.id}/pay`} className="rounded-xl border border-stone-200 bg-white p-4">
+      <p className="text-stone-800">
+        {order.paymentMethod === "atm"
+          ? "還沒在綠界選好轉帳銀行就離開了嗎？可以重新前往綠界取得轉帳帳號。"
+          : "關閉了付款頁面，或刷卡沒有成功嗎？可以重新前往綠界付款；不會重複扣款。"}
+      </p>
+      <button
+        type="submit"
+        disabled={busy}
+        className="mt-3 rounded-lg bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 disabled:opacity-70"
+      >
+        {busy ? "正在前往綠界…" : order.paymentMethod === "atm" ? "重新取得轉帳帳號" : "重新付款"}
+      </button>
+    </Form>
+  );
 }
 
 function OrderDetails({ order }: { order: Order }) {
@@ -137,6 +163,8 @@ function OrderDetails({ order }: { order: Order }) {
           尚未收到綠界的付款結果。若您已完成刷卡，請稍候片刻再重新整理此頁。
         </p>
       ) : null}
+
+      {canPayAgain(order) ? <PayAgainForm order={order} /> : null}
 
       {waitingForPayment ? (
         <p>
