@@ -187,6 +187,12 @@ export default function OrderDetail() {
             <dl className="mt-2 grid grid-cols-[8rem_1fr] gap-y-1">
               <dt className="text-stone-700">特店交易編號</dt>
               <dd className="font-mono">{payment.merchantTradeNo}</dd>
+              {payment.attempts?.length ? (
+                <>
+                  <dt className="text-stone-700">先前的付款嘗試</dt>
+                  <dd className="font-mono">{payment.attempts.join("、")}</dd>
+                </>
+              ) : null}
               <dt className="text-stone-700">綠界交易編號</dt>
               <dd className="font-mono">{payment.tradeNo ?? "尚未取得"}</dd>
               <dt className="text-stone-700">付款類型</dt>
