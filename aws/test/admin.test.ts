@@ -118,6 +118,9 @@ describe("admin products, images and site", () => {
       (await admin.put("/admin/products", { products: [{ ...products[0], unitPrice: 9.5 }], revision })).status,
     ).toBe(400);
     expect((await admin.put("/admin/products", { products })).status).toBe(400);
+    // A revision travels in an If-Match header: anything but an ETag is refused before it gets near S3.
+    expect((await admin.put("/admin/products", { products, revision: '"\u008e\ud9a5\uddfd"' })).status).toBe(400);
+    expect((await admin.put("/admin/site", { open: true, revision: "not\r\nan-etag" })).status).toBe(400);
   });
 
   it("refuses a catalog change made from an old revision, and lets one of two racing changes win", async () => {

@@ -245,7 +245,11 @@ export const adminReconcileResponseSchema = z.object({
  * for "it does not exist yet". Writes are conditional on it, so an edit based on an old copy is refused (409)
  * instead of silently undoing someone else's change.
  */
-export const contentRevisionSchema = z.string().min(1).max(200).nullable();
+export const contentRevisionSchema = z
+  .string()
+  // An S3 ETag as S3 writes it (quoted hex, `-N` for multipart): it travels in an If-Match header, so nothing else.
+  .regex(/^"[0-9A-Za-z-]{1,100}"$/, "revision: an ETag as read from GET")
+  .nullable();
 
 /** GET answers the catalog and its revision; PUT sends the whole new list with the revision it was made from. */
 export const adminProductsSchema = z.object({
