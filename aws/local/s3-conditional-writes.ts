@@ -35,38 +35,8 @@ export function enforceConditionalWrites(server: S3rver): void {
     const previous = queues.get(id) ?? Promise.resolve();
     const turn = previous.then(async () => {
       const etag = await currentEtag(server, target.bucket, target.key);
-      if (ifNoneMatch && ifNoneMatch.trim() !== "*") {
-        return fail(
-          ctx,
-          501,
-          "NotImplemented",
-          "A header you provided implies functionality that is not implemented",
-          id,
-        );
-      }
-      if (ifNoneMatch && etag !== undefined) {
-        return fail(
-          ctx,
-          412,
-          "PreconditionFailed",
-          "At least one of the pre-conditions you specified did not hold",
-          id,
-          "If-None-Match",
-        );
-      }
-      if (ifMatch && etag === undefined) {
-        return fail(ctx, 404, "NoSuchKey", "The specified key does not exist.", id);
-      }
-      if (ifMatch && etag !== unquote(ifMatch)) {
-        return fail(
-          ctx,
-          412,
-          "PreconditionFailed",
-          "At least one of the pre-conditions you specified did not hold",
-          id,
-          "If-Match",
-        );
-      }
+      const refusal = refuse({ ifMatch, ifNoneMatch, etag });
+      if (refusal) return fail(ctx, refusal, id);
       await next();
     });
     // The queue must go on after a failed turn; the turn's own error still reaches Koa below.
@@ -100,7 +70,37 @@ async function currentEtag(server: S3rver, bucket: string, key: string): Promise
   }
 }
 
-function fail(ctx: Context, status: number, code: string, message: string, resource: string, condition?: string): void {
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  condition?: string;
+}
+
+const PRECONDITION_FAILED = "At least one of the pre-conditions you specified did not hold";
+
+/** What S3 answers to a conditional PutObject given the object's current ETag (undefined: no such object). */
+function refuse(request: { ifMatch: string; ifNoneMatch: string; etag: string | undefined }): Refusal | undefined {
+  const { ifMatch, ifNoneMatch, etag } = request;
+  if (ifNoneMatch && ifNoneMatch.trim() !== "*") {
+    return {
+      status: 501,
+      code: "NotImplemented",
+      message: "A header you provided implies functionality that is not implemented",
+    };
+  }
+  if (ifNoneMatch && etag !== undefined) {
+    return { status: 412, code: "PreconditionFailed", message: PRECONDITION_FAILED, condition: "If-None-Match" };
+  }
+  if (ifMatch && etag === undefined)
+    return { status: 404, code: "NoSuchKey", message: "The specified key does not exist." };
+  if (ifMatch && etag !== unquote(ifMatch)) {
+    return { status: 412, code: "PreconditionFailed", message: PRECONDITION_FAILED, condition: "If-Match" };
+  }
+  return undefined;
+}
+
+function fail(ctx: Context, { status, code, message, condition }: Refusal, resource: string): void {
   ctx.status = status;
   ctx.type = "application/xml";
   ctx.body =

@@ -1,9 +1,10 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { createOrderResponseSchema, errorResponseSchema } from "../src/contract";
 import { verifyCheckMacValue } from "../src/ecpay";
 import { orderKeyFromId } from "../src/domain/order-id";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
+import { requestFingerprint } from "../src/services/create-order";
 import { dynamoClient, orderRequest, stack, storefront, unsigned } from "./support";
 
 describe("POST /order", () => {
@@ -67,6 +68,38 @@ describe("POST /order", () => {
     const changed = await storefront.post("/order", { ...request, items: [{ productId: "dried-mango", quantity: 1 }] });
     expect(changed.status).toBe(409);
     expect(changed.body.error.code).toBe("idempotency_mismatch");
+  });
+
+  it("never answers with another shopper's order when its key's claim points at an id that order took", async () => {
+    // The window this recreates: request A claimed order id X for its key, found X taken by another order (ids are
+    // five random digits a day) and is about to move its claim; a retry of A reading the claim now sees X.
+    const other = await storefront.post("/order", orderRequest({ paymentMethod: "cod" }));
+    const takenId = other.body.order.id as string;
+    const request = orderRequest({ paymentMethod: "cod" });
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: stack().tableName,
+        Item: {
+          ordertype: `idem#${request.idempotencyKey}`,
+          idsk: 0,
+          orderId: takenId,
+          bodyHash: requestFingerprint(request),
+          createdAt: new Date().toISOString(),
+          expiresAt: Math.floor(Date.now() / 1000) + 3600,
+        },
+      }),
+    );
+
+    const placed = await storefront.post("/order", request);
+    expect(placed.status).toBe(201);
+    expect(placed.body.order.id).not.toBe(takenId);
+    expect(placed.body.order.customer).toEqual(request.customer);
+    const again = await storefront.post("/order", request);
+    expect(again.body.order.id).toBe(placed.body.order.id);
+    const claim = await dynamoClient().send(
+      new GetCommand({ TableName: stack().tableName, Key: { ordertype: `idem#${request.idempotencyKey}`, idsk: 0 } }),
+    );
+    expect(claim.Item?.orderId).toBe(placed.body.order.id);
   });
 
   it("creates exactly one order when the same request arrives many times at once", async () => {

@@ -5,11 +5,11 @@
 import type { AdminListOrdersQuery, Order, OrderStatus } from "../contract";
 import { type TaipeiDate, taipeiDate } from "../domain/order-id";
 import { findTransition } from "../domain/order-state";
-import { EcpayError, formatTaipeiDate, queryTradeInfo } from "../ecpay";
-import { ecpayMerchant, lambdaEnv } from "../lib/config";
+import { formatTaipeiDate } from "../ecpay";
 import { ApiError } from "../lib/http";
 import { changeStatus, getOrder, listOrders } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
+import { askEcpay, paymentFrom } from "./ecpay-query";
 
 const DEFAULT_RANGE_DAYS = 90;
 /** Ten years of month partitions; longer ranges are refused rather than queried month by month. */
@@ -48,20 +48,7 @@ export async function reconcileOrder(id: string, now = new Date()): Promise<{ or
     return { order, outcome: `Nothing to do: the order is already ${order.status}` };
   }
 
-  const merchant = await ecpayMerchant();
-  let trade: Awaited<ReturnType<typeof queryTradeInfo>>;
-  try {
-    trade = await queryTradeInfo({
-      gatewayBaseUrl: lambdaEnv().ECPAY_GATEWAY_URL,
-      merchantId: merchant.merchantId,
-      keys: merchant,
-      merchantTradeNo,
-      now,
-    });
-  } catch (error) {
-    if (error instanceof EcpayError) throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
-    throw error;
-  }
+  const trade = await askEcpay(merchantTradeNo, now);
 
   if (trade.tradeStatus === "1") {
     if (trade.tradeAmt !== order.total) {
@@ -69,7 +56,7 @@ export async function reconcileOrder(id: string, now = new Date()): Promise<{ or
     }
     const result = await payOrder(
       order,
-      { tradeNo: trade.tradeNo, paymentType: trade.paymentType, paymentDate: trade.paymentDate, simulated: false },
+      paymentFrom(trade),
       "system",
       `Reconciled with ECPay QueryTradeInfo (${trade.paymentType} ${trade.tradeNo})`,
     );

@@ -42,7 +42,9 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   if (previous && previous.bodyHash !== bodyHash) throw mismatch();
   if (previous) {
     const existing = await getOrder(previous.orderId);
-    if (existing) return { order: stripMeta(existing), replayed: true };
+    // Only an order written for this key is ours: a claim can point for a moment at an id another order took
+    // (the loop below then moves the claim), and answering with that order would show a stranger's data.
+    if (existing?.idempotencyKey === request.idempotencyKey) return { order: stripMeta(existing), replayed: true };
   }
 
   // Both objects are needed for every order; reading them side by side saves one S3 round trip.

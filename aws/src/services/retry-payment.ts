@@ -7,11 +7,12 @@
  * late), the order is marked paid and the shopper is not sent to pay twice.
  */
 import { MAX_PAYMENT_ATTEMPTS, type Order } from "../contract";
-import { EcpayError, newMerchantTradeNo, queryTradeInfo } from "../ecpay";
-import { ecpayMerchant, envCode, lambdaEnv } from "../lib/config";
+import { newMerchantTradeNo } from "../ecpay";
+import { envCode, lambdaEnv } from "../lib/config";
 import { ApiError } from "../lib/http";
 import { getOrder, replaceMerchantTradeNo } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
+import { askEcpay, paymentFrom } from "./ecpay-query";
 
 export type RetryOutcome = { order: Order; payable: true } | { order: Order; payable: false };
 
@@ -29,26 +30,11 @@ export async function retryPayment(order: Order, now = new Date()): Promise<Retr
     throw new ApiError("conflict", "這筆訂單的付款嘗試次數已達上限，請聯絡店家協助。");
   }
 
-  const merchant = await ecpayMerchant();
-  let trade: Awaited<ReturnType<typeof queryTradeInfo>>;
-  try {
-    trade = await queryTradeInfo({
-      gatewayBaseUrl: lambdaEnv().ECPAY_GATEWAY_URL,
-      merchantId: merchant.merchantId,
-      keys: merchant,
-      merchantTradeNo: current,
-      now,
-    });
-  } catch (error) {
-    if (error instanceof EcpayError) {
-      throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
-    }
-    throw error;
-  }
+  const trade = await askEcpay(current, now);
   if (trade.tradeStatus === "1" && trade.tradeAmt === order.total) {
     await payOrder(
       order,
-      { tradeNo: trade.tradeNo, paymentType: trade.paymentType, paymentDate: trade.paymentDate, simulated: false },
+      paymentFrom(trade),
       "system",
       `Paid per ECPay QueryTradeInfo before a new payment attempt (${trade.paymentType} ${trade.tradeNo})`,
     );
