@@ -38,6 +38,10 @@ export function requestFingerprint(request: CreateOrderRequest): string {
 export async function createOrder(request: CreateOrderRequest, now = new Date()): Promise<{ order: Order; replayed: boolean }> {
   const bodyHash = requestFingerprint(request);
 
+  // Everything an order needs is read side by side (one round trip instead of three). A replay does not use the
+  // catalog and site status, so it must not fail with them either (S3 down while a shopper retries).
+  const content = Promise.all([readSiteStatus(), readCatalog()]);
+  content.catch(() => {});
   const previous = await getIdempotencyRecord(request.idempotencyKey);
   if (previous && previous.bodyHash !== bodyHash) throw mismatch();
   if (previous) {
@@ -46,9 +50,8 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     // (the loop below then moves the claim), and answering with that order would show a stranger's data.
     if (existing?.idempotencyKey === request.idempotencyKey) return { order: stripMeta(existing), replayed: true };
   }
+  const [site, catalog] = await content;
 
-  // Both objects are needed for every order; reading them side by side saves one S3 round trip.
-  const [site, catalog] = await Promise.all([readSiteStatus(), readCatalog()]);
   if (!site.open) throw new ApiError("site_closed", site.closedMessage || "本店暫停營業，暫不接受訂單。");
 
   const priced = priceOrder(request.items, catalog);

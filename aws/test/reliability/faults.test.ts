@@ -6,7 +6,7 @@
  */
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dynamodbError, dynamodbInput, forDynamodb } from "../../local/faults";
+import { dynamodbError, dynamodbInput, forDynamodb, s3Unavailable } from "../../local/faults";
 import { createOrderResponseSchema } from "../../src/contract";
 import { orderKeyFromId } from "../../src/domain/order-id";
 import { orderRequest } from "../support";
@@ -30,12 +30,13 @@ let faults: FaultStack;
 let stack: FaultStack["stack"];
 let plan: FaultStack["plan"];
 let dynamodb: FaultStack["dynamodb"];
+let s3: FaultStack["s3"];
 let storefront: ApiClient;
 let admin: ApiClient;
 
 beforeAll(async () => {
   faults = await startFaultStack({ ecpayRetryDelaysMs: RETRY_DELAYS_MS });
-  ({ stack, plan, dynamodb, storefront, admin } = faults);
+  ({ stack, plan, dynamodb, s3, storefront, admin } = faults);
 });
 
 afterAll(async () => {
@@ -44,6 +45,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   plan.clear();
+  s3.clearFaults();
   expect(dynamodb.pendingFaults()).toBe(0);
 });
 
@@ -82,6 +84,28 @@ describe("a function that fails", () => {
     const { order, payment } = createOrderResponseSchema.parse(retry.body);
     expect(order.id).toBe(written[0]?.id);
     expect(payment?.fields.MerchantTradeNo).toBe(written[0]?.payment.merchantTradeNo);
+    expect(await storedFor(request.customer.phone)).toHaveLength(1);
+  });
+
+  it("after its write, with S3 down by the time of the retry: the retry still returns the order (it needs no catalog)", async () => {
+    const request = orderRequest();
+    plan.failNext("CreateOrderFunction", "after");
+    expect((await storefront.post("/order", request)).status).toBe(500);
+    const written = await storedFor(request.customer.phone);
+    expect(written).toHaveLength(1);
+
+    s3.failNext({ times: Number.POSITIVE_INFINITY, respond: s3Unavailable });
+    try {
+      const retry = await storefront.post("/order", request);
+      expect(retry.status).toBe(201);
+      expect(retry.body.order.id).toBe(written[0]?.id);
+      // A new order cannot be priced without the catalog: refused, nothing stored.
+      const fresh = orderRequest({ paymentMethod: "cod" });
+      expect((await storefront.post("/order", fresh)).status).toBeGreaterThanOrEqual(500);
+      expect(await storedFor(fresh.customer.phone)).toHaveLength(0);
+    } finally {
+      s3.clearFaults();
+    }
     expect(await storedFor(request.customer.phone)).toHaveLength(1);
   });
 
