@@ -278,6 +278,10 @@ const NAME_PROPERTY: Record<string, string> = {
   "AWS::Lambda::Function": "FunctionName",
   "AWS::IAM::User": "UserName",
   "AWS::Logs::LogGroup": "LogGroupName",
+  "AWS::SNS::Topic": "TopicName",
+  "AWS::CloudWatch::Alarm": "AlarmName",
+  "AWS::CloudWatch::CompositeAlarm": "AlarmName",
+  "AWS::CloudWatch::Dashboard": "DashboardName",
 };
 
 const HTTP_API_TYPES = new Set(["AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"]);
@@ -330,6 +334,8 @@ export function createResolveContext(template: Template, options: LocalContextOp
   for (const [id, resource] of Object.entries(template.Resources)) {
     const arn = arnFor(resource.Type, ctx.resources[id] as string, ctx);
     if (arn && ctx.arns) ctx.arns[id] = arn;
+    // `Ref` of a topic is its ARN, not its name.
+    if (arn && resource.Type === "AWS::SNS::Topic") ctx.resources[id] = arn;
   }
   return ctx;
 }
@@ -356,6 +362,11 @@ function arnFor(type: string, name: string, ctx: ResolveContext): string | undef
     case "AWS::Serverless::Function":
     case "AWS::Lambda::Function":
       return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+    case "AWS::SNS::Topic":
+      return `arn:aws:sns:${region}:${accountId}:${name}`;
+    case "AWS::CloudWatch::Alarm":
+    case "AWS::CloudWatch::CompositeAlarm":
+      return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`;
     default:
       return undefined;
   }
