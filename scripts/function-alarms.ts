@@ -40,7 +40,16 @@ function functionsOf(source: string): FunctionInfo[] {
 
 function alarm(
   logicalId: string,
-  fields: { name: string; description: string; metric: string; functionId: string; statistic: string; threshold: number; evaluation: [number, number]; unit?: string },
+  fields: {
+    name: string;
+    description: string;
+    metric: string;
+    functionId: string;
+    statistic: string;
+    threshold: number;
+    evaluation: [number, number];
+    unit?: string;
+  },
 ): string {
   const [datapoints, periods] = fields.evaluation;
   return [
@@ -116,6 +125,7 @@ export function renderFunctionAlarms(source: string): string {
       "    DependsOn:",
       ...children.map((child) => `      - ${child}`),
       "    Properties:",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's ${Env}, not a JavaScript placeholder
       "      AlarmName: !Sub shop-${Env}-functions",
       '      AlarmDescription: "One or more order API functions are failing, throttled or close to their timeout; the message lists which. See docs/operations.md (functions)."',
       "      AlarmActions: [!Ref AlarmTopic]",
@@ -132,7 +142,8 @@ export function renderFunctionAlarms(source: string): string {
 export function withFunctionAlarms(source: string): string {
   const begin = source.indexOf(BEGIN);
   const end = source.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error("aws/template.yaml has no '# BEGIN/END generated function alarms' block");
+  if (begin < 0 || end < begin)
+    throw new Error("aws/template.yaml has no '# BEGIN/END generated function alarms' block");
   return `${source.slice(0, begin + BEGIN.length)}${renderFunctionAlarms(source)}${source.slice(end)}`;
 }
 
@@ -147,6 +158,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log("function alarms are current");
   } else {
     writeFileSync(DEFAULT_TEMPLATE_PATH, next);
-    console.log(`wrote the alarms of ${listFunctionIds(parseTemplate(next, DEFAULT_TEMPLATE_PATH)).length} functions into aws/template.yaml`);
+    console.log(
+      `wrote the alarms of ${listFunctionIds(parseTemplate(next, DEFAULT_TEMPLATE_PATH)).length} functions into aws/template.yaml`,
+    );
   }
 }

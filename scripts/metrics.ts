@@ -34,5 +34,7 @@ for (const file of files) {
     } catch {}
   }
 }
-console.log(`Metrics from ${files.length} function log(s) in ${path.relative(repoRoot, dir)}/${sinceMinutes ? ` (last ${sinceMinutes} min)` : ""}:\n`);
+console.log(
+  `Metrics from ${files.length} function log(s) in ${path.relative(repoRoot, dir)}/${sinceMinutes ? ` (last ${sinceMinutes} min)` : ""}:\n`,
+);
 console.log(formatMetricRows(summariseEmf(docs)));

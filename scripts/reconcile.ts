@@ -14,10 +14,16 @@ try {
   const failed = response.headers.get("x-amz-function-error");
   console.log(JSON.stringify(JSON.parse(body), null, 2));
   if (!response.ok || failed) {
-    console.error(failed ? `The pass failed (${failed}); see the reconciler's log lines in the npm start window.` : `HTTP ${response.status}`);
+    console.error(
+      failed
+        ? `The pass failed (${failed}); see the reconciler's log lines in the npm start window.`
+        : `HTTP ${response.status}`,
+    );
     process.exit(1);
   }
 } catch (error) {
-  console.error(`Could not reach the local Lambda endpoint at ${url} (is npm start running? LAMBDA_PORT?): ${String(error)}`);
+  console.error(
+    `Could not reach the local Lambda endpoint at ${url} (is npm start running? LAMBDA_PORT?): ${String(error)}`,
+  );
   process.exit(1);
 }

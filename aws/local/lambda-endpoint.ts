@@ -45,37 +45,53 @@ export async function startLocalLambdaEndpoint(options: {
     }
     if (request.method !== "POST" || !match) {
       request.resume();
-      return send(404, { Type: "User", Message: `No such operation: ${request.method} ${url.pathname}` }, {
-        "x-amzn-ErrorType": "UnknownOperationException",
-      });
+      return send(
+        404,
+        { Type: "User", Message: `No such operation: ${request.method} ${url.pathname}` },
+        {
+          "x-amzn-ErrorType": "UnknownOperationException",
+        },
+      );
     }
     const name = decodeURIComponent(match[1] as string);
     const schedule = options.scheduler.schedules.find((s) => s.functionName === name || s.functionId === name);
     readBody(request)
       .then(async (body) => {
         if (!schedule) {
-          return send(404, { Type: "User", Message: `Function not found: ${name} (only scheduled functions are served here)` }, {
-            "x-amzn-ErrorType": "ResourceNotFoundException",
-          });
+          return send(
+            404,
+            { Type: "User", Message: `Function not found: ${name} (only scheduled functions are served here)` },
+            {
+              "x-amzn-ErrorType": "ResourceNotFoundException",
+            },
+          );
         }
         let event: ScheduledEvent | undefined;
         if (body.trim() !== "") {
           try {
             event = JSON.parse(body) as ScheduledEvent;
           } catch {
-            return send(400, { Type: "User", Message: "Could not parse request body into json" }, {
-              "x-amzn-ErrorType": "InvalidRequestContentException",
-            });
+            return send(
+              400,
+              { Type: "User", Message: "Could not parse request body into json" },
+              {
+                "x-amzn-ErrorType": "InvalidRequestContentException",
+              },
+            );
           }
         }
         const run = await options.scheduler.invoke(schedule.functionId, event);
         const headers = { "x-amzn-RequestId": run.requestId, "x-amz-executed-version": "$LATEST" };
         if (run.outcome === "ok") return send(200, run.result, headers);
         const errorMessage = run.outcome === "timeout" ? "Task timed out" : (run.error ?? "Unhandled error");
-        return send(200, { errorType: run.outcome === "timeout" ? "Sandbox.Timedout" : "Error", errorMessage }, {
-          ...headers,
-          "X-Amz-Function-Error": "Unhandled",
-        });
+        return send(
+          200,
+          { errorType: run.outcome === "timeout" ? "Sandbox.Timedout" : "Error", errorMessage },
+          {
+            ...headers,
+            "X-Amz-Function-Error": "Unhandled",
+          },
+        );
       })
       .catch((error: unknown) => send(500, { Type: "Service", Message: String(error) }));
   });
@@ -88,7 +104,9 @@ export async function startLocalLambdaEndpoint(options: {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
-  log(`local Lambda invoke endpoint on ${url} (${options.scheduler.schedules.map((s) => s.functionName).join(", ") || "no scheduled functions"})`);
+  log(
+    `local Lambda invoke endpoint on ${url} (${options.scheduler.schedules.map((s) => s.functionName).join(", ") || "no scheduled functions"})`,
+  );
   return {
     url,
     port,

@@ -136,7 +136,11 @@ function patchProcess(): void {
     target.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const invocation = invocations.getStore();
       if (!invocation || invocation.capture.closed) return write(chunk, ...rest);
-      invocation.capture.record(invocation, stream, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      invocation.capture.record(
+        invocation,
+        stream,
+        typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"),
+      );
       const callback = rest.find((item) => typeof item === "function") as (() => void) | undefined;
       callback?.();
       return true;
@@ -181,7 +185,10 @@ export function runInFunction<T>(
 }
 
 /** Waits for `work` at most `ms`; a Lambda timeout is the caller's to report. */
-export function withTimeout<T>(work: Promise<T>, ms: number): Promise<{ timedOut: false; value: T } | { timedOut: true }> {
+export function withTimeout<T>(
+  work: Promise<T>,
+  ms: number,
+): Promise<{ timedOut: false; value: T } | { timedOut: true }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ timedOut: true }>((resolve) => {
     timer = setTimeout(() => resolve({ timedOut: true }), ms);

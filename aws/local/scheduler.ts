@@ -14,7 +14,13 @@ import { randomUUID } from "node:crypto";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { lambdaContext } from "./api-gateway/payload";
 import { type LogCapture, applyFunctionEnvironment, runInFunction, withTimeout } from "./lambda-runtime";
-import { functionName, listScheduledFunctions, type ResolveContext, type ScheduledFunction, type Template } from "./template";
+import {
+  functionName,
+  listScheduledFunctions,
+  type ResolveContext,
+  type ScheduledFunction,
+  type Template,
+} from "./template";
 
 export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
@@ -50,16 +56,23 @@ export interface LocalScheduler {
 /** `rate(5 minutes)` in milliseconds. cron() is not emulated (no schedule in this template uses it). */
 export function rateMs(expression: string): number {
   const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
-  if (!match) throw new Error(`schedule ${JSON.stringify(expression)}: only rate(N minutes|hours|days) is emulated locally`);
+  if (!match)
+    throw new Error(`schedule ${JSON.stringify(expression)}: only rate(N minutes|hours|days) is emulated locally`);
   const n = Number(match[1]);
   const unit = match[2] as string;
-  if (n < 1 || (n === 1) !== !unit.endsWith("s")) throw new Error(`schedule ${expression}: EventBridge wants rate(1 minute) or rate(N minutes)`);
+  if (n < 1 || (n === 1) !== !unit.endsWith("s"))
+    throw new Error(`schedule ${expression}: EventBridge wants rate(1 minute) or rate(N minutes)`);
   const minutes = unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440;
   return n * minutes * 60_000;
 }
 
 /** The event an EventBridge schedule rule sends its Lambda target. */
-export function scheduledEvent(input: { region: string; accountId: string; ruleArn: string; time?: Date }): ScheduledEvent {
+export function scheduledEvent(input: {
+  region: string;
+  accountId: string;
+  ruleArn: string;
+  time?: Date;
+}): ScheduledEvent {
   return {
     version: "0",
     id: randomUUID(),
@@ -92,7 +105,14 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
       ruleArn: `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/${s.ruleName}`,
       everyMs: rateMs(s.expression),
     }));
-  applyFunctionEnvironment(template, [...new Set(schedules.map((s) => s.functionId))], ctx, options.env ?? {}, ctx.region, log);
+  applyFunctionEnvironment(
+    template,
+    [...new Set(schedules.map((s) => s.functionId))],
+    ctx,
+    options.env ?? {},
+    ctx.region,
+    log,
+  );
 
   const handlers = new Map<string, Promise<ScheduledHandler>>();
   const running = new Map<string, Promise<ScheduleRun>>();
@@ -115,7 +135,14 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
       deadline: started + schedule.timeoutSeconds * 1000,
     });
     const done = (outcome: ScheduleRun["outcome"], extra: Partial<ScheduleRun> = {}): ScheduleRun => {
-      const result = { functionName: schedule.functionName, requestId: context.awsRequestId, event, outcome, durationMs: Date.now() - started, ...extra };
+      const result = {
+        functionName: schedule.functionName,
+        requestId: context.awsRequestId,
+        event,
+        outcome,
+        durationMs: Date.now() - started,
+        ...extra,
+      };
       log(`schedule ${schedule.ruleName} → ${schedule.functionName} ${outcome} ${result.durationMs}ms`);
       return result;
     };
@@ -128,7 +155,9 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
         schedule.timeoutSeconds * 1000,
       );
       if (outcome.timedOut) {
-        console.error(`[${schedule.functionName}] ${context.awsRequestId} Task timed out after ${schedule.timeoutSeconds.toFixed(2)} seconds`);
+        console.error(
+          `[${schedule.functionName}] ${context.awsRequestId} Task timed out after ${schedule.timeoutSeconds.toFixed(2)} seconds`,
+        );
         return done("timeout");
       }
       return done("ok", { result: outcome.value });
@@ -146,7 +175,10 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
     const next = previous
       .catch(() => undefined)
       .then(() =>
-        run(schedule, event ?? scheduledEvent({ region: ctx.region, accountId: ctx.accountId, ruleArn: schedule.ruleArn })),
+        run(
+          schedule,
+          event ?? scheduledEvent({ region: ctx.region, accountId: ctx.accountId, ruleArn: schedule.ruleArn }),
+        ),
       )
       .finally(() => busy.set(schedule.functionId, (busy.get(schedule.functionId) ?? 1) - 1));
     running.set(schedule.functionId, next);
@@ -165,7 +197,9 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
         void invokeSchedule(schedule);
       };
       timers.push(setInterval(tick, every));
-      log(`schedule ${schedule.ruleName} (${schedule.expression}) → ${schedule.functionName} every ${Math.round(every / 1000)} s locally`);
+      log(
+        `schedule ${schedule.ruleName} (${schedule.expression}) → ${schedule.functionName} every ${Math.round(every / 1000)} s locally`,
+      );
     }
   }
 

@@ -99,7 +99,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, lambda: 0, ...options.ports };
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
   const ephemeral = options.dataDir === undefined;
-  const parameters: Record<string, string> = { Env: "local", ...(options.logLevel ? { LogLevel: options.logLevel } : {}) };
+  const parameters: Record<string, string> = {
+    Env: "local",
+    ...(options.logLevel ? { LogLevel: options.logLevel } : {}),
+  };
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});

@@ -66,9 +66,12 @@ function functionWatchProblems(template: Template): string[] {
         continue;
       }
       if (!rule.includes(`ALARM("${alarm.name}")`)) problems.push(`${alarm.name} is not in the composite alarm's rule`);
-      if (alarm.properties.AlarmActions !== undefined) problems.push(`${alarm.name} notifies by itself (the composite alarm does)`);
+      if (alarm.properties.AlarmActions !== undefined)
+        problems.push(`${alarm.name} notifies by itself (the composite alarm does)`);
       if (metric === "Duration" && alarm.properties.Threshold !== timeoutMs * 0.8) {
-        problems.push(`${alarm.name}: threshold ${alarm.properties.Threshold} ms is not 80 % of the ${timeoutMs} ms timeout`);
+        problems.push(
+          `${alarm.name}: threshold ${alarm.properties.Threshold} ms is not 80 % of the ${timeoutMs} ms timeout`,
+        );
       }
     }
   }
@@ -94,6 +97,7 @@ describe("every function of the template has its alarms", () => {
     // The template with one more function and nothing else changed.
     const extra = source.replace(
       "\n  ReconcilerLogGroup:",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's ${Env}, not a JavaScript placeholder
       "\n  ShipmentsFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: !Sub shop-${Env}-shipments\n      Handler: shipments.handler\n\n  ReconcilerLogGroup:",
     );
     expect(functionWatchProblems(parseTemplate(extra, DEFAULT_TEMPLATE_PATH))).toEqual([
@@ -102,6 +106,7 @@ describe("every function of the template has its alarms", () => {
       "ShipmentsFunction (shop-prod-shipments) has no Duration alarm",
     ]);
     // …and so is a function whose alarms the composite alarm forgot.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's ${Env}, not a JavaScript placeholder
     const forgotten = source.replace('ALARM("shop-${Env}-ping-errors") OR', "");
     expect(functionWatchProblems(parseTemplate(forgotten, DEFAULT_TEMPLATE_PATH))).toEqual([
       "shop-prod-ping-errors is not in the composite alarm's rule",
@@ -124,7 +129,14 @@ describe("the business and infrastructure alarms", () => {
   const direct = alarms.filter((a) => a.properties.AlarmActions !== undefined);
 
   it("cover the API's 5xx, DynamoDB throttling and system errors, and the payment signals", () => {
-    const watched = direct.map((a) => a.metric ?? (a.properties.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[]).map((m) => m.MetricStat?.Metric.MetricName).filter(Boolean).join("+"));
+    const watched = direct.map(
+      (a) =>
+        a.metric ??
+        (a.properties.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[])
+          .map((m) => m.MetricStat?.Metric.MetricName)
+          .filter(Boolean)
+          .join("+"),
+    );
     expect(watched.sort()).toEqual(
       [
         "5xx",
@@ -154,7 +166,11 @@ describe("the business and infrastructure alarms", () => {
 
   it("notice a reconciler that stopped (missing data breaches) or keeps failing, and not one that is merely idle", () => {
     const notRunning = direct.find((a) => a.metric === METRIC.reconcilerRuns)?.properties;
-    expect(notRunning).toMatchObject({ ComparisonOperator: "LessThanThreshold", Threshold: 1, TreatMissingData: "breaching" });
+    expect(notRunning).toMatchObject({
+      ComparisonOperator: "LessThanThreshold",
+      Threshold: 1,
+      TreatMissingData: "breaching",
+    });
     const failing = direct.find((a) => a.metric === METRIC.reconcilerFailures)?.properties;
     expect(failing).toMatchObject({ Threshold: 3, Period: 3600, TreatMissingData: "notBreaching" });
   });
@@ -162,7 +178,12 @@ describe("the business and infrastructure alarms", () => {
   it("email the address of the AlarmEmail parameter, and nobody when it is empty", () => {
     const subscription = template.Resources.AlarmEmailSubscription;
     expect(subscription?.Condition).toBe("HasAlarmEmail");
-    expect(resolveValue(subscription?.Properties, createResolveContext(template, { parameters: { ...PARAMETERS, AlarmEmail: "owner@example.tw" } }))).toMatchObject({
+    expect(
+      resolveValue(
+        subscription?.Properties,
+        createResolveContext(template, { parameters: { ...PARAMETERS, AlarmEmail: "owner@example.tw" } }),
+      ),
+    ).toMatchObject({
       Protocol: "email",
       Endpoint: "owner@example.tw",
       TopicArn: topicArn,
@@ -172,7 +193,9 @@ describe("the business and infrastructure alarms", () => {
 });
 
 describe("the dashboard", () => {
-  const body = JSON.parse(String((resolveValue(template.Resources.Dashboard?.Properties, ctx) as { DashboardBody: string }).DashboardBody)) as {
+  const body = JSON.parse(
+    String((resolveValue(template.Resources.Dashboard?.Properties, ctx) as { DashboardBody: string }).DashboardBody),
+  ) as {
     widgets: { type: string; properties: { metrics?: unknown[]; alarms?: string[] } }[];
   };
   const text = JSON.stringify(body);
@@ -187,7 +210,11 @@ describe("the dashboard", () => {
     expect(text).toContain(`"TableName","${ctx.resources.OrdersTable}"`);
     const alarmWidget = body.widgets.find((w) => w.type === "alarm");
     const notifying = Object.entries(template.Resources)
-      .filter(([, r]) => (r.Type === "AWS::CloudWatch::Alarm" || r.Type === "AWS::CloudWatch::CompositeAlarm") && r.Properties?.AlarmActions)
+      .filter(
+        ([, r]) =>
+          (r.Type === "AWS::CloudWatch::Alarm" || r.Type === "AWS::CloudWatch::CompositeAlarm") &&
+          r.Properties?.AlarmActions,
+      )
       .map(([id]) => ctx.arns?.[id]);
     expect([...(alarmWidget?.properties.alarms ?? [])].sort()).toEqual(notifying.sort());
   });
@@ -197,7 +224,14 @@ describe("the reconciler's schedule", () => {
   it("runs the reconciler on the ReconcileSchedule rate (every 10 minutes by default), not retried on failure", () => {
     const [schedule, ...others] = listScheduledFunctions(template, ctx);
     expect(others).toEqual([]);
-    expect(schedule).toMatchObject({ functionId: "ReconcilerFunction", expression: "rate(10 minutes)", ruleName: "shop-prod-reconciler", enabled: true });
-    expect(template.Resources.ReconcilerFunction?.Properties?.EventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 0 });
+    expect(schedule).toMatchObject({
+      functionId: "ReconcilerFunction",
+      expression: "rate(10 minutes)",
+      ruleName: "shop-prod-reconciler",
+      enabled: true,
+    });
+    expect(template.Resources.ReconcilerFunction?.Properties?.EventInvokeConfig).toMatchObject({
+      MaximumRetryAttempts: 0,
+    });
   });
 });

@@ -66,7 +66,9 @@ async function scheduledPass(): Promise<PassSummary> {
 
 /** A pass called directly (for two at once), its output in the reconciler's log group like a scheduled one's. */
 function directPass(options: Parameters<typeof reconcilePass>[0] = {}): Promise<PassSummary> {
-  return runInFunction(localRuntime(stack).logs, { functionName: RECONCILER, requestId: randomUUID() }, () => reconcilePass(options));
+  return runInFunction(localRuntime(stack).logs, { functionName: RECONCILER, requestId: randomUUID() }, () =>
+    reconcilePass(options),
+  );
 }
 
 /** Sums of the reconciler's metrics since `from` (an index into its log group), by `Name|dimensions`. */
@@ -84,7 +86,12 @@ async function placeOrder(paymentMethod: "credit" | "atm") {
   const res = await storefront.post("/order", request);
   expect(res.status).toBe(201);
   const { order, payment } = createOrderResponseSchema.parse(res.body);
-  return { order, phone: request.customer.phone, fields: payment!.fields, merchantTradeNo: payment!.fields.MerchantTradeNo! };
+  return {
+    order,
+    phone: request.customer.phone,
+    fields: payment!.fields,
+    merchantTradeNo: payment!.fields.MerchantTradeNo!,
+  };
 }
 
 /** Placed, posted to ECPay and paid there, with every notification dropped on the way. */
@@ -103,7 +110,11 @@ async function orderNow(id: string): Promise<Order> {
 }
 
 async function sandboxTrade(merchantTradeNo: string) {
-  const trades = (await (await fetch(`${stack.ecpayUrl}/__sandbox/trades`)).json()) as { merchantTradeNo: string; tradeNo: string; paymentType: string }[];
+  const trades = (await (await fetch(`${stack.ecpayUrl}/__sandbox/trades`)).json()) as {
+    merchantTradeNo: string;
+    tradeNo: string;
+    paymentType: string;
+  }[];
   const trade = trades.find((t) => t.merchantTradeNo === merchantTradeNo);
   if (!trade) throw new Error(`no sandbox trade ${merchantTradeNo}`);
   return trade;
@@ -119,8 +130,12 @@ describe("the reconciler with every ECPay callback lost", () => {
   it("pays card and ATM orders paid at ECPay after one pass, and a second pass changes nothing", async () => {
     const card = await paidWithCallbacksLost("credit");
     const atm = await paidWithCallbacksLost("atm");
-    const delivered = (await (await fetch(`${stack.ecpayUrl}/__sandbox/deliveries`)).json()) as { merchantTradeNo: string }[];
-    expect(delivered.filter((d) => d.merchantTradeNo === card.merchantTradeNo || d.merchantTradeNo === atm.merchantTradeNo)).toEqual([]);
+    const delivered = (await (await fetch(`${stack.ecpayUrl}/__sandbox/deliveries`)).json()) as {
+      merchantTradeNo: string;
+    }[];
+    expect(
+      delivered.filter((d) => d.merchantTradeNo === card.merchantTradeNo || d.merchantTradeNo === atm.merchantTradeNo),
+    ).toEqual([]);
     expect((await orderNow(card.order.id)).status).toBe("created");
     expect((await orderNow(atm.order.id)).status).toBe("created");
 
@@ -178,7 +193,10 @@ describe("the reconciler with every ECPay callback lost", () => {
   it("runs from the local Lambda Invoke endpoint with a real EventBridge scheduled event (npm run reconcile)", async () => {
     const { order } = await paidWithCallbacksLost("credit");
     const mark = logMark();
-    const res = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/${RECONCILER}/invocations`, { method: "POST", body: "" });
+    const res = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/${RECONCILER}/invocations`, {
+      method: "POST",
+      body: "",
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-amz-function-error")).toBeNull();
     const summary = (await res.json()) as PassSummary;
@@ -190,7 +208,10 @@ describe("the reconciler with every ECPay callback lost", () => {
       expect(line.json).toMatchObject({ requestId: line.requestId, route: `schedule ${RECONCILER}` });
     }
     expect(lines.find((l) => l.json?.orderId === order.id && l.json?.outcome === "paid")).toBeDefined();
-    const unknown = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/shop-local-nothing/invocations`, { method: "POST", body: "" });
+    const unknown = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/shop-local-nothing/invocations`, {
+      method: "POST",
+      body: "",
+    });
     expect(unknown.status).toBe(404);
   });
 });
@@ -324,7 +345,9 @@ describe("the reconciler when ECPay is down", () => {
     // Thirty minutes later (the back-off item gone) the next pass pays it.
     const client = documentClient(stack);
     try {
-      await client.send(new DeleteCommand({ TableName: stack.tableName, Key: { ordertype: "ops#reconciler", idsk: 0 } }));
+      await client.send(
+        new DeleteCommand({ TableName: stack.tableName, Key: { ordertype: "ops#reconciler", idsk: 0 } }),
+      );
     } finally {
       client.destroy();
     }
@@ -332,7 +355,11 @@ describe("the reconciler when ECPay is down", () => {
   });
 
   it("makes at most the configured number of ECPay calls per pass", async () => {
-    const placed = [await paidWithCallbacksLost("credit"), await paidWithCallbacksLost("credit"), await paidWithCallbacksLost("credit")];
+    const placed = [
+      await paidWithCallbacksLost("credit"),
+      await paidWithCallbacksLost("credit"),
+      await paidWithCallbacksLost("credit"),
+    ];
     process.env.RECONCILE_MAX_QUERIES = "2";
     const before = await sandboxQueries();
     const first = await scheduledPass();
@@ -351,7 +378,13 @@ describe("simulated payments", () => {
     const { order, merchantTradeNo } = await paidWithCallbacksLost("atm");
     const trade = await sandboxTrade(merchantTradeNo);
     // What the production ReturnURL handler does with SimulatePaid=1: record the trade, pay nothing.
-    expect(await recordPayment(order.id, { tradeNo: trade.tradeNo, paymentType: trade.paymentType, simulated: true }, "tradeNo")).toBe(true);
+    expect(
+      await recordPayment(
+        order.id,
+        { tradeNo: trade.tradeNo, paymentType: trade.paymentType, simulated: true },
+        "tradeNo",
+      ),
+    ).toBe(true);
     const mark = logMark();
     const prod = await directPass({ env: "prod" });
     expect(prod.attention).toContain(order.id);

@@ -227,7 +227,14 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     principals.set(principal.accessKeyId, { ...principal, policy });
   }
 
-  applyFunctionEnvironment(template, [...new Set(routes.map((route) => route.functionId))], ctx, options.env ?? {}, region, log);
+  applyFunctionEnvironment(
+    template,
+    [...new Set(routes.map((route) => route.functionId))],
+    ctx,
+    options.env ?? {},
+    region,
+    log,
+  );
 
   const invocations: Record<string, number> = {};
   const handlers = new Map<string, Promise<LambdaHandler>>();

@@ -20,7 +20,12 @@ function order(overrides: Partial<Order> = {}): Order {
     lines: [{ productId: "tea", name: "茶", unitPrice: 500, quantity: 2, lineTotal: 1000 }],
     total: 1000,
     paymentMethod: "credit",
-    customer: { name: "王小明", phone: "0912345678", email: "a@example.tw", address: "臺北市中正區重慶南路一段 122 號" },
+    customer: {
+      name: "王小明",
+      phone: "0912345678",
+      email: "a@example.tw",
+      address: "臺北市中正區重慶南路一段 122 號",
+    },
     payment: { merchantTradeNo: "L2611270000100A" },
     history: [{ at: minutesAgo(30), from: null, to: "created", by: "shopper" }],
     ...overrides,
@@ -28,21 +33,50 @@ function order(overrides: Partial<Order> = {}): Order {
 }
 
 const paid = (no: string, extra: Partial<AttemptAnswer> = {}): AttemptAnswer =>
-  ({ merchantTradeNo: no, ok: true, tradeStatus: "1", tradeAmt: 1000, tradeNo: "2611271200000001", paymentType: "Credit_CreditCard", paymentDate: "2026/11/27 11:50:00", simulated: false, ...extra }) as AttemptAnswer;
+  ({
+    merchantTradeNo: no,
+    ok: true,
+    tradeStatus: "1",
+    tradeAmt: 1000,
+    tradeNo: "2611271200000001",
+    paymentType: "Credit_CreditCard",
+    paymentDate: "2026/11/27 11:50:00",
+    simulated: false,
+    ...extra,
+  }) as AttemptAnswer;
 const unpaid = (no: string, status = "0"): AttemptAnswer =>
-  ({ merchantTradeNo: no, ok: true, tradeStatus: status, tradeAmt: 1000, tradeNo: "", paymentType: "", paymentDate: "", simulated: false }) as AttemptAnswer;
+  ({
+    merchantTradeNo: no,
+    ok: true,
+    tradeStatus: status,
+    tradeAmt: 1000,
+    tradeNo: "",
+    paymentType: "",
+    paymentDate: "",
+    simulated: false,
+  }) as AttemptAnswer;
 const failed = (no: string): AttemptAnswer => ({ merchantTradeNo: no, ok: false });
 
 describe("which attempts the reconciler asks about", () => {
   it("asks about the current number first, then earlier attempts, newest first", () => {
-    const plan = planReconcile(order({ payment: { merchantTradeNo: "C", attempts: ["A", "B"], issuedAt: minutesAgo(20) } }), NOW, DEFAULT_POLICY);
+    const plan = planReconcile(
+      order({ payment: { merchantTradeNo: "C", attempts: ["A", "B"], issuedAt: minutesAgo(20) } }),
+      NOW,
+      DEFAULT_POLICY,
+    );
     expect(plan).toEqual({ ask: true, merchantTradeNos: ["C", "B", "A"] });
   });
 
   it("leaves alone an attempt younger than the minimum age (its callback is probably on the way)", () => {
-    expect(planReconcile(order({ createdAt: minutesAgo(2) }), NOW, DEFAULT_POLICY)).toEqual({ ask: false, reason: "too_recent" });
+    expect(planReconcile(order({ createdAt: minutesAgo(2) }), NOW, DEFAULT_POLICY)).toEqual({
+      ask: false,
+      reason: "too_recent",
+    });
     // The latest attempt counts, not the order's age.
-    const retried = order({ createdAt: minutesAgo(60), payment: { merchantTradeNo: "B", attempts: ["A"], issuedAt: minutesAgo(1) } });
+    const retried = order({
+      createdAt: minutesAgo(60),
+      payment: { merchantTradeNo: "B", attempts: ["A"], issuedAt: minutesAgo(1) },
+    });
     expect(planReconcile(retried, NOW, DEFAULT_POLICY)).toEqual({ ask: false, reason: "too_recent" });
   });
 
@@ -61,7 +95,9 @@ describe("what ECPay's answers mean", () => {
   });
 
   it("never pays a different amount: the owner must look", () => {
-    expect(decideReconcile(order(), [paid("C", { tradeAmt: 999 } as Partial<AttemptAnswer>)], NOW, DEFAULT_POLICY, "local")).toMatchObject({
+    expect(
+      decideReconcile(order(), [paid("C", { tradeAmt: 999 } as Partial<AttemptAnswer>)], NOW, DEFAULT_POLICY, "local"),
+    ).toMatchObject({
       action: "attention",
       reason: "amount_mismatch",
     });
@@ -83,7 +119,10 @@ describe("what ECPay's answers mean", () => {
 
   it("cancels nothing unless ECPay answered for every attempt", () => {
     const old = order({ createdAt: minutesAgo(80 * 60) });
-    expect(decideReconcile(old, [unpaid("C"), failed("B")], NOW, DEFAULT_POLICY, "prod")).toEqual({ action: "wait", reason: "unanswered" });
+    expect(decideReconcile(old, [unpaid("C"), failed("B")], NOW, DEFAULT_POLICY, "prod")).toEqual({
+      action: "wait",
+      reason: "unanswered",
+    });
     expect(decideReconcile(old, [], NOW, DEFAULT_POLICY, "prod")).toEqual({ action: "wait", reason: "unanswered" });
     expect(decideReconcile(old, [unpaid("C"), unpaid("B", "10200095")], NOW, DEFAULT_POLICY, "prod")).toMatchObject({
       action: "cancel",
@@ -93,12 +132,21 @@ describe("what ECPay's answers mean", () => {
 
   it("cancels a card order only once its last attempt is older than the unpaid age", () => {
     const justUnder = order({ createdAt: minutesAgo(72 * 60 - 1) });
-    expect(decideReconcile(justUnder, [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toEqual({ action: "wait", reason: "unpaid" });
+    expect(decideReconcile(justUnder, [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toEqual({
+      action: "wait",
+      reason: "unpaid",
+    });
     const over = order({ createdAt: minutesAgo(72 * 60) });
     expect(decideReconcile(over, [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toMatchObject({ action: "cancel" });
     // Paying again restarts the clock.
-    const retried = order({ createdAt: minutesAgo(80 * 60), payment: { merchantTradeNo: "B", attempts: ["A"], issuedAt: minutesAgo(60) } });
-    expect(decideReconcile(retried, [unpaid("B"), unpaid("A")], NOW, DEFAULT_POLICY, "prod")).toEqual({ action: "wait", reason: "unpaid" });
+    const retried = order({
+      createdAt: minutesAgo(80 * 60),
+      payment: { merchantTradeNo: "B", attempts: ["A"], issuedAt: minutesAgo(60) },
+    });
+    expect(decideReconcile(retried, [unpaid("B"), unpaid("A")], NOW, DEFAULT_POLICY, "prod")).toEqual({
+      action: "wait",
+      reason: "unpaid",
+    });
   });
 
   it("expires an ATM order after its deadline day, not before, whatever the unpaid age", () => {
@@ -110,15 +158,24 @@ describe("what ECPay's answers mean", () => {
         payment: { merchantTradeNo: "C", atm: { bankCode: "812", account: "9103000000000001", expireDate } },
       });
     // 2026-11-27 12:00 in Taipei: the 27th is still payable, the 26th is over.
-    expect(decideReconcile(atm("2026/11/27"), [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toEqual({ action: "wait", reason: "atm_before_deadline" });
-    expect(decideReconcile(atm("2026/11/26"), [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toMatchObject({ action: "cancel", reason: "atm_expired" });
+    expect(decideReconcile(atm("2026/11/27"), [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toEqual({
+      action: "wait",
+      reason: "atm_before_deadline",
+    });
+    expect(decideReconcile(atm("2026/11/26"), [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toMatchObject({
+      action: "cancel",
+      reason: "atm_expired",
+    });
   });
 
   it("keeps an ATM order whose account we never heard of for ECPay's default transfer window plus a day", () => {
     const atm = (hours: number) => order({ paymentMethod: "atm", createdAt: minutesAgo(hours * 60) });
     expect(dueForCancellation(atm(95), NOW, DEFAULT_POLICY)).toBe(false);
     expect(dueForCancellation(atm(96), NOW, DEFAULT_POLICY)).toBe(true);
-    expect(decideReconcile(atm(96), [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toMatchObject({ action: "cancel", reason: "unpaid_too_long" });
+    expect(decideReconcile(atm(96), [unpaid("C")], NOW, DEFAULT_POLICY, "prod")).toMatchObject({
+      action: "cancel",
+      reason: "unpaid_too_long",
+    });
   });
 });
 

@@ -67,7 +67,8 @@ export function planReconcile(order: Order, now: Date, policy: ReconcilePolicy):
   if (order.status !== "created" && order.status !== "awaiting_payment") return { ask: false, reason: "not_open" };
   const current = order.payment?.merchantTradeNo;
   if (!current) return { ask: false, reason: "no_attempt" };
-  if (now.getTime() - latestAttemptAt(order).getTime() < policy.minAttemptAgeMs) return { ask: false, reason: "too_recent" };
+  if (now.getTime() - latestAttemptAt(order).getTime() < policy.minAttemptAgeMs)
+    return { ask: false, reason: "too_recent" };
   const earlier = [...(order.payment?.attempts ?? [])].reverse().filter((no) => no !== current);
   return { ask: true, merchantTradeNos: [current, ...new Set(earlier)] };
 }
@@ -86,7 +87,10 @@ export function dueForCancellation(order: Order, now: Date, policy: ReconcilePol
   if (order.paymentMethod === "atm" && order.status === "awaiting_payment" && deadline) {
     return isPastAtmDeadline(deadline, now);
   }
-  const keep = order.paymentMethod === "atm" ? Math.max(policy.unpaidMaxAgeMs, ATM_UNKNOWN_ACCOUNT_KEEP_MS) : policy.unpaidMaxAgeMs;
+  const keep =
+    order.paymentMethod === "atm"
+      ? Math.max(policy.unpaidMaxAgeMs, ATM_UNKNOWN_ACCOUNT_KEEP_MS)
+      : policy.unpaidMaxAgeMs;
   return now.getTime() - latestAttemptAt(order).getTime() >= keep;
 }
 
@@ -106,7 +110,8 @@ export function decideReconcile(
   const paid = answers.find((a): a is PaidAnswer => a.ok && a.tradeStatus === "1");
   if (paid) {
     if (paid.tradeAmt !== order.total) return { action: "attention", reason: "amount_mismatch", trade: paid };
-    const recordedSimulation = order.payment?.simulated === true && (!order.payment.tradeNo || order.payment.tradeNo === paid.tradeNo);
+    const recordedSimulation =
+      order.payment?.simulated === true && (!order.payment.tradeNo || order.payment.tradeNo === paid.tradeNo);
     if (env === "prod" && (paid.simulated || recordedSimulation)) {
       return { action: "attention", reason: "simulated_in_production", trade: paid };
     }
@@ -123,7 +128,11 @@ export function decideReconcile(
   }
   if (dueForCancellation(order, now, policy)) {
     const hours = Math.round((now.getTime() - latestAttemptAt(order).getTime()) / (60 * MINUTE_MS));
-    return { action: "cancel", reason: "unpaid_too_long", note: `Nothing paid at ECPay ${hours} h after the last payment attempt: cancelled` };
+    return {
+      action: "cancel",
+      reason: "unpaid_too_long",
+      note: `Nothing paid at ECPay ${hours} h after the last payment attempt: cancelled`,
+    };
   }
   return { action: "wait", reason: "unpaid" };
 }

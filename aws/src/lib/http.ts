@@ -110,7 +110,9 @@ export function jsonEndpoint(name: string, run: (event: APIGatewayProxyEventV2, 
         return await run(event, context);
       } catch (error) {
         if (error instanceof ApiError) {
-          addLogContext({ outcome: error.code });
+          // Which fields were wrong (their names, never their values).
+          const fields = error.extra.fields ? { invalidFields: Object.keys(error.extra.fields) } : {};
+          addLogContext({ outcome: error.code, ...fields });
           // The message of a 4xx names what was wrong with the input (never its value); 5xx are our side's trouble.
           if (error.status >= 500) logger.warn(`${name}: ${error.code}`, { detail: error.message });
           return errorResponse(error);

@@ -75,6 +75,11 @@ export function emfDocument(
 }
 
 /** Emits one metric value now (one stdout line). */
-export function putMetric(name: MetricName, value = 1, dimensions: Record<string, string> = {}, unit: MetricUnit = "Count"): void {
+export function putMetric(
+  name: MetricName,
+  value = 1,
+  dimensions: Record<string, string> = {},
+  unit: MetricUnit = "Count",
+): void {
   writeLine(emfDocument(name, value, dimensions, unit));
 }

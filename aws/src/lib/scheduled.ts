@@ -16,7 +16,10 @@ export function scheduledHandler<T>(
       const started = Date.now();
       try {
         const result = await run(event, context);
-        logger.info(`${name} run done`, { outcome: currentLogContext().outcome ?? "ok", durationMs: Date.now() - started });
+        logger.info(`${name} run done`, {
+          outcome: currentLogContext().outcome ?? "ok",
+          durationMs: Date.now() - started,
+        });
         return result;
       } catch (error) {
         logger.error(`${name} run failed`, { outcome: "internal_error", error, durationMs: Date.now() - started });

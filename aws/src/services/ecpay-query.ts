@@ -25,7 +25,8 @@ export async function askEcpay(merchantTradeNo: string, now: Date): Promise<Trad
   try {
     return await queryTrade(merchantTradeNo, now);
   } catch (error) {
-    if (error instanceof EcpayError) throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
+    if (error instanceof EcpayError)
+      throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
     throw error;
   }
 }

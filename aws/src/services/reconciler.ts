@@ -53,7 +53,10 @@ export interface ReconcilerConfig {
 }
 
 const number = (fallback: number) =>
-  z.preprocess((v) => (v === undefined || v === "" ? undefined : Number(v)), z.number().nonnegative().default(fallback));
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? undefined : Number(v)),
+    z.number().nonnegative().default(fallback),
+  );
 
 const configSchema = z.object({
   RECONCILE_MIN_AGE_MINUTES: number(5),
@@ -144,7 +147,11 @@ export async function reconcilePass(options: PassOptions = {}): Promise<PassSumm
   const backoff = await getReconcilerBackoff();
   if (backoff && new Date(backoff.until) > started) {
     summary.stopped = "cooling_down";
-    logger.warn("reconciler: not asking ECPay yet", { outcome: "cooling_down", until: backoff.until, reason: backoff.reason });
+    logger.warn("reconciler: not asking ECPay yet", {
+      outcome: "cooling_down",
+      until: backoff.until,
+      reason: backoff.reason,
+    });
     return finish(summary);
   }
 
@@ -179,9 +186,18 @@ export async function reconcilePass(options: PassOptions = {}): Promise<PassSumm
       };
     } catch (error) {
       if (!(error instanceof EcpayError)) throw error;
-      logger.warn("reconciler: QueryTradeInfo failed", { merchantTradeNo, code: error.code, status: error.status, error: error.message });
+      logger.warn("reconciler: QueryTradeInfo failed", {
+        merchantTradeNo,
+        code: error.code,
+        status: error.status,
+        error: error.message,
+      });
       if (error.code === "http" && error.status === 403) {
-        await setReconcilerBackoff(new Date(now().getTime() + config.rateLimitBackoffMs), "ECPay answered HTTP 403", now());
+        await setReconcilerBackoff(
+          new Date(now().getTime() + config.rateLimitBackoffMs),
+          "ECPay answered HTTP 403",
+          now(),
+        );
         throw new PassStopped("ecpay_rate_limited");
       }
       consecutiveFailures += 1;
