@@ -7,7 +7,7 @@
  *   npx tsx scripts/function-alarms.ts --check  (exit 1 if the block is stale; the tests do the same)
  *
  * Why generated and not `Fn::ForEach`: `sam build` (SAM CLI 1.170) cannot read a template that uses it
- * (docs/decisions/0014-alarms.md).
+ * (docs/decisions/0016-alarms-and-dashboard.md).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -2,7 +2,7 @@
  * Logs that help at 3 a.m.: one JSON object per line, written straight to stdout the way Lambda's JSON log format
  * expects (`timestamp`, `level`, `requestId`, `message`, then our fields), so Logs Insights and metric filters can
  * query every field. A string passed to `console.log` would be wrapped by the runtime into an escaped `message`
- * instead (docs/decisions/0013-operations-logs-and-metrics.md), which is why nothing here uses `console`.
+ * instead (docs/decisions/0015-logs-and-metrics.md), which is why nothing here uses `console`.
  *
  * - Every line of an invocation carries its request id, route (or schedule) and, once known, the order id: the
  *   handler wrappers open a context (`withLogContext`) and services add to it (`addLogContext({ orderId })`).

@@ -1,7 +1,7 @@
 /**
  * Business metrics in CloudWatch Embedded Metric Format (EMF), written directly: one JSON line on stdout per call,
  * which CloudWatch Logs turns into a metric in namespace `Shop` (no PutMetricData call, no SDK, no buffer to flush).
- * Why EMF by hand rather than Powertools Metrics: docs/decisions/0013-operations-logs-and-metrics.md.
+ * Why EMF by hand rather than Powertools Metrics: docs/decisions/0015-logs-and-metrics.md.
  *
  * Every metric has the `Env` dimension (stag / prod / local), and, when given, one more dimension with the breakdown
  * (payment method, reason…). Both dimension sets are emitted, so alarms use the `Env`-only total and the dashboard

@@ -300,8 +300,12 @@ export async function moveIdempotencyKey(key: string, fromOrderId: string, toOrd
  * `from..to`, newest month first, at most `max` of them. One query per month partition (a page at a time, filtered
  * server-side), so a pass reads a bounded number of pages whatever the table holds.
  */
-export async function listOpenEcpayOrders(from: TaipeiDate, to: TaipeiDate, max: number): Promise<{ orders: Order[]; truncated: boolean }> {
-  const orders: Order[] = [];
+export async function listOpenEcpayOrders(
+  from: TaipeiDate,
+  to: TaipeiDate,
+  max: number,
+): Promise<{ orders: (Order & { reconciledAt?: string })[]; truncated: boolean }> {
+  const orders: (Order & { reconciledAt?: string })[] = [];
   for (const { year, month } of monthsBetween(from, to)) {
     const firstDay = year === from.year && month === from.month ? from.day : 1;
     const lastDay = year === to.year && month === to.month ? to.day : daysInMonth(year, month);
@@ -329,7 +333,8 @@ export async function listOpenEcpayOrders(from: TaipeiDate, to: TaipeiDate, max:
       );
       for (const item of page.Items ?? []) {
         if (orders.length >= max) return { orders, truncated: true };
-        orders.push(orderSchema.parse(item));
+        const reconciledAt = typeof item.reconciledAt === "string" ? item.reconciledAt : undefined;
+        orders.push({ ...orderSchema.parse(item), ...(reconciledAt ? { reconciledAt } : {}) });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -337,13 +342,40 @@ export async function listOpenEcpayOrders(from: TaipeiDate, to: TaipeiDate, max:
   return { orders, truncated: false };
 }
 
+/**
+ * Notes when the reconciler last had ECPay's answer about every attempt of the order, so the next pass asks about
+ * the others first (a pass's ECPay budget then rotates through all open orders). Touches nothing else; an order that
+ * no longer exists is ignored.
+ */
+export async function markReconciled(id: string, at: Date): Promise<void> {
+  const key = orderKeyFromId(id);
+  if (!key) return;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET reconciledAt = :at",
+        ConditionExpression: "attribute_exists(idsk)",
+        ExpressionAttributeValues: { ":at": at.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
 /** The reconciler's own state (one item, `ordertype = ops#reconciler`): ECPay asked it to stop asking until then. */
 const RECONCILER_STATE_KEY: OrderKey = { ordertype: "ops#reconciler", idsk: 0 };
 
 export async function getReconcilerBackoff(): Promise<{ until: string; reason: string } | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: table(), Key: RECONCILER_STATE_KEY, ConsistentRead: true }));
+  const result = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: RECONCILER_STATE_KEY, ConsistentRead: true }),
+  );
   const item = result.Item;
-  return item && typeof item.backoffUntil === "string" ? { until: item.backoffUntil, reason: String(item.reason ?? "") } : undefined;
+  return item && typeof item.backoffUntil === "string"
+    ? { until: item.backoffUntil, reason: String(item.reason ?? "") }
+    : undefined;
 }
 
 export async function setReconcilerBackoff(until: Date, reason: string, now = new Date()): Promise<void> {

@@ -3,7 +3,7 @@
  *
  * Each pass finds the card and ATM orders of the last days that are still waiting for money, asks ECPay's
  * QueryTradeInfo about their checkout attempts (current and earlier), and applies what ECPay says through the same
- * conditional transitions the callbacks use: pays what was paid (`by: reconciler`), cancels ATM orders past their
+ * conditional transitions the callbacks use: pays what was paid (history notes "Scheduled reconciler: …"), cancels ATM orders past their
  * deadline and orders left unpaid too long. Every write is conditional on the state the pass read, so a pass is
  * idempotent and safe beside another pass, a callback or a shopper paying again. The pass is bounded (orders read,
  * ECPay calls, the function's remaining time) and backs off when ECPay fails: it stops after a few consecutive
@@ -14,6 +14,7 @@
 import * as z from "zod";
 import type { Order } from "../contract";
 import { taipeiDate } from "../domain/order-id";
+import { RECONCILER_ACTOR } from "../domain/order-state";
 import {
   type AttemptAnswer,
   type Decision,
@@ -27,7 +28,13 @@ import { EcpayError } from "../ecpay";
 import { lambdaEnv } from "../lib/config";
 import { addLogContext, logger, withLogContext } from "../lib/logger";
 import { METRIC, putMetric } from "../lib/metrics";
-import { changeStatus, getReconcilerBackoff, listOpenEcpayOrders, setReconcilerBackoff } from "../lib/orders-repo";
+import {
+  changeStatus,
+  getReconcilerBackoff,
+  listOpenEcpayOrders,
+  markReconciled,
+  setReconcilerBackoff,
+} from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
 import { queryTrade, type TradeInfo } from "./ecpay-query";
 
@@ -159,10 +166,12 @@ export async function reconcilePass(options: PassOptions = {}): Promise<PassSumm
   const { orders, truncated } = await listOpenEcpayOrders(from, taipeiDate(started), config.maxOrders);
   summary.orders = orders.length;
   summary.truncated = truncated;
-  // Orders about to be cancelled first (they need their answer most), then the most recent attempts.
+  // Orders about to be cancelled first (they need their answer most), then those asked about longest ago (never
+  // first), then the most recent attempts: when the ECPay budget does not cover every open order, passes take turns.
   const queue = [...orders].sort(
     (a, b) =>
       Number(dueForCancellation(b, started, config.policy)) - Number(dueForCancellation(a, started, config.policy)) ||
+      (a.reconciledAt ?? "").localeCompare(b.reconciledAt ?? "") ||
       latestAttemptAt(b).getTime() - latestAttemptAt(a).getTime(),
   );
 
@@ -221,6 +230,7 @@ export async function reconcilePass(options: PassOptions = {}): Promise<PassSumm
         const decision = decideReconcile(order, answers, now(), config.policy, env);
         try {
           await apply(order, decision, summary);
+          if (answers.every((a) => a.ok)) await markReconciled(order.id, now());
         } catch (error) {
           summary.internalErrors += 1;
           logger.error("reconciler: could not apply a decision", { action: decision.action, error });
@@ -262,8 +272,8 @@ async function apply(order: Order, decision: Decision, summary: PassSummary): Pr
       const result = await payOrder(
         order,
         { tradeNo: t.tradeNo, paymentType: t.paymentType, paymentDate: t.paymentDate, simulated: t.simulated },
-        "reconciler",
-        `Paid per ECPay QueryTradeInfo for ${t.merchantTradeNo} (${t.paymentType} ${t.tradeNo}); no callback had arrived`,
+        RECONCILER_ACTOR,
+        `Scheduled reconciler: paid per ECPay QueryTradeInfo for ${t.merchantTradeNo} (${t.paymentType} ${t.tradeNo}); no callback had arrived`,
       );
       if (result === "paid") {
         summary.paid.push(order.id);
@@ -284,8 +294,8 @@ async function apply(order: Order, decision: Decision, summary: PassSummary): Pr
       const updated = await changeStatus(order.id, {
         from,
         to: "cancelled",
-        by: "reconciler",
-        note: decision.note,
+        by: RECONCILER_ACTOR,
+        note: `Scheduled reconciler: ${decision.note}`,
         ...(order.payment ? { expectMerchantTradeNo: order.payment.merchantTradeNo } : {}),
       });
       if (updated) {
