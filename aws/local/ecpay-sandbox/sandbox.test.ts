@@ -477,7 +477,8 @@ describe("QueryTradeInfo", () => {
     }
     expect((await query(fields.MerchantTradeNo as string)).tradeStatus).toBe("1");
     expect(sandbox.queryCount() - before).toBe(3);
-    expect((await (await fetch(new URL("/__sandbox/stats", sandbox.url))).json()).queries).toBe(sandbox.queryCount());
+    const stats = (await (await fetch(new URL("/__sandbox/stats", sandbox.url))).json()) as { queries: number };
+    expect(stats.queries).toBe(sandbox.queryCount());
     expect((await hook("/__sandbox/config", { queryOutage: "down" })).status).toBe(400);
   });
 });
