@@ -4,7 +4,7 @@
  * Event"`, `source: "aws.events"`, the rule's ARN in `resources` — with a Lambda context whose deadline is the
  * function's Timeout, its output in its own log group (lambda-runtime.ts). One home for "run a scheduled function
  * locally": `npm start` (on an interval), `npm run reconcile` (one run by hand, through the local Lambda endpoint)
- * and the tests (`invoke`) all go through here. See docs/decisions/0012-scheduled-reconciler.md.
+ * and the tests (`invoke`) all go through here. See docs/decisions/0014-scheduled-reconciler.md.
  *
  * Like EventBridge with Lambda's asynchronous invocation, a run that fails or times out is reported and not retried
  * (the function is deployed with MaximumRetryAttempts 0: the next run catches up); runs of one function never

@@ -6,7 +6,7 @@ import type { Actor, OrderStatus, PaymentMethod } from "../contract";
 
 /**
  * The scheduled reconciler acts as "system" (its history notes start with "Scheduled reconciler"). It gets an actor of
- * its own once the admin pages, whose actor labels live in the storefront, can show one (ADR 0012).
+ * its own once the admin pages, whose actor labels live in the storefront, can show one (ADR 0014).
  */
 export const RECONCILER_ACTOR = "system" satisfies Actor;
 

@@ -1,7 +1,7 @@
 /**
  * The scheduled reconciler's rules, framework-free: which orders and checkout attempts to ask ECPay about, and what
  * ECPay's answers (QueryTradeInfo) mean for an order. The service (services/reconciler.ts) reads orders, asks, and
- * applies the decision through the same conditional transitions the callbacks use. docs/decisions/0012-scheduled-reconciler.md.
+ * applies the decision through the same conditional transitions the callbacks use. docs/decisions/0014-scheduled-reconciler.md.
  */
 import type { Order } from "../contract";
 

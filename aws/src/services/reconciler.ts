@@ -9,7 +9,7 @@
  * ECPay calls, the function's remaining time) and backs off when ECPay fails: it stops after a few consecutive
  * failures (the next pass catches up) and, when ECPay answers HTTP 403 ("too fast"), stops asking for 30 minutes.
  *
- * The rules are in domain/reconcile.ts; the decision record is docs/decisions/0012-scheduled-reconciler.md.
+ * The rules are in domain/reconcile.ts; the decision record is docs/decisions/0014-scheduled-reconciler.md.
  */
 import * as z from "zod";
 import type { Order } from "../contract";
