@@ -16,7 +16,7 @@ export default defineConfig({
   ],
   test: {
     name: "edge",
-    include: ["worker/**/*.test.ts"],
+    include: ["worker/**/*.test.ts", "app/**/*.test.ts"],
     // @remix-run/cloudflare is CommonJS only; loaded as is inside workerd its require() of
     // @remix-run/server-runtime comes back undefined. Pre-bundled to ESM (as the Remix build does) it works.
     deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },

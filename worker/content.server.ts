@@ -13,7 +13,7 @@
 import type { z } from "zod";
 import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "../aws/src/contract";
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
-import type { BffContext } from "./bff-context";
+import type { BffContext } from "./context";
 
 export const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
 export type ContentKey = (typeof CONTENT_KEYS)[number];
