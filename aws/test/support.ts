@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AwsClient } from "aws4fetch";
 import { inject } from "vitest";
 import type { CreateOrderRequest } from "../src/contract";
-import { checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
+import { type MacAlgorithm, PAYMENT_MAC, checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
 import { localS3Client } from "../local/s3-buckets";
 import { DEV_PRINCIPALS } from "../local/stack";
@@ -77,9 +77,13 @@ export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): Creat
   };
 }
 
-/** A notification as ECPay's servers would send it, signed with the stage merchant's keys. */
-export function ecpayForm(fields: Record<string, string>, keys: { hashKey: string; hashIV: string } = ECPAY_STAGE_MERCHANT): string {
-  const signed = { ...fields, CheckMacValue: checkMacValue(fields, keys) };
+/** A notification as ECPay's servers would send it, signed with the stage merchant's keys (SHA256 unless told). */
+export function ecpayForm(
+  fields: Record<string, string>,
+  keys: { hashKey: string; hashIV: string } = ECPAY_STAGE_MERCHANT,
+  algorithm: MacAlgorithm = PAYMENT_MAC,
+): string {
+  const signed = { ...fields, CheckMacValue: checkMacValue(fields, keys, algorithm) };
   return new URLSearchParams(signed).toString();
 }
 
