@@ -15,7 +15,7 @@ import type { BffContext } from "./context";
 
 export type ApiDeps = Pick<BffContext, "env" | "fetch" | "retryBaseDelayMs"> & { timeoutMs?: number };
 
-export interface ApiRequest<T> {
+interface ApiRequest<T> {
   /** Route as the contract names it (for logs) and the path actually requested (parameters filled in). */
   route: { method: string; path: string };
   path?: string;
@@ -25,7 +25,7 @@ export interface ApiRequest<T> {
   retries: number;
 }
 
-export type ApiFailureKind = "validation" | "not_found" | "conflict" | "price_changed" | "site_closed" | "unavailable";
+type ApiFailureKind = "validation" | "not_found" | "conflict" | "price_changed" | "site_closed" | "unavailable";
 
 export interface ApiFailure {
   ok: false;
@@ -45,7 +45,7 @@ export interface ApiFailure {
 export type ApiResult<T> = { ok: true; data: T } | ApiFailure;
 
 /** The IAM principal a call is signed as: the storefront's, or the owner-admin's (the /admin routes). */
-export type ApiPrincipal = "storefront" | "owner";
+type ApiPrincipal = "storefront" | "owner";
 
 interface Caller {
   keys: (env: ApiDeps["env"]) => { accessKeyId: string; secretAccessKey: string };
@@ -116,11 +116,7 @@ const KIND_BY_CODE: Record<ErrorCode, ApiFailureKind> = {
   internal_error: "unavailable",
 };
 
-export async function callApi<T>(
-  deps: ApiDeps,
-  principal: ApiPrincipal,
-  request: ApiRequest<T>,
-): Promise<ApiResult<T>> {
+async function callApi<T>(deps: ApiDeps, principal: ApiPrincipal, request: ApiRequest<T>): Promise<ApiResult<T>> {
   const { env } = deps;
   const caller = CALLERS[principal];
   const client = createSignedClient({
@@ -196,7 +192,7 @@ export async function callApi<T>(
 }
 
 /** A request the contract refuses before anything is sent, with the contract's messages per field. */
-export function validationFailure(principal: ApiPrincipal, error: z.ZodError): ApiFailure {
+function validationFailure(principal: ApiPrincipal, error: z.ZodError): ApiFailure {
   return {
     ok: false,
     kind: "validation",

@@ -15,8 +15,8 @@ import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
 import type { BffContext } from "./context";
 
-export const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
-export type ContentKey = (typeof CONTENT_KEYS)[number];
+const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
+type ContentKey = (typeof CONTENT_KEYS)[number];
 
 /** How long a last good copy may stand in while S3 is failing. */
 export const STALE_LIMIT_SECONDS = 24 * 60 * 60;

@@ -12,7 +12,7 @@
 import type { FetchLike } from "./aws.server";
 import type { Env } from "./env";
 
-export interface CloudflareContext {
+interface CloudflareContext {
   env: Env;
   cf?: IncomingRequestCfProperties;
   ctx: Pick<ExecutionContext, "waitUntil" | "passThroughOnException">;

@@ -13,7 +13,7 @@ import * as z from "zod";
 import { MAX_LINE_QUANTITY, ORDER_ID_PATTERN, productIdSchema, TAIWAN_MOBILE_PATTERN } from "../aws/src/contract";
 import type { Env } from "./env";
 
-export interface CookiePolicy {
+interface CookiePolicy {
   /** `__Host-` requires Secure, Path=/ and no Domain, and says so to the browser. */
   prefix: "__Host-" | "";
   secure: boolean;

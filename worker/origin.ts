@@ -18,9 +18,9 @@
  *     it reads nothing that was posted.
  */
 
-export type RouteKind = "shop" | "owner" | "gateway-return";
+type RouteKind = "shop" | "owner" | "gateway-return";
 
-export type OriginCheck = { ok: true } | { ok: false; reason: string };
+type OriginCheck = { ok: true } | { ok: false; reason: string };
 
 const GATEWAY_RETURN = /^\/orders\/[^/]+\/return\/?$/;
 
@@ -63,7 +63,7 @@ export function checkOrigin(
   return { ok: true };
 }
 
-export const CROSS_SITE_MESSAGE =
+const CROSS_SITE_MESSAGE =
   "已拒絕來自其他網站的送出。請回到本站頁面重新操作。Cross-site form submissions are not accepted.";
 
 /** The one answer to a refused request: 403, `{ message }` (the error pages show it), never cached. */

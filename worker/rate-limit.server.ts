@@ -14,7 +14,7 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-export interface RateLimitState {
+interface RateLimitState {
   allowed: boolean;
   /** Seconds until the window ends (0 when allowed and nothing was counted yet). */
   retryAfterSeconds: number;

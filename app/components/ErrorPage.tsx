@@ -32,7 +32,7 @@ const DEFAULT_MESSAGES: Record<Area, string> = {
 
 type ErrorData = { message?: unknown; loginHref?: unknown; reason?: ServiceUnavailableData["reason"] };
 
-export interface ErrorCopy {
+interface ErrorCopy {
   title: string;
   message: string;
   status?: number;

@@ -24,7 +24,7 @@ export async function orUnavailable<T>(pending: Promise<T>): Promise<T> {
   }
 }
 
-export function serviceUnavailable(body: ServiceUnavailableData) {
+function serviceUnavailable(body: ServiceUnavailableData) {
   return data(body, {
     status: 503,
     headers: {

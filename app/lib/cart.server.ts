@@ -36,9 +36,9 @@ export const cartChangeSchema = z.discriminatedUnion(
   ],
   { error: "無法辨識的購物車操作" },
 );
-export type CartChange = z.infer<typeof cartChangeSchema>;
+type CartChange = z.infer<typeof cartChangeSchema>;
 
-export type CartChangeResult = { ok: true; cart: Cart; message: string } | { ok: false; message: string };
+type CartChangeResult = { ok: true; cart: Cart; message: string } | { ok: false; message: string };
 
 /**
  * Applies one change. Adding checks the catalog (the product exists and is on sale); changing or removing a

@@ -7,7 +7,7 @@ import { ContentUnavailableError, getCatalog, getImage } from "../../worker/cont
 import type { BffContext } from "../../worker/context";
 import { notFound, orUnavailable } from "./answers.server";
 
-export interface CatalogPageData {
+interface CatalogPageData {
   products: Product[];
 }
 
@@ -15,7 +15,7 @@ export async function loadCatalogPage(bff: BffContext): Promise<CatalogPageData>
   return { products: await sortedProducts(bff) };
 }
 
-export interface ProductPageData {
+interface ProductPageData {
   product: Product;
 }
 

@@ -158,7 +158,7 @@ export function buildOrderRequest(
 // ---------------------------------------------------------------------------------------------
 // Placing the order
 
-export type CheckoutOutcome =
+type CheckoutOutcome =
   /** Created (or the same order again, for a repeated submit). */
   | { kind: "placed"; order: Order; payment: PaymentRedirect | null }
   /** Fix the marked fields; nothing was sent, or the API rejected the values. */
@@ -277,7 +277,7 @@ function base64url(bytes: Uint8Array): string {
 // The page
 
 /** The hidden fields of one rendering of the form. */
-export interface CheckoutSnapshotFields {
+interface CheckoutSnapshotFields {
   checkoutToken: string;
   items: string;
   expectedTotal: number;

@@ -45,7 +45,7 @@ export function assertSameSite(request: Request): void {
 const SECRET_FIELDS = new Set(["password"]);
 
 /** The form's text entries; a repeated name becomes a list. Files are left to the caller. */
-export function formValues(form: FormData | URLSearchParams): FormValues {
+function formValues(form: FormData | URLSearchParams): FormValues {
   const values: FormValues = {};
   for (const [name, value] of form.entries()) {
     if (typeof value !== "string" || SECRET_FIELDS.has(name)) continue;

@@ -35,7 +35,7 @@ export function statusLabel(status: OrderStatus, method: PaymentMethod): string 
   }
 }
 
-export interface TimelineStep {
+interface TimelineStep {
   status: OrderStatus;
   label: string;
   /** When the order reached this step (ISO), from its history. */

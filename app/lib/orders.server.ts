@@ -55,13 +55,13 @@ export async function forgetOrderHeader(env: BffContext["env"], request: Request
 // ---------------------------------------------------------------------------------------------
 // Lookup by id + phone
 
-export const lookupFormSchema = z.object({
+const lookupFormSchema = z.object({
   id: z.string({ error: "請填寫訂單編號" }).trim().min(1, "請填寫訂單編號").pipe(orderIdSchema),
   phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
 });
-export type LookupField = "id" | "phone";
+type LookupField = "id" | "phone";
 
-export type LookupOutcome =
+type LookupOutcome =
   | { kind: "found"; order: Order; ref: OrderRef }
   | { kind: "invalid"; errors: Partial<Record<LookupField, string>> }
   /** Deliberately the same for a wrong id and a wrong phone. */
@@ -103,7 +103,7 @@ export async function lookupOrder(bff: BffContext, request: Request, input: unkn
 }
 
 /** The order this browser remembers, fetched fresh from the API (no throttle: the cookie is signed by us). */
-export async function getRememberedOrder(
+async function getRememberedOrder(
   bff: BffContext,
   ref: OrderRef,
 ): Promise<{ kind: "found"; order: Order } | { kind: "not_found" } | { kind: "failed"; message: string }> {

@@ -10,7 +10,7 @@ const POLICIES = {
   owner: { "Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow" },
 } as const satisfies Record<string, Record<string, string>>;
 
-export type PrivateAudience = keyof typeof POLICIES;
+type PrivateAudience = keyof typeof POLICIES;
 
 /** The audience's headers, over any `extra` ones (which may add, e.g. Retry-After or Set-Cookie, but not loosen). */
 export function privateHeaders(audience: PrivateAudience, extra?: HeadersInit): Headers {

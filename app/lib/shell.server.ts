@@ -11,7 +11,7 @@ import { routeKindOf } from "../../worker/origin";
 import { closedResponse, orUnavailable } from "./answers.server";
 import { cartItemCount } from "./cart.server";
 
-export interface ShellData {
+interface ShellData {
   announcement: string | null;
   /** Canonical origin for links and meta (SITE_URL). */
   siteUrl: string;

@@ -19,7 +19,7 @@ export const ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60;
 /** The idle clock is pushed forward at most once a minute, so most requests set no cookie. */
 const TOUCH_AFTER_SECONDS = 60;
 
-export const ADMIN_COOKIE_BASE_NAME = "shop_admin";
+const ADMIN_COOKIE_BASE_NAME = "shop_admin";
 
 type SessionEnv = Pick<Env, "SITE_URL" | "SESSION_SECRET" | "ADMIN_PASSWORD_HASH">;
 
@@ -33,7 +33,7 @@ interface SessionData {
   pwd: string;
 }
 
-export type SessionCheck =
+type SessionCheck =
   | { status: "active"; sessionId: string; setCookie: string | null }
   | { status: "anonymous" }
   | { status: "expired"; reason: "idle" | "absolute" | "password_changed"; setCookie: string };

@@ -26,7 +26,7 @@ export const LOGIN_RULE = { name: "admin-login", limit: 5, windowSeconds: 900 };
 const adminHeaders = (extra?: HeadersInit): Headers => privateHeaders("owner", extra);
 
 /** What a refused request gets: JSON `{ message }` (the admin error boundary shows it), never cached. */
-export interface RefusalData {
+interface RefusalData {
   message: string;
   /** Where to go next, e.g. the login page after a 401. */
   loginHref?: string;
@@ -38,10 +38,10 @@ function refuse(status: number, body: RefusalData, headers: Headers = adminHeade
 
 const now = (bff: BffContext) => (bff.now ?? Date.now)();
 
-export const ADMIN_DISABLED_MESSAGE =
+const ADMIN_DISABLED_MESSAGE =
   "後台尚未設定管理密碼（ADMIN_PASSWORD_HASH），暫停使用；商店前台照常營業。請用 scripts/hash-password.ts 產生密碼雜湊並設為密鑰後再試。";
 
-export type AdminGate = Extract<ReturnType<typeof adminConfig>, { ok: true }>;
+type AdminGate = Extract<ReturnType<typeof adminConfig>, { ok: true }>;
 
 /** Steps 1–3 above; the login page stops here. */
 export async function adminGate(request: Request, bff: BffContext): Promise<AdminGate> {
@@ -70,7 +70,7 @@ export interface Owner {
   headers: Headers;
 }
 
-export interface RequireOwnerOptions {
+interface RequireOwnerOptions {
   /** Resource routes (CSV download) answer 401 instead of redirecting to the login page. */
   resource?: boolean;
 }
@@ -102,7 +102,7 @@ export async function requireOwner(
 }
 
 /** A loader's or action's answer with the owner's headers (no-store, refreshed cookie) and any of its own. */
-export function ownerData<T>(owner: Owner, value: T, init: { status?: number; headers?: HeadersInit } = {}) {
+function ownerData<T>(owner: Owner, value: T, init: { status?: number; headers?: HeadersInit } = {}) {
   const headers = new Headers(owner.headers);
   for (const [name, headerValue] of new Headers(init.headers)) headers.set(name, headerValue);
   return data(value, { status: init.status, headers });
@@ -151,7 +151,7 @@ export function loadAdminLayout(bff: BffContext, request: Request) {
 // Login and logout
 
 /** Only paths inside the admin; anything else (another site, `//host`) falls back to the dashboard. */
-export function safeNext(next: unknown): string {
+function safeNext(next: unknown): string {
   if (typeof next !== "string") return "/admin";
   if (!/^\/admin(?:[/?#]|$)/.test(next) || next.startsWith("//") || next.includes("\\")) return "/admin";
   if (next.startsWith("/admin/login") || next.startsWith("/admin/logout")) return "/admin";
@@ -163,7 +163,7 @@ export const loginSchema = z.object({
   next: z.string().max(2000).optional(),
 });
 
-export interface LoginPageData {
+interface LoginPageData {
   next: string;
   expired: boolean;
 }
@@ -179,7 +179,7 @@ export async function loadLoginPage(bff: BffContext, request: Request) {
   return data<LoginPageData>({ next, expired: url.searchParams.get("expired") === "1" }, { headers });
 }
 
-export type LoginFailure = FormFailure & { retryAfterSeconds?: number };
+type LoginFailure = FormFailure & { retryAfterSeconds?: number };
 
 /**
  * Checks the password with the brute-force throttle of ADR 0006: a client with 5 failures in the last 15 minutes

@@ -8,7 +8,7 @@ import type { Order } from "../../../aws/src/contract";
 import { formatTaipei } from "../../../aws/src/domain/taipei-time";
 import { METHOD_LABELS, STATUS_LABELS } from "./labels";
 
-export type CsvValue = string | number | boolean | null | undefined;
+type CsvValue = string | number | boolean | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const BOM = "\uFEFF";

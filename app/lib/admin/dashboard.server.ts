@@ -12,7 +12,7 @@ import { type DashboardStats, dashboardStats, STATUS_WINDOW_DAYS } from "./stats
 /** 50 pages of 200: far more than this shop sells in 90 days; beyond it the page says the figures are partial. */
 const MAX_PAGES = 50;
 
-export type DashboardData =
+type DashboardData =
   | { ok: true; stats: DashboardStats; from: string; counted: number; truncated: boolean }
   | { ok: false; message: string };
 

@@ -25,9 +25,9 @@ import { ownerAction, ownerPage, requireOwner } from "./auth.server";
 import { ordersToCsv } from "./csv";
 import { ACTION_LABELS, STATUS_LABELS } from "./labels";
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 /** The export reads at most this many orders; more means the owner should narrow the dates. */
-export const EXPORT_LIMIT = 5_000;
+const EXPORT_LIMIT = 5_000;
 const CURSOR = /^[A-Za-z0-9_-]{0,500}$/;
 /** Stands for "no cursor" (the first page) in the `back` trail; never part of a cursor. */
 const FIRST_PAGE = ".";
@@ -48,7 +48,7 @@ export const ordersFilterSchema = z
       context.addIssue({ code: "custom", path: ["to"], message: "結束日期不能早於起始日期" });
     }
   });
-export type OrdersFilter = z.output<typeof ordersFilterSchema>;
+type OrdersFilter = z.output<typeof ordersFilterSchema>;
 
 /** The list page's query: filters, the page (cursor and the cursors before it), and the order-id search box. */
 export const ordersQuerySchema = z.object({
@@ -72,7 +72,7 @@ export function ordersQueryInput(search: URLSearchParams) {
   };
 }
 
-export interface OrderRow {
+interface OrderRow {
   id: string;
   createdAt: string;
   status: OrderStatus;
@@ -83,7 +83,7 @@ export interface OrderRow {
   canShip: boolean;
 }
 
-export interface OrdersPageData {
+interface OrdersPageData {
   values: FormValues;
   errors: FieldErrors;
   /** The API failed: the filters stay, the list is empty, and this says why. */
@@ -195,7 +195,7 @@ function filterSearch(filter: OrdersFilter): URLSearchParams {
 // ---------------------------------------------------------------------------------------------
 // Bulk shipping
 
-export const bulkShipSchema = z.object({
+const bulkShipSchema = z.object({
   intent: z.literal("ship"),
   ids: z.preprocess(
     asList,
@@ -206,7 +206,7 @@ export const bulkShipSchema = z.object({
   ),
 });
 
-export interface BulkShipResult {
+interface BulkShipResult {
   ok: true;
   shipped: string[];
   failed: { id: string; message: string }[];
@@ -274,20 +274,20 @@ function withType(headers: Headers, type: string): Headers {
 // ---------------------------------------------------------------------------------------------
 // One order
 
-export interface OrderAction {
+interface OrderAction {
   to: OrderStatus;
   label: string;
   /** Cancelling asks for a confirmation tick. */
   confirm: boolean;
 }
 
-export interface OrderDetailData {
+interface OrderDetailData {
   order: Order;
   actions: OrderAction[];
   canReconcile: boolean;
 }
 
-export async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
+async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
   const parsed = orderIdSchema.safeParse(id);
   if (!parsed.success)
     throw Response.json({ message: "訂單編號格式不正確。" }, { status: 404, headers: privateHeaders("owner") });
@@ -312,7 +312,7 @@ export async function loadOrderDetail(bff: BffContext, id: string | undefined): 
   };
 }
 
-export const orderActionSchema = z
+const orderActionSchema = z
   .discriminatedUnion(
     "intent",
     [
@@ -332,9 +332,9 @@ export const orderActionSchema = z
     }
   });
 
-export type OrderActionResult = { ok: true; message: string; detail?: string } | FormFailure;
+type OrderActionResult = { ok: true; message: string; detail?: string } | FormFailure;
 
-export async function performOrderAction(
+async function performOrderAction(
   bff: BffContext,
   id: string | undefined,
   action: z.output<typeof orderActionSchema>,

@@ -29,7 +29,7 @@ const SORT_STEP = 10;
 // Products
 
 /** Integer New Taiwan dollars as the owner types them: "450", "1,280" or "NT$1280". */
-export const priceSchema = z
+const priceSchema = z
   .string({ error: "請填寫價格" })
   .trim()
   .min(1, "請填寫價格")
@@ -38,7 +38,7 @@ export const priceSchema = z
   .transform(Number)
   .pipe(z.number().int().min(1, "價格至少 1 元").max(10_000_000, "價格不能超過 10,000,000 元"));
 
-export const productFormSchema = z.object({
+const productFormSchema = z.object({
   name: z.string({ error: "請填寫商品名稱" }).trim().min(1, "請填寫商品名稱").max(80, "商品名稱最多 80 字"),
   description: z.string().trim().max(2000, "商品說明最多 2000 字").default(""),
   unitPrice: priceSchema,
@@ -51,7 +51,7 @@ export const productFormSchema = z.object({
   baseline: z.preprocess(blank, z.string().max(100).optional()),
 });
 
-export const newProductFormSchema = productFormSchema.extend({
+const newProductFormSchema = productFormSchema.extend({
   id: z.preprocess(
     blank,
     z
@@ -64,16 +64,16 @@ export const newProductFormSchema = productFormSchema.extend({
 });
 
 export type ProductForm = z.output<typeof productFormSchema>;
-export type NewProductForm = z.output<typeof newProductFormSchema>;
+type NewProductForm = z.output<typeof newProductFormSchema>;
 
-export interface ProductsPageData {
+interface ProductsPageData {
   products: Product[];
   loadError?: string;
   /** After saving a product (post/redirect/get). */
   savedMessage?: string;
 }
 
-export async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<ProductsPageData> {
+async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<ProductsPageData> {
   const result = await getProducts(bff);
   if (!result.ok) return { products: [], loadError: result.message };
   const products = sorted(result.data.products);
@@ -87,10 +87,7 @@ export async function loadProducts(bff: BffContext, search: URLSearchParams): Pr
   return { products, ...(savedMessage ? { savedMessage } : {}) };
 }
 
-export async function loadProduct(
-  bff: BffContext,
-  id: string | undefined,
-): Promise<{ product: Product; baseline: string }> {
+async function loadProduct(bff: BffContext, id: string | undefined): Promise<{ product: Product; baseline: string }> {
   const result = await getProducts(bff);
   if (!result.ok) throw Response.json({ message: result.message }, { status: 503, headers: privateHeaders("owner") });
   const product = result.data.products.find((p) => p.id === id);
@@ -103,12 +100,12 @@ export async function loadProduct(
 }
 
 /** The file input of a product form: absent or empty means "keep the current image". */
-export function imageFile(form: FormData): File | undefined {
+function imageFile(form: FormData): File | undefined {
   const file = form.get("image");
   return file instanceof File && file.size > 0 ? file : undefined;
 }
 
-export type SaveResult = { ok: true; id: string } | FormFailure;
+type SaveResult = { ok: true; id: string } | FormFailure;
 
 /**
  * Adds (`existingId` undefined) or edits a product: uploads a new image first (POST /admin/images), then writes
@@ -182,17 +179,17 @@ export async function saveProduct(
 }
 
 /** One row's buttons on the product list: move up / down, mark sold out / back on sale. */
-export const productListActionSchema = z.object({
+const productListActionSchema = z.object({
   id: z.string({ error: "缺少商品代號" }).min(1, "缺少商品代號").max(48),
   op: z.enum(["up", "down", "soldout", "onsale"], { error: "不明的操作" }),
 });
 
-export const removeProductSchema = z.object({
+const removeProductSchema = z.object({
   intent: z.literal("remove"),
   confirm: z.literal("yes", { error: "刪除前請勾選確認。" }),
 });
 
-export type ListActionResult = { ok: true; message: string } | FormFailure;
+type ListActionResult = { ok: true; message: string } | FormFailure;
 
 /** Reorders, marks sold out / back on sale, or removes one product. */
 export async function changeProducts(
@@ -304,9 +301,9 @@ const PRODUCT_FIELDS = ["name", "description", "unitPrice", "id", "imageKey"];
 // ---------------------------------------------------------------------------------------------
 // The add and edit pages' actions
 
-export type ProductPageResult = { ok: true; redirectTo: string } | FormFailure;
+type ProductPageResult = { ok: true; redirectTo: string } | FormFailure;
 
-export async function createProduct(
+async function createProduct(
   bff: BffContext,
   form: NewProductForm,
   image: File | undefined,
@@ -317,13 +314,13 @@ export async function createProduct(
 }
 
 /** The edit page has two forms: save (with an optional new image) and remove (with a confirmation tick). */
-export const editProductSchema = z.discriminatedUnion(
+const editProductSchema = z.discriminatedUnion(
   "intent",
   [productFormSchema.extend({ intent: z.literal("save") }), removeProductSchema],
   { error: "不明的操作" },
 );
 
-export async function updateProduct(
+async function updateProduct(
   bff: BffContext,
   id: string | undefined,
   form: z.output<typeof editProductSchema>,

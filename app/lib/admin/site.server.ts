@@ -18,7 +18,7 @@ const SITE_FIELDS = ["open", "closedMessage", "announcement"];
 /** The site form's hidden `revision` for "site.json does not exist yet" (the API's null). */
 export const NO_REVISION = "new";
 
-export const siteFormSchema = z.object({
+const siteFormSchema = z.object({
   open: z.enum(["open", "closed"], { error: "請選擇營業狀態" }),
   closedMessage: z.string().trim().max(500, "暫停營業訊息最多 500 字").default(""),
   announcement: z.string().trim().max(500, "公告最多 500 字").default(""),
@@ -26,21 +26,21 @@ export const siteFormSchema = z.object({
   revision: z.preprocess(blank, z.string().max(200).optional()),
 });
 
-export interface SitePageData {
+interface SitePageData {
   site: SiteStatus | null;
   /** For the form's hidden field. */
   revision?: string;
   loadError?: string;
 }
 
-export async function loadSite(bff: BffContext): Promise<SitePageData> {
+async function loadSite(bff: BffContext): Promise<SitePageData> {
   const result = await getSite(bff);
   if (!result.ok) return { site: null, loadError: result.message };
   const { revision, ...site } = result.data;
   return { site, revision: revision ?? NO_REVISION };
 }
 
-export type SaveSiteResult = { ok: true; message: string; values: FormValues } | FormFailure;
+type SaveSiteResult = { ok: true; message: string; values: FormValues } | FormFailure;
 
 export async function saveSite(
   bff: BffContext,

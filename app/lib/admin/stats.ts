@@ -23,7 +23,7 @@ export function isRevenue(order: Pick<Order, "status" | "paymentMethod">): boole
   return order.status === "paid" || (order.status === "shipped" && order.paymentMethod !== "cod");
 }
 
-export interface DayPoint {
+interface DayPoint {
   /** `YYYY-MM-DD`, Taipei. */
   day: string;
   orders: number;
