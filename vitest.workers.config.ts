@@ -1,6 +1,7 @@
 /**
- * Edge tests: run inside workerd (the runtime Pages uses) via vitest-pool-workers, so fetch, the Cache API,
- * Web Crypto and AbortSignal behave as in production. Run with
+ * Edge tests (the `*.test.ts` files under worker/ and app/: the adapters, and the features' rules and page
+ * functions next to their modules): run inside workerd (the runtime Pages uses) via vitest-pool-workers, so fetch, the Cache
+ * API, Web Crypto and AbortSignal behave as in production. Run with
  *   npx vitest run --config vitest.workers.config.ts
  * Kept apart from vite.config.ts (the Remix build) and from the Node test config.
  */

@@ -1,14 +1,14 @@
 /**
  * The one error boundary: what a page shows when its loader or action refused or failed. One table turns a status
- * into a title, for the shop and for the admin; a refusal's own `{ message }` (worker/origin.ts, the admin's guard,
- * a closed shop) is shown as it came, otherwise a generic one.
+ * into a title, for the shop and for the admin; a refusal's own `{ message }` (the cross-site check, the admin's
+ * guard, a closed shop) is shown as it came, otherwise a generic one.
  *   - shop (root.tsx): 404, 503 closed by the owner or temporarily unavailable, anything else; a link home.
  *   - admin (admin.tsx, the login page): 401 with a link to log in again, 403 cross-site or Cloudflare Access, 404,
  *     503 admin disabled or API down; the admin's navigation again for errors past the login.
  */
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { DEFAULT_CLOSED_MESSAGE, type ServiceUnavailableData } from "../lib/shop";
-import { AdminNav } from "./admin/AdminNav";
 
 type Area = "shop" | "admin";
 
@@ -60,10 +60,10 @@ export function errorCopy(error: unknown, area: Area): ErrorCopy {
 }
 
 /**
- * `area="admin"`; `inAdmin`: rendered in place of the admin layout, which shows its navigation again for errors
- * past the login.
+ * `navigation`: shown above the message when the visitor is evidently signed in (a 404 past the admin's guard);
+ * the admin layout passes its navigation, so shopper pages never load the admin's code.
  */
-export function ErrorPage({ area, inAdmin = false }: { area: Area; inAdmin?: boolean }) {
+export function ErrorPage({ area, navigation }: { area: Area; navigation?: ReactNode }) {
   const error = useRouteError();
   const { title, message, status, loginHref } = errorCopy(error, area);
   // Details help while developing; in production Remix already strips them before they reach the browser.
@@ -71,7 +71,7 @@ export function ErrorPage({ area, inAdmin = false }: { area: Area; inAdmin?: boo
   const home = area === "admin" ? { to: "/admin", label: "回到後台首頁" } : { to: "/", label: "回到首頁" };
   return (
     <div className="flex flex-col gap-6">
-      {inAdmin && status === 404 ? <AdminNav /> : null}
+      {navigation && status === 404 ? navigation : null}
       <section aria-labelledby="error-title" className="mx-auto max-w-xl py-10 text-center">
         <h1 id="error-title" className="text-2xl font-bold text-stone-900">
           {title}

@@ -26,5 +26,5 @@ export default function AdminLayout() {
 }
 
 export function ErrorBoundary() {
-  return <ErrorPage area="admin" inAdmin />;
+  return <ErrorPage area="admin" navigation={<AdminNav />} />;
 }
