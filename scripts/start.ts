@@ -7,6 +7,7 @@
  *   ECPay       http://127.0.0.1:3002   (sandbox speaking the AIO protocol)
  *   DynamoDB    http://127.0.0.1:4567   (dynalite; data in .local-data/)
  *   S3          http://127.0.0.1:4569   (s3rver; data in .local-data/)
+ *   SES         http://127.0.0.1:8005   (aws-ses-v2-local: the mail the shop sent, on a web page)
  *
  * Every port can be changed with an environment variable (see README). Ctrl-C stops everything.
  */
@@ -23,6 +24,7 @@ const ports = {
   ecpay: port("ECPAY_PORT", 3002),
   dynamodb: port("DYNAMODB_PORT", 4567),
   s3: port("S3_PORT", 4569),
+  ses: port("SES_PORT", 8005),
 };
 const dataDir = path.resolve(repoRoot, process.env.DATA_DIR ?? ".local-data");
 const ownerPassword = process.env.DEV_OWNER_PASSWORD ?? "shop-owner-dev";
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     ECPay sandbox   ${stack.ecpayUrl}   test card 4311-9522-2222-2222, CVV 222
     DynamoDB        ${stack.dynamodbEndpoint}   table ${stack.tableName}
     S3              ${stack.s3Endpoint}   bucket ${stack.bucketName}
+    Email (SES)     ${stack.sesUrl}   every email the shop sent (outbox worker runs every 2 s locally)
     Data            ${path.relative(repoRoot, dataDir)}/
 
   Press Ctrl-C to stop.

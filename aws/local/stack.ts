@@ -1,6 +1,6 @@
 /**
- * The whole AWS side on this machine: dynalite (or an external DynamoDB Local), s3rver, the ECPay sandbox and the
- * local HTTP API running the real Lambda handlers. `npm start`, `npm run dev` and the integration tests all start
+ * The whole AWS side on this machine: dynalite (or an external DynamoDB Local), s3rver, the ECPay sandbox, the SES
+ * stand-in, the local HTTP API running the real Lambda handlers and the scheduled functions on a short interval. `npm start`, `npm run dev` and the integration tests all start
  * it through here, so they cannot drift apart.
  */
 import { createHash } from "node:crypto";
@@ -13,11 +13,14 @@ import dynalite from "dynalite";
 import S3rver from "s3rver";
 import { resetClients } from "../src/lib/clients";
 import { resetConfigCache } from "../src/lib/config";
+import { resetMailer } from "../src/lib/mailer";
 import { type LocalApiFaults, startLocalApi } from "./api-gateway";
 import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
+import { type LocalScheduler, startLocalScheduler } from "./scheduler";
+import { type LocalSes, startLocalSes } from "./ses";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
 import { SEED_SITE, seedContent } from "./seed/catalog";
 import { loadTemplate, localPhysicalNames } from "./template";
@@ -35,7 +38,7 @@ export const DEV_PRINCIPALS = {
 export interface LocalStackOptions {
   /** Where DynamoDB and S3 keep their data; omitted means a temporary folder removed on close. */
   dataDir?: string;
-  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number };
+  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number; ses?: number };
   /** Use this DynamoDB endpoint (e.g. DynamoDB Local) instead of starting dynalite. */
   dynamodbEndpoint?: string;
   storefrontUrl?: string;
@@ -45,6 +48,10 @@ export interface LocalStackOptions {
   ecpayRetryDelaysMs?: number[];
   /** Fault injection around the functions (reliability tests only; see aws/local/faults/). */
   apiFaults?: LocalApiFaults;
+  /** How often the scheduled functions (the outbox worker) run locally; 0: only when asked (`scheduler.runOnce`). Default 2 s. */
+  scheduleIntervalMs?: number;
+  /** First retry delay of a failed email (the template's default is a minute). */
+  mailRetryBaseMs?: number;
   log?: (line: string) => void;
 }
 
@@ -53,15 +60,31 @@ export interface LocalStack {
   ecpayUrl: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
+  /** The SES stand-in: its web page lists the mail sent, `/store` has it as JSON. */
+  sesUrl: string;
   tableName: string;
   bucketName: string;
   region: string;
   close(): Promise<void>;
 }
 
+/** For code in the process that started the stack (not serialisable, so not part of what tests are given). */
+export interface LocalStackControls {
+  ses: LocalSes;
+  scheduler: LocalScheduler;
+}
+
+const controls = new WeakMap<LocalStack, LocalStackControls>();
+export const stackControls = (stack: LocalStack): LocalStackControls => {
+  const found = controls.get(stack);
+  if (!found) throw new Error("not a stack started in this process");
+  return found;
+};
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
-  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, ...options.ports };
+  // The SES stand-in takes a free port unless one is given (`npm start` asks for 8005, the stand-in's usual one).
+  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, ses: 0, ...options.ports };
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
   const ephemeral = options.dataDir === undefined;
   const parameters = { Env: "local" };
@@ -114,6 +137,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => sandbox.close());
 
+    const ses = await startLocalSes(ports.ses);
+    closers.push(() => ses.close());
+
     // The handlers run in this process, like one warm Lambda container per function.
     const apiPortGuess = ports.api;
     const lambdaEnvironment: Record<string, string> = {
@@ -134,6 +160,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ECPAY_PARAMETER_PATH: "",
       APP_VERSION: process.env.APP_VERSION ?? "local",
       PUBLIC_API_URL: `http://127.0.0.1:${apiPortGuess}`,
+      SES_ENDPOINT: ses.url,
+      MAIL_RETRY_BASE_MS: String(options.mailRetryBaseMs ?? 2_000),
     };
     Object.assign(process.env, lambdaEnvironment);
     const api = await startLocalApi({
@@ -156,21 +184,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     resetClients();
     closers.push(async () => {
       resetClients();
+      resetMailer();
       resetConfigCache();
     });
 
     if (options.seed ?? true) await seedIfEmpty(s3Endpoint, names.bucketName, log);
 
-    return {
+    const scheduler = await startLocalScheduler({
+      parameters,
+      region: LOCAL_REGION,
+      intervalMs: options.scheduleIntervalMs ?? 2_000,
+      env: { ...lambdaEnvironment, PUBLIC_API_URL: api.url },
+      log,
+    });
+    resetConfigCache();
+    closers.push(() => scheduler.stop());
+
+    const stack: LocalStack = {
       apiUrl: api.url,
       ecpayUrl: sandbox.url,
       dynamodbEndpoint,
       s3Endpoint,
+      sesUrl: ses.url,
       tableName: names.tableName,
       bucketName: names.bucketName,
       region: LOCAL_REGION,
       close,
     };
+    controls.set(stack, { ses, scheduler });
+    return stack;
   } catch (error) {
     await close();
     throw error;

@@ -16,6 +16,8 @@ export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL("../template.yaml", i
 export const LOCAL_PARAMETER_DEFAULTS: Readonly<Record<string, string>> = {
   Env: "local",
   StorefrontUrl: "http://127.0.0.1:8788",
+  MailFromAddress: "shop@example.tw",
+  OwnerEmailAddress: "owner@example.tw",
 };
 
 export const LOCAL_API_ID = "local";
@@ -462,6 +464,36 @@ export function listHttpRoutes(template: Template): HttpRoute[] {
     }
   }
   return routes;
+}
+
+export interface ScheduledFunction {
+  functionId: string;
+  /** The schedule as the template writes it, e.g. `rate(1 minute)`. */
+  schedule: string;
+  entry: string;
+  timeoutSeconds: number;
+}
+
+/** Functions started by an EventBridge schedule (`Schedule` or `ScheduleV2` events). */
+export function listScheduledFunctions(template: Template): ScheduledFunction[] {
+  const scheduled: ScheduledFunction[] = [];
+  for (const functionId of functionIds(template)) {
+    const events = (template.Resources[functionId]?.Properties?.Events ?? {}) as Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown> }
+    >;
+    for (const event of Object.values(events)) {
+      if (event.Type !== "Schedule" && event.Type !== "ScheduleV2") continue;
+      const properties = event.Properties ?? {};
+      scheduled.push({
+        functionId,
+        schedule: String(properties.Schedule ?? properties.ScheduleExpression ?? ""),
+        entry: functionEntry(template, functionId),
+        timeoutSeconds: Number(functionProperty(template, functionId, "Timeout") ?? 3),
+      });
+    }
+  }
+  return scheduled;
 }
 
 /** Globals.Function.Environment merged with the function's own, every value resolved to a string. */

@@ -12,6 +12,7 @@ import type {
   OrderStatus,
   PaymentMethod,
   PaymentRecord,
+  Shipment,
 } from "../contract";
 import { orderSchema } from "../contract";
 import {
@@ -23,6 +24,7 @@ import {
   monthsBetween,
   orderKeyFromId,
 } from "../domain/order-id";
+import { type MailEvent, mailsOnCreate, mailsOnTransition } from "../domain/notifications";
 import { dynamo } from "./clients";
 import { lambdaEnv } from "./config";
 
@@ -67,11 +69,69 @@ export async function getOrder(id: string): Promise<(Order & Partial<OrderMeta>)
   return result.Item ? toOrder(result.Item) : undefined;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The outbox (docs/decisions/0013-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
+// order, written by the same conditional write as the event, and the order enters the sparse index `gsi-outbox`
+// (`outboxQueue`, `outboxDue`) where the outbox worker finds it.
+
+export const OUTBOX_INDEX = "gsi-outbox";
+export const OUTBOX_QUEUE = "pending";
+
+export type MailState = "pending" | "sending" | "sent" | "failed";
+
+export interface MailRecord {
+  state: MailState;
+  attempts: number;
+  /** Earliest time to (re)try, epoch ms. */
+  due: number;
+  /** While `sending`: the worker run that claimed it, and until when the claim holds. */
+  claim?: string;
+  until?: number;
+  sentAt?: string;
+  messageId?: string;
+  lastError?: string;
+}
+
+export const mailAttribute = (event: MailEvent) => `mail_${event}`;
+
+/** The clauses that queue `events` on an order, for an UpdateExpression's SET and ADD parts. */
+function queueMails(
+  events: readonly MailEvent[],
+  nowMs: number,
+  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[]; adds: string[] },
+): void {
+  if (events.length === 0) return;
+  for (const event of events) {
+    expression.names[`#m_${event}`] = mailAttribute(event);
+    expression.values[`:m_${event}`] = { state: "pending", attempts: 0, due: nowMs } satisfies MailRecord;
+    // Never twice: a second event of the same kind (there is none in the state machine) keeps the first record.
+    expression.sets.push(`#m_${event} = if_not_exists(#m_${event}, :m_${event})`);
+  }
+  expression.values[":outboxQueue"] = OUTBOX_QUEUE;
+  expression.values[":outboxDue"] = nowMs;
+  expression.values[":one"] = 1;
+  expression.sets.push("outboxQueue = :outboxQueue", "outboxDue = :outboxDue");
+  expression.adds.push("outboxRev :one");
+}
+
 /** Writes a new order if its id is still free. Returns false when another order already holds the id. */
 export async function putNewOrder(order: Order, meta: OrderMeta): Promise<boolean> {
   const key = orderKeyFromId(order.id);
   if (!key) throw new Error(`malformed order id ${order.id}`);
-  const item: OrderItem = { ...order, ...meta, ...key, phone: order.customer.phone, updatedAt: order.createdAt };
+  const nowMs = new Date(order.createdAt).getTime();
+  const mails = Object.fromEntries(
+    mailsOnCreate(order.paymentMethod).map((event) => [mailAttribute(event), { state: "pending", attempts: 0, due: nowMs } satisfies MailRecord]),
+  );
+  const queued = Object.keys(mails).length > 0 ? { outboxQueue: OUTBOX_QUEUE, outboxDue: nowMs, outboxRev: 1 } : {};
+  const item: OrderItem & Record<string, unknown> = {
+    ...order,
+    ...meta,
+    ...key,
+    phone: order.customer.phone,
+    updatedAt: order.createdAt,
+    ...mails,
+    ...queued,
+  };
   try {
     await dynamo().send(
       new PutCommand({ TableName: table(), Item: item, ConditionExpression: "attribute_not_exists(idsk)" }),
@@ -107,27 +167,39 @@ export interface StatusChange {
   at?: Date;
   /** Payment details learnt together with the change (ECPay trade number, payment type…). */
   payment?: Partial<PaymentRecord>;
+  /** Carrier and tracking number, with the change to shipped. */
+  shipment?: Shipment;
 }
 
 /**
  * Applies a status change only if the order is still in `from`. Returns the updated order, or undefined when
  * the order had moved on (the caller re-reads and decides whether that is a duplicate or a conflict).
+ *
+ * The emails the change sends are queued by the same write (domain/notifications.ts), so every path that changes a
+ * status — the owner, ECPay's callbacks, reconciling, expiry — sends them, exactly once per change.
  */
 export async function changeStatus(id: string, change: StatusChange): Promise<Order | undefined> {
   const key = orderKeyFromId(id);
   if (!key) return undefined;
-  const at = (change.at ?? new Date()).toISOString();
+  const when = change.at ?? new Date();
+  const at = when.toISOString();
   const entry: HistoryEntry = { at, from: change.from, to: change.to, by: change.by, ...(change.note ? { note: change.note } : {}) };
   const names: Record<string, string> = { "#status": "status" };
   const values: Record<string, unknown> = { ":from": change.from, ":to": change.to, ":entry": [entry], ":at": at };
   const sets = ["#status = :to", "history = list_append(history, :entry)", "updatedAt = :at"];
+  const adds: string[] = [];
   setPaymentFields(change.payment ?? {}, { names, values, sets });
+  if (change.shipment) {
+    values[":shipment"] = change.shipment;
+    sets.push("shipment = :shipment");
+  }
+  queueMails(mailsOnTransition(change.from, change.to), when.getTime(), { names, values, sets, adds });
   try {
     const result = await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: key,
-        UpdateExpression: `SET ${sets.join(", ")}`,
+        UpdateExpression: `SET ${sets.join(", ")}${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`,
         ConditionExpression: "#status = :from",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,

@@ -1,10 +1,13 @@
 /**
- * Placing an order: price it from the catalog, then write it exactly once per idempotency key.
+ * Placing an order: price it from the catalog and the fee settings, take its stock, then write it exactly once per
+ * idempotency key.
  *
  * Nothing is written until the request is known to be acceptable (site open, products on sale, expected total
- * matches), so a rejected request leaves no trace. The write itself is two conditional puts: the idempotency key
- * is claimed for an order id, then the order is put under that id. A crash between the two is healed by the
- * retry, which finds the claim and puts the order under the claimed id.
+ * matches), so a rejected request leaves no trace. Then: the idempotency key is claimed for an order id (a
+ * conditional put), each line's units are held under that key (one conditional update per product, given back if
+ * any line is short: 409), and the order is put under the id. A crash in between is healed by the retry, which
+ * finds the claim and the holds and finishes the order without taking anything twice; without a retry, the outbox
+ * worker gives the held units back (services/stock.ts).
  */
 import { createHash } from "node:crypto";
 import type { CreateOrderRequest, Order } from "../contract";
@@ -13,6 +16,7 @@ import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
+import { newAttempt, reserveStock } from "./stock";
 import { ApiError } from "../lib/http";
 import {
   claimIdempotencyKey,
@@ -54,7 +58,11 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
 
   if (!site.open) throw new ApiError("site_closed", site.closedMessage || "本店暫停營業，暫不接受訂單。");
 
-  const priced = priceOrder(request.items, catalog);
+  const priced = priceOrder(request.items, catalog, {
+    paymentMethod: request.paymentMethod,
+    deliveryMethod: request.deliveryMethod ?? "home",
+    ...(site.shipping ? { shipping: site.shipping } : {}),
+  });
   if (!priced.ok) {
     throw new ApiError(
       "product_unavailable",
@@ -65,7 +73,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     );
   }
   if (request.expectedTotal !== undefined && request.expectedTotal !== priced.total) {
-    throw new ApiError("price_changed", "價格已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
+    throw new ApiError("price_changed", "價格或運費已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
   }
 
   let orderId = previous?.orderId ?? newOrderId(now);
@@ -77,7 +85,10 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     orderId = claimed.orderId;
   }
 
+  const attemptToken = newAttempt();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // Takes the units (first pass) or re-confirms them for the id the claim now names (after an id collision).
+    await reserveStock(priced.lines, request.idempotencyKey, orderId, attemptToken);
     const order = buildOrder(orderId, request, priced, now);
     if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash })) return { order, replayed: false };
 
@@ -100,7 +111,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
 function buildOrder(
   id: string,
   request: CreateOrderRequest,
-  priced: { lines: Order["lines"]; total: number },
+  priced: { lines: Order["lines"]; subtotal: number; fees: Order["fees"]; total: number },
   now: Date,
 ): Order {
   const createdAt = now.toISOString();
@@ -109,8 +120,11 @@ function buildOrder(
     status: "created",
     createdAt,
     lines: priced.lines,
+    subtotal: priced.subtotal,
+    fees: priced.fees ?? [],
     total: priced.total,
     paymentMethod: request.paymentMethod,
+    deliveryMethod: request.deliveryMethod ?? "home",
     customer: request.customer,
     ...(request.note ? { note: request.note } : {}),
     ...(request.paymentMethod === "cod"

@@ -1,0 +1,270 @@
+/**
+ * Stock counts (docs/decisions/0012-fees-and-stock.md): one item per tracked product in the orders table,
+ * `ordertype = stock#<productId>`, `idsk = 0`, holding
+ *   - `stock`: units left to sell (absent: not tracked, the product never sells out by count);
+ *   - `holds`: one entry per order holding units, keyed by the order's idempotency key:
+ *     `{ q: quantity, o: order id, t: when (epoch ms), a: the attempt that wrote it }`.
+ *
+ * A count and its holds live in one item, so taking units and recording who took them is one conditional write, and
+ * so is giving them back: the hold's existence is what makes a reservation happen once per order and a release happen
+ * once per order, whoever asks and however often. Every write here is a single-item conditional UpdateItem
+ * (no transactions: dynalite has none, ADR 0001).
+ *
+ * An item with holds is also in the outbox index (`outboxQueue`/`outboxDue`, ADR 0013) so the outbox worker looks
+ * at its holds every HOLD_CHECK_MS and settles the ones a crash left behind.
+ */
+import { BatchGetCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { dynamo } from "./clients";
+import { lambdaEnv } from "./config";
+import { isConditionFailure } from "./orders-repo";
+
+/** How long a hold may go unexamined; also the grace after which a hold without an order is released. */
+export const HOLD_CHECK_MS = 15 * 60 * 1000;
+export const OUTBOX_QUEUE = "pending";
+
+export interface Hold {
+  /** Units held. */
+  q: number;
+  /** The order id the hold was taken for (the claimed id; may change once on an id collision). */
+  o: string;
+  /** When the hold was taken or last confirmed by its order's request (epoch ms). */
+  t: number;
+  /** The attempt that last wrote the hold: compensation and orphan release only undo their own. */
+  a: string;
+}
+
+export interface StockItem {
+  productId: string;
+  stock: number | null;
+  holds: Record<string, Hold>;
+}
+
+const table = () => lambdaEnv().TABLE_NAME;
+export const stockKey = (productId: string) => ({ ordertype: `stock#${productId}`, idsk: 0 });
+
+function toStockItem(productId: string, item: Record<string, unknown> | undefined): StockItem {
+  const stock = item?.stock;
+  return {
+    productId,
+    stock: typeof stock === "number" ? stock : null,
+    holds: (item?.holds as Record<string, Hold> | undefined) ?? {},
+  };
+}
+
+export async function getStockItem(productId: string): Promise<StockItem> {
+  const result = await dynamo().send(new GetCommand({ TableName: table(), Key: stockKey(productId), ConsistentRead: true }));
+  return toStockItem(productId, result.Item);
+}
+
+/** Counts of the given products (null = not tracked), read consistently, 100 keys per BatchGetItem. */
+export async function readStockLevels(productIds: readonly string[]): Promise<Map<string, number | null>> {
+  const levels = new Map<string, number | null>(productIds.map((id) => [id, null]));
+  const unique = [...new Set(productIds)];
+  for (let i = 0; i < unique.length; i += 100) {
+    let keys: Record<string, unknown>[] = unique.slice(i, i + 100).map(stockKey);
+    for (let round = 0; keys.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+      if (round > 8) throw new Error("DynamoDB left stock keys unprocessed after 8 rounds");
+      const result = await dynamo().send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table()]: { Keys: keys, ProjectionExpression: "ordertype, #stock", ExpressionAttributeNames: { "#stock": "stock" }, ConsistentRead: true },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[table()] ?? []) {
+        const productId = String(item.ordertype).slice("stock#".length);
+        levels.set(productId, typeof item.stock === "number" ? item.stock : null);
+      }
+      keys = (result.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  }
+  return levels;
+}
+
+export type HoldOutcome =
+  /** Units taken now for this order. */
+  | { kind: "reserved" }
+  /** This order already held them (a retry of the same request); the hold is confirmed as this attempt's. */
+  | { kind: "already" }
+  /** The product is not tracked: nothing to take. */
+  | { kind: "untracked" }
+  /** Not enough left: nothing was taken. */
+  | { kind: "insufficient"; left: number };
+
+/**
+ * Takes `quantity` units of a product for an order (its idempotency key), or confirms that the order already holds
+ * them. A confirmed hold is re-stamped with this attempt, so a concurrent undo by another attempt (compensation, the
+ * orphan sweep) no longer matches it and leaves it in place.
+ */
+export async function holdStock(
+  productId: string,
+  key: string,
+  quantity: number,
+  orderId: string,
+  attempt: string,
+  now = Date.now(),
+): Promise<HoldOutcome> {
+  const hold: Hold = { q: quantity, o: orderId, t: now, a: attempt };
+  for (let round = 0; round < 5; round++) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: stockKey(productId),
+          UpdateExpression:
+            "SET #stock = #stock - :q, holds.#k = :hold, outboxQueue = :queue, outboxDue = if_not_exists(outboxDue, :due)",
+          ConditionExpression: "attribute_exists(#stock) AND #stock >= :q AND attribute_not_exists(holds.#k)",
+          ExpressionAttributeNames: { "#stock": "stock", "#k": key },
+          ExpressionAttributeValues: { ":q": quantity, ":hold": hold, ":queue": OUTBOX_QUEUE, ":due": now + HOLD_CHECK_MS },
+        }),
+      );
+      return { kind: "reserved" };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const current = await getStockItem(productId);
+    if (current.holds[key]) {
+      if (await restampHold(productId, key, orderId, attempt, now)) return { kind: "already" };
+      continue; // released between our read and write: take the units afresh
+    }
+    if (current.stock === null) return { kind: "untracked" };
+    if (current.stock < quantity) return { kind: "insufficient", left: current.stock };
+    // Enough again (a release landed in between): try once more.
+  }
+  throw new Error(`stock of ${productId} kept changing while being reserved`);
+}
+
+async function restampHold(productId: string, key: string, orderId: string, attempt: string, now: number): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        UpdateExpression: "SET holds.#k.t = :t, holds.#k.a = :a, holds.#k.o = :o",
+        ConditionExpression: "attribute_exists(holds.#k)",
+        ExpressionAttributeNames: { "#k": key },
+        ExpressionAttributeValues: { ":t": now, ":a": attempt, ":o": orderId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Gives an order's units back and forgets its hold, exactly once: only while the hold exists (and, with `attempt`,
+ * only if that attempt still owns it). Returns whether this call released anything. A product that stopped being
+ * tracked meanwhile only loses the hold.
+ */
+export async function releaseHold(productId: string, key: string, attempt?: string): Promise<boolean> {
+  const names = { "#stock": "stock", "#k": key, ...(attempt ? { "#a": "a" } : {}) };
+  const owned = attempt ? " AND holds.#k.#a = :a" : "";
+  const values = attempt ? { ":a": attempt } : undefined;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        UpdateExpression: "SET #stock = #stock + holds.#k.q REMOVE holds.#k",
+        ConditionExpression: `attribute_exists(holds.#k) AND attribute_exists(#stock)${owned}`,
+        ExpressionAttributeNames: names,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  // Not tracked any more (or not ours, or already gone): drop the hold only if it is still ours and untracked.
+  return dropHold(productId, key, attempt, "attribute_not_exists(#stock)");
+}
+
+/** Forgets a hold without giving units back (the order shipped: they are sold). */
+export async function settleHold(productId: string, key: string): Promise<boolean> {
+  return dropHold(productId, key, undefined);
+}
+
+async function dropHold(productId: string, key: string, attempt: string | undefined, extra?: string): Promise<boolean> {
+  const conditions = ["attribute_exists(holds.#k)", ...(attempt ? ["holds.#k.#a = :a"] : []), ...(extra ? [extra] : [])];
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        UpdateExpression: "REMOVE holds.#k",
+        ConditionExpression: conditions.join(" AND "),
+        ExpressionAttributeNames: { "#k": key, ...(attempt ? { "#a": "a" } : {}), ...(extra ? { "#stock": "stock" } : {}) },
+        ...(attempt ? { ExpressionAttributeValues: { ":a": attempt } } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export type SetStockOutcome = { ok: true; stock: number | null } | { ok: false; current: number | null };
+
+/**
+ * The owner's edit: sets the count (null = stop tracking) only if it still is `expected`, so an edit made from an
+ * old figure (another tab, or sales since the page was shown) is refused rather than silently undoing them.
+ */
+export async function setStock(productId: string, stock: number | null, expected: number | null, now = new Date()): Promise<SetStockOutcome> {
+  const condition = expected === null ? "attribute_not_exists(#stock)" : "#stock = :expected";
+  const update =
+    stock === null
+      ? "SET productId = :id, updatedAt = :at REMOVE #stock"
+      : "SET #stock = :stock, productId = :id, updatedAt = :at, holds = if_not_exists(holds, :none)";
+  const values: Record<string, unknown> = { ":id": productId, ":at": now.toISOString() };
+  if (stock !== null) Object.assign(values, { ":stock": stock, ":none": {} });
+  if (expected !== null) values[":expected"] = expected;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { "#stock": "stock" },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return { ok: true, stock };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return { ok: false, current: (await getStockItem(productId)).stock };
+  }
+}
+
+/**
+ * After the outbox worker examined an item's holds: check again at `nextDue`, or leave the outbox index when no hold
+ * is left (only if none was added meanwhile, which would have needed checking).
+ */
+export async function rescheduleHoldCheck(productId: string, nextDue: number | null): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        ...(nextDue === null
+          ? {
+              UpdateExpression: "REMOVE outboxQueue, outboxDue",
+              ConditionExpression: "attribute_not_exists(holds) OR size(holds) = :zero",
+              ExpressionAttributeValues: { ":zero": 0 },
+            }
+          : {
+              UpdateExpression: "SET outboxQueue = :queue, outboxDue = :due",
+              ConditionExpression: "attribute_exists(ordertype)",
+              ExpressionAttributeValues: { ":queue": OUTBOX_QUEUE, ":due": nextDue },
+            }),
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    // A hold arrived meanwhile (or the item is gone): it stays queued, and its own due time stands.
+  }
+}
