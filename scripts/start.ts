@@ -33,7 +33,14 @@ const storefrontUrl = `http://127.0.0.1:${ports.storefront}`;
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   console.log("Starting the local AWS stack…");
-  const stack = await startLocalStack({ dataDir, ports, storefrontUrl, log: (line) => console.log(`  ${line}`) });
+  const stack = await startLocalStack({
+    dataDir,
+    ports,
+    storefrontUrl,
+    // The outbox worker (emails, stock holds) every 2 s instead of every minute.
+    schedules: { intervalMs: 2_000 },
+    log: (line) => console.log(`  ${line}`),
+  });
 
   let storefront: RunningStorefront | undefined;
   let stopping = false;

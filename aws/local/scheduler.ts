@@ -2,7 +2,7 @@
  * Runs the template's scheduled functions (EventBridge `Schedule` events) in this process, like the local API runs
  * the routes' functions: the same handler modules, the template's environment, one run at a time per function (as
  * `ReservedConcurrentExecutions: 1` would). Locally they run every `intervalMs` instead of the template's rate, so a
- * queued email goes out within a couple of seconds; `runOnce` runs a function now (tests, and a command by hand).
+ * queued email goes out within a couple of seconds; `invoke` runs a function now.
  */
 import {
   createResolveContext,
@@ -16,15 +16,15 @@ import {
 type ScheduledHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
 export interface LocalScheduler {
-  functions: ScheduledFunction[];
-  /** Runs one function (default: every scheduled function) now, after any run already under way; resolves with its results. */
-  runOnce(functionId?: string): Promise<unknown[]>;
+  schedules: ScheduledFunction[];
+  /** Runs one function (by logical id) now, after any run of it already under way; resolves with its result. */
+  invoke(functionId: string): Promise<unknown>;
   /** Completed runs per function. */
   runs: Record<string, number>;
   stop(): Promise<void>;
 }
 
-export interface LocalSchedulerOptions {
+export interface SchedulerOptions {
   templatePath?: string;
   parameters?: Record<string, string>;
   region?: string;
@@ -35,7 +35,7 @@ export interface LocalSchedulerOptions {
   log?: (line: string) => void;
 }
 
-export async function startLocalScheduler(options: LocalSchedulerOptions): Promise<LocalScheduler> {
+export async function startScheduler(options: SchedulerOptions): Promise<LocalScheduler> {
   const log = options.log ?? (() => {});
   const template = await loadTemplate(options.templatePath ?? DEFAULT_TEMPLATE_PATH);
   const ctx = createResolveContext(template, {
@@ -96,9 +96,12 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   log(`scheduled functions: ${functions.map((fn) => `${fn.functionId} (${fn.schedule}, locally every ${options.intervalMs} ms)`).join(", ") || "none"}`);
 
   return {
-    functions,
+    schedules: functions,
     runs,
-    runOnce: (functionId) => Promise.all(functions.filter((fn) => !functionId || fn.functionId === functionId).map(run)),
+    invoke: (functionId) => {
+      const fn = functions.find((f) => f.functionId === functionId);
+      return fn ? run(fn) : Promise.reject(new Error(`no scheduled function ${functionId}`));
+    },
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

@@ -19,7 +19,7 @@ import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
-import { type LocalScheduler, startLocalScheduler } from "./scheduler";
+import { type LocalScheduler, startScheduler } from "./scheduler";
 import { type LocalSes, startLocalSes } from "./ses";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
 import { SEED_SITE, seedContent } from "./seed/catalog";
@@ -48,8 +48,11 @@ export interface LocalStackOptions {
   ecpayRetryDelaysMs?: number[];
   /** Fault injection around the functions (reliability tests only; see aws/local/faults/). */
   apiFaults?: LocalApiFaults;
-  /** How often the scheduled functions (the outbox worker) run locally; 0: only when asked (`scheduler.runOnce`). Default 2 s. */
-  scheduleIntervalMs?: number;
+  /**
+   * Scheduled functions (the outbox worker) run every `intervalMs`; default never on their own (a test or tool asks
+   * with `localRuntime(stack).scheduler.invoke`).
+   */
+  schedules?: { intervalMs?: number };
   /** First retry delay of a failed email (the template's default is a minute). */
   mailRetryBaseMs?: number;
   log?: (line: string) => void;
@@ -68,18 +71,18 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** For code in the process that started the stack (not serialisable, so not part of what tests are given). */
-export interface LocalStackControls {
+/** What only the process that started a stack can reach (kept off the stack object so it stays plain data plus `close`). */
+export interface LocalRuntime {
   ses: LocalSes;
   scheduler: LocalScheduler;
 }
 
-const controls = new WeakMap<LocalStack, LocalStackControls>();
-export const stackControls = (stack: LocalStack): LocalStackControls => {
-  const found = controls.get(stack);
-  if (!found) throw new Error("not a stack started in this process");
-  return found;
-};
+const runtimes = new WeakMap<LocalStack, LocalRuntime>();
+export function localRuntime(stack: LocalStack): LocalRuntime {
+  const runtime = runtimes.get(stack);
+  if (!runtime) throw new Error("localRuntime: this stack was not started in this process");
+  return runtime;
+}
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
@@ -190,10 +193,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (options.seed ?? true) await seedIfEmpty(s3Endpoint, names.bucketName, log);
 
-    const scheduler = await startLocalScheduler({
+    const scheduler = await startScheduler({
       parameters,
       region: LOCAL_REGION,
-      intervalMs: options.scheduleIntervalMs ?? 2_000,
+      intervalMs: options.schedules?.intervalMs ?? 0,
       env: { ...lambdaEnvironment, PUBLIC_API_URL: api.url },
       log,
     });
@@ -211,7 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       close,
     };
-    controls.set(stack, { ses, scheduler });
+    runtimes.set(stack, { ses, scheduler });
     return stack;
   } catch (error) {
     await close();

@@ -70,7 +70,7 @@ export async function getOrder(id: string): Promise<(Order & Partial<OrderMeta>)
 }
 
 // ---------------------------------------------------------------------------------------------
-// The outbox (docs/decisions/0013-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
+// The outbox (docs/decisions/0014-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
 // order, written by the same conditional write as the event, and the order enters the sparse index `gsi-outbox`
 // (`outboxQueue`, `outboxDue`) where the outbox worker finds it.
 

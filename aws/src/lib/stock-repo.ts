@@ -1,5 +1,5 @@
 /**
- * Stock counts (docs/decisions/0012-fees-and-stock.md): one item per tracked product in the orders table,
+ * Stock counts (docs/decisions/0013-fees-and-stock.md): one item per tracked product in the orders table,
  * `ordertype = stock#<productId>`, `idsk = 0`, holding
  *   - `stock`: units left to sell (absent: not tracked, the product never sells out by count);
  *   - `holds`: one entry per order holding units, keyed by the order's idempotency key:

@@ -16,7 +16,8 @@ import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
-import { newAttempt, reserveStock } from "./stock";
+import { readStockLevels } from "../lib/stock-repo";
+import { newAttempt, refuseIfShort, reserveStock } from "./stock";
 import { ApiError } from "../lib/http";
 import {
   claimIdempotencyKey,
@@ -46,6 +47,9 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   // catalog and site status, so it must not fail with them either (S3 down while a shopper retries).
   const content = Promise.all([readSiteStatus(), readCatalog()]);
   content.catch(() => {});
+  // The counts too, so an order for what is plainly sold out is refused before anything is written.
+  const levels = readStockLevels(request.items.map((i) => i.productId));
+  levels.catch(() => {});
   const previous = await getIdempotencyRecord(request.idempotencyKey);
   if (previous && previous.bodyHash !== bodyHash) throw mismatch();
   if (previous) {
@@ -75,6 +79,8 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   if (request.expectedTotal !== undefined && request.expectedTotal !== priced.total) {
     throw new ApiError("price_changed", "價格或運費已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
   }
+  // Only a first attempt: a retry may already hold the units it needs (the count no longer includes them).
+  if (!previous) refuseIfShort(priced.lines, await levels);
 
   let orderId = previous?.orderId ?? newOrderId(now);
   if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {

@@ -1,5 +1,5 @@
 /**
- * Stock that never oversells (docs/decisions/0012-fees-and-stock.md): an order takes its units when it is placed,
+ * Stock that never oversells (docs/decisions/0013-fees-and-stock.md): an order takes its units when it is placed,
  * line by line, each a conditional write that fails rather than go below zero; if any line cannot be had, the lines
  * already taken are given back before the 409. A cancelled order gives its units back once, a shipped one keeps them.
  * Every hold is keyed by the order's idempotency key, so retries and replays take nothing twice.
@@ -49,7 +49,20 @@ export async function reserveStock(lines: readonly OrderLine[], key: string, ord
     }),
   );
   if (failure !== undefined) throw failure;
-  throw new ApiError("conflict", short.map(({ line, left }) => shortMessage(line.name, left)).join("；"), {
+  throw shortError(short);
+}
+
+/** The 409 for lines a count plainly cannot cover (read before anything is written; the holds stay the authority). */
+export function refuseIfShort(lines: readonly OrderLine[], levels: Map<string, number | null>): void {
+  const short = lines.flatMap((line) => {
+    const left = levels.get(line.productId);
+    return left !== null && left !== undefined && left < line.quantity ? [{ line, left }] : [];
+  });
+  if (short.length > 0) throw shortError(short);
+}
+
+function shortError(short: { line: OrderLine; left: number }[]): ApiError {
+  return new ApiError("conflict", short.map(({ line, left }) => shortMessage(line.name, left)).join("；"), {
     fields: Object.fromEntries(short.map(({ line, left }) => [`items.${line.productId}`, left === 0 ? "已售完" : `只剩 ${left} 件`])),
     remaining: Object.fromEntries(short.map(({ line, left }) => [line.productId, left])),
   });

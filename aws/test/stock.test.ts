@@ -1,0 +1,217 @@
+/**
+ * Stock that never oversells, through the local stack (the real handlers on dynalite, or moto in CI): concurrent
+ * orders against a count, cancellations giving units back exactly once, replays taking nothing, the owner's
+ * conditional edit, and the outbox worker settling what a stopped request or path left behind.
+ */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { changeStatus } from "../src/lib/orders-repo";
+import { holdStock, stockKey } from "../src/lib/stock-repo";
+import { checkHolds } from "../src/services/stock";
+import {
+  admin,
+  dynamoClient,
+  idempotencyKey,
+  orderRequest,
+  setStock,
+  stack,
+  stockOf,
+  storefront,
+  useStackEnvironment,
+} from "./support";
+
+const PRODUCT = "pineapple-cake";
+const OTHER = "dongding-oolong";
+
+async function stockItem(productId: string) {
+  const result = await dynamoClient().send(new GetCommand({ TableName: stack().tableName, Key: stockKey(productId), ConsistentRead: true }));
+  return result.Item as { stock?: number; holds?: Record<string, { q: number; o: string; a: string; t: number }> } | undefined;
+}
+
+const one = (productId = PRODUCT, quantity = 1) => orderRequest({ paymentMethod: "cod", items: [{ productId, quantity }] });
+
+beforeAll(() => useStackEnvironment());
+afterAll(async () => {
+  await setStock(PRODUCT, null);
+  await setStock(OTHER, null);
+});
+
+describe("200 concurrent orders for 50 in stock", () => {
+  it("makes exactly 50 orders, refuses the rest with a 409 naming the product, never goes below zero; cancelling 10 makes exactly 10 orderable", async () => {
+    await setStock(PRODUCT, 50);
+    const requests = Array.from({ length: 200 }, () => one());
+    const answers = await Promise.all(requests.map((r) => storefront.post("/order", r)));
+
+    const placed = answers.filter((a) => a.status === 201);
+    const refused = answers.filter((a) => a.status === 409);
+    expect(placed).toHaveLength(50);
+    expect(refused).toHaveLength(150);
+    for (const answer of refused) {
+      expect(answer.body.error).toMatchObject({ code: "conflict", remaining: { [PRODUCT]: 0 } });
+      expect(answer.body.error.message).toContain("土鳳梨酥");
+      expect(answer.body.error.fields).toEqual({ [`items.${PRODUCT}`]: "已售完" });
+    }
+    expect(await stockOf(PRODUCT)).toBe(0);
+    const item = await stockItem(PRODUCT);
+    expect(Object.keys(item?.holds ?? {})).toHaveLength(50);
+    expect(Object.values(item?.holds ?? {}).reduce((sum, h) => sum + h.q, 0)).toBe(50);
+
+    // Replays of every placed order, all at once, take nothing.
+    const placedRequests = requests.filter((_, i) => answers[i]!.status === 201);
+    const replays = await Promise.all(placedRequests.map((r) => storefront.post("/order", r)));
+    expect(replays.map((a) => a.status)).toEqual(Array(50).fill(201));
+    expect(replays.map((a) => a.body.order.id)).toEqual(placed.map((a) => a.body.order.id));
+    expect(await stockOf(PRODUCT)).toBe(0);
+
+    // The owner cancels 10 (each cancel sent twice at once): exactly 10 units come back.
+    const cancelled = placed.slice(0, 10).map((a) => a.body.order.id as string);
+    const cancels = await Promise.all(
+      cancelled.flatMap((id) => [1, 2].map(() => admin.post(`/admin/orders/${id}/transition`, { to: "cancelled", note: "測試取消" }))),
+    );
+    expect(cancels.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(await stockOf(PRODUCT)).toBe(10);
+
+    // 30 more shoppers at once: exactly 10 get one.
+    const second = await Promise.all(Array.from({ length: 30 }, () => storefront.post("/order", one())));
+    expect(second.filter((a) => a.status === 201)).toHaveLength(10);
+    expect(second.filter((a) => a.status === 409)).toHaveLength(20);
+    expect(await stockOf(PRODUCT)).toBe(0);
+
+    // Cancelling an already cancelled order again gives nothing back twice.
+    await admin.post(`/admin/orders/${cancelled[0]}/transition`, { to: "cancelled" });
+    expect(await stockOf(PRODUCT)).toBe(0);
+  });
+});
+
+describe("a multi-line order that cannot be had in full", () => {
+  it("fails whole, names what is short and how many are left, and keeps nothing reserved", async () => {
+    await setStock(PRODUCT, 5);
+    await setStock(OTHER, 2);
+    const request = orderRequest({
+      paymentMethod: "credit",
+      items: [
+        { productId: PRODUCT, quantity: 3 },
+        { productId: OTHER, quantity: 3 },
+      ],
+    });
+    const res = await storefront.post("/order", request);
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe("「凍頂烏龍茶 150g」庫存不足，只剩 2 件");
+    expect(res.body.error.remaining).toEqual({ [OTHER]: 2 });
+    expect(await stockOf(PRODUCT)).toBe(5);
+    expect(await stockOf(OTHER)).toBe(2);
+    expect((await stockItem(PRODUCT))?.holds?.[request.idempotencyKey]).toBeUndefined();
+
+    // The same form, retried after the owner restocked: now it goes through, taking each unit once.
+    await setStock(OTHER, 10);
+    const again = await storefront.post("/order", request);
+    expect(again.status).toBe(201);
+    expect(await stockOf(PRODUCT)).toBe(2);
+    expect(await stockOf(OTHER)).toBe(7);
+    expect((await storefront.post("/order", request)).body.order.id).toBe(again.body.order.id);
+    expect(await stockOf(OTHER)).toBe(7);
+  });
+
+  it("lets untracked products through beside tracked ones", async () => {
+    await setStock(PRODUCT, 1);
+    await setStock(OTHER, null);
+    const res = await storefront.post(
+      "/order",
+      orderRequest({ items: [{ productId: PRODUCT, quantity: 1 }, { productId: OTHER, quantity: 50 }] }),
+    );
+    expect(res.status).toBe(201);
+    expect(await stockOf(PRODUCT)).toBe(0);
+    expect(await stockOf(OTHER)).toBeNull();
+  });
+});
+
+describe("the owner's stock edit", () => {
+  it("is conditional on the count the page showed: of two tabs, the second is refused with the count now", async () => {
+    await setStock(PRODUCT, 10);
+    const tabA = await admin.put(`/admin/stock/${PRODUCT}`, { stock: 15, expected: 10 });
+    const tabB = await admin.put(`/admin/stock/${PRODUCT}`, { stock: 12, expected: 10 });
+    expect(tabA).toMatchObject({ status: 200, body: { productId: PRODUCT, stock: 15 } });
+    expect(tabB.status).toBe(409);
+    expect(tabB.body.error).toMatchObject({ code: "conflict", currentStock: 15 });
+    expect(await stockOf(PRODUCT)).toBe(15);
+
+    // A sale between showing the page and saving is not overwritten either.
+    await storefront.post("/order", one(PRODUCT, 2));
+    const stale = await admin.put(`/admin/stock/${PRODUCT}`, { stock: 20, expected: 15 });
+    expect(stale.body.error).toMatchObject({ code: "conflict", currentStock: 13 });
+  });
+
+  it("stops and starts tracking, and refuses bad counts with a reason and nothing written", async () => {
+    await setStock(PRODUCT, 3);
+    expect((await admin.put(`/admin/stock/${PRODUCT}`, { stock: null, expected: 3 })).status).toBe(200);
+    expect(await stockOf(PRODUCT)).toBeNull();
+    for (const body of [
+      { stock: -1, expected: null },
+      { stock: 1.5, expected: null },
+      { stock: 1_000_001, expected: null },
+      { stock: "7", expected: null },
+      { stock: 5 },
+    ]) {
+      const res = await admin.put(`/admin/stock/${PRODUCT}`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.fields).toBeDefined();
+    }
+    expect((await admin.put("/admin/stock/no-such-product", { stock: 1, expected: null })).status).toBe(404);
+    expect((await admin.put("/admin/stock/Bad_Id", { stock: 1, expected: null })).status).toBe(400);
+    expect(await stockOf(PRODUCT)).toBeNull();
+    expect((await storefront.get("/stock")).body.stock[PRODUCT]).toBeUndefined();
+  });
+});
+
+describe("what a stopped request or path leaves behind", () => {
+  it("gives back the units of a cancelled order whose canceller stopped before releasing them (the outbox worker does it, once)", async () => {
+    await setStock(PRODUCT, 4);
+    const res = await storefront.post("/order", one(PRODUCT, 3));
+    expect(await stockOf(PRODUCT)).toBe(1);
+    // The status change alone, as a path that stopped right after it would leave it (it queues the email).
+    const changed = await changeStatus(res.body.order.id, { from: "created", to: "cancelled", by: "system", note: "expired" });
+    expect(changed?.status).toBe("cancelled");
+    await expectEventually(async () => (await stockOf(PRODUCT)) === 4);
+    // Running the worker's checks again releases nothing more.
+    await checkHolds(PRODUCT, Date.now() + 2 * 60 * 60 * 1000);
+    expect(await stockOf(PRODUCT)).toBe(4);
+  });
+
+  it("releases units held for an order that was never written, once its grace is over, unless a retry confirmed them", async () => {
+    await setStock(PRODUCT, 5);
+    const orphan = idempotencyKey();
+    const retried = idempotencyKey();
+    const taken = Date.now();
+    expect(await holdStock(PRODUCT, orphan, 2, "261201-00001", "attempt-1", taken)).toEqual({ kind: "reserved" });
+    expect(await holdStock(PRODUCT, retried, 1, "261201-00002", "attempt-2", taken)).toEqual({ kind: "reserved" });
+    expect(await stockOf(PRODUCT)).toBe(2);
+
+    // Within the grace nothing moves.
+    expect((await checkHolds(PRODUCT, taken + 60_000)).released).toBe(0);
+    // The second request's retry comes back later and confirms its hold (a new attempt), so the sweep keeps it.
+    expect(await holdStock(PRODUCT, retried, 1, "261201-00002", "attempt-3", taken + 20 * 60_000)).toEqual({ kind: "already" });
+    const later = await checkHolds(PRODUCT, taken + 20 * 60_000);
+    expect(later.released).toBe(1);
+    expect(await stockOf(PRODUCT)).toBe(4);
+    const holds = (await stockItem(PRODUCT))?.holds ?? {};
+    expect(holds[orphan]).toBeUndefined();
+    expect(holds[retried]).toMatchObject({ q: 1, a: "attempt-3" });
+  });
+
+  it("answers the storefront's stock read with tracked products only", async () => {
+    await setStock(PRODUCT, 7);
+    await setStock(OTHER, null);
+    const res = await storefront.get("/stock");
+    expect(res.status).toBe(200);
+    expect(res.body.stock[PRODUCT]).toBe(7);
+    expect(OTHER in res.body.stock).toBe(false);
+  });
+});
+
+async function expectEventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("not within the time");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
