@@ -1,9 +1,16 @@
 /**
- * Makes the ADMIN_PASSWORD_HASH secret from a password: `npx tsx scripts/hash-password.ts 'the password'`.
+ * Makes the ADMIN_PASSWORD_HASH secret from a password, read from a hidden prompt or from stdin, never from the
+ * command line (where shell history and `ps` would keep it):
+ *
+ *     npx tsx scripts/hash-password.ts                        # asks twice, without echo
+ *     printf '%s' "$PASSWORD" | npx tsx scripts/hash-password.ts
+ *
  * Format `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`; 100,000 iterations is the most the Workers
- * runtime's PBKDF2 accepts.
+ * runtime's PBKDF2 accepts, so the password's own length is what makes a leaked hash hard to reverse: at least
+ * MIN_PASSWORD_LENGTH characters, and a long random one is best (README, Configuration).
  */
 export const PBKDF2_ITERATIONS = 100_000;
+export const MIN_PASSWORD_LENGTH = 12;
 
 export async function hashPassword(password: string, salt = crypto.getRandomValues(new Uint8Array(16))): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
@@ -12,11 +19,69 @@ export async function hashPassword(password: string, salt = crypto.getRandomValu
   return `pbkdf2-sha256$${PBKDF2_ITERATIONS}$${b64(salt)}$${b64(new Uint8Array(bits))}`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const password = process.argv[2];
-  if (!password) {
-    console.error("usage: npx tsx scripts/hash-password.ts '<password>'");
-    process.exit(2);
+/** Why a password cannot be the owner's, or null when it can. Length counts characters, not bytes. */
+export function passwordProblem(password: string): string | null {
+  if (/[\r\n]/.test(password)) return "the password must be one line";
+  const length = Array.from(password).length;
+  if (length < MIN_PASSWORD_LENGTH) return `the password has ${length} characters; use at least ${MIN_PASSWORD_LENGTH}`;
+  return null;
+}
+
+/** Reads one line from the terminal without echoing it. */
+async function promptHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.setEncoding("utf8");
+  stdin.resume();
+  let value = "";
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      stdin.on("data", (chunk: string) => {
+        for (const ch of chunk) {
+          if (ch === "\r" || ch === "\n") return resolve(value);
+          if (ch === "\u0003" || ch === "\u0004") return reject(new Error("cancelled"));
+          value = ch === "\u007f" || ch === "\b" ? Array.from(value).slice(0, -1).join("") : value + ch;
+        }
+      });
+    });
+  } finally {
+    stdin.removeAllListeners("data");
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write("\n");
+  }
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text.replace(/\r?\n$/, "");
+}
+
+async function main(): Promise<number> {
+  if (process.argv.length > 2) {
+    console.error("The password is not taken from the command line (shell history and `ps` would keep it).");
+    console.error("Run `npx tsx scripts/hash-password.ts` and type it, or pipe it in on stdin.");
+    return 2;
+  }
+  let password: string;
+  if (process.stdin.isTTY) {
+    password = await promptHidden("Owner password: ");
+    if ((await promptHidden("Again: ")) !== password) {
+      console.error("The two passwords differ.");
+      return 2;
+    }
+  } else {
+    password = await readStdin();
+  }
+  const problem = passwordProblem(password);
+  if (problem) {
+    console.error(`Refused: ${problem}.`);
+    return 2;
   }
   console.log(await hashPassword(password));
+  return 0;
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main();

@@ -472,6 +472,26 @@ describe("POST /ecpay (ReturnURL)", () => {
   });
 });
 
+describe("POST /ecpay and /ecpay/payment-info signed with MD5", () => {
+  it("answers 0|… to every MD5-signed notification, the one that would pay the order included", async () => {
+    const forms = fc.oneof(
+      fc.constant(null).map(() => ({ path: "/ecpay", form: paidNotification(credit.merchantTradeNo, credit.total) })),
+      fc.constant(null).map(() => ({ path: "/ecpay/payment-info", form: atmInfo(atm.merchantTradeNo, atm.total) })),
+      signedMutations(() => paidNotification(credit.merchantTradeNo, credit.total), RETURN_FIELDS).map((form) => ({
+        path: "/ecpay",
+        form,
+      })),
+    );
+    await fuzz(
+      "POST /ecpay (MD5-signed)",
+      forms,
+      runs(20),
+      ({ path, form }) => ecpay().post(path, ecpayForm(form, ECPAY_STAGE_MERCHANT, "md5")),
+      nacked,
+    );
+  });
+});
+
 describe("POST /ecpay/payment-info (PaymentInfoURL)", () => {
   it("answers 0|… to unsigned or garbled posts", async () => {
     await fuzz(

@@ -65,6 +65,13 @@ describe("ECPay ReturnURL (POST /ecpay)", () => {
     expect((await orderNow(order.id, phone)).status).toBe("created");
   });
 
+  it("refuses a notification signed with MD5 and leaves the order unpaid (payments are SHA256 only)", async () => {
+    const { order, fields, phone } = await placeOrder();
+    const md5 = ecpayForm(paidNotification(fields.MerchantTradeNo!, order.total), ECPAY_STAGE_MERCHANT, "md5");
+    expect((await unsigned.post("/ecpay", md5)).text).toBe("0|CheckMacValue error");
+    expect((await orderNow(order.id, phone)).status).toBe("created");
+  });
+
   it("acknowledges a failed attempt without paying", async () => {
     const { order, fields, phone } = await placeOrder();
     const failed = ecpayForm(paidNotification(fields.MerchantTradeNo!, order.total, { RtnCode: "10100248", RtnMsg: "拒絕交易" }));

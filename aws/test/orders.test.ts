@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { createOrderResponseSchema, errorResponseSchema } from "../src/contract";
-import { verifyCheckMacValue } from "../src/ecpay";
+import { PAYMENT_MAC, verifyCheckMacValue } from "../src/ecpay";
 import { orderKeyFromId } from "../src/domain/order-id";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
 import { requestFingerprint } from "../src/services/create-order";
@@ -24,7 +24,7 @@ describe("POST /order", () => {
 
     expect(payment?.action).toBe(`${stack().ecpayUrl}/Cashier/AioCheckOut/V5`);
     const fields = payment!.fields;
-    expect(verifyCheckMacValue(fields, ECPAY_STAGE_MERCHANT)).toBe(true);
+    expect(verifyCheckMacValue(fields, ECPAY_STAGE_MERCHANT, PAYMENT_MAC)).toBe(true);
     expect(fields).toMatchObject({
       MerchantID: ECPAY_STAGE_MERCHANT.merchantId,
       TotalAmount: String(order.total),

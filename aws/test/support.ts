@@ -10,7 +10,7 @@ import type { CreateOrderRequest, SiteStatus } from "../src/contract";
 import { resetClients } from "../src/lib/clients";
 import { resetConfigCache } from "../src/lib/config";
 import { readMailbox, type StoredMail } from "../local/ses";
-import { checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
+import { type MacAlgorithm, PAYMENT_MAC, checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
 import { localS3Client } from "../local/s3-buckets";
 import { DEV_PRINCIPALS } from "../local/stack";
@@ -80,9 +80,13 @@ export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): Creat
   };
 }
 
-/** A notification as ECPay's servers would send it, signed with the stage merchant's keys. */
-export function ecpayForm(fields: Record<string, string>, keys: { hashKey: string; hashIV: string } = ECPAY_STAGE_MERCHANT): string {
-  const signed = { ...fields, CheckMacValue: checkMacValue(fields, keys) };
+/** A notification as ECPay's servers would send it, signed with the stage merchant's keys (SHA256 unless told). */
+export function ecpayForm(
+  fields: Record<string, string>,
+  keys: { hashKey: string; hashIV: string } = ECPAY_STAGE_MERCHANT,
+  algorithm: MacAlgorithm = PAYMENT_MAC,
+): string {
+  const signed = { ...fields, CheckMacValue: checkMacValue(fields, keys, algorithm) };
   return new URLSearchParams(signed).toString();
 }
 

@@ -4,8 +4,8 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../src/contract";
-import { listHttpRoutes, loadTemplate } from "../template";
-import { iamWildcardMatch } from "./iam";
+import { createResolveContext, listHttpRoutes, loadTemplate, principalPolicies } from "../template";
+import { executeApiArn, iamWildcardMatch, isActionAllowed } from "./iam";
 import { type HttpRoute, type LambdaHandler, type LocalApi, MAX_BODY_BYTES, startLocalApi } from "./index";
 import { matchRoute } from "./routing";
 import { SIGNATURE_MISMATCH_MESSAGE } from "./sigv4";
@@ -567,6 +567,25 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
       .filter((route) => route.auth === "NONE")
       .map((route) => `${route.method} ${route.path}`);
     expect(publicRoutes.sort()).toEqual(["POST /ecpay", "POST /ecpay/payment-info"]);
+  });
+
+  it("lets the storefront and admin keys invoke only the deployed stage ($default), not any stage", async () => {
+    const template = await loadTemplate();
+    const api = Object.values(template.Resources).find((resource) => resource.Type === "AWS::Serverless::HttpApi");
+    expect(api?.Properties?.StageName).toBeUndefined(); // so SAM deploys the API to `$default`
+    const ctx = createResolveContext(template);
+    const policies = principalPolicies(template, ctx);
+    const arn = (stage: string, method: string, path: string) =>
+      executeApiArn({ region: ctx.region, accountId: ctx.accountId, apiId: ctx.resources.HttpApi!, stage, method, path });
+    for (const [user, method, path] of [
+      ["StorefrontInvoker", "POST", "/order"],
+      ["StorefrontInvoker", "GET", "/"],
+      ["OwnerAdminInvoker", "POST", "/admin/orders/261127-04831/transition"],
+    ] as const) {
+      const statements = policies[user]!.statements;
+      expect(isActionAllowed(statements, "execute-api:Invoke", arn("$default", method, path)), user).toBe(true);
+      expect(isActionAllowed(statements, "execute-api:Invoke", arn("test", method, path)), user).toBe(false);
+    }
   });
 
   // Who may call what, straight from the IAM users' policies in the template.

@@ -17,6 +17,7 @@ import {
   checkMacValue,
   formatTaipeiDate,
   formatTaipeiDateTime,
+  PAYMENT_MAC,
   parseFormBody,
   parseTaipeiDateTime,
   verifyCheckMacValue,
@@ -342,8 +343,8 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
   function validateCheckout(f: Record<string, string>): { code: string; message: string } | { merchant: SandboxMerchant } {
     const merchant = f.MerchantID ? merchants.get(f.MerchantID) : undefined;
     if (!merchant) return { code: "SANDBOX_MERCHANT", message: `查無此特店 (Unknown MerchantID ${JSON.stringify(f.MerchantID ?? "")})` };
-    // Only an SHA256 MAC is valid with EncryptType=1; verifyCheckMacValue alone would also take MD5.
-    if (f.CheckMacValue?.length !== 64 || !verifyCheckMacValue(f, merchant)) return ERR.badMac;
+    // Only an SHA256 MAC is valid with EncryptType=1.
+    if (!verifyCheckMacValue(f, merchant, PAYMENT_MAC)) return ERR.badMac;
     const missing = REQUIRED_CHECKOUT_FIELDS.filter((k) => !f[k]);
     if (missing.length > 0) return { code: "SANDBOX_PARAM", message: `缺少必要參數 (Missing ${missing.join(", ")})` };
 
@@ -492,7 +493,7 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     const f = parseFormBody(await readBody(req, "application/x-www-form-urlencoded"));
     const merchant = f.MerchantID ? merchants.get(f.MerchantID) : undefined;
     if (!merchant) return sendText(res, 400, "SANDBOX_MERCHANT|Unknown MerchantID");
-    if (!verifyCheckMacValue(f, merchant)) return sendText(res, 400, `${ERR.badMac.code}|${ERR.badMac.message}`);
+    if (!verifyCheckMacValue(f, merchant, PAYMENT_MAC)) return sendText(res, 400, `${ERR.badMac.code}|${ERR.badMac.message}`);
     const ts = Number(f.TimeStamp);
     if (!/^\d+$/.test(f.TimeStamp ?? "") || Math.abs(Date.now() / 1000 - ts) > QUERY_TIMESTAMP_WINDOW_S) {
       return sendText(res, 400, "SANDBOX_TIMESTAMP|TimeStamp is missing or more than 3 minutes off");

@@ -14,6 +14,7 @@ import {
   paymentResultSchema,
   queryTradeInfo,
   verifyCallback,
+  PAYMENT_MAC,
   verifyCheckMacValue,
 } from "../../src/ecpay";
 import { type EcpaySandbox, startEcpaySandbox } from ".";
@@ -242,7 +243,7 @@ describe("credit card", () => {
     expect(more).toHaveLength(0);
     expect(post?.contentType).toBe("application/x-www-form-urlencoded");
     const notify = post?.fields ?? {};
-    expect(verifyCheckMacValue(notify, KEYS)).toBe(true);
+    expect(verifyCheckMacValue(notify, KEYS, PAYMENT_MAC)).toBe(true);
     const trade = sandbox.trades().find((t) => t.merchantTradeNo === fields.MerchantTradeNo);
     expect(trade?.status).toBe("paid");
     expect(notify).toMatchObject({
@@ -268,7 +269,7 @@ describe("credit card", () => {
     expect(result.html).toMatch(/<button type="submit">/);
     const browserFields = hiddenFields(result.html);
     expect(browserFields).toMatchObject({ RtnCode: "1", RtnMsg: "Succeeded", TradeNo: trade?.tradeNo });
-    expect(verifyCheckMacValue(browserFields, KEYS)).toBe(true);
+    expect(verifyCheckMacValue(browserFields, KEYS, PAYMENT_MAC)).toBe(true);
 
     const acked = sandbox.deliveries().filter((d) => d.merchantTradeNo === fields.MerchantTradeNo);
     expect(acked).toMatchObject([{ kind: "ReturnURL", attempt: 1, status: 200, body: "1|OK", acknowledged: true }]);
@@ -313,7 +314,7 @@ describe("ReturnURL re-delivery", () => {
       return p.length >= 2 && p;
     });
     expect(posts.map((p) => p.fields.RtnMsg)).toEqual(["交易成功", "paid"]);
-    for (const p of posts) expect(verifyCheckMacValue(p.fields, KEYS)).toBe(true);
+    for (const p of posts) expect(verifyCheckMacValue(p.fields, KEYS, PAYMENT_MAC)).toBe(true);
     await sleep(150);
     expect(postsFor(fields.MerchantTradeNo as string)).toHaveLength(2);
     expect(sandbox.deliveries().filter((d) => d.merchantTradeNo === fields.MerchantTradeNo)).toMatchObject([
@@ -366,7 +367,7 @@ describe("ATM", () => {
 
     const [info] = postsFor(fields.MerchantTradeNo as string, "/ecpay/info");
     const infoFields = info?.fields ?? {};
-    expect(verifyCheckMacValue(infoFields, KEYS)).toBe(true);
+    expect(verifyCheckMacValue(infoFields, KEYS, PAYMENT_MAC)).toBe(true);
     expect(infoFields).toMatchObject({
       RtnCode: "2",
       RtnMsg: "Get VirtualAccount Succeeded",
@@ -394,7 +395,7 @@ describe("ATM", () => {
 
     const [paid, ...more] = postsFor(fields.MerchantTradeNo as string, "/ecpay/return");
     expect(more).toHaveLength(0);
-    expect(verifyCheckMacValue(paid?.fields ?? {}, KEYS)).toBe(true);
+    expect(verifyCheckMacValue(paid?.fields ?? {}, KEYS, PAYMENT_MAC)).toBe(true);
     expect(paid?.fields).toMatchObject({
       RtnCode: "1",
       RtnMsg: "交易成功",
@@ -422,7 +423,7 @@ describe("ATM", () => {
     const redirectForm = page.html.slice(page.html.indexOf(`action="${shop}/atm/info"`) - 30);
     const fields = hiddenFields(redirectForm);
     expect(fields).toMatchObject({ RtnCode: "2", BankCode: "812" });
-    expect(verifyCheckMacValue(fields, KEYS)).toBe(true);
+    expect(verifyCheckMacValue(fields, KEYS, PAYMENT_MAC)).toBe(true);
   });
 });
 

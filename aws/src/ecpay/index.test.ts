@@ -8,6 +8,7 @@ import {
   ECPAY_QUERY_PATH,
   EcpayError,
   type FetchLike,
+  PAYMENT_MAC,
   buildCheckoutFields,
   checkMacValue,
   ecpayNack,
@@ -146,37 +147,41 @@ describe("verifyCheckMacValue", () => {
 
   it("accepts an untouched payload, also with a lowercase MAC", () => {
     const f = signed(base);
-    expect(verifyCheckMacValue(f, STAGE.keys)).toBe(true);
-    expect(verifyCheckMacValue({ ...f, CheckMacValue: f.CheckMacValue.toLowerCase() }, STAGE.keys)).toBe(true);
+    expect(verifyCheckMacValue(f, STAGE.keys, PAYMENT_MAC)).toBe(true);
+    expect(verifyCheckMacValue({ ...f, CheckMacValue: f.CheckMacValue.toLowerCase() }, STAGE.keys, PAYMENT_MAC)).toBe(true);
   });
 
   it("rejects a tampered value", () => {
-    expect(verifyCheckMacValue({ ...signed(base), TradeAmt: "1" }, STAGE.keys)).toBe(false);
+    expect(verifyCheckMacValue({ ...signed(base), TradeAmt: "1" }, STAGE.keys, PAYMENT_MAC)).toBe(false);
   });
 
   it("rejects an added field, even an empty one", () => {
-    expect(verifyCheckMacValue({ ...signed(base), Extra: "" }, STAGE.keys)).toBe(false);
+    expect(verifyCheckMacValue({ ...signed(base), Extra: "" }, STAGE.keys, PAYMENT_MAC)).toBe(false);
   });
 
   it("counts empty fields: dropping StoreID= breaks the MAC", () => {
     const { StoreID: _dropped, ...rest } = signed(base);
-    expect(verifyCheckMacValue(rest, STAGE.keys)).toBe(false);
+    expect(verifyCheckMacValue(rest, STAGE.keys, PAYMENT_MAC)).toBe(false);
   });
 
   it("includes unknown extra fields that were signed", () => {
-    expect(verifyCheckMacValue(signed({ ...base, gwsr: "12345", card4no: "2222" }), STAGE.keys)).toBe(true);
+    expect(verifyCheckMacValue(signed({ ...base, gwsr: "12345", card4no: "2222" }), STAGE.keys, PAYMENT_MAC)).toBe(true);
   });
 
-  it("picks MD5 for a 32-character MAC", () => {
-    const f = { ...base, CheckMacValue: checkMacValue(base, STAGE.keys, "md5") };
-    expect(verifyCheckMacValue(f, STAGE.keys)).toBe(true);
+  it("refuses an MD5 MAC on a payment message although it is otherwise correct; MD5 only where a protocol says so", () => {
+    const md5 = { ...base, CheckMacValue: checkMacValue(base, STAGE.keys, "md5") };
+    expect(PAYMENT_MAC).toBe("sha256");
+    expect(verifyCheckMacValue(md5, STAGE.keys, PAYMENT_MAC)).toBe(false);
+    expect(verifyCheckMacValue(md5, STAGE.keys, "md5")).toBe(true);
+    // …and a SHA256 MAC is no MD5 one: the protocol picks the hash, never the MAC's length.
+    expect(verifyCheckMacValue(signed(base), STAGE.keys, "md5")).toBe(false);
   });
 
   it("rejects wrong keys, missing, non-hex and odd-length MACs", () => {
-    expect(verifyCheckMacValue(signed(base), { hashKey: STAGE.keys.hashIV, hashIV: STAGE.keys.hashKey })).toBe(false);
-    expect(verifyCheckMacValue(base, STAGE.keys)).toBe(false);
-    expect(verifyCheckMacValue({ ...base, CheckMacValue: "Z".repeat(64) }, STAGE.keys)).toBe(false);
-    expect(verifyCheckMacValue({ ...base, CheckMacValue: signed(base).CheckMacValue.slice(0, 40) }, STAGE.keys)).toBe(false);
+    expect(verifyCheckMacValue(signed(base), { hashKey: STAGE.keys.hashIV, hashIV: STAGE.keys.hashKey }, PAYMENT_MAC)).toBe(false);
+    expect(verifyCheckMacValue(base, STAGE.keys, PAYMENT_MAC)).toBe(false);
+    expect(verifyCheckMacValue({ ...base, CheckMacValue: "Z".repeat(64) }, STAGE.keys, PAYMENT_MAC)).toBe(false);
+    expect(verifyCheckMacValue({ ...base, CheckMacValue: signed(base).CheckMacValue.slice(0, 40) }, STAGE.keys, PAYMENT_MAC)).toBe(false);
   });
 });
 
@@ -258,7 +263,7 @@ describe("buildCheckoutFields", () => {
       EncryptType: "1",
       CheckMacValue: expect.stringMatching(/^[0-9A-F]{64}$/),
     });
-    expect(verifyCheckMacValue(f, STAGE.keys)).toBe(true);
+    expect(verifyCheckMacValue(f, STAGE.keys, PAYMENT_MAC)).toBe(true);
     expect(f.CheckMacValue).toBe(referenceMac(f, STAGE.keys.hashKey, STAGE.keys.hashIV));
   });
 
@@ -279,7 +284,7 @@ describe("buildCheckoutFields", () => {
       CustomField1: "261127-04831",
       ExpireDate: "5",
     });
-    expect(verifyCheckMacValue(atm, STAGE.keys)).toBe(true);
+    expect(verifyCheckMacValue(atm, STAGE.keys, PAYMENT_MAC)).toBe(true);
     const credit = buildCheckoutFields({ ...input, ...optional });
     expect(credit).not.toHaveProperty("PaymentInfoURL");
     expect(credit).not.toHaveProperty("ExpireDate");
@@ -291,7 +296,7 @@ describe("buildCheckoutFields", () => {
     const f = buildCheckoutFields({ ...input, items: [{ name: `${"好".repeat(399)}😀😀`, unitPrice: 1, quantity: 1 }] });
     expect(Array.from(f.ItemName as string)).toHaveLength(400);
     expect(f.ItemName).toBe(`${"好".repeat(399)}😀`);
-    expect(verifyCheckMacValue(f, STAGE.keys)).toBe(true);
+    expect(verifyCheckMacValue(f, STAGE.keys, PAYMENT_MAC)).toBe(true);
 
     const cut = buildCheckoutFields({ ...input, items: [{ name: `${"a".repeat(398)}😀x`, unitPrice: 1, quantity: 1 }] });
     expect(cut.ItemName).toBe(`${"a".repeat(398)}😀x`);
@@ -366,6 +371,12 @@ describe("callbacks", () => {
   it("reports bad MAC before anything else", () => {
     const r = verifyCallback({ ...signed(result, "9999999"), TradeAmt: "1" }, STAGE, paymentResultSchema);
     expect(r).toMatchObject({ ok: false, reason: "bad-mac" });
+  });
+
+  it("refuses a ReturnURL post signed with MD5 (payments are SHA256 only)", () => {
+    const f = { ...result, MerchantID: STAGE.merchantId };
+    const md5 = { ...f, CheckMacValue: checkMacValue(f, STAGE.keys, "md5") };
+    expect(verifyCallback(md5, STAGE, paymentResultSchema)).toMatchObject({ ok: false, reason: "bad-mac" });
   });
 
   it("reports a validly signed post for another merchant", () => {
@@ -469,7 +480,7 @@ describe("queryTradeInfo", () => {
     const sent = parseFormBody(calls[0]?.body ?? "");
     expect(sent).toMatchObject({ MerchantID: "3002607", MerchantTradeNo: "L26112704831A1B", TimeStamp: "1795824000" });
     expect(Object.keys(sent).sort()).toEqual(["CheckMacValue", "MerchantID", "MerchantTradeNo", "TimeStamp"]);
-    expect(verifyCheckMacValue(sent, STAGE.keys)).toBe(true);
+    expect(verifyCheckMacValue(sent, STAGE.keys, PAYMENT_MAC)).toBe(true);
   });
 
   it("throws bad-mac when the reply was tampered with", async () => {
@@ -506,6 +517,13 @@ describe("queryTradeInfo", () => {
       throw new TypeError("fetch failed");
     };
     await expect(queryTradeInfo({ ...base, fetchImpl: down })).rejects.toMatchObject({ code: "network" });
+  });
+
+  it("throws bad-mac for a reply signed with MD5", async () => {
+    const { impl } = fakeFetch(reply(paid, checkMacValue(paid, STAGE.keys, "md5")));
+    await expect(
+      queryTradeInfo({ gatewayBaseUrl: "https://gw.test", ...STAGE, merchantTradeNo: paid.MerchantTradeNo, fetchImpl: impl, now }),
+    ).rejects.toMatchObject({ code: "bad-mac" });
   });
 
   it("refuses a validly signed reply about another trade", async () => {

@@ -78,11 +78,20 @@ function paramValue(key: string, value: string | number): string {
   return String(value);
 }
 
+/**
+ * The hash each ECPay protocol signs with: a per-protocol choice, never read from the message. All-in-one payments
+ * (checkout, ReturnURL, PaymentInfoURL, QueryTradeInfo) use SHA256 (`EncryptType=1`); an MD5 MAC on a payment
+ * message is refused, since accepting it would let the weaker hash stand in for the one ECPay uses. ECPay's
+ * logistics protocol signs with MD5 by its spec: it gets its own constant here when it is added.
+ */
+export type MacAlgorithm = "sha256" | "md5";
+export const PAYMENT_MAC: MacAlgorithm = "sha256";
+
 /** CheckMacValue over every parameter except `CheckMacValue` itself; uppercase hex. */
 export function checkMacValue(
   params: Record<string, string | number>,
   keys: EcpayKeys,
-  method: "sha256" | "md5" = "sha256",
+  method: MacAlgorithm = PAYMENT_MAC,
 ): string {
   const pairs = Object.keys(params)
     .filter((k) => k !== "CheckMacValue")
@@ -96,12 +105,12 @@ export function checkMacValue(
 /**
  * Verifies a received CheckMacValue over every other received field, unknown and empty ones
  * included (ECPay adds fields over time; dropping one would break the MAC or hide tampering).
+ * The algorithm is the protocol's (`PAYMENT_MAC` for payments), not guessed from the MAC's length.
  */
-export function verifyCheckMacValue(fields: Record<string, string>, keys: EcpayKeys): boolean {
+export function verifyCheckMacValue(fields: Record<string, string>, keys: EcpayKeys, method: MacAlgorithm): boolean {
   const received = fields.CheckMacValue;
-  if (typeof received !== "string" || !/^[0-9A-Fa-f]+$/.test(received)) return false;
-  const method = received.length === 64 ? "sha256" : received.length === 32 ? "md5" : undefined;
-  if (!method) return false;
+  const hexLength = method === "sha256" ? 64 : 32;
+  if (typeof received !== "string" || received.length !== hexLength || !/^[0-9A-Fa-f]+$/.test(received)) return false;
   const expected = checkMacValue(fields, keys, method);
   return timingSafeEqual(Buffer.from(expected, "ascii"), Buffer.from(received.toUpperCase(), "ascii"));
 }
@@ -375,16 +384,17 @@ export type VerifyCallbackResult<T> =
   | { ok: false; reason: "bad-mac" | "wrong-merchant" | "malformed"; message: string };
 
 /**
- * MAC first over the raw fields (nothing unauthenticated is interpreted), then the merchant,
- * then the shape. Comparing TradeAmt with the order is the caller's job.
+ * A payment notification (ReturnURL, PaymentInfoURL, OrderResultURL): the SHA256 MAC first over the raw fields
+ * (nothing unauthenticated is interpreted), then the merchant, then the shape. Comparing TradeAmt with the order is
+ * the caller's job.
  */
 export function verifyCallback<S extends z.ZodType>(
   fields: Record<string, string>,
   config: { merchantId: string; keys: EcpayKeys },
   schema: S,
 ): VerifyCallbackResult<z.output<S>> {
-  if (!verifyCheckMacValue(fields, config.keys)) {
-    return { ok: false, reason: "bad-mac", message: "CheckMacValue does not match" };
+  if (!verifyCheckMacValue(fields, config.keys, PAYMENT_MAC)) {
+    return { ok: false, reason: "bad-mac", message: "CheckMacValue does not match (payments are signed with SHA256 only)" };
   }
   if (fields.MerchantID !== config.merchantId) {
     return { ok: false, reason: "wrong-merchant", message: `MerchantID ${JSON.stringify(fields.MerchantID)} is not ours` };
@@ -471,7 +481,7 @@ export async function queryTradeInfo(opts: {
   }
 
   const raw = parseQueryResponse(body);
-  if (!verifyCheckMacValue(raw, keys)) throw new EcpayError("bad-mac", "QueryTradeInfo reply has a wrong or missing CheckMacValue");
+  if (!verifyCheckMacValue(raw, keys, PAYMENT_MAC)) throw new EcpayError("bad-mac", "QueryTradeInfo reply has a wrong or missing CheckMacValue");
   if ((raw.MerchantTradeNo ?? "") !== "" && raw.MerchantTradeNo !== merchantTradeNo) {
     throw new EcpayError("malformed", `QueryTradeInfo answered for ${raw.MerchantTradeNo}, asked for ${merchantTradeNo}`);
   }
