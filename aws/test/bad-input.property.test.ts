@@ -575,7 +575,7 @@ describe("admin orders", () => {
         // Tracking numbers with control characters, markup, or 200 characters.
         fc
           .oneof(
-            fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).filter((t) => /[\u0000-\u001f\u007f]/.test(t)),
+            fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).filter((t) => [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
             fc.constantFrom("<script>", "12 34", "123\n456", "'; DROP", "１２３"),
             fc.integer({ min: 41, max: 200 }).map((n) => "1".repeat(n)),
           )

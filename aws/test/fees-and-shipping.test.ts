@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAYMENT_METHODS } from "../src/contract";
-import { verifyCheckMacValue } from "../src/ecpay";
+import { PAYMENT_MAC, verifyCheckMacValue } from "../src/ecpay";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
 import { admin, orderRequest, setShipping, storefront } from "./support";
 
@@ -47,7 +47,7 @@ describe("fees at the free-shipping threshold's edges, for each payment method (
     } else {
       // ECPay charges the total with the fees, and lists the fee as an item of its own.
       expect(payment.fields.TotalAmount).toBe(String(total));
-      expect(verifyCheckMacValue(payment.fields, ECPAY_STAGE_MERCHANT)).toBe(true);
+      expect(verifyCheckMacValue(payment.fields, ECPAY_STAGE_MERCHANT, PAYMENT_MAC)).toBe(true);
       if (shipping) expect(payment.fields.ItemName).toContain(`運費 ${shipping}元 x 1`);
       else expect(payment.fields.ItemName).not.toContain("運費");
     }
