@@ -1,8 +1,8 @@
 /**
  * Runs the template's scheduled functions (EventBridge `Schedule` events) in this process, like the local API runs
- * the routes' functions: the same handler modules, the template's environment, one run at a time per function (as
- * `ReservedConcurrentExecutions: 1` would). Locally they run every `intervalMs` instead of the template's rate, so a
- * queued email goes out within a couple of seconds; `invoke` runs a function now.
+ * the routes' functions: the same handler modules, the template's environment, one run at a time per function (runs
+ * may overlap in AWS; the functions are written for it). Locally they run every `intervalMs` instead of the template's
+ * rate, so a queued email goes out within a second or two; `invoke` runs a function now.
  */
 import {
   createResolveContext,

@@ -210,14 +210,16 @@ describe("what a stopped request or path leaves behind", () => {
     const orphan = idempotencyKey();
     const retried = idempotencyKey();
     const taken = Date.now();
-    expect(await holdStock(PRODUCT, orphan, 2, "261201-00001", "attempt-1", taken)).toEqual({ kind: "reserved" });
-    expect(await holdStock(PRODUCT, retried, 1, "261201-00002", "attempt-2", taken)).toEqual({ kind: "reserved" });
+    expect(await holdStock(PRODUCT, orphan, "hash-1", 2, "261201-00001", "attempt-1", taken)).toEqual({ kind: "reserved" });
+    expect(await holdStock(PRODUCT, retried, "hash-2", 1, "261201-00002", "attempt-2", taken)).toEqual({ kind: "reserved" });
     expect(await stockOf(PRODUCT)).toBe(2);
 
     // Within the grace nothing moves.
     expect((await checkHolds(PRODUCT, taken + 60_000)).released).toBe(0);
     // The second request's retry comes back later and confirms its hold (a new attempt), so the sweep keeps it.
-    expect(await holdStock(PRODUCT, retried, 1, "261201-00002", "attempt-3", taken + 20 * 60_000)).toEqual({ kind: "already" });
+    expect(await holdStock(PRODUCT, retried, "hash-2", 1, "261201-00002", "attempt-3", taken + 20 * 60_000)).toEqual({ kind: "already" });
+    // The same key with another body never shares (or re-stamps) that hold.
+    expect(await holdStock(PRODUCT, retried, "another-body", 1, "261201-00003", "attempt-4", taken + 20 * 60_000)).toEqual({ kind: "mismatch" });
     const later = await checkHolds(PRODUCT, taken + 20 * 60_000);
     expect(later.released).toBe(1);
     expect(await stockOf(PRODUCT)).toBe(4);

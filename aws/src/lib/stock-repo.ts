@@ -3,7 +3,7 @@
  * `ordertype = stock#<productId>`, `idsk = 0`, holding
  *   - `stock`: units left to sell (absent: not tracked, the product never sells out by count);
  *   - `holds`: one entry per order holding units, keyed by the order's idempotency key:
- *     `{ q: quantity, o: order id, t: when (epoch ms), a: the attempt that wrote it }`.
+ *     `{ q: quantity, o: order id, t: when (epoch ms), a: the attempt that wrote it, h: the request's fingerprint }`.
  *
  * A count and its holds live in one item, so taking units and recording who took them is one conditional write, and
  * so is giving them back: the hold's existence is what makes a reservation happen once per order and a release happen
@@ -31,6 +31,8 @@ export interface Hold {
   t: number;
   /** The attempt that last wrote the hold: compensation and orphan release only undo their own. */
   a: string;
+  /** The fingerprint of the request (body) that took it: a different body under the same key never shares it. */
+  h: string;
 }
 
 export interface StockItem {
@@ -90,7 +92,9 @@ export type HoldOutcome =
   /** The product is not tracked: nothing to take. */
   | { kind: "untracked" }
   /** Not enough left: nothing was taken. */
-  | { kind: "insufficient"; left: number };
+  | { kind: "insufficient"; left: number }
+  /** The key already holds units for a different request body: nothing was taken or changed. */
+  | { kind: "mismatch" };
 
 /**
  * Takes `quantity` units of a product for an order (its idempotency key), or confirms that the order already holds
@@ -100,12 +104,13 @@ export type HoldOutcome =
 export async function holdStock(
   productId: string,
   key: string,
+  bodyHash: string,
   quantity: number,
   orderId: string,
   attempt: string,
   now = Date.now(),
 ): Promise<HoldOutcome> {
-  const hold: Hold = { q: quantity, o: orderId, t: now, a: attempt };
+  const hold: Hold = { q: quantity, o: orderId, t: now, a: attempt, h: bodyHash };
   for (let round = 0; round < 5; round++) {
     try {
       await dynamo().send(
@@ -124,8 +129,10 @@ export async function holdStock(
       if (!isConditionFailure(error)) throw error;
     }
     const current = await getStockItem(productId);
-    if (current.holds[key]) {
-      if (await restampHold(productId, key, orderId, attempt, now)) return { kind: "already" };
+    const existing = current.holds[key];
+    if (existing) {
+      if (existing.h !== bodyHash) return { kind: "mismatch" };
+      if (await restampHold(productId, key, bodyHash, orderId, attempt, now)) return { kind: "already" };
       continue; // released between our read and write: take the units afresh
     }
     if (current.stock === null) return { kind: "untracked" };
@@ -135,16 +142,23 @@ export async function holdStock(
   throw new Error(`stock of ${productId} kept changing while being reserved`);
 }
 
-async function restampHold(productId: string, key: string, orderId: string, attempt: string, now: number): Promise<boolean> {
+async function restampHold(
+  productId: string,
+  key: string,
+  bodyHash: string,
+  orderId: string,
+  attempt: string,
+  now: number,
+): Promise<boolean> {
   try {
     await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: stockKey(productId),
         UpdateExpression: "SET holds.#k.t = :t, holds.#k.a = :a, holds.#k.o = :o",
-        ConditionExpression: "attribute_exists(holds.#k)",
+        ConditionExpression: "holds.#k.h = :h",
         ExpressionAttributeNames: { "#k": key },
-        ExpressionAttributeValues: { ":t": now, ":a": attempt, ":o": orderId },
+        ExpressionAttributeValues: { ":t": now, ":a": attempt, ":o": orderId, ":h": bodyHash },
       }),
     );
     return true;

@@ -3,11 +3,11 @@
  * idempotency key.
  *
  * Nothing is written until the request is known to be acceptable (site open, products on sale, expected total
- * matches), so a rejected request leaves no trace. Then: the idempotency key is claimed for an order id (a
- * conditional put), each line's units are held under that key (one conditional update per product, given back if
- * any line is short: 409), and the order is put under the id. A crash in between is healed by the retry, which
- * finds the claim and the holds and finishes the order without taking anything twice; without a retry, the outbox
- * worker gives the held units back (services/stock.ts).
+ * matches), so a rejected request leaves no trace. Then: each line's units are held under the idempotency key (one
+ * conditional update per product, given back if any line is short: 409, nothing left behind), the key is claimed for
+ * an order id (a conditional put), and the order is put under the id. A crash in between is healed by the retry,
+ * which finds the holds and the claim and finishes the order without taking anything twice; without a retry, the
+ * outbox worker gives the held units back (services/stock.ts).
  */
 import { createHash } from "node:crypto";
 import type { CreateOrderRequest, Order } from "../contract";
@@ -16,8 +16,7 @@ import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
-import { readStockLevels } from "../lib/stock-repo";
-import { newAttempt, refuseIfShort, reserveStock } from "./stock";
+import { idempotencyMismatch, newAttempt, releaseStock, reserveStock } from "./stock";
 import { ApiError } from "../lib/http";
 import {
   claimIdempotencyKey,
@@ -47,9 +46,6 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   // catalog and site status, so it must not fail with them either (S3 down while a shopper retries).
   const content = Promise.all([readSiteStatus(), readCatalog()]);
   content.catch(() => {});
-  // The counts too, so an order for what is plainly sold out is refused before anything is written.
-  const levels = readStockLevels(request.items.map((i) => i.productId));
-  levels.catch(() => {});
   const previous = await getIdempotencyRecord(request.idempotencyKey);
   if (previous && previous.bodyHash !== bodyHash) throw mismatch();
   if (previous) {
@@ -79,22 +75,32 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   if (request.expectedTotal !== undefined && request.expectedTotal !== priced.total) {
     throw new ApiError("price_changed", "價格或運費已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
   }
-  // Only a first attempt: a retry may already hold the units it needs (the count no longer includes them).
-  if (!previous) refuseIfShort(priced.lines, await levels);
 
+  // Units first, then the key: an order refused for stock leaves nothing behind (the holds are given back), and a
+  // retry of a request that got further finds its holds (re-stamped, never taken twice) and its claim.
   let orderId = previous?.orderId ?? newOrderId(now);
-  if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {
-    // A concurrent request with the same key claimed it first: follow its claim.
-    const claimed = await getIdempotencyRecord(request.idempotencyKey);
-    if (!claimed) throw new Error("idempotency record vanished");
-    if (claimed.bodyHash !== bodyHash) throw mismatch();
-    orderId = claimed.orderId;
+  const attemptToken = newAttempt();
+  await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+  let heldFor = orderId;
+  try {
+    if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {
+      // A concurrent request with the same key claimed it first: follow its claim.
+      const claimed = await getIdempotencyRecord(request.idempotencyKey);
+      if (!claimed) throw new Error("idempotency record vanished");
+      if (claimed.bodyHash !== bodyHash) throw mismatch();
+      orderId = claimed.orderId;
+    }
+  } catch (error) {
+    if (error instanceof ApiError) await releaseStock(priced.lines, request.idempotencyKey, attemptToken);
+    throw error;
   }
 
-  const attemptToken = newAttempt();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    // Takes the units (first pass) or re-confirms them for the id the claim now names (after an id collision).
-    await reserveStock(priced.lines, request.idempotencyKey, orderId, attemptToken);
+    if (orderId !== heldFor) {
+      // The holds name the order they are for; re-stamp them for the id the claim now names.
+      await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+      heldFor = orderId;
+    }
     const order = buildOrder(orderId, request, priced, now);
     if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash })) return { order, replayed: false };
 
@@ -145,9 +151,4 @@ function stripMeta(order: Order & { idempotencyKey?: string; bodyHash?: string }
   return rest;
 }
 
-function mismatch(): ApiError {
-  return new ApiError(
-    "idempotency_mismatch",
-    "This idempotencyKey was already used for a different order; use a new key for a new order.",
-  );
-}
+const mismatch = idempotencyMismatch;

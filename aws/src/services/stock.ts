@@ -30,35 +30,42 @@ export const newAttempt = () => randomUUID();
  * Takes the order's units, or throws a 409 naming every product that is short and what is left (having given back
  * whatever this attempt took). Calling it again for the same key re-confirms the holds instead of taking more.
  */
-export async function reserveStock(lines: readonly OrderLine[], key: string, orderId: string, attempt: string): Promise<void> {
-  const outcomes = await Promise.allSettled(lines.map((line) => holdStock(line.productId, key, line.quantity, orderId, attempt)));
+export async function reserveStock(
+  lines: readonly OrderLine[],
+  key: string,
+  bodyHash: string,
+  orderId: string,
+  attempt: string,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(
+    lines.map((line) => holdStock(line.productId, key, bodyHash, line.quantity, orderId, attempt)),
+  );
   const short: { line: OrderLine; left: number }[] = [];
   let failure: unknown;
   outcomes.forEach((outcome, i) => {
     if (outcome.status === "rejected") failure ??= outcome.reason;
     else if (outcome.value.kind === "insufficient") short.push({ line: lines[i]!, left: outcome.value.left });
+    else if (outcome.value.kind === "mismatch") failure ??= idempotencyMismatch();
   });
   if (short.length === 0 && failure === undefined) return;
-
-  // Give back what this attempt holds (taken now, or confirmed from an earlier attempt of the same request).
-  await Promise.all(
-    outcomes.map(async (outcome, i) => {
-      if (outcome.status === "fulfilled" && (outcome.value.kind === "reserved" || outcome.value.kind === "already")) {
-        await releaseHold(lines[i]!.productId, key, attempt);
-      }
-    }),
-  );
+  await releaseStock(lines, key, attempt);
   if (failure !== undefined) throw failure;
   throw shortError(short);
 }
 
-/** The 409 for lines a count plainly cannot cover (read before anything is written; the holds stay the authority). */
-export function refuseIfShort(lines: readonly OrderLine[], levels: Map<string, number | null>): void {
-  const short = lines.flatMap((line) => {
-    const left = levels.get(line.productId);
-    return left !== null && left !== undefined && left < line.quantity ? [{ line, left }] : [];
-  });
-  if (short.length > 0) throw shortError(short);
+/**
+ * Gives back what this attempt holds (taken by it, or confirmed by it from an earlier attempt of the same request),
+ * when the order is not going to be written after all.
+ */
+export async function releaseStock(lines: readonly OrderLine[], key: string, attempt: string): Promise<void> {
+  await Promise.all(lines.map((line) => releaseHold(line.productId, key, attempt)));
+}
+
+export function idempotencyMismatch(): ApiError {
+  return new ApiError(
+    "idempotency_mismatch",
+    "This idempotencyKey was already used for a different order; use a new key for a new order.",
+  );
 }
 
 function shortError(short: { line: OrderLine; left: number }[]): ApiError {

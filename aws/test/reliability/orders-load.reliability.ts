@@ -11,11 +11,15 @@
  * Both run through the signed API and through the BFF (the storefront's checkout form, see placers.ts): there a
  * "retry" is the same form posted again, so the BFF must derive the same idempotency key from it.
  *
+ * Stock is tracked on one product during the runs (a count far above what is ordered): after the orders, their
+ * retries and the races, the count must have gone down by exactly the units ordered — no retry or racing duplicate
+ * takes units twice, and none is lost.
+ *
  * Runs in `npm run test:reliability` (the shared stack and storefront from global-setup). Figures: docs/reliability.md.
  */
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CreateOrderRequest } from "../../src/contract";
-import { orderRequest } from "../support";
+import { orderRequest, setStock, stockOf } from "../support";
 import { apiOrderPlacer, bffOrderPlacer, type OrderPlacer, type PlacedOrder } from "./placers";
 import { countItems, ordersByPhone } from "./support";
 
@@ -51,6 +55,15 @@ async function placeUntilAnswered(placer: OrderPlacer, request: CreateOrderReque
   return answer;
 }
 
+/** The product whose stock is tracked during the runs, and the units a batch orders of it. */
+const COUNTED = "dried-mango";
+const STOCK = 100_000;
+const unitsOf = (batch: CreateOrderRequest[]) =>
+  batch.reduce((sum, r) => sum + r.items.filter((i) => i.productId === COUNTED).reduce((n, i) => n + i.quantity, 0), 0);
+
+beforeAll(() => setStock(COUNTED, STOCK));
+afterAll(() => setStock(COUNTED, null));
+
 function requests(): CreateOrderRequest[] {
   // Mixed payment methods, one to three lines, every order with its own phone and key.
   return Array.from({ length: ORDERS }, (_, i) =>
@@ -65,6 +78,7 @@ describe.each(placers)("load through the $name", (placer) => {
   it(`stores exactly ${ORDERS} orders placed concurrently, and still ${ORDERS} after ${RETRIES} concurrent retries of each`, async () => {
     const stack = inject("stack");
     const before = await countItems(stack);
+    const stockBefore = (await stockOf(COUNTED)) as number;
     const batch = requests();
     const seen: Seen = { serverErrors: 0, reasons: {} };
 
@@ -92,6 +106,7 @@ describe.each(placers)("load through the $name", (placer) => {
     const stored = await ordersByPhone(stack, new Set(batch.map((r) => r.customer.phone)));
     expect(stored).toHaveLength(ORDERS);
     expect(new Set(stored.map((item) => item.id))).toEqual(new Set(ids));
+    expect(await stockOf(COUNTED)).toBe(stockBefore - unitsOf(batch));
 
     console.log(
       `[reliability] ${placer.name}: ${ORDERS} concurrent orders in ${Math.round(firstMs)} ms, ` +
@@ -105,6 +120,7 @@ describe.each(placers)("races through the $name", (placer) => {
   it(`stores exactly ${ORDERS} orders when each arrives ${1 + RETRIES} times at once (retries racing the original)`, async () => {
     const stack = inject("stack");
     const before = await countItems(stack);
+    const stockBefore = (await stockOf(COUNTED)) as number;
     const batch = requests();
     const seen: Seen = { serverErrors: 0, reasons: {} };
     const started = performance.now();
@@ -124,6 +140,7 @@ describe.each(placers)("races through the $name", (placer) => {
     const after = await countItems(stack);
     expect(after.orders - before.orders).toBe(ORDERS);
     expect(after.idempotency - before.idempotency).toBe(ORDERS);
+    expect(await stockOf(COUNTED)).toBe(stockBefore - unitsOf(batch));
     console.log(
       `[reliability] ${placer.name}: ${ORDERS * (1 + RETRIES)} concurrent requests for ${ORDERS} orders in ` +
         `${Math.round(ms)} ms (${seen.serverErrors} 5xx absorbed by same-key retries ${JSON.stringify(seen.reasons)}) → ` +
