@@ -70,7 +70,7 @@ export async function getOrder(id: string): Promise<(Order & Partial<OrderMeta>)
 }
 
 // ---------------------------------------------------------------------------------------------
-// The outbox (docs/decisions/0014-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
+// The outbox (docs/decisions/0015-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
 // order, written by the same conditional write as the event, and the order enters the sparse index `gsi-outbox`
 // (`outboxQueue`, `outboxDue`) where the outbox worker finds it.
 
@@ -114,8 +114,11 @@ function queueMails(
   expression.adds.push("outboxRev :one");
 }
 
-/** Writes a new order if its id is still free. Returns false when another order already holds the id. */
-export async function putNewOrder(order: Order, meta: OrderMeta): Promise<boolean> {
+/**
+ * Writes a new order if its id is still free. Returns false when another order already holds the id. `stockHeld` is
+ * what the order took of each tracked product (ADR 0014): from now on the order, not a hold, owns those units.
+ */
+export async function putNewOrder(order: Order, meta: OrderMeta, stockHeld: Record<string, number> = {}): Promise<boolean> {
   const key = orderKeyFromId(order.id);
   if (!key) throw new Error(`malformed order id ${order.id}`);
   const nowMs = new Date(order.createdAt).getTime();
@@ -131,6 +134,7 @@ export async function putNewOrder(order: Order, meta: OrderMeta): Promise<boolea
     updatedAt: order.createdAt,
     ...mails,
     ...queued,
+    ...(Object.keys(stockHeld).length > 0 ? { stockHeld, stockState: "held" } : {}),
   };
   try {
     await dynamo().send(
@@ -289,6 +293,73 @@ export async function replaceMerchantTradeNo(
     return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The units an order holds (ADR 0014): `stockHeld` (product id → units) and `stockState`: held → releasing →
+// released once the order is cancelled and its units are given back.
+
+export type StockState = "held" | "releasing" | "released";
+
+export interface OrderStock {
+  status: OrderStatus;
+  held: Record<string, number>;
+  state: StockState | undefined;
+}
+
+export async function readOrderStock(id: string): Promise<OrderStock | undefined> {
+  const key = orderKeyFromId(id);
+  if (!key) return undefined;
+  const result = await dynamo().send(
+    new GetCommand({
+      TableName: table(),
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: "#status, stockHeld, stockState",
+      ExpressionAttributeNames: { "#status": "status" },
+    }),
+  );
+  if (!result.Item) return undefined;
+  return {
+    status: result.Item.status as OrderStatus,
+    held: (result.Item.stockHeld as Record<string, number> | undefined) ?? {},
+    state: result.Item.stockState as StockState | undefined,
+  };
+}
+
+/** A cancelled order's units start going back: held → releasing (already releasing is fine: another caller started). */
+export async function markStockReleasing(id: string): Promise<boolean> {
+  return setStockState(id, "releasing", "#status = :cancelled AND stockState IN (:held, :releasing)");
+}
+
+export async function markStockReleased(id: string): Promise<boolean> {
+  return setStockState(id, "released", "stockState = :releasing");
+}
+
+async function setStockState(id: string, to: StockState, condition: string): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET stockState = :to",
+        ConditionExpression: condition,
+        ...(condition.includes("#status") ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
+        ExpressionAttributeValues: {
+          ":to": to,
+          ...(condition.includes(":cancelled") ? { ":cancelled": "cancelled" } : {}),
+          ...(condition.includes(":held") ? { ":held": "held" } : {}),
+          ":releasing": "releasing",
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }

@@ -1,17 +1,18 @@
 /**
- * Stock counts (docs/decisions/0013-fees-and-stock.md): one item per tracked product in the orders table,
+ * Stock counts (docs/decisions/0014-fees-and-stock.md): one item per tracked product in the orders table,
  * `ordertype = stock#<productId>`, `idsk = 0`, holding
  *   - `stock`: units left to sell (absent: not tracked, the product never sells out by count);
- *   - `holds`: one entry per order holding units, keyed by the order's idempotency key:
+ *   - `holds`: units taken by orders being placed right now, keyed by the order's idempotency key:
  *     `{ q: quantity, o: order id, t: when (epoch ms), a: the attempt that wrote it, h: the request's fingerprint }`.
+ *     Taking units and recording who took them is one conditional write, so a retried request never takes twice.
+ *     A hold lives only until its order is written (the order then records what it holds) — seconds — so the item
+ *     stays small however many orders wait to be shipped;
+ *   - `rel`: orders whose units were given back in the last hour, `{ <order id>: when }`: giving back is conditional
+ *     on the order not being in it, so it happens once per order whoever asks and however often.
+ * Every write is a single-item conditional UpdateItem (no transactions: dynalite has none, ADR 0001).
  *
- * A count and its holds live in one item, so taking units and recording who took them is one conditional write, and
- * so is giving them back: the hold's existence is what makes a reservation happen once per order and a release happen
- * once per order, whoever asks and however often. Every write here is a single-item conditional UpdateItem
- * (no transactions: dynalite has none, ADR 0001).
- *
- * An item with holds is also in the outbox index (`outboxQueue`/`outboxDue`, ADR 0013) so the outbox worker looks
- * at its holds every HOLD_CHECK_MS and settles the ones a crash left behind.
+ * An item with holds or recent returns is also in the outbox index (`outboxQueue`/`outboxDue`, ADR 0015) so the
+ * outbox worker settles what a stopped request left behind and forgets returns once they are an hour old.
  */
 import { BatchGetCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo } from "./clients";
@@ -20,6 +21,8 @@ import { isConditionFailure } from "./orders-repo";
 
 /** How long a hold may go unexamined; also the grace after which a hold without an order is released. */
 export const HOLD_CHECK_MS = 15 * 60 * 1000;
+/** How long a return is remembered: longer than any Lambda run, so a stalled releaser cannot return twice. */
+export const RETURN_MEMORY_MS = 60 * 60 * 1000;
 export const OUTBOX_QUEUE = "pending";
 
 export interface Hold {
@@ -39,6 +42,8 @@ export interface StockItem {
   productId: string;
   stock: number | null;
   holds: Record<string, Hold>;
+  /** Order id → when its units were given back (epoch ms). */
+  rel: Record<string, number>;
 }
 
 const table = () => lambdaEnv().TABLE_NAME;
@@ -50,6 +55,7 @@ function toStockItem(productId: string, item: Record<string, unknown> | undefine
     productId,
     stock: typeof stock === "number" ? stock : null,
     holds: (item?.holds as Record<string, Hold> | undefined) ?? {},
+    rel: (item?.rel as Record<string, number> | undefined) ?? {},
   };
 }
 
@@ -118,10 +124,17 @@ export async function holdStock(
           TableName: table(),
           Key: stockKey(productId),
           UpdateExpression:
-            "SET #stock = #stock - :q, holds.#k = :hold, outboxQueue = :queue, outboxDue = if_not_exists(outboxDue, :due)",
+            "SET #stock = #stock - :q, holds.#k = :hold, rel = if_not_exists(rel, :none), outboxQueue = :queue, " +
+            "outboxDue = if_not_exists(outboxDue, :due)",
           ConditionExpression: "attribute_exists(#stock) AND #stock >= :q AND attribute_not_exists(holds.#k)",
           ExpressionAttributeNames: { "#stock": "stock", "#k": key },
-          ExpressionAttributeValues: { ":q": quantity, ":hold": hold, ":queue": OUTBOX_QUEUE, ":due": now + HOLD_CHECK_MS },
+          ExpressionAttributeValues: {
+            ":q": quantity,
+            ":hold": hold,
+            ":none": {},
+            ":queue": OUTBOX_QUEUE,
+            ":due": now + HOLD_CHECK_MS,
+          },
         }),
       );
       return { kind: "reserved" };
@@ -169,55 +182,105 @@ async function restampHold(
 }
 
 /**
- * Gives an order's units back and forgets its hold, exactly once: only while the hold exists (and, with `attempt`,
- * only if that attempt still owns it). Returns whether this call released anything. A product that stopped being
- * tracked meanwhile only loses the hold.
+ * Undoes a hold this attempt owns (compensation, or a request that stopped before writing its order): gives its units
+ * back and forgets it, only while it is still that attempt's. Returns whether anything was given back. A product that
+ * stopped being tracked meanwhile only loses the hold.
  */
-export async function releaseHold(productId: string, key: string, attempt?: string): Promise<boolean> {
-  const names = { "#stock": "stock", "#k": key, ...(attempt ? { "#a": "a" } : {}) };
-  const owned = attempt ? " AND holds.#k.#a = :a" : "";
-  const values = attempt ? { ":a": attempt } : undefined;
+export async function releaseHold(productId: string, key: string, attempt: string): Promise<boolean> {
   try {
     await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: stockKey(productId),
         UpdateExpression: "SET #stock = #stock + holds.#k.q REMOVE holds.#k",
-        ConditionExpression: `attribute_exists(holds.#k) AND attribute_exists(#stock)${owned}`,
-        ExpressionAttributeNames: names,
-        ...(values ? { ExpressionAttributeValues: values } : {}),
+        ConditionExpression: "attribute_exists(#stock) AND holds.#k.#a = :a",
+        ExpressionAttributeNames: { "#stock": "stock", "#k": key, "#a": "a" },
+        ExpressionAttributeValues: { ":a": attempt },
       }),
     );
     return true;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
-  // Not tracked any more (or not ours, or already gone): drop the hold only if it is still ours and untracked.
-  return dropHold(productId, key, attempt, "attribute_not_exists(#stock)");
+  await removeHold(productId, key, "holds.#k.#a = :v AND attribute_not_exists(#stock)", attempt);
+  return false;
 }
 
-/** Forgets a hold without giving units back (the order shipped: they are sold). */
-export async function settleHold(productId: string, key: string): Promise<boolean> {
-  return dropHold(productId, key, undefined);
+/**
+ * Forgets a hold once its order is written (the order now records the units it holds): no units move. Only the
+ * hold of this request body is forgotten.
+ */
+export async function forgetHold(productId: string, key: string, bodyHash: string): Promise<boolean> {
+  return removeHold(productId, key, "holds.#k.h = :v", bodyHash);
 }
 
-async function dropHold(productId: string, key: string, attempt: string | undefined, extra?: string): Promise<boolean> {
-  const conditions = ["attribute_exists(holds.#k)", ...(attempt ? ["holds.#k.#a = :a"] : []), ...(extra ? [extra] : [])];
+/** Forgets a hold whose order exists, whatever wrote it (the outbox worker's clean-up): no units move. */
+export async function forgetHoldOfWrittenOrder(productId: string, key: string): Promise<boolean> {
+  return removeHold(productId, key, "attribute_exists(holds.#k)");
+}
+
+async function removeHold(productId: string, key: string, condition: string, value?: string): Promise<boolean> {
   try {
     await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: stockKey(productId),
         UpdateExpression: "REMOVE holds.#k",
-        ConditionExpression: conditions.join(" AND "),
-        ExpressionAttributeNames: { "#k": key, ...(attempt ? { "#a": "a" } : {}), ...(extra ? { "#stock": "stock" } : {}) },
-        ...(attempt ? { ExpressionAttributeValues: { ":a": attempt } } : {}),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: {
+          "#k": key,
+          ...(condition.includes("#a") ? { "#a": "a" } : {}),
+          ...(condition.includes("#stock") ? { "#stock": "stock" } : {}),
+        },
+        ...(value !== undefined ? { ExpressionAttributeValues: { ":v": value } } : {}),
       }),
     );
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
+  }
+}
+
+/**
+ * Gives a cancelled order's units of one product back, once: the order's id goes into `rel` by the same write, and
+ * the write is refused while it is there. Returns false when it was already given back, or the product is no longer
+ * tracked (then there is no count to give back to).
+ */
+export async function returnUnits(productId: string, orderId: string, quantity: number, now = Date.now()): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        UpdateExpression: "SET #stock = #stock + :q, rel.#o = :now, outboxQueue = :queue, outboxDue = if_not_exists(outboxDue, :due)",
+        ConditionExpression: "attribute_exists(#stock) AND attribute_exists(rel) AND attribute_not_exists(rel.#o)",
+        ExpressionAttributeNames: { "#stock": "stock", "#o": orderId },
+        ExpressionAttributeValues: { ":q": quantity, ":now": now, ":queue": OUTBOX_QUEUE, ":due": now + RETURN_MEMORY_MS },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Forgets returns older than RETURN_MEMORY_MS (no releaser can still be running for them). */
+export async function forgetReturn(productId: string, orderId: string, at: number): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: stockKey(productId),
+        UpdateExpression: "REMOVE rel.#o",
+        ConditionExpression: "rel.#o = :at",
+        ExpressionAttributeNames: { "#o": orderId },
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
   }
 }
 
@@ -232,7 +295,7 @@ export async function setStock(productId: string, stock: number | null, expected
   const update =
     stock === null
       ? "SET productId = :id, updatedAt = :at REMOVE #stock"
-      : "SET #stock = :stock, productId = :id, updatedAt = :at, holds = if_not_exists(holds, :none)";
+      : "SET #stock = :stock, productId = :id, updatedAt = :at, holds = if_not_exists(holds, :none), rel = if_not_exists(rel, :none)";
   const values: Record<string, unknown> = { ":id": productId, ":at": now.toISOString() };
   if (stock !== null) Object.assign(values, { ":stock": stock, ":none": {} });
   if (expected !== null) values[":expected"] = expected;
@@ -255,8 +318,8 @@ export async function setStock(productId: string, stock: number | null, expected
 }
 
 /**
- * After the outbox worker examined an item's holds: check again at `nextDue`, or leave the outbox index when no hold
- * is left (only if none was added meanwhile, which would have needed checking).
+ * After the outbox worker examined an item: look again at `nextDue`, or leave the outbox index when no hold and no
+ * return is left (only if none was added meanwhile, which would need looking at).
  */
 export async function rescheduleHoldCheck(productId: string, nextDue: number | null): Promise<void> {
   try {
@@ -267,7 +330,8 @@ export async function rescheduleHoldCheck(productId: string, nextDue: number | n
         ...(nextDue === null
           ? {
               UpdateExpression: "REMOVE outboxQueue, outboxDue",
-              ConditionExpression: "attribute_not_exists(holds) OR size(holds) = :zero",
+              ConditionExpression:
+                "(attribute_not_exists(holds) OR size(holds) = :zero) AND (attribute_not_exists(rel) OR size(rel) = :zero)",
               ExpressionAttributeValues: { ":zero": 0 },
             }
           : {

@@ -16,7 +16,15 @@ import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
-import { idempotencyMismatch, newAttempt, releaseStock, reserveStock } from "./stock";
+import {
+  forgetHolds,
+  heldUnits,
+  idempotencyMismatch,
+  newAttempt,
+  releaseStock,
+  reserveStock,
+  returnFreshHolds,
+} from "./stock";
 import { ApiError } from "../lib/http";
 import {
   claimIdempotencyKey,
@@ -80,7 +88,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   // retry of a request that got further finds its holds (re-stamped, never taken twice) and its claim.
   let orderId = previous?.orderId ?? newOrderId(now);
   const attemptToken = newAttempt();
-  await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+  let reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
   let heldFor = orderId;
   try {
     if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {
@@ -98,14 +106,21 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (orderId !== heldFor) {
       // The holds name the order they are for; re-stamp them for the id the claim now names.
-      await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+      reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
       heldFor = orderId;
     }
     const order = buildOrder(orderId, request, priced, now);
-    if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash })) return { order, replayed: false };
+    if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash }, heldUnits(reservation))) {
+      await forgetHolds(reservation, request.idempotencyKey, bodyHash);
+      return { order, replayed: false };
+    }
 
     const holder = await getOrder(orderId);
-    if (holder?.idempotencyKey === request.idempotencyKey) return { order: stripMeta(holder), replayed: true };
+    if (holder?.idempotencyKey === request.idempotencyKey) {
+      // A concurrent request with this key wrote it: what this one took afresh is nobody's.
+      await returnFreshHolds(reservation, request.idempotencyKey, attemptToken);
+      return { order: stripMeta(holder), replayed: true };
+    }
 
     // Another order already has this id (five random digits per day collide now and then): move our claim.
     const nextId = newOrderId(now);

@@ -1,5 +1,5 @@
 /**
- * The outbox worker (docs/decisions/0014-email-outbox.md), run every minute by a schedule: sends the emails that
+ * The outbox worker (docs/decisions/0015-email-outbox.md), run every minute by a schedule: sends the emails that
  * events queued on orders, and looks after stock holds. Nothing here runs on an order's or a callback's path, so a
  * slow or failing SES never delays, fails or rolls back either; a failed send is retried with back-off, and each
  * email is claimed before it is sent, so two runs at once send it once.
@@ -14,7 +14,7 @@ import { isPermanentMailError, sendMail } from "../lib/mailer";
 import { claimMail, dueItems, finishMail, type MailOutcome, readItem, rescheduleOrder } from "../lib/outbox-repo";
 import { mailAttribute, type MailRecord } from "../lib/orders-repo";
 import { renderMail } from "../mail/templates";
-import { checkHolds, settleStockFor } from "./stock";
+import { checkHolds, settleStockForOrder } from "./stock";
 
 /** After this many attempts an email is given up (and logged as an error for the owner's alarm). */
 export const MAX_MAIL_ATTEMPTS = 10;
@@ -93,10 +93,8 @@ async function processOrder(key: OrderKey, now: () => number, result: OutboxRunR
       });
     }
   }
-  // A status change whose caller stopped before releasing or settling stock is finished here too.
-  if (order.status === "cancelled" || order.status === "shipped") {
-    await settleStockFor({ ...order, idempotencyKey: item.idempotencyKey as string | undefined });
-  }
+  // A cancellation whose caller stopped before giving the units back is finished here too (once, whoever else tries).
+  if (order.status === "cancelled") await settleStockForOrder(order.id);
   // Back in the index for the next due email, or out of it; if an event queued one meanwhile, it stays as that set it.
   const fresh = (await readItem(key)) ?? {};
   await rescheduleOrder(key, fresh.outboxRev as number | undefined, nextDue(fresh));

@@ -1,30 +1,36 @@
 /**
- * Stock that never oversells (docs/decisions/0013-fees-and-stock.md): an order takes its units when it is placed,
+ * Stock that never oversells (docs/decisions/0014-fees-and-stock.md): an order takes its units when it is placed,
  * line by line, each a conditional write that fails rather than go below zero; if any line cannot be had, the lines
- * already taken are given back before the 409. A cancelled order gives its units back once, a shipped one keeps them.
- * Every hold is keyed by the order's idempotency key, so retries and replays take nothing twice.
+ * already taken are given back before the 409. The written order records what it holds; a cancelled order gives it
+ * back once, a shipped one keeps it. Holds are keyed by the idempotency key, so retries and replays take nothing twice.
  */
 import { randomUUID } from "node:crypto";
-import type { Order, OrderLine, StockLevels } from "../contract";
+import type { OrderLine, StockLevels } from "../contract";
 import { readCatalog } from "../lib/content";
 import { ApiError } from "../lib/http";
 import { logger } from "../lib/logger";
-import { getIdempotencyRecord, getOrder } from "../lib/orders-repo";
+import { getIdempotencyRecord, getOrder, markStockReleased, markStockReleasing, readOrderStock } from "../lib/orders-repo";
 import {
+  forgetHold,
+  forgetHoldOfWrittenOrder,
+  forgetReturn,
   getStockItem,
   HOLD_CHECK_MS,
   holdStock,
+  type HoldOutcome,
   readStockLevels,
   releaseHold,
   rescheduleHoldCheck,
+  RETURN_MEMORY_MS,
+  returnUnits,
   setStock,
-  settleHold,
 } from "../lib/stock-repo";
-
-const LIVE_HOLD_CHECK_MS = 60 * 60 * 1000;
 
 /** A fresh token per attempt at placing an order: its compensation only undoes what it holds itself. */
 export const newAttempt = () => randomUUID();
+
+/** What an attempt holds of each line: taken by it (`reserved`), confirmed from an earlier attempt (`already`), or nothing. */
+export type Reservation = Map<string, { quantity: number; kind: HoldOutcome["kind"] }>;
 
 /**
  * Takes the order's units, or throws a 409 naming every product that is short and what is left (having given back
@@ -36,7 +42,7 @@ export async function reserveStock(
   bodyHash: string,
   orderId: string,
   attempt: string,
-): Promise<void> {
+): Promise<Reservation> {
   const outcomes = await Promise.allSettled(
     lines.map((line) => holdStock(line.productId, key, bodyHash, line.quantity, orderId, attempt)),
   );
@@ -47,7 +53,11 @@ export async function reserveStock(
     else if (outcome.value.kind === "insufficient") short.push({ line: lines[i]!, left: outcome.value.left });
     else if (outcome.value.kind === "mismatch") failure ??= idempotencyMismatch();
   });
-  if (short.length === 0 && failure === undefined) return;
+  if (short.length === 0 && failure === undefined) {
+    return new Map(
+      lines.map((line, i) => [line.productId, { quantity: line.quantity, kind: (outcomes[i] as PromiseFulfilledResult<HoldOutcome>).value.kind }]),
+    );
+  }
   await releaseStock(lines, key, attempt);
   if (failure !== undefined) throw failure;
   throw shortError(short);
@@ -79,69 +89,88 @@ function shortMessage(name: string, left: number): string {
   return left === 0 ? `「${name}」已售完` : `「${name}」庫存不足，只剩 ${left} 件`;
 }
 
-/**
- * What a status change means for the order's units: cancelled gives them back, shipped makes them sold. Safe to call
- * any number of times and from any path (each hold is released or settled once); the outbox worker calls it too,
- * for changes whose caller stopped before getting here.
- */
-export async function settleStockFor(order: Pick<Order, "id" | "status" | "lines"> & { idempotencyKey?: string | undefined }): Promise<void> {
-  const key = order.idempotencyKey;
-  if (!key) return;
-  if (order.status === "cancelled") {
-    const released = await Promise.all(order.lines.map((line) => releaseHold(line.productId, key)));
-    if (released.some(Boolean)) logger.info("stock released", { orderId: order.id, products: order.lines.filter((_, i) => released[i]).map((l) => l.productId) });
-  } else if (order.status === "shipped") {
-    await Promise.all(order.lines.map((line) => settleHold(line.productId, key)));
-  }
+/** Units of each product the written order holds (what it must give back if cancelled). */
+export function heldUnits(reservation: Reservation): Record<string, number> {
+  return Object.fromEntries(
+    [...reservation].filter(([, r]) => r.kind === "reserved" || r.kind === "already").map(([id, r]) => [id, r.quantity]),
+  );
 }
 
-/** Re-reads the order (with its idempotency key) and settles its stock as its status says. */
+/** The order is written and records its units: the holds are no longer needed (the worker forgets any left over). */
+export async function forgetHolds(reservation: Reservation, key: string, bodyHash: string): Promise<void> {
+  await Promise.all(
+    [...reservation]
+      .filter(([, r]) => r.kind === "reserved" || r.kind === "already")
+      .map(([productId]) => forgetHold(productId, key, bodyHash).catch((error) => logger.warn("hold not forgotten", { productId, error }))),
+  );
+}
+
+/**
+ * Another request with the same key wrote the order while this one was taking units: what this attempt took afresh
+ * (after that order's own holds were forgotten) belongs to no order and goes back now.
+ */
+export async function returnFreshHolds(reservation: Reservation, key: string, attempt: string): Promise<void> {
+  await Promise.all(
+    [...reservation].filter(([, r]) => r.kind === "reserved").map(([productId]) => releaseHold(productId, key, attempt)),
+  );
+}
+
+/**
+ * A cancelled order gives its units back, exactly once however many paths ask at once (owner, expiry, reconciler,
+ * the outbox worker): the order goes held → releasing → released, and each product's return is conditional on the
+ * order not being among that product's recent returns. Anything else than a cancelled order is left alone.
+ */
 export async function settleStockForOrder(id: string): Promise<void> {
-  const order = await getOrder(id);
-  if (order) await settleStockFor(order);
+  const stock = await readOrderStock(id);
+  if (!stock || stock.status !== "cancelled" || !stock.state || stock.state === "released") return;
+  if (!(await markStockReleasing(id))) return;
+  const returned = await Promise.all(Object.entries(stock.held).map(([productId, q]) => returnUnits(productId, id, q)));
+  await markStockReleased(id);
+  const products = Object.keys(stock.held).filter((_, i) => returned[i]);
+  if (products.length > 0) logger.info("stock returned", { orderId: id, products });
 }
 
 /**
- * The outbox worker's look at one product's holds. A hold lives while its order may still be cancelled; it is
- * released when the order was cancelled (by a path that stopped before releasing), settled when it shipped, and
- * released when no order was ever written for it HOLD_CHECK_MS after it was taken (the request stopped between taking
- * units and writing the order, and was not retried) — only if that attempt still owns it, so a retry that confirmed
- * the hold meanwhile keeps it.
+ * The outbox worker's look at one product. Holds live only while their order is being placed: one whose order was
+ * written is forgotten (the order holds the units); one for which no order was written HOLD_CHECK_MS after it was
+ * taken (the request stopped and was not retried) gives its units back — only if that attempt still owns it, so a
+ * retry that confirmed the hold meanwhile keeps it. Returns older than RETURN_MEMORY_MS are forgotten.
  */
-export async function checkHolds(productId: string, now = Date.now()): Promise<{ released: number; settled: number; kept: number }> {
+export async function checkHolds(productId: string, now = Date.now()): Promise<{ released: number; forgotten: number; kept: number }> {
   const item = await getStockItem(productId);
-  const tally = { released: 0, settled: 0, kept: 0 };
+  const tally = { released: 0, forgotten: 0, kept: 0 };
   let nextDue: number | null = null;
+  const later = (due: number) => {
+    nextDue = nextDue === null ? due : Math.min(nextDue, due);
+  };
   for (const [key, hold] of Object.entries(item.holds)) {
-    const order = await orderOfHold(key, hold.o);
-    if (order?.status === "cancelled") {
-      if (await releaseHold(productId, key)) tally.released += 1;
-    } else if (order?.status === "shipped") {
-      if (await settleHold(productId, key)) tally.settled += 1;
-    } else if (!order && now - hold.t >= HOLD_CHECK_MS) {
+    if (await orderOfHoldExists(key, hold.o)) {
+      if (await forgetHoldOfWrittenOrder(productId, key)) tally.forgotten += 1;
+    } else if (now - hold.t >= HOLD_CHECK_MS) {
       if (await releaseHold(productId, key, hold.a)) {
         tally.released += 1;
-        logger.warn("stock held by an order that was never written: released", { productId, orderId: hold.o, quantity: hold.q });
+        logger.warn("stock held for an order that was never written: given back", { productId, orderId: hold.o, quantity: hold.q });
       }
     } else {
       tally.kept += 1;
-      // A live order's hold only needs the safety net (a cancel whose caller stopped before releasing): hourly.
-      const due = order ? now + LIVE_HOLD_CHECK_MS : hold.t + HOLD_CHECK_MS;
-      nextDue = nextDue === null ? due : Math.min(nextDue, due);
+      later(hold.t + HOLD_CHECK_MS);
     }
+  }
+  for (const [orderId, at] of Object.entries(item.rel)) {
+    if (now - at >= RETURN_MEMORY_MS) await forgetReturn(productId, orderId, at);
+    else later(at + RETURN_MEMORY_MS);
   }
   await rescheduleHoldCheck(productId, nextDue);
   return tally;
 }
 
-/** The order a hold was taken for: its id as recorded, or wherever its idempotency key's claim moved. */
-async function orderOfHold(key: string, orderId: string) {
+/** Whether the order a hold was taken for exists: at its id as recorded, or wherever its key's claim moved. */
+async function orderOfHoldExists(key: string, orderId: string): Promise<boolean> {
   const direct = await getOrder(orderId);
-  if (direct?.idempotencyKey === key) return direct;
+  if (direct?.idempotencyKey === key) return true;
   const claim = await getIdempotencyRecord(key);
-  if (!claim || claim.orderId === orderId) return undefined;
-  const moved = await getOrder(claim.orderId);
-  return moved?.idempotencyKey === key ? moved : undefined;
+  if (!claim || claim.orderId === orderId) return false;
+  return (await getOrder(claim.orderId))?.idempotencyKey === key;
 }
 
 // ---------------------------------------------------------------------------------------------
