@@ -23,6 +23,8 @@ export default async function setup(project: TestProject) {
     // The outbox worker sends the tests' emails within a few hundred ms.
     schedules: { intervalMs: 300 },
     mailRetryBaseMs: 300,
+    // As staging allows its branch previews (storefront-origin.test.ts).
+    allowedOrigins: ["https://*.taiwan-shop.pages.dev"],
   });
   const { close, ...urls } = stack;
   project.provide("stack", urls);

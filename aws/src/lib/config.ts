@@ -11,6 +11,8 @@ const envSchema = z.object({
   BUCKET_NAME: z.string().min(1),
   ECPAY_GATEWAY_URL: z.string().url(),
   STOREFRONT_URL: z.string().url(),
+  /** Other storefront origins shoppers may come from (comma-separated; `https://*.host` = one subdomain level). */
+  ALLOWED_ORIGINS: z.string().default(""),
   APP_VERSION: z.string().default("dev"),
   /** Where ECPay's server callbacks reach this API; defaults to the API Gateway domain the request came in on. */
   PUBLIC_API_URL: z.string().url().optional(),
@@ -19,8 +21,8 @@ const envSchema = z.object({
   ECPAY_HASH_KEY: z.string().optional(),
   ECPAY_HASH_IV: z.string().optional(),
   /** The shop's sender address (a verified SES identity) and the owner's inbox; the outbox worker's only. */
-  MAIL_FROM: z.string().email().optional(),
-  OWNER_EMAIL: z.string().email().optional(),
+  MAIL_FROM: z.preprocess((v) => (v === "" ? undefined : v), z.string().email().optional()),
+  OWNER_EMAIL: z.preprocess((v) => (v === "" ? undefined : v), z.string().email().optional()),
   /** First retry delay of a failed email, doubling per attempt up to an hour (local tests shorten it). */
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(60_000),
 });

@@ -154,6 +154,7 @@ function buildOrder(
     deliveryMethod: request.deliveryMethod ?? "home",
     customer: request.customer,
     ...(request.note ? { note: request.note } : {}),
+    ...(request.origin ? { origin: request.origin } : {}),
     ...(request.paymentMethod === "cod"
       ? {}
       : { payment: { merchantTradeNo: newMerchantTradeNo(envCode(lambdaEnv().ENV), id) } }),

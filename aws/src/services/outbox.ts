@@ -117,10 +117,10 @@ function nextDue(item: Record<string, unknown>): number | null {
 async function send(event: MailEvent, order: ReturnType<typeof orderSchema.parse>, attempts: number, now: () => number): Promise<MailOutcome> {
   const env = lambdaEnv();
   const to = MAIL_RECIPIENT[event] === "owner" ? env.OWNER_EMAIL : order.customer.email;
-  if (!env.MAIL_FROM || !to) {
-    return { state: "failed", lastError: `no ${!env.MAIL_FROM ? "MAIL_FROM" : "OWNER_EMAIL"} configured` };
-  }
   try {
+    // Not configured yet (the template's addresses left empty): wait like a failed send, so setting them later still
+    // delivers what was queued.
+    if (!env.MAIL_FROM || !to) throw new Error(`no ${!env.MAIL_FROM ? "MailFromAddress" : "OwnerEmailAddress"} configured`);
     const message = renderMail(event, order, { storefrontUrl: env.STOREFRONT_URL });
     const messageId = await sendMail(env.MAIL_FROM, to, message);
     logger.info("email sent", { orderId: order.id, event, messageId });
