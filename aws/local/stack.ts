@@ -27,6 +27,8 @@ import { loadTemplate, localPhysicalNames } from "./template";
 
 export const LOCAL_REGION = "ap-northeast-1";
 export const LOCAL_ACCOUNT_ID = "000000000000";
+export const LOCAL_MAIL_FROM = "shop@example.tw";
+export const LOCAL_OWNER_EMAIL = "owner@example.tw";
 /** s3rver only accepts these credentials; dynalite and DynamoDB Local accept any. */
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
@@ -92,7 +94,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, ses: 0, ...options.ports };
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
   const ephemeral = options.dataDir === undefined;
-  const parameters = { Env: "local" };
+  // The template leaves the email addresses empty (a first deploy has no SES sender yet); locally they are set.
+  const parameters = { Env: "local", MailFromAddress: LOCAL_MAIL_FROM, OwnerEmailAddress: LOCAL_OWNER_EMAIL };
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});

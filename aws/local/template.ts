@@ -16,8 +16,6 @@ export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL("../template.yaml", i
 export const LOCAL_PARAMETER_DEFAULTS: Readonly<Record<string, string>> = {
   Env: "local",
   StorefrontUrl: "http://127.0.0.1:8788",
-  MailFromAddress: "shop@example.tw",
-  OwnerEmailAddress: "owner@example.tw",
 };
 
 export const LOCAL_API_ID = "local";
