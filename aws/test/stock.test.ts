@@ -27,8 +27,8 @@ import {
  * hundreds of times and the run by minutes, and serial moto proves no more about atomicity than 40 orders do.
  */
 const LOAD = process.env.TEST_DYNAMODB_ENDPOINT
-  ? { orders: 40, stock: 10, cancel: 2, more: 6 }
-  : { orders: 200, stock: 50, cancel: 10, more: 30 };
+  ? { orders: 40, stock: 10, cancel: 2, more: 6, racing: 10 }
+  : { orders: 200, stock: 50, cancel: 10, more: 30, racing: 40 };
 
 const PRODUCT = "pineapple-cake";
 const OTHER = "dongding-oolong";
@@ -113,6 +113,26 @@ describe(`${LOAD.orders} concurrent orders for ${LOAD.stock} in stock`, () => {
 
     // Cancelling an already cancelled order again gives nothing back twice.
     await admin.post(`/admin/orders/${cancelled[0]}/transition`, { to: "cancelled" });
+    expect(await stockOf(PRODUCT)).toBe(0);
+  });
+});
+
+describe("copies of each order racing each other for a count", () => {
+  it(`${LOAD.racing} orders sent 4 times each at once for ${LOAD.racing / 2} units: never two orders for one request, ${LOAD.racing / 2} orders, each unit taken once`, { timeout: 120_000 }, async () => {
+    await setStock(PRODUCT, LOAD.racing / 2);
+    const requests = Array.from({ length: LOAD.racing }, () => one());
+    const answers = await Promise.all(
+      requests.flatMap((r, i) => [1, 2, 3, 4].map(() => placeUntilAnswered(r).then((a) => ({ i, a })))),
+    );
+    const ordersByRequest = new Map<number, Set<string>>();
+    for (const { i, a } of answers) {
+      expect([201, 409]).toContain(a.status);
+      if (a.status === 201) ordersByRequest.set(i, (ordersByRequest.get(i) ?? new Set()).add(a.body.order.id));
+    }
+    // Never two orders for one request, and exactly as many orders as units. (A copy may still be told "sold out"
+    // while another copy of the same request got the last unit: each answer was true when given.)
+    for (const ids of ordersByRequest.values()) expect(ids.size).toBe(1);
+    expect(ordersByRequest.size).toBe(LOAD.racing / 2);
     expect(await stockOf(PRODUCT)).toBe(0);
   });
 });

@@ -141,12 +141,13 @@ export async function holdStock(
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    // Most often a retry of this very request: confirm its hold straight away (one write), read only otherwise.
+    if (await restampHold(productId, key, bodyHash, orderId, attempt, now)) return { kind: "already" };
     const current = await getStockItem(productId);
     const existing = current.holds[key];
     if (existing) {
       if (existing.h !== bodyHash) return { kind: "mismatch" };
-      if (await restampHold(productId, key, bodyHash, orderId, attempt, now)) return { kind: "already" };
-      continue; // released between our read and write: take the units afresh
+      continue; // ours, but re-stamped or released between our writes: try again
     }
     if (current.stock === null) return { kind: "untracked" };
     if (current.stock < quantity) return { kind: "insufficient", left: current.stock };

@@ -88,7 +88,16 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   // retry of a request that got further finds its holds (re-stamped, never taken twice) and its claim.
   let orderId = previous?.orderId ?? newOrderId(now);
   const attemptToken = newAttempt();
-  let reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+  let reservation: Awaited<ReturnType<typeof reserveStock>>;
+  try {
+    reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+  } catch (error) {
+    // A copy of this request racing us may have written the order (and let go of its holds) since we looked: then
+    // the answer is that order, not "sold out".
+    const written = error instanceof ApiError ? await writtenFor(request.idempotencyKey, bodyHash) : undefined;
+    if (written) return { order: written, replayed: true };
+    throw error;
+  }
   let heldFor = orderId;
   try {
     if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {
@@ -160,6 +169,14 @@ function buildOrder(
       : { payment: { merchantTradeNo: newMerchantTradeNo(envCode(lambdaEnv().ENV), id) } }),
     history: [{ at: createdAt, from: null, to: "created", by: "shopper" }],
   };
+}
+
+/** The order already written for this key and body, if any. */
+async function writtenFor(key: string, bodyHash: string): Promise<Order | undefined> {
+  const claim = await getIdempotencyRecord(key);
+  if (!claim || claim.bodyHash !== bodyHash) return undefined;
+  const existing = await getOrder(claim.orderId);
+  return existing?.idempotencyKey === key ? stripMeta(existing) : undefined;
 }
 
 function stripMeta(order: Order & { idempotencyKey?: string; bodyHash?: string }): Order {
