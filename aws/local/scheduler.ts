@@ -1,111 +1,221 @@
 /**
- * Runs the template's scheduled functions (EventBridge `Schedule` events) in this process, like the local API runs
- * the routes' functions: the same handler modules, the template's environment, one run at a time per function (runs
- * may overlap in AWS; the functions are written for it). Locally they run every `intervalMs` instead of the template's
- * rate, so a queued email goes out within a second or two; `invoke` runs a function now.
+ * The local stand-in for EventBridge schedules: every function with a SAM `Schedule` event in aws/template.yaml runs
+ * on its rate (or a shorter local interval), invoked with the event EventBridge sends — `"detail-type": "Scheduled
+ * Event"`, `source: "aws.events"`, the rule's ARN in `resources` — with a Lambda context whose deadline is the
+ * function's Timeout, its output in its own log group (lambda-runtime.ts). One home for "run a scheduled function
+ * locally": `npm start` (on an interval), `npm run reconcile` (one run by hand, through the local Lambda endpoint)
+ * and the tests (`invoke`) all go through here. See docs/decisions/0014-scheduled-reconciler.md.
+ *
+ * Like EventBridge with Lambda's asynchronous invocation, a run that fails or times out is reported and not retried
+ * (the function is deployed with MaximumRetryAttempts 0: the next run catches up); runs of one function never
+ * overlap locally (in AWS they can, which the functions must survive anyway).
  */
+import { randomUUID } from "node:crypto";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { lambdaContext } from "./api-gateway/payload";
+import { type LogCapture, applyFunctionEnvironment, runInFunction, withTimeout } from "./lambda-runtime";
 import {
-  createResolveContext,
-  DEFAULT_TEMPLATE_PATH,
-  functionEnvironment,
+  functionName,
   listScheduledFunctions,
-  loadTemplate,
+  type ResolveContext,
   type ScheduledFunction,
+  type Template,
 } from "./template";
 
-type ScheduledHandler = (event: unknown, context: unknown) => Promise<unknown>;
-
-export interface LocalScheduler {
-  schedules: ScheduledFunction[];
-  /** Runs one function (by logical id) now, after any run of it already under way; resolves with its result. */
-  invoke(functionId: string): Promise<unknown>;
-  /** Completed runs per function. */
-  runs: Record<string, number>;
-  stop(): Promise<void>;
-}
+export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
 export interface SchedulerOptions {
-  templatePath?: string;
-  parameters?: Record<string, string>;
-  region?: string;
-  /** Milliseconds between runs; 0 runs nothing by itself (only `runOnce`). */
-  intervalMs: number;
-  /** Variables merged into process.env after the functions' own (endpoints of the stand-ins…). */
+  template: Template;
+  ctx: ResolveContext;
+  logs?: LogCapture;
+  /** Run each schedule every this many ms instead of its rate; undefined = its rate; 0 = never on its own. */
+  intervalMs?: number;
+  /** Only these functions (logical ids) run on their own; the others only when invoked. Default: all. */
+  onlyFunctions?: string[];
+  /** Extra variables merged into process.env (after the functions' template environment). */
   env?: Record<string, string>;
+  loadHandler?: (entry: string) => Promise<ScheduledHandler>;
   log?: (line: string) => void;
 }
 
-export async function startScheduler(options: SchedulerOptions): Promise<LocalScheduler> {
-  const log = options.log ?? (() => {});
-  const template = await loadTemplate(options.templatePath ?? DEFAULT_TEMPLATE_PATH);
-  const ctx = createResolveContext(template, {
-    parameters: { Env: "local", ...options.parameters },
-    region: options.region ?? "ap-northeast-1",
-  });
-  const functions = listScheduledFunctions(template);
-  for (const fn of functions) {
-    const { NODE_OPTIONS: _ignored, ...variables } = functionEnvironment(template, fn.functionId, ctx);
-    Object.assign(process.env, variables, options.env ?? {});
-  }
+export interface ScheduleRun {
+  functionName: string;
+  requestId: string;
+  event: ScheduledEvent;
+  outcome: "ok" | "error" | "timeout";
+  result?: unknown;
+  error?: string;
+  durationMs: number;
+}
 
-  const runs: Record<string, number> = Object.fromEntries(functions.map((fn) => [fn.functionId, 0]));
+export interface LocalScheduler {
+  schedules: (ScheduledFunction & { functionName: string; ruleArn: string; everyMs: number })[];
+  /** One run now, by logical id or FunctionName, with a fresh scheduled event (or the given one). */
+  invoke(function_: string, event?: ScheduledEvent): Promise<ScheduleRun>;
+  stop(): Promise<void>;
+}
+
+/** `rate(5 minutes)` in milliseconds. cron() is not emulated (no schedule in this template uses it). */
+export function rateMs(expression: string): number {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!match)
+    throw new Error(`schedule ${JSON.stringify(expression)}: only rate(N minutes|hours|days) is emulated locally`);
+  const n = Number(match[1]);
+  const unit = match[2] as string;
+  if (n < 1 || (n === 1) !== !unit.endsWith("s"))
+    throw new Error(`schedule ${expression}: EventBridge wants rate(1 minute) or rate(N minutes)`);
+  const minutes = unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440;
+  return n * minutes * 60_000;
+}
+
+/** The event an EventBridge schedule rule sends its Lambda target. */
+export function scheduledEvent(input: {
+  region: string;
+  accountId: string;
+  ruleArn: string;
+  time?: Date;
+}): ScheduledEvent {
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: input.accountId,
+    // EventBridge writes whole seconds: 2026-11-27T10:00:00Z.
+    time: (input.time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region: input.region,
+    resources: [input.ruleArn],
+    detail: {},
+  };
+}
+
+async function defaultLoadHandler(entry: string): Promise<ScheduledHandler> {
+  const module = (await import(entry)) as { handler?: unknown };
+  if (typeof module.handler !== "function") throw new Error(`${entry} does not export a handler function`);
+  return module.handler as ScheduledHandler;
+}
+
+export function startScheduler(options: SchedulerOptions): LocalScheduler {
+  const { template, ctx } = options;
+  const log = options.log ?? (() => {});
+  const loadHandler = options.loadHandler ?? defaultLoadHandler;
+  const schedules = listScheduledFunctions(template, ctx)
+    .filter((s) => s.enabled)
+    .map((s) => ({
+      ...s,
+      functionName: functionName(s.functionId, ctx),
+      ruleArn: `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/${s.ruleName}`,
+      everyMs: rateMs(s.expression),
+    }));
+  applyFunctionEnvironment(
+    template,
+    [...new Set(schedules.map((s) => s.functionId))],
+    ctx,
+    options.env ?? {},
+    ctx.region,
+    log,
+  );
+
   const handlers = new Map<string, Promise<ScheduledHandler>>();
-  const running = new Map<string, Promise<unknown>>();
+  const running = new Map<string, Promise<ScheduleRun>>();
+  const timers: NodeJS.Timeout[] = [];
   let stopped = false;
 
-  const handlerOf = (fn: ScheduledFunction) => {
-    let loading = handlers.get(fn.functionId);
+  const run = async (schedule: (typeof schedules)[number], event: ScheduledEvent): Promise<ScheduleRun> => {
+    let loading = handlers.get(schedule.functionId);
     if (!loading) {
-      loading = import(fn.entry).then((module: { handler?: unknown }) => {
-        if (typeof module.handler !== "function") throw new Error(`${fn.entry} does not export a handler function`);
-        return module.handler as ScheduledHandler;
-      });
-      loading.catch(() => handlers.delete(fn.functionId));
-      handlers.set(fn.functionId, loading);
+      loading = loadHandler(schedule.entry);
+      loading.catch(() => handlers.delete(schedule.functionId));
+      handlers.set(schedule.functionId, loading);
     }
-    return loading;
+    const started = Date.now();
+    const context = lambdaContext({
+      functionName: schedule.functionName,
+      region: ctx.region,
+      accountId: ctx.accountId,
+      memoryMb: schedule.memoryMb,
+      deadline: started + schedule.timeoutSeconds * 1000,
+    });
+    const done = (outcome: ScheduleRun["outcome"], extra: Partial<ScheduleRun> = {}): ScheduleRun => {
+      const result = {
+        functionName: schedule.functionName,
+        requestId: context.awsRequestId,
+        event,
+        outcome,
+        durationMs: Date.now() - started,
+        ...extra,
+      };
+      log(`schedule ${schedule.ruleName} → ${schedule.functionName} ${outcome} ${result.durationMs}ms`);
+      return result;
+    };
+    try {
+      const handler = await loading;
+      const outcome = await withTimeout(
+        runInFunction(options.logs, { functionName: schedule.functionName, requestId: context.awsRequestId }, () =>
+          Promise.resolve().then(() => handler(event, context)),
+        ),
+        schedule.timeoutSeconds * 1000,
+      );
+      if (outcome.timedOut) {
+        console.error(
+          `[${schedule.functionName}] ${context.awsRequestId} Task timed out after ${schedule.timeoutSeconds.toFixed(2)} seconds`,
+        );
+        return done("timeout");
+      }
+      return done("ok", { result: outcome.value });
+    } catch (error) {
+      console.error(`[${schedule.functionName}] ${context.awsRequestId} Invoke Error`, error);
+      return done("error", { error: error instanceof Error ? error.message : String(error) });
+    }
   };
 
-  const run = (fn: ScheduledFunction): Promise<unknown> => {
-    const previous = running.get(fn.functionId) ?? Promise.resolve();
+  const busy = new Map<string, number>();
+  const invokeSchedule = (schedule: (typeof schedules)[number], event?: ScheduledEvent): Promise<ScheduleRun> => {
+    const previous = running.get(schedule.functionId) ?? Promise.resolve(undefined);
+    busy.set(schedule.functionId, (busy.get(schedule.functionId) ?? 0) + 1);
+    // Runs of one function queue behind each other locally, as a reserved concurrency of one would make them.
     const next = previous
-      .catch(() => {})
-      .then(async () => {
-        const handler = await handlerOf(fn);
-        const event = { source: "aws.events", "detail-type": "Scheduled Event", time: new Date().toISOString(), detail: {} };
-        try {
-          return await handler(event, { functionName: fn.functionId, awsRequestId: crypto.randomUUID() });
-        } catch (error) {
-          log(`${fn.functionId} failed: ${(error as Error).message}`);
-          return { error: (error as Error).message };
-        } finally {
-          runs[fn.functionId] = (runs[fn.functionId] ?? 0) + 1;
-        }
-      });
-    running.set(fn.functionId, next);
+      .catch(() => undefined)
+      .then(() =>
+        run(
+          schedule,
+          event ?? scheduledEvent({ region: ctx.region, accountId: ctx.accountId, ruleArn: schedule.ruleArn }),
+        ),
+      )
+      .finally(() => busy.set(schedule.functionId, (busy.get(schedule.functionId) ?? 1) - 1));
+    running.set(schedule.functionId, next);
     return next;
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  const tick = async () => {
-    if (stopped) return;
-    await Promise.all(functions.map((fn) => run(fn)));
-    if (!stopped) timer = setTimeout(tick, options.intervalMs);
-  };
-  if (options.intervalMs > 0 && functions.length > 0) timer = setTimeout(tick, options.intervalMs);
-  log(`scheduled functions: ${functions.map((fn) => `${fn.functionId} (${fn.schedule}, locally every ${options.intervalMs} ms)`).join(", ") || "none"}`);
+  if (options.intervalMs !== 0) {
+    for (const schedule of schedules.filter((s) => !options.onlyFunctions || options.onlyFunctions.includes(s.functionId))) {
+      const every = options.intervalMs ?? schedule.everyMs;
+      const tick = () => {
+        if (stopped) return;
+        if ((busy.get(schedule.functionId) ?? 0) > 0) {
+          log(`schedule ${schedule.ruleName}: the previous run is still going; this one is skipped`);
+          return;
+        }
+        void invokeSchedule(schedule);
+      };
+      timers.push(setInterval(tick, every));
+      log(
+        `schedule ${schedule.ruleName} (${schedule.expression}) → ${schedule.functionName} every ${Math.round(every / 1000)} s locally`,
+      );
+    }
+  }
 
   return {
-    schedules: functions,
-    runs,
-    invoke: (functionId) => {
-      const fn = functions.find((f) => f.functionId === functionId);
-      return fn ? run(fn) : Promise.reject(new Error(`no scheduled function ${functionId}`));
+    schedules,
+    invoke: (name, event) => {
+      const schedule = schedules.find((s) => s.functionId === name || s.functionName === name);
+      if (!schedule) return Promise.reject(new Error(`no scheduled function ${name}`));
+      return invokeSchedule(schedule, event);
     },
     stop: async () => {
       stopped = true;
-      clearTimeout(timer);
-      await Promise.all([...running.values()].map((p) => p.catch(() => {})));
+      for (const timer of timers) clearInterval(timer);
+      await Promise.allSettled([...running.values()]);
     },
   };
 }

@@ -18,12 +18,14 @@ import { type LocalApiFaults, startLocalApi } from "./api-gateway";
 import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
+import { createLogCapture, type LogCapture } from "./lambda-runtime";
+import { startLocalLambdaEndpoint } from "./lambda-endpoint";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
 import { type LocalScheduler, startScheduler } from "./scheduler";
 import { type LocalSes, startLocalSes } from "./ses";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
 import { SEED_SITE, seedContent } from "./seed/catalog";
-import { loadTemplate, localPhysicalNames } from "./template";
+import { createResolveContext, loadTemplate, localPhysicalNames } from "./template";
 
 export const LOCAL_REGION = "ap-northeast-1";
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -40,7 +42,7 @@ export const DEV_PRINCIPALS = {
 export interface LocalStackOptions {
   /** Where DynamoDB and S3 keep their data; omitted means a temporary folder removed on close. */
   dataDir?: string;
-  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number; ses?: number };
+  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number; lambda?: number; ses?: number };
   /** Use this DynamoDB endpoint (e.g. DynamoDB Local) instead of starting dynalite. */
   dynamodbEndpoint?: string;
   storefrontUrl?: string;
@@ -53,10 +55,19 @@ export interface LocalStackOptions {
   /** Fault injection around the functions (reliability tests only; see aws/local/faults/). */
   apiFaults?: LocalApiFaults;
   /**
-   * Scheduled functions (the outbox worker) run every `intervalMs`; default never on their own (a test or tool asks
-   * with `localRuntime(stack).scheduler.invoke`).
+   * Scheduled functions (EventBridge schedules in the template) run every `intervalMs` (npm start), or at their
+   * deployed rate with `"rate"`. Default: never on their own, so no test sees a pass it did not ask for (tests run
+   * them with `localRuntime(stack).scheduler.invoke`, tools through the local Lambda endpoint).
    */
-  schedules?: { intervalMs?: number };
+  schedules?: { intervalMs?: number | "rate"; /** Only these (logical ids) run on their own; default all. */ functions?: string[] };
+  /** Variables for the functions on top of the template's (e.g. the reconciler's thresholds in tests). */
+  functionEnv?: Record<string, string>;
+  /** Functions' log lines: also printed here (npm start), and kept in `<dir>/<function>.log`. Always kept in memory. */
+  functionLogs?: { echo?: boolean; dir?: string };
+  /** The template's LogLevel parameter (the functions' AWS_LAMBDA_LOG_LEVEL); default the template's (INFO). */
+  logLevel?: string;
+  /** The ECPay sandbox starts with every ReturnURL/PaymentInfoURL dropped (`ECPAY_DROP_CALLBACKS=1 npm start`). */
+  ecpaySuppressCallbacks?: boolean;
   /** First retry delay of a failed email (the template's default is a minute). */
   mailRetryBaseMs?: number;
   log?: (line: string) => void;
@@ -65,6 +76,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   apiUrl: string;
   ecpayUrl: string;
+  /** The local Lambda Invoke endpoint for the scheduled functions (lambda-endpoint.ts). */
+  lambdaUrl: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
   /** The SES stand-in: its web page lists the mail sent, `/store` has it as JSON. */
@@ -75,13 +88,16 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** What only the process that started a stack can reach (kept off the stack object so it stays plain data plus `close`). */
+/** What only the process that started a stack can reach: the functions' log groups and the scheduler. */
 export interface LocalRuntime {
+  logs: LogCapture;
   ses: LocalSes;
   scheduler: LocalScheduler;
 }
 
 const runtimes = new WeakMap<LocalStack, LocalRuntime>();
+
+/** The in-process parts of a stack started here (kept off the stack object so it stays plain data plus `close`). */
 export function localRuntime(stack: LocalStack): LocalRuntime {
   const runtime = runtimes.get(stack);
   if (!runtime) throw new Error("localRuntime: this stack was not started in this process");
@@ -90,12 +106,17 @@ export function localRuntime(stack: LocalStack): LocalRuntime {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
-  // The SES stand-in takes a free port unless one is given (`npm start` asks for 8005, the stand-in's usual one).
-  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, ses: 0, ...options.ports };
+  // The Lambda endpoint and the SES stand-in are only fixed when asked for (npm start: LAMBDA_PORT 3003, SES_PORT 8005).
+  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, lambda: 0, ses: 0, ...options.ports };
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
   const ephemeral = options.dataDir === undefined;
-  // The template leaves the email addresses empty (a first deploy has no SES sender yet); locally they are set.
-  const parameters = { Env: "local", MailFromAddress: LOCAL_MAIL_FROM, OwnerEmailAddress: LOCAL_OWNER_EMAIL };
+  const parameters: Record<string, string> = {
+    Env: "local",
+    // The template leaves the email addresses empty (a first deploy has no SES sender yet); locally they are set.
+    MailFromAddress: LOCAL_MAIL_FROM,
+    OwnerEmailAddress: LOCAL_OWNER_EMAIL,
+    ...(options.logLevel ? { LogLevel: options.logLevel } : {}),
+  };
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});
@@ -141,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: ports.ecpay,
       merchants: [ECPAY_STAGE_MERCHANT],
       ...(options.ecpayRetryDelaysMs ? { retryDelaysMs: options.ecpayRetryDelaysMs } : {}),
+      ...(options.ecpaySuppressCallbacks ? { suppressCallbacks: true } : {}),
       log,
     });
     closers.push(() => sandbox.close());
@@ -171,8 +193,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PUBLIC_API_URL: `http://127.0.0.1:${apiPortGuess}`,
       SES_ENDPOINT: ses.url,
       MAIL_RETRY_BASE_MS: String(options.mailRetryBaseMs ?? 2_000),
+      ...options.functionEnv,
     };
     Object.assign(process.env, lambdaEnvironment);
+    const logs = createLogCapture({
+      echo: options.functionLogs?.echo ?? false,
+      ...(options.functionLogs?.dir ? { dir: options.functionLogs.dir } : {}),
+    });
+    closers.push(async () => logs.close());
     const api = await startLocalApi({
       port: ports.api,
       parameters,
@@ -184,9 +212,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
       env: lambdaEnvironment,
       ...(options.apiFaults ? { faults: options.apiFaults } : {}),
+      logs,
       log,
     });
     closers.push(() => api.close());
+    const scheduler = startScheduler({
+      template,
+      ctx: createResolveContext(template, { parameters, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
+      logs,
+      env: lambdaEnvironment,
+      ...(options.schedules?.intervalMs !== "rate" ? { intervalMs: options.schedules?.intervalMs ?? 0 } : {}),
+      ...(options.schedules?.functions ? { onlyFunctions: options.schedules.functions } : {}),
+      log,
+    });
+    closers.push(() => scheduler.stop());
+    const lambda = await startLocalLambdaEndpoint({ scheduler, port: ports.lambda, log });
+    closers.push(() => lambda.close());
     // With a random port the callback URL is only known now.
     process.env.PUBLIC_API_URL = api.url;
     resetConfigCache();
@@ -199,19 +240,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (options.seed ?? true) await seedIfEmpty(s3Endpoint, names.bucketName, log);
 
-    const scheduler = await startScheduler({
-      parameters,
-      region: LOCAL_REGION,
-      intervalMs: options.schedules?.intervalMs ?? 0,
-      env: { ...lambdaEnvironment, PUBLIC_API_URL: api.url },
-      log,
-    });
-    resetConfigCache();
-    closers.push(() => scheduler.stop());
-
     const stack: LocalStack = {
       apiUrl: api.url,
       ecpayUrl: sandbox.url,
+      lambdaUrl: lambda.url,
       dynamodbEndpoint,
       s3Endpoint,
       sesUrl: ses.url,
@@ -220,7 +252,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       close,
     };
-    runtimes.set(stack, { ses, scheduler });
+    runtimes.set(stack, { logs, scheduler, ses });
     return stack;
   } catch (error) {
     await close();

@@ -26,6 +26,8 @@ import {
   returnFreshHolds,
 } from "./stock";
 import { ApiError } from "../lib/http";
+import { addLogContext, logger } from "../lib/logger";
+import { METRIC, putMetric } from "../lib/metrics";
 import {
   claimIdempotencyKey,
   getIdempotencyRecord,
@@ -60,7 +62,10 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     const existing = await getOrder(previous.orderId);
     // Only an order written for this key is ours: a claim can point for a moment at an id another order took
     // (the loop below then moves the claim), and answering with that order would show a stranger's data.
-    if (existing?.idempotencyKey === request.idempotencyKey) return { order: stripMeta(existing), replayed: true };
+    if (existing?.idempotencyKey === request.idempotencyKey) {
+      addLogContext({ orderId: existing.id, outcome: "replayed" });
+      return { order: stripMeta(existing), replayed: true };
+    }
   }
   const [site, catalog] = await content;
 
@@ -121,6 +126,9 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     const order = buildOrder(orderId, request, priced, now);
     if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash }, heldUnits(reservation))) {
       await forgetHolds(reservation, request.idempotencyKey, bodyHash);
+      addLogContext({ orderId });
+      putMetric(METRIC.ordersCreated, 1, { PaymentMethod: order.paymentMethod });
+      logger.info("order created", { outcome: "created", paymentMethod: order.paymentMethod, total: order.total });
       return { order, replayed: false };
     }
 
@@ -128,6 +136,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     if (holder?.idempotencyKey === request.idempotencyKey) {
       // A concurrent request with this key wrote it: what this one took afresh is nobody's.
       await returnFreshHolds(reservation, request.idempotencyKey, attemptToken);
+      addLogContext({ orderId: holder.id, outcome: "replayed" });
       return { order: stripMeta(holder), replayed: true };
     }
 

@@ -10,6 +10,7 @@ import { MAIL_EVENTS, MAIL_RECIPIENT, type MailEvent } from "../domain/notificat
 import type { OrderKey } from "../domain/order-id";
 import { lambdaEnv } from "../lib/config";
 import { logger } from "../lib/logger";
+import { METRIC, putMetric } from "../lib/metrics";
 import { isPermanentMailError, sendMail } from "../lib/mailer";
 import { claimMail, dueItems, finishMail, type MailOutcome, readItem, rescheduleOrder } from "../lib/outbox-repo";
 import { mailAttribute, type MailRecord } from "../lib/orders-repo";
@@ -80,9 +81,13 @@ async function processOrder(key: OrderKey, now: () => number, result: OutboxRunR
     const attempts = record.attempts + 1;
     const outcome = await send(event, order, attempts, now);
     await finishMail(key, event, token, outcome);
-    if (outcome.state === "sent") result.sent += 1;
-    else if (outcome.state === "failed") result.failed += 1;
-    else result.retrying += 1;
+    if (outcome.state === "sent") {
+      result.sent += 1;
+      putMetric(METRIC.emailsSent, 1, { Event: event });
+    } else if (outcome.state === "failed") {
+      result.failed += 1;
+      putMetric(METRIC.emailsFailed, 1, { Event: event });
+    } else result.retrying += 1;
     if (outcome.state !== "sent") {
       const level = outcome.state === "failed" ? "error" : "warn";
       logger[level](`email ${outcome.state === "failed" ? "given up" : "will be retried"}`, {
@@ -126,7 +131,10 @@ async function send(event: MailEvent, order: ReturnType<typeof orderSchema.parse
     logger.info("email sent", { orderId: order.id, event, messageId });
     return { state: "sent", sentAt: new Date(now()).toISOString(), messageId };
   } catch (error) {
-    const reason = `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}`.slice(0, 300);
+    // SES names the addresses it refused: keep them out of the order's record and the logs.
+    const reason = `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}`
+      .replace(/[^\s<>"',;]+@[^\s<>"',;]+/g, "<address>")
+      .slice(0, 300);
     if (isPermanentMailError(error) || attempts >= MAX_MAIL_ATTEMPTS) return { state: "failed", lastError: reason };
     const delay = Math.min(MAX_BACKOFF_MS, env.MAIL_RETRY_BASE_MS * 2 ** (attempts - 1));
     return { state: "pending", due: now() + delay, lastError: reason };

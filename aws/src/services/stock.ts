@@ -9,6 +9,7 @@ import type { OrderLine, StockLevels } from "../contract";
 import { readCatalog } from "../lib/content";
 import { ApiError } from "../lib/http";
 import { logger } from "../lib/logger";
+import { METRIC, putMetric } from "../lib/metrics";
 import { getIdempotencyRecord, getOrder, markStockReleased, markStockReleasing, readOrderStock } from "../lib/orders-repo";
 import {
   forgetHold,
@@ -149,6 +150,7 @@ export async function checkHolds(productId: string, now = Date.now()): Promise<{
     } else if (now - hold.t >= HOLD_CHECK_MS) {
       if (await releaseHold(productId, key, hold.a)) {
         tally.released += 1;
+        putMetric(METRIC.orphanedStockReleased, hold.q);
         logger.warn("stock held for an order that was never written: given back", { productId, orderId: hold.o, quantity: hold.q });
       }
     } else {

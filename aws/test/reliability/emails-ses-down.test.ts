@@ -20,7 +20,7 @@ beforeAll(async () => {
   // shared table the shared stack's outbox worker, whose SES is up, would send these emails.
   stack = await startLocalStack({
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
-    schedules: { intervalMs: 150 },
+    schedules: { intervalMs: 150, functions: ["OutboxWorkerFunction"] },
     mailRetryBaseMs: 100,
   });
   storefront = apiClient(stack, "storefront");

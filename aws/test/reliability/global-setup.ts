@@ -45,7 +45,6 @@ export async function assertProductionBuild(): Promise<void> {
 }
 
 export default async function setup(project: TestProject) {
-  process.env.LOG_LEVEL ??= "silent";
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const port = await freePort();
   const stack = await startLocalStack({
@@ -53,7 +52,7 @@ export default async function setup(project: TestProject) {
     ...(process.env.TEST_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT } : {}),
     ecpayRetryDelaysMs: [300, 600, 900, 1200],
     // The outbox worker sends the tests' emails within a few hundred ms.
-    schedules: { intervalMs: 300 },
+    schedules: { intervalMs: 300, functions: ["OutboxWorkerFunction"] },
     mailRetryBaseMs: 300,
     storefrontUrl: `http://127.0.0.1:${port}`,
   });
