@@ -16,6 +16,7 @@ import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
+import { readStockLevels } from "../lib/stock-repo";
 import {
   forgetHolds,
   heldUnits,
@@ -56,6 +57,9 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   // catalog and site status, so it must not fail with them either (S3 down while a shopper retries).
   const content = Promise.all([readSiteStatus(), readCatalog()]);
   content.catch(() => {});
+  // Which products are counted: only those cost a conditional write below.
+  const levels = readStockLevels(request.items.map((i) => i.productId));
+  levels.catch(() => {});
   const previous = await getIdempotencyRecord(request.idempotencyKey);
   if (previous && previous.bodyHash !== bodyHash) throw mismatch();
   if (previous) {
@@ -95,7 +99,8 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   const attemptToken = newAttempt();
   let reservation: Awaited<ReturnType<typeof reserveStock>>;
   try {
-    reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+    const tracked = new Set([...(await levels)].filter(([, n]) => n !== null).map(([id]) => id));
+    reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken, tracked);
   } catch (error) {
     // A copy of this request racing us may have written the order (and let go of its holds) since we looked: then
     // the answer is that order, not "sold out".
@@ -120,7 +125,8 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (orderId !== heldFor) {
       // The holds name the order they are for; re-stamp them for the id the claim now names.
-      reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken);
+      const held = new Set(Object.keys(heldUnits(reservation)));
+      reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken, held);
       heldFor = orderId;
     }
     const order = buildOrder(orderId, request, priced, now);

@@ -43,9 +43,15 @@ export async function reserveStock(
   bodyHash: string,
   orderId: string,
   attempt: string,
+  /** Products whose count was read as tracked; the others cost no write (a count set this very instant is not held). */
+  tracked?: ReadonlySet<string>,
 ): Promise<Reservation> {
   const outcomes = await Promise.allSettled(
-    lines.map((line) => holdStock(line.productId, key, bodyHash, line.quantity, orderId, attempt)),
+    lines.map((line) =>
+      tracked && !tracked.has(line.productId)
+        ? Promise.resolve<HoldOutcome>({ kind: "untracked" })
+        : holdStock(line.productId, key, bodyHash, line.quantity, orderId, attempt),
+    ),
   );
   const short: { line: OrderLine; left: number }[] = [];
   let failure: unknown;
