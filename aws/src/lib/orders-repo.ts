@@ -17,7 +17,6 @@ import type {
 import { orderSchema } from "../contract";
 import {
   type OrderKey,
-  type TaipeiDate,
   daysInMonth,
   idskRangeForDays,
   monthPartition,
@@ -25,6 +24,7 @@ import {
   orderKeyFromId,
 } from "../domain/order-id";
 import { type MailEvent, mailsOnCreate, mailsOnTransition } from "../domain/notifications";
+import type { TaipeiDate } from "../domain/taipei-time";
 import { dynamo } from "./clients";
 import { lambdaEnv } from "./config";
 
