@@ -89,7 +89,7 @@ export const catalogSchema = z
 export type Catalog = z.infer<typeof catalogSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Shipping fees (set by the owner; stored in `site.json`, see docs/decisions/0014-fees-and-stock.md)
+// Shipping fees (set by the owner; stored in `site.json`, see docs/decisions/0017-fees-and-stock.md)
 
 /**
  * How an order reaches the shopper. Fee rules are kept per method, so a new method (convenience-store pickup) adds
@@ -143,7 +143,7 @@ export const siteStatusSchema = z.object({
 export type SiteStatus = z.infer<typeof siteStatusSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0014-fees-and-stock.md)
+// Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0017-fees-and-stock.md)
 
 /** The most a count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
 export const MAX_STOCK = 1_000_000;
