@@ -289,7 +289,7 @@ describe("log retention", () => {
       "ShipmentsFunction has no LoggingConfig.LogGroup (Lambda would create one kept for ever)",
     ]);
     const forever = source.replace(
-      /(\n  ReconcilerLogGroup:\n(?: {4}.*\n)*?) {6}RetentionInDays: !Ref LogRetentionDays\n/,
+      /(\n {2}ReconcilerLogGroup:\n(?: {4}.*\n)*?) {6}RetentionInDays: !Ref LogRetentionDays\n/,
       "$1",
     );
     expect(forever).not.toBe(source);
