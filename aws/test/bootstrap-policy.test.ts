@@ -81,6 +81,35 @@ describe("aws/bootstrap.yaml deploy roles", () => {
     });
   });
 
+  it("reaches no order and no content object: table and bucket configuration only", () => {
+    const matches = (pattern: string, action: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+    const data = [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:Scan",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "s3:GetObject",
+      "s3:PutObject",
+      "lambda:InvokeFunction",
+    ];
+    for (const policy of ["StagingDeployPolicy", "ProductionDeployPolicy"]) {
+      const document = bootstrap.Resources[policy]?.Properties?.PolicyDocument as {
+        Statement: { Sid: string; Action: string | string[] }[];
+      };
+      for (const statement of document.Statement.filter((s) =>
+        ["OrdersTable", "ContentBucket", "Functions"].includes(s.Sid),
+      )) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        expect(
+          data.filter((d) => actions.some((a) => matches(a, d))),
+          `${policy} ${statement.Sid}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
   it("grants no way to read the ECPay secrets or to mint access keys", () => {
     for (const policy of ["StagingDeployPolicy", "ProductionDeployPolicy"]) {
       const actions = policyActions(policy);
