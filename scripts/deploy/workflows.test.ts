@@ -21,12 +21,14 @@ interface Step {
 }
 interface Job {
   if?: string;
+  /** A reusable workflow this job runs instead of steps. */
+  uses?: string;
   needs?: string | string[];
   permissions?: Record<string, string> | string;
   environment?: { name: string; url?: string } | string;
   concurrency?: { group: string; "cancel-in-progress"?: boolean } | string;
   "continue-on-error"?: unknown;
-  steps: Step[];
+  steps?: Step[];
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -42,7 +44,8 @@ const sources = Object.fromEntries(
     .map((f) => [f, readFileSync(path.join(dir, f), "utf8")]),
 );
 const workflow = (file: string) => parse(sources[file] as string) as Workflow;
-const stepIndex = (job: Job, pattern: RegExp) => job.steps.findIndex((s) => pattern.test(s.run ?? ""));
+const stepsOf = (job: Job): Step[] => job.steps ?? [];
+const stepIndex = (job: Job, pattern: RegExp) => stepsOf(job).findIndex((s) => pattern.test(s.run ?? ""));
 
 describe("GitHub Actions workflows", () => {
   it("has the three workflows", () => {
@@ -52,7 +55,8 @@ describe("GitHub Actions workflows", () => {
   it("pins every action to a full commit SHA with its release tag, the same SHA wherever it is used", () => {
     const pins = new Map<string, string>();
     for (const [file, text] of Object.entries(sources)) {
-      for (const line of text.split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+      // Local reusable workflows (./.github/workflows/…) come from this commit; everything else is pinned.
+      for (const line of text.split("\n").filter((l) => /^\s*(-\s+)?uses:\s+[^.\s]/.test(l))) {
         const match = line.match(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$/);
         expect(match, `${file}: ${line.trim()} is not pinned as owner/repo@<40-hex SHA> # vX.Y.Z`).not.toBeNull();
         const [, action, sha, tag] = match as RegExpMatchArray;
@@ -78,17 +82,19 @@ describe("GitHub Actions workflows", () => {
           const allowed = file === "deploy.yml" ? ["id-token"] : file === "preview.yml" ? ["pull-requests"] : [];
           expect(allowed, `${file} ${name}: ${scope}: write`).toContain(scope);
         }
-        for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")))
+        for (const step of stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@")))
           expect(step.with?.["persist-credentials"], `${file} ${name}: checkout keeps no token`).toBe(false);
       }
     }
   });
 
-  it("ci.yml runs bash .ci/run on every push and pull request", () => {
+  it("ci.yml runs bash .ci/run on every push and pull request, on main as deploy.yml's first job", () => {
     const ci = workflow("ci.yml");
-    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
-    expect(ci.on.push).toBeNull();
-    expect(Object.values(ci.jobs).flatMap((j) => j.steps.map((s) => s.run))).toContain("bash .ci/run");
+    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push", "workflow_call"]);
+    expect(ci.on.push).toEqual({ "branches-ignore": ["main"] });
+    expect(Object.values(ci.jobs).flatMap((j) => stepsOf(j).map((s) => s.run))).toContain("bash .ci/run");
+    // The job's condition must let deploy.yml's events (push, workflow_dispatch) through, or nothing deploys.
+    for (const job of Object.values(ci.jobs)) expect(job.if).toMatch(/^github\.event_name != 'pull_request' \|\|/);
   });
 
   describe("deploy.yml", () => {
@@ -96,9 +102,11 @@ describe("GitHub Actions workflows", () => {
     const staging = deploy.jobs.staging as Job;
     const production = deploy.jobs.production as Job;
 
-    it("runs on main only, staging first, production after staging succeeded, behind the production environment", () => {
+    it("runs on main only: CI first, then staging, production after staging succeeded, behind the production environment", () => {
       expect(deploy.on.push).toEqual({ branches: ["main"] });
-      expect(staging.needs).toBeUndefined();
+      expect(deploy.jobs.ci?.uses).toBe("./.github/workflows/ci.yml");
+      expect([staging.needs].flat()).toEqual(["ci"]);
+      expect(staging.if).toBeUndefined();
       expect([production.needs].flat()).toEqual(["staging"]);
       // `needs` without `if: always()` or similar: a failed staging job (its smoke test included) stops production.
       expect(production.if).toBeUndefined();
@@ -126,14 +134,14 @@ describe("GitHub Actions workflows", () => {
         const smoke = stepIndex(job, /^npm run smoke -- "\$URL"$/);
         expect([check, stack, pages, smoke].every((i) => i >= 0)).toBe(true);
         expect(check < stack && stack < pages && pages < smoke).toBe(true);
-        const pagesStep = job.steps[pages] as Step;
-        expect(job.steps[smoke]?.env?.URL).toBe(`\${{ steps.${pagesStep.id}.outputs.url }}`);
-        const role = job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        const pagesStep = stepsOf(job)[pages] as Step;
+        expect(stepsOf(job)[smoke]?.env?.URL).toBe(`\${{ steps.${pagesStep.id}.outputs.url }}`);
+        const role = stepsOf(job).findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         expect(role).toBeGreaterThan(check);
         expect(role).toBeLessThan(stack);
         // Nothing may turn a failure into a success, or run a step after one.
         expect(job["continue-on-error"]).toBeUndefined();
-        for (const step of job.steps) {
+        for (const step of stepsOf(job)) {
           expect(step["continue-on-error"], step.name ?? step.run).toBeUndefined();
           expect(step.if, step.name ?? step.run).toBeUndefined();
         }
@@ -153,7 +161,7 @@ describe("GitHub Actions workflows", () => {
     });
 
     it("reports the preview's address in the job summary and on the pull request", () => {
-      const report = job.steps.at(-1) as Step;
+      const report = stepsOf(job).at(-1) as Step;
       expect(report.env?.URL).toMatch(/^\$\{\{ steps\.\w+\.outputs\.url \}\}$/);
       expect(report.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
       expect(report.run).toMatch(/gh pr comment "\$pr" .*--edit-last --create-if-none/);
