@@ -36,7 +36,7 @@ describe("a branch preview on another origin", () => {
     expect(previewUrl).not.toBe(baseUrl);
     context = await newContext(browser, { baseURL: previewUrl });
     const page = await context.newPage();
-    await addToCartFromCatalog(page, "凍頂烏龍茶 150g", { hydrated: true });
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
     await page.goto("/checkout");
     await fillCheckout(page, "信用卡");
