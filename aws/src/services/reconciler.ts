@@ -35,7 +35,7 @@ import {
   setReconcilerBackoff,
 } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
-import { queryTrade, type TradeInfo } from "./ecpay-query";
+import { isSimulated, queryTrade, type TradeInfo } from "./ecpay-query";
 
 const MINUTE_MS = 60_000;
 
@@ -190,7 +190,7 @@ export async function reconcilePass(options: PassOptions = {}): Promise<PassSumm
         tradeNo: trade.tradeNo,
         paymentType: trade.paymentType,
         paymentDate: trade.paymentDate,
-        simulated: trade.raw.SimulatePaid === "1",
+        simulated: isSimulated(trade),
       };
     } catch (error) {
       if (!(error instanceof EcpayError)) throw error;
