@@ -395,6 +395,11 @@ describe("simulated payments", () => {
     expect(prod.paid).not.toContain(order.id);
     expect((await orderNow(order.id)).status).toBe("created");
     expect(metricsSince(mark)["PaymentsNeedingAttention|Env=local Reason=simulated_in_production"]).toBe(1);
+    // Later passes still ask and still refuse, but tell the owner nothing new (one alarm, not one per pass), even two at once.
+    const later = await Promise.all([directPass({ env: "prod" }), directPass({ env: "prod" })]);
+    for (const pass of later) expect(pass.attention).toContain(order.id);
+    expect(metricsSince(mark)["PaymentsNeedingAttention|Env=local Reason=simulated_in_production"]).toBe(1);
+    expect((await orderNow(order.id)).status).toBe("created");
     // Outside production the same answer pays it (that is how ATM is tested at ECPay's staging).
     expect((await directPass()).paid).toContain(order.id);
   });

@@ -31,6 +31,7 @@ import {
   changeStatus,
   getReconcilerBackoff,
   listOpenEcpayOrders,
+  markFlagged,
   markReconciled,
   setReconcilerBackoff,
 } from "../lib/orders-repo";
@@ -256,16 +257,23 @@ async function apply(order: Order, decision: Decision, summary: PassSummary): Pr
       if (decision.reason === "unanswered") summary.unanswered += 1;
       logger.debug("reconciler: nothing to change", { outcome: decision.reason });
       return;
-    case "attention":
+    case "attention": {
       summary.attention.push(order.id);
-      putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: decision.reason });
-      logger.error("reconciler: ECPay reports a payment the shop cannot accept; the owner must check it", {
+      const fields = {
         outcome: decision.reason,
         tradeNo: decision.trade.tradeNo,
         tradeAmt: decision.trade.tradeAmt,
         total: order.total,
-      });
+      };
+      // Told once per payment: later passes still ask about the order (it may yet be paid for real) but stay quiet.
+      if (!(await markFlagged(order.id, `${decision.reason}:${decision.trade.tradeNo}`))) {
+        logger.info("reconciler: a payment the owner was already told about", fields);
+        return;
+      }
+      putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: decision.reason });
+      logger.error("reconciler: ECPay reports a payment the shop cannot accept; the owner must check it", fields);
       return;
+    }
     case "pay": {
       const t = decision.trade;
       const result = await payOrder(
