@@ -5,7 +5,8 @@
  */
 import type { OrderStatus, PaymentMethod } from "../contract";
 
-export const MAIL_EVENTS = ["received", "paid", "shipped", "cancelled", "owner_new"] as const;
+/** `arrived`: a store-pickup parcel reached the store (ECPay's notification, not a status change; ADR 0018). */
+export const MAIL_EVENTS = ["received", "paid", "shipped", "arrived", "cancelled", "owner_new"] as const;
 export type MailEvent = (typeof MAIL_EVENTS)[number];
 
 /** Who an event's email goes to. */
@@ -13,6 +14,7 @@ export const MAIL_RECIPIENT: Record<MailEvent, "customer" | "owner"> = {
   received: "customer",
   paid: "customer",
   shipped: "customer",
+  arrived: "customer",
   cancelled: "customer",
   owner_new: "owner",
 };
