@@ -108,7 +108,7 @@ export type Catalog = z.infer<typeof catalogSchema>;
 
 /**
  * How an order reaches the shopper: home delivery, or pickup at a convenience store chosen on ECPay's store map
- * (ADR 0018). Fee rules are kept per method.
+ * (ADR 0027). Fee rules are kept per method.
  */
 export const DELIVERY_METHODS = ["home", "cvs"] as const;
 export const deliveryMethodSchema = z.enum(DELIVERY_METHODS);
@@ -147,7 +147,7 @@ export type DeliveryFeeRule = z.infer<typeof deliveryFeeRuleSchema>;
 export const shippingSettingsSchema = z.object({ home: deliveryFeeRuleSchema.optional(), cvs: deliveryFeeRuleSchema.optional() });
 
 /**
- * Convenience-store pickup through ECPay Logistics (ADR 0018): offered when set. `account` is the kind of logistics
+ * Convenience-store pickup through ECPay Logistics (ADR 0027): offered when set. `account` is the kind of logistics
  * contract the shop signed with ECPay (B2C or C2C; the keys in SSM are that account's), `sender` is who the parcels
  * come from (printed on the slip; ECPay's name rule: 2–5 CJK characters or 4–10 Latin letters).
  */
@@ -167,8 +167,8 @@ export const siteStatusSchema = z.object({
   announcement: z.string().trim().max(500).optional(),
   /** Shipping fees; absent means free delivery and no surcharge. */
   shipping: shippingSettingsSchema.optional(),
-  /** Convenience-store pickup; absent means home delivery only. */
-  pickup: pickupSettingsSchema.optional(),
+  /** Convenience-store pickup; absent or null (switched off) means home delivery only. */
+  pickup: pickupSettingsSchema.nullable().optional(),
   /** Issue B2C e-invoices through ECPay for paid orders (a small shop may be exempt: absent or false = none). */
   einvoice: z.boolean().optional(),
   updatedAt: z.string().datetime().optional(),
@@ -218,7 +218,7 @@ export const customerSchema = z.object({
 export type Customer = z.infer<typeof customerSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Store pickup and e-invoices (ADR 0018)
+// Store pickup and e-invoices (ADR 0027)
 
 /** Text from ECPay's map as the shopper's browser posted it: printable, no markup characters, bounded. */
 const storeText = (max: number) =>
@@ -686,8 +686,4 @@ export const ROUTES = {
   getStock: { method: "GET", path: "/stock" },
   adminGetStock: { method: "GET", path: "/admin/stock" },
   adminPutStock: { method: "PUT", path: "/admin/stock/{id}" },
-  cvsMap: { method: "POST", path: "/cvs/map" },
-  ecpayLogistics: { method: "POST", path: "/ecpay/logistics" },
-  adminCreateShipments: { method: "POST", path: "/admin/shipments" },
-  adminPrintShipments: { method: "POST", path: "/admin/shipments/print" },
 } as const;

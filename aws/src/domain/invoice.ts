@@ -2,7 +2,7 @@
  * Uniform e-invoices (電子發票) as the shop's rules: which carriers a shopper may choose, how their numbers are
  * checked (the company tax ID by its checksum), and until when an issued invoice may still be voided. Plain
  * TypeScript, browser-safe: the checkout shows the same messages the order API answers with. The wire format is
- * aws/src/ecpay/einvoice.ts. docs/decisions/0018-store-pickup-and-e-invoices.md.
+ * aws/src/ecpay/einvoice.ts. docs/decisions/0027-store-pickup-and-e-invoices.md.
  */
 import { TAIPEI_OFFSET_MS, taipeiDate } from "./taipei-time";
 

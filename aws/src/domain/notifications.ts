@@ -5,7 +5,7 @@
  */
 import type { OrderStatus, PaymentMethod } from "../contract";
 
-/** `arrived`: a store-pickup parcel reached the store (ECPay's notification, not a status change; ADR 0018). */
+/** `arrived`: a store-pickup parcel reached the store (ECPay's notification, not a status change; ADR 0027). */
 export const MAIL_EVENTS = ["received", "paid", "shipped", "arrived", "cancelled", "owner_new"] as const;
 export type MailEvent = (typeof MAIL_EVENTS)[number];
 

@@ -33,7 +33,7 @@ export const TRANSITIONS: readonly Transition[] = [
   // Pay on arrival ships first; the owner marks it paid once the carrier hands over the cash.
   { from: "created", to: "shipped", methods: ["cod"], by: ["owner"], delivery: ["home"] },
   { from: "shipped", to: "paid", methods: ["cod"], by: ["owner"], delivery: ["home"] },
-  // Store pickup (ADR 0018): the owner asks ECPay Logistics for the shipment, and the order is shipped once ECPay has
+  // Store pickup (ADR 0027): the owner asks ECPay Logistics for the shipment, and the order is shipped once ECPay has
   // accepted it; ECPay's status notifications then carry it on. Pay on pickup is paid when the shopper collects the
   // parcel (and pays at the counter); a parcel nobody collects comes back, which cancels the order (its units go
   // back on sale, a paid order's invoice is voided and the owner refunds it).

@@ -2,7 +2,7 @@
  * Convenience-store pickup (超商取貨) as the shop sees it: the chains, which of ECPay's logistics subtypes each is for
  * the merchant's account (B2C or C2C), the amount ECPay carries, who may be named as the receiver, and how a parcel's
  * progress reads. Plain TypeScript, no AWS and no ECPay wire format (aws/src/ecpay/logistics.ts is that): the edge
- * shows the same rules the order API enforces. docs/decisions/0018-store-pickup-and-e-invoices.md.
+ * shows the same rules the order API enforces. docs/decisions/0027-store-pickup-and-e-invoices.md.
  */
 
 /** The chains a shopper can pick a store of, as shoppers call them. */
