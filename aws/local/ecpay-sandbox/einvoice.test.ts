@@ -108,7 +108,7 @@ describe("the envelope", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ PlatformID: "", MerchantID: M.merchantId, RqHeader: { Timestamp: Math.floor(Date.now() / 1000) }, Data: encryptEncoded(encoded, M) }),
     });
-    expect((await res.json()).TransCode).toBe(1);
+    expect(((await res.json()) as { TransCode: number }).TransCode).toBe(1);
   });
 
   it("an outage answers 503, which the client reports as an HTTP error", async () => {

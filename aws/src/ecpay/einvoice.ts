@@ -101,7 +101,7 @@ export interface EinvoiceReply {
  */
 export async function callEinvoice(opts: {
   gatewayBaseUrl: string;
-  api: "Issue" | "Invalid" | "Allowance" | "GetIssue" | "CheckBarcode" | "CheckLoveCode";
+  api: "Issue" | "Invalid" | "Allowance" | "AllowanceInvalid" | "GetIssue" | "CheckBarcode" | "CheckLoveCode";
   merchantId: string;
   keys: EcpayKeys;
   data: Record<string, unknown>;
