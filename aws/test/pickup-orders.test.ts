@@ -19,7 +19,11 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await patchSite({ pickup: before.pickup ?? null, einvoice: before.einvoice ?? false, shipping: before.shipping ?? {} });
+  await patchSite({
+    pickup: before.pickup ?? null,
+    einvoice: before.einvoice ?? false,
+    shipping: before.shipping ?? {},
+  });
 });
 
 const pickup = (overrides: Parameters<typeof orderRequest>[0] = {}) =>
@@ -33,13 +37,21 @@ describe("placing a store-pickup order", () => {
     expect(res.status).toBe(201);
     const { order, payment } = res.body;
     expect(payment).toBeNull();
-    expect(order).toMatchObject({ deliveryMethod: "cvs", paymentMethod: "cod", pickupStore: STORE, invoiceRequest: { carrier: "member" } });
+    expect(order).toMatchObject({
+      deliveryMethod: "cvs",
+      paymentMethod: "cod",
+      pickupStore: STORE,
+      invoiceRequest: { carrier: "member" },
+    });
     expect(order.fees).toEqual([{ kind: "shipping", name: "運費", amount: 60 }]);
     expect(order.customer.address).toBeUndefined();
   });
 
   it("with card payment too, keeping the shopper's mobile barcode (upper-cased, spaces gone)", async () => {
-    const res = await storefront.post("/order", pickup({ paymentMethod: "credit", invoice: { carrier: "mobile", barcode: "/abc 1234" } }));
+    const res = await storefront.post(
+      "/order",
+      pickup({ paymentMethod: "credit", invoice: { carrier: "mobile", barcode: "/abc 1234" } }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.order.invoiceRequest).toEqual({ carrier: "mobile", barcode: "/ABC1234" });
     expect(res.body.payment.fields.TotalAmount).toBe(String(res.body.order.total));
@@ -109,7 +121,10 @@ describe("the e-invoice choice at checkout", () => {
   it("a shop that issues no e-invoices keeps no choice", async () => {
     await patchSite({ einvoice: false });
     try {
-      const res = await storefront.post("/order", orderRequest({ invoice: { carrier: "mobile", barcode: "/1234567" } }));
+      const res = await storefront.post(
+        "/order",
+        orderRequest({ invoice: { carrier: "mobile", barcode: "/1234567" } }),
+      );
       expect(res.status).toBe(201);
       expect(res.body.order.invoiceRequest).toBeUndefined();
     } finally {

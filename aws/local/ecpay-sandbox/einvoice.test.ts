@@ -46,7 +46,11 @@ function issueData(carrier: Parameters<typeof buildIssueData>[0]["carrier"] = { 
 }
 
 const config = (body: Record<string, unknown>) =>
-  fetch(`${sandbox.url}/__sandbox/einvoice/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${sandbox.url}/__sandbox/einvoice/config`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("Issue", () => {
   it.each([
@@ -55,15 +59,18 @@ describe("Issue", () => {
     { type: "certificate", number: "AB12345678901234" },
     { type: "donation", loveCode: "168001" },
     { type: "company", taxId: "04595257", companyName: "測試股份有限公司", address: "台北市中正區重慶南路一段122號" },
-  ] as const)("issues an invoice for carrier $type with a number, a Taipei date and a random number", async (carrier) => {
-    const reply = await call("Issue", issueData(carrier));
-    expect(reply).toMatchObject({ RtnCode: 1 });
-    const invoice = issuedInvoiceOf(reply);
-    expect(invoice.invoiceNo).toMatch(/^[A-Z]{2}\d{8}$/);
-    expect(invoice.invoiceDate).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    expect(invoice.randomNumber).toMatch(/^\d{4}$/);
-    if (carrier.type === "mobile") expect(sandbox.einvoice.invoices().at(-1)?.carrierNum).toBe("/AB+1.-9");
-  });
+  ] as const)(
+    "issues an invoice for carrier $type with a number, a Taipei date and a random number",
+    async (carrier) => {
+      const reply = await call("Issue", issueData(carrier));
+      expect(reply).toMatchObject({ RtnCode: 1 });
+      const invoice = issuedInvoiceOf(reply);
+      expect(invoice.invoiceNo).toMatch(/^[A-Z]{2}\d{8}$/);
+      expect(invoice.invoiceDate).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(invoice.randomNumber).toMatch(/^\d{4}$/);
+      if (carrier.type === "mobile") expect(sandbox.einvoice.invoices().at(-1)?.carrierNum).toBe("/AB+1.-9");
+    },
+  );
 
   it("issues once per RelateNumber, and GetIssue finds it", async () => {
     const data = issueData();
@@ -95,7 +102,15 @@ describe("Issue", () => {
 
 describe("the envelope", () => {
   it("refuses other keys, a stale Timestamp and a Data/envelope merchant mismatch with TransCode ≠ 1", async () => {
-    await expect(callEinvoice({ gatewayBaseUrl: sandbox.url, api: "Issue", merchantId: M.merchantId, keys: { hashKey: "5294y06JbISpM5x9", hashIV: "v77hoKGq4kWxNNIS" }, data: issueData() })).rejects.toThrow(/TransCode/);
+    await expect(
+      callEinvoice({
+        gatewayBaseUrl: sandbox.url,
+        api: "Issue",
+        merchantId: M.merchantId,
+        keys: { hashKey: "5294y06JbISpM5x9", hashIV: "v77hoKGq4kWxNNIS" },
+        data: issueData(),
+      }),
+    ).rejects.toThrow(/TransCode/);
     await expect(call("Issue", issueData(), new Date(Date.now() - 11 * 60_000))).rejects.toThrow(/TransCode/);
     await expect(call("Issue", { ...issueData(), MerchantID: "3002607" })).rejects.toThrow(/TransCode/);
   });
@@ -106,7 +121,12 @@ describe("the envelope", () => {
     const res = await fetch(`${sandbox.url}/B2CInvoice/GetIssue`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ PlatformID: "", MerchantID: M.merchantId, RqHeader: { Timestamp: Math.floor(Date.now() / 1000) }, Data: encryptEncoded(encoded, M) }),
+      body: JSON.stringify({
+        PlatformID: "",
+        MerchantID: M.merchantId,
+        RqHeader: { Timestamp: Math.floor(Date.now() / 1000) },
+        Data: encryptEncoded(encoded, M),
+      }),
     });
     expect(((await res.json()) as { TransCode: number }).TransCode).toBe(1);
   });
@@ -141,12 +161,30 @@ describe("void and allowance", () => {
   it("allows up to the remaining amount; an invoice with an allowance cannot be voided until it is withdrawn", async () => {
     const invoice = issuedInvoiceOf(await call("Issue", issueData()));
     const items = [{ name: "凍頂烏龍茶", count: 1, word: "包", price: 450 }];
-    const allowance = await call("Allowance", buildAllowanceData({ invoice, customerName: "王小明", email: "x@example.tw", items, amount: 450 }));
+    const allowance = await call(
+      "Allowance",
+      buildAllowanceData({ invoice, customerName: "王小明", email: "x@example.tw", items, amount: 450 }),
+    );
     expect(allowance).toMatchObject({ RtnCode: 1, IA_Remain_Allowance_Amt: 510 });
     const tooMuch = [{ name: "凍頂烏龍茶", count: 2, word: "包", price: 450 }];
-    expect((await call("Allowance", buildAllowanceData({ invoice, customerName: "王小明", email: "x@example.tw", items: tooMuch, amount: 900 }))).RtnMsg).toContain("超過");
+    expect(
+      (
+        await call(
+          "Allowance",
+          buildAllowanceData({ invoice, customerName: "王小明", email: "x@example.tw", items: tooMuch, amount: 900 }),
+        )
+      ).RtnMsg,
+    ).toContain("超過");
     expect((await call("Invalid", buildInvalidData(invoice, "訂單取消"))).RtnMsg).toContain("折讓");
-    expect((await call("AllowanceInvalid", { InvoiceNo: invoice.invoiceNo, AllowanceNo: allowance.IA_Allow_No, Reason: "取消" })).RtnCode).toBe(1);
+    expect(
+      (
+        await call("AllowanceInvalid", {
+          InvoiceNo: invoice.invoiceNo,
+          AllowanceNo: allowance.IA_Allow_No,
+          Reason: "取消",
+        })
+      ).RtnCode,
+    ).toBe(1);
     expect((await call("Invalid", buildInvalidData(invoice, "訂單取消"))).RtnCode).toBe(1);
   });
 

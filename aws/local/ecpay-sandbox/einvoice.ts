@@ -8,7 +8,13 @@
 import { createDecipheriv, randomInt } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EINVOICE_STAGE_MERCHANT, encryptData, parseInvoiceDate } from "../../src/ecpay/einvoice";
-import { CITIZEN_CERTIFICATE_PATTERN, LOVE_CODE_PATTERN, MOBILE_BARCODE_PATTERN, isValidTaxId, voidDeadline } from "../../src/domain/invoice";
+import {
+  CITIZEN_CERTIFICATE_PATTERN,
+  LOVE_CODE_PATTERN,
+  MOBILE_BARCODE_PATTERN,
+  isValidTaxId,
+  voidDeadline,
+} from "../../src/domain/invoice";
 import { formatTaipei, taipeiDate } from "../../src/domain/taipei-time";
 import { HttpError, readBody, sendHtml, sendJson } from "./http";
 import { escapeHtml, layout } from "./pages";
@@ -52,13 +58,25 @@ export interface EinvoiceOptions {
 const TIMESTAMP_WINDOW_S = 600;
 /** Love codes the Ministry of Finance "knows" here (CheckLoveCode answers IsExist N for any other). */
 const KNOWN_LOVE_CODES = new Set(["168001", "919", "8585", "51811"]);
-const APIS = ["Issue", "Invalid", "Allowance", "AllowanceInvalid", "GetIssue", "CheckBarcode", "CheckLoveCode"] as const;
+const APIS = [
+  "Issue",
+  "Invalid",
+  "Allowance",
+  "AllowanceInvalid",
+  "GetIssue",
+  "CheckBarcode",
+  "CheckLoveCode",
+] as const;
 type Api = (typeof APIS)[number];
 
 export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
   const log = opts.log ?? (() => {});
   const merchants = new Map((opts.merchants ?? [EINVOICE_STAGE_MERCHANT]).map((m) => [m.merchantId, m]));
-  const config: { outage: "none" | "down" | "refuse"; offsetMs: number; unknownCodes: boolean } = { outage: "none", offsetMs: 0, unknownCodes: false };
+  const config: { outage: "none" | "down" | "refuse"; offsetMs: number; unknownCodes: boolean } = {
+    outage: "none",
+    offsetMs: 0,
+    unknownCodes: false,
+  };
   const now = () => new Date((opts.now ?? (() => new Date()))().getTime() + config.offsetMs);
   const invoices = new Map<string, SandboxInvoice>();
   const byRelate = new Map<string, SandboxInvoice>();
@@ -109,14 +127,16 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     if (!["0", "1"].includes(print)) p.push("Print 須為 0 或 1");
     if (!["0", "1"].includes(donation)) p.push("Donation 須為 0 或 1");
     if (!["", "1", "2", "3"].includes(carrierType)) p.push("CarrierType 錯誤");
-    if (Array.from(name).length > 60 || Array.from(addr).length > 100) p.push("CustomerName 最多 60 字、CustomerAddr 最多 100 字");
+    if (Array.from(name).length > 60 || Array.from(addr).length > 100)
+      p.push("CustomerName 最多 60 字、CustomerAddr 最多 100 字");
     if (!str(d.CustomerPhone) && !str(d.CustomerEmail)) p.push("CustomerPhone 與 CustomerEmail 至少填一項");
     if (print === "1" && (!name || !addr)) p.push("列印發票須填 CustomerName 與 CustomerAddr");
     if (donation === "1") {
       if (!LOVE_CODE_PATTERN.test(loveCode)) p.push("LoveCode 須為 3–7 碼數字");
       if (print === "1" || identifier || carrierType) p.push("捐贈發票不可列印、不可有統一編號或載具");
     } else if (loveCode) p.push("非捐贈發票不可填 LoveCode");
-    if ((carrierType === "" || carrierType === "1") && carrierNum) p.push("CarrierType 空白或 1 時 CarrierNum 須為空白");
+    if ((carrierType === "" || carrierType === "1") && carrierNum)
+      p.push("CarrierType 空白或 1 時 CarrierNum 須為空白");
     if (carrierType === "2" && !CITIZEN_CERTIFICATE_PATTERN.test(carrierNum)) p.push("自然人憑證載具格式錯誤");
     if (carrierType === "3" && !MOBILE_BARCODE_PATTERN.test(carrierNum)) p.push("手機條碼載具格式錯誤");
     if ((carrierType === "1" || carrierType === "2") && print !== "0") p.push("載具 1、2 不可列印");
@@ -135,10 +155,17 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
       const count = Number(item.ItemCount);
       if (!str(item.ItemName) || Array.from(str(item.ItemName)).length > 500) p.push(`Items[${i}].ItemName 錯誤`);
       if (!str(item.ItemWord) || Array.from(str(item.ItemWord)).length > 6) p.push(`Items[${i}].ItemWord 錯誤`);
-      if (!Number.isFinite(amount) || !Number.isFinite(price) || !Number.isFinite(count) || Math.abs(price * count - amount) > 1) p.push(`Items[${i}] 金額與單價×數量不符`);
+      if (
+        !Number.isFinite(amount) ||
+        !Number.isFinite(price) ||
+        !Number.isFinite(count) ||
+        Math.abs(price * count - amount) > 1
+      )
+        p.push(`Items[${i}] 金額與單價×數量不符`);
       sum += Number.isFinite(amount) ? amount : 0;
     }
-    if (typeof sales === "number" && Math.round(sum) !== sales) p.push(`Items 合計 ${Math.round(sum)} 與 SalesAmount ${sales} 不符`);
+    if (typeof sales === "number" && Math.round(sum) !== sales)
+      p.push(`Items 合計 ${Math.round(sum)} 與 SalesAmount ${sales} 不符`);
     const key = `${m.merchantId}\u0000${relate}`;
     if (p.length === 0 && byRelate.has(key)) p.push("RelateNumber 重複 (already issued)");
     if (p.length > 0) return { RtnCode: 1200001, RtnMsg: p.join("; ") };
@@ -167,7 +194,13 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     invoices.set(invoice.invoiceNo, invoice);
     byRelate.set(key, invoice);
     log(`e-invoice ${invoice.invoiceNo} issued for ${relate} NT$${invoice.salesAmount}`);
-    return { RtnCode: 1, RtnMsg: "開立發票成功", InvoiceNo: invoice.invoiceNo, InvoiceDate: invoice.invoiceDate, RandomNumber: invoice.randomNumber };
+    return {
+      RtnCode: 1,
+      RtnMsg: "開立發票成功",
+      InvoiceNo: invoice.invoiceNo,
+      InvoiceDate: invoice.invoiceDate,
+      RandomNumber: invoice.randomNumber,
+    };
   }
 
   function findInvoice(d: Record<string, unknown>, m: EinvoiceMerchant): SandboxInvoice | string {
@@ -175,7 +208,8 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     if (!inv || inv.merchantId !== m.merchantId) return "查無發票 (no such invoice)";
     const date = str(d.InvoiceDate);
     try {
-      if (formatTaipei(parseInvoiceDate(date), "yyyy-MM-dd") !== inv.invoiceDate.slice(0, 10)) return "InvoiceDate 與發票不符";
+      if (formatTaipei(parseInvoiceDate(date), "yyyy-MM-dd") !== inv.invoiceDate.slice(0, 10))
+        return "InvoiceDate 與發票不符";
     } catch {
       return "InvoiceDate 格式錯誤";
     }
@@ -189,7 +223,8 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     if (!reason || Array.from(reason).length > 20) return { RtnCode: 1600001, RtnMsg: "Reason 為必填（最多 20 字）" };
     if (inv.invalid) return { RtnCode: 1600004, RtnMsg: "發票已作廢" };
     if (inv.allowances.some((a) => !a.invalid)) return { RtnCode: 1600005, RtnMsg: "發票有折讓，請先作廢折讓" };
-    if (now().getTime() > voidDeadline(new Date(inv.issuedAt)).getTime()) return { RtnCode: 1600006, RtnMsg: "已超過作廢期限，請改開折讓" };
+    if (now().getTime() > voidDeadline(new Date(inv.issuedAt)).getTime())
+      return { RtnCode: 1600006, RtnMsg: "已超過作廢期限，請改開折讓" };
     inv.invalid = true;
     inv.invalidReason = reason;
     log(`e-invoice ${inv.invoiceNo} voided: ${reason}`);
@@ -201,17 +236,28 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     if (typeof inv === "string") return { RtnCode: 1700003, RtnMsg: inv };
     if (inv.invalid) return { RtnCode: 1700004, RtnMsg: "發票已作廢，不可折讓" };
     const amount = d.AllowanceAmount;
-    if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0) return { RtnCode: 1700001, RtnMsg: "AllowanceAmount 須為正整數" };
+    if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0)
+      return { RtnCode: 1700001, RtnMsg: "AllowanceAmount 須為正整數" };
     if (amount > inv.remaining) return { RtnCode: 1700002, RtnMsg: `折讓金額超過剩餘可折讓金額 ${inv.remaining}` };
     const notify = str(d.AllowanceNotify);
-    if (!["S", "E", "A", "N"].includes(notify)) return { RtnCode: 1700001, RtnMsg: "AllowanceNotify 須為 S、E、A 或 N" };
-    if ((notify === "E" || notify === "A") && !str(d.NotifyMail)) return { RtnCode: 1700001, RtnMsg: "NotifyMail 為必填" };
+    if (!["S", "E", "A", "N"].includes(notify))
+      return { RtnCode: 1700001, RtnMsg: "AllowanceNotify 須為 S、E、A 或 N" };
+    if ((notify === "E" || notify === "A") && !str(d.NotifyMail))
+      return { RtnCode: 1700001, RtnMsg: "NotifyMail 為必填" };
     const items = Array.isArray(d.Items) ? (d.Items as Record<string, unknown>[]) : [];
-    if (Math.round(items.reduce((s, i) => s + Number(i.ItemAmount), 0)) !== amount) return { RtnCode: 1700001, RtnMsg: "Items 合計與 AllowanceAmount 不符" };
+    if (Math.round(items.reduce((s, i) => s + Number(i.ItemAmount), 0)) !== amount)
+      return { RtnCode: 1700001, RtnMsg: "Items 合計與 AllowanceAmount 不符" };
     const no = `${formatTaipei(now(), "yyyyMMdd")}${String(randomInt(100_000_000)).padStart(8, "0")}`;
     inv.remaining -= amount;
     inv.allowances.push({ no, amount, date: formatTaipei(now(), "yyyy-MM-dd HH:mm:ss"), invalid: false });
-    return { RtnCode: 1, RtnMsg: "折讓成功", IA_Allow_No: no, IA_Invoice_No: inv.invoiceNo, IA_Date: formatTaipei(now(), "yyyy-MM-dd HH:mm:ss"), IA_Remain_Allowance_Amt: inv.remaining };
+    return {
+      RtnCode: 1,
+      RtnMsg: "折讓成功",
+      IA_Allow_No: no,
+      IA_Invoice_No: inv.invoiceNo,
+      IA_Date: formatTaipei(now(), "yyyy-MM-dd HH:mm:ss"),
+      IA_Remain_Allowance_Amt: inv.remaining,
+    };
   }
 
   function allowanceInvalid(d: Record<string, unknown>, m: EinvoiceMerchant): Record<string, unknown> {
@@ -225,7 +271,9 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
   }
 
   function getIssue(d: Record<string, unknown>, m: EinvoiceMerchant): Record<string, unknown> {
-    const inv = d.RelateNumber ? byRelate.get(`${m.merchantId}\u0000${str(d.RelateNumber)}`) : invoices.get(str(d.InvoiceNo));
+    const inv = d.RelateNumber
+      ? byRelate.get(`${m.merchantId}\u0000${str(d.RelateNumber)}`)
+      : invoices.get(str(d.InvoiceNo));
     if (!inv || inv.merchantId !== m.merchantId) return { RtnCode: 1300003, RtnMsg: "查無發票" };
     return {
       RtnCode: 1,
@@ -246,16 +294,28 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
   }
 
   function check(api: "CheckBarcode" | "CheckLoveCode", d: Record<string, unknown>): Record<string, unknown> {
-    if (config.unknownCodes) return { RtnCode: 9000001, RtnMsg: "財政部大平台連線異常 (Ministry of Finance unavailable)" };
+    if (config.unknownCodes)
+      return { RtnCode: 9000001, RtnMsg: "財政部大平台連線異常 (Ministry of Finance unavailable)" };
     if (api === "CheckBarcode") {
       const code = str(d.BarCode);
       return { RtnCode: 1, RtnMsg: "執行成功", IsExist: MOBILE_BARCODE_PATTERN.test(code) ? "Y" : "N" };
     }
     const code = str(d.LoveCode);
-    return { RtnCode: 1, RtnMsg: "執行成功", IsExist: LOVE_CODE_PATTERN.test(code) && KNOWN_LOVE_CODES.has(code) ? "Y" : "N" };
+    return {
+      RtnCode: 1,
+      RtnMsg: "執行成功",
+      IsExist: LOVE_CODE_PATTERN.test(code) && KNOWN_LOVE_CODES.has(code) ? "Y" : "N",
+    };
   }
 
-  function reply(res: ServerResponse, merchantId: string, m: EinvoiceMerchant | undefined, transCode: number, transMsg: string, data?: Record<string, unknown>) {
+  function reply(
+    res: ServerResponse,
+    merchantId: string,
+    m: EinvoiceMerchant | undefined,
+    transCode: number,
+    transMsg: string,
+    data?: Record<string, unknown>,
+  ) {
     sendJson(res, 200, {
       PlatformID: "",
       MerchantID: merchantId,
@@ -288,8 +348,10 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     }
     const data = typeof envelope.Data === "string" ? decrypt(envelope.Data, m) : null;
     if (!data) return reply(res, merchantId, undefined, 9000003, "Data 解密失敗 (cannot decrypt Data)");
-    if (str(data.MerchantID) !== merchantId) return reply(res, merchantId, undefined, 9000004, "Data.MerchantID 與 MerchantID 不符");
-    if (config.outage === "refuse") return reply(res, merchantId, m, 1, "Success", { RtnCode: 9000099, RtnMsg: "系統維護中 (maintenance)" });
+    if (str(data.MerchantID) !== merchantId)
+      return reply(res, merchantId, undefined, 9000004, "Data.MerchantID 與 MerchantID 不符");
+    if (config.outage === "refuse")
+      return reply(res, merchantId, m, 1, "Success", { RtnCode: 9000099, RtnMsg: "系統維護中 (maintenance)" });
     const result =
       api === "Issue"
         ? issue(data, m)
@@ -308,19 +370,26 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const path = url.pathname;
-    if (path === "/__sandbox/einvoice" && req.method === "GET") return sendJson(res, 200, [...invoices.values()]), true;
+    if (path === "/__sandbox/einvoice" && req.method === "GET") {
+      sendJson(res, 200, [...invoices.values()]);
+      return true;
+    }
     if (path === "/__sandbox/einvoice/config" && req.method === "POST") {
       const body = JSON.parse((await readBody(req, "application/json")) || "{}") as Record<string, unknown>;
       if (body.outage === "none" || body.outage === "down" || body.outage === "refuse") config.outage = body.outage;
       if (typeof body.offsetMs === "number" && Number.isFinite(body.offsetMs)) config.offsetMs = body.offsetMs;
       if (typeof body.unknownCodes === "boolean") config.unknownCodes = body.unknownCodes;
       log(`e-invoice config ${JSON.stringify(config)}`);
-      return sendJson(res, 200, { ...config, calls }), true;
+      sendJson(res, 200, { ...config, calls });
+      return true;
     }
     const m = /^\/B2CInvoice\/?([A-Za-z]*)$/.exec(path);
     if (!m) return false;
     const api = APIS.find((a) => a.toLowerCase() === (m[1] as string).toLowerCase());
-    if (!m[1] && req.method === "GET") return sendHtml(res, 200, listPage([...invoices.values()])), true;
+    if (!m[1] && req.method === "GET") {
+      sendHtml(res, 200, listPage([...invoices.values()]));
+      return true;
+    }
     if (!api) throw new HttpError(404, `Not found: ${path}`);
     if (req.method !== "POST") throw new HttpError(405, "POST only");
     await handleApi(req, res, api);
@@ -346,7 +415,9 @@ export type EinvoiceStandIn = ReturnType<typeof createEinvoiceStandIn>;
 function listPage(list: SandboxInvoice[]): string {
   const rows = list
     .map(
-      (i) => `<tr data-invoice="${escapeHtml(i.invoiceNo)}"><td>${escapeHtml(i.invoiceNo)}</td><td>${escapeHtml(i.invoiceDate)}</td><td>${escapeHtml(i.relateNumber)}</td>
+      (
+        i,
+      ) => `<tr data-invoice="${escapeHtml(i.invoiceNo)}"><td>${escapeHtml(i.invoiceNo)}</td><td>${escapeHtml(i.invoiceDate)}</td><td>${escapeHtml(i.relateNumber)}</td>
 <td>NT$${i.salesAmount}</td><td>${i.invalid ? "已作廢" : i.allowances.some((a) => !a.invalid) ? `已折讓（剩 NT$${i.remaining}）` : "已開立"}</td>
 <td>${escapeHtml(i.customerIdentifier ? `統編 ${i.customerIdentifier}` : i.donation === "1" ? `捐贈 ${i.loveCode}` : `載具 ${i.carrierType} ${i.carrierNum}`)}</td></tr>`,
     )

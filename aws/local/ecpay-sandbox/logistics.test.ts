@@ -40,15 +40,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   shop = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  sandbox = await startEcpaySandbox({ port: 0, merchants: [ECPAY_STAGE_MERCHANT], logistics: { retryDelaysMs: [50, 50, 50] } });
+  sandbox = await startEcpaySandbox({
+    port: 0,
+    merchants: [ECPAY_STAGE_MERCHANT],
+    logistics: { retryDelaysMs: [50, 50, 50] },
+  });
 });
 afterAll(async () => {
   await sandbox.close();
   await new Promise((resolve) => receiver.close(resolve));
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: hook answers are read loosely in tests
-const hookJson = async (res: Response): Promise<any> => res.json();
+const hookJson = async (
+  res: Response,
+): Promise<{ shipment: { status: string }; delivery: { fields: Record<string, string>; acknowledged: boolean } }> =>
+  res.json() as never;
 
 const post = async (path: string, fields: Record<string, string>) => {
   const res = await fetch(`${sandbox.url}${path}`, {
@@ -104,12 +110,29 @@ describe("store map", () => {
     expect(res.text).not.toContain("006598"); // FamilyMart's store is not on 7-ELEVEN's map
     const first = /<form[^>]*>([\s\S]*?)<\/form>/.exec(res.text)?.[1] ?? "";
     const names = [...first.matchAll(/name="([^"]+)"/g)].map((m) => m[1]);
-    expect(names).toEqual(["MerchantID", "MerchantTradeNo", "LogisticsSubType", "CVSStoreID", "CVSStoreName", "CVSAddress", "CVSTelephone", "CVSOutSide", "ExtraData"]);
+    expect(names).toEqual([
+      "MerchantID",
+      "MerchantTradeNo",
+      "LogisticsSubType",
+      "CVSStoreID",
+      "CVSStoreName",
+      "CVSAddress",
+      "CVSTelephone",
+      "CVSOutSide",
+      "ExtraData",
+    ]);
     expect(first).toContain('value="tok_12345678"');
   });
 
   it("refuses a subtype of the other account, and a map request with a wrong MAC", async () => {
-    const base = { gatewayBaseUrl: sandbox.url, merchantId: B2C.merchantId, keys: B2C, collection: false, replyUrl: `${shop}/s`, extraData: "tok_12345678" };
+    const base = {
+      gatewayBaseUrl: sandbox.url,
+      merchantId: B2C.merchantId,
+      keys: B2C,
+      collection: false,
+      replyUrl: `${shop}/s`,
+      extraData: "tok_12345678",
+    };
     expect((await post(LOGISTICS_PATHS.map, buildMapForm({ ...base, subType: "UNIMARTC2C" }).fields)).status).toBe(400);
     const ok = buildMapForm({ ...base, subType: "UNIMART" }).fields;
     expect((await post(LOGISTICS_PATHS.map, ok)).status).toBe(200);
@@ -129,7 +152,13 @@ describe("Create", () => {
   });
 
   it("B2C with the B2C merchant: no slip numbers", async () => {
-    const { parsed } = await create({ merchantId: B2C.merchantId, keys: B2C, subType: "FAMI", receiverStoreId: "006598", collect: false });
+    const { parsed } = await create({
+      merchantId: B2C.merchantId,
+      keys: B2C,
+      subType: "FAMI",
+      receiverStoreId: "006598",
+      collect: false,
+    });
     expect(parsed).toMatchObject({ ok: true, cvsPaymentNo: "", cvsValidationNo: "" });
   });
 
@@ -148,14 +177,20 @@ describe("Create", () => {
   it("refuses what the shop's builder would never send: amount 20001, collection ≠ amount, a reused number, a wrong MAC", async () => {
     const fields = buildCreateFields(createInput());
     const resign = (f: Record<string, string>) => ({ ...f, CheckMacValue: checkMacValue(f, C2C, LOGISTICS_MAC) });
-    expect((await post(LOGISTICS_PATHS.create, resign({ ...fields, GoodsAmount: "20001", CollectionAmount: "20001" }))).text).toContain("10500040");
-    expect((await post(LOGISTICS_PATHS.create, resign({ ...fields, CollectionAmount: "1" }))).text).toContain("CollectionAmount");
+    expect(
+      (await post(LOGISTICS_PATHS.create, resign({ ...fields, GoodsAmount: "20001", CollectionAmount: "20001" }))).text,
+    ).toContain("10500040");
+    expect((await post(LOGISTICS_PATHS.create, resign({ ...fields, CollectionAmount: "1" }))).text).toContain(
+      "CollectionAmount",
+    );
     expect((await post(LOGISTICS_PATHS.create, fields)).text.startsWith("1|")).toBe(true);
     expect((await post(LOGISTICS_PATHS.create, fields)).text).toContain("重複");
     expect((await post(LOGISTICS_PATHS.create, { ...fields, GoodsName: "x" })).text).toBe("0|CheckMacValue Error");
     // SHA256 in place of MD5 is a wrong MAC too.
     const sha = { ...fields, MerchantTradeNo: `X${Date.now()}` };
-    expect((await post(LOGISTICS_PATHS.create, { ...sha, CheckMacValue: checkMacValue(sha, C2C, "sha256") })).text).toBe("0|CheckMacValue Error");
+    expect(
+      (await post(LOGISTICS_PATHS.create, { ...sha, CheckMacValue: checkMacValue(sha, C2C, "sha256") })).text,
+    ).toBe("0|CheckMacValue Error");
   });
 });
 
@@ -182,9 +217,15 @@ describe("status notifications", () => {
   });
 
   it("a parcel nobody collects goes back from the store", async () => {
-    const { parsed } = await create({ merchantId: B2C.merchantId, keys: B2C, subType: "FAMI", receiverStoreId: "006598" });
+    const { parsed } = await create({
+      merchantId: B2C.merchantId,
+      keys: B2C,
+      subType: "FAMI",
+      receiverStoreId: "006598",
+    });
     if (!parsed.ok) throw new Error("refused");
-    const advance = (what: string) => fetch(`${sandbox.url}/__sandbox/logistics/${parsed.allPayLogisticsId}/${what}`, { method: "POST" });
+    const advance = (what: string) =>
+      fetch(`${sandbox.url}/__sandbox/logistics/${parsed.allPayLogisticsId}/${what}`, { method: "POST" });
     expect((await advance("return")).status).toBe(409);
     for (let i = 0; i < 3; i++) await advance("advance");
     const codes = [];
@@ -197,11 +238,22 @@ describe("query, print, cancel", () => {
   it("queries V5 by MerchantTradeNo with a signed raw reply; a stale TimeStamp is refused", async () => {
     const { input, parsed } = await create();
     if (!parsed.ok) throw new Error("refused");
-    const result = await queryLogistics({ gatewayBaseUrl: sandbox.url, merchantId: C2C.merchantId, keys: C2C, merchantTradeNo: input.merchantTradeNo });
+    const result = await queryLogistics({
+      gatewayBaseUrl: sandbox.url,
+      merchantId: C2C.merchantId,
+      keys: C2C,
+      merchantTradeNo: input.merchantTradeNo,
+    });
     expect(result).toMatchObject({ status: "300", allPayLogisticsId: parsed.allPayLogisticsId, goodsAmount: 1280 });
     expect(result?.raw.CollectionAmount).toBe("1280");
     await expect(
-      queryLogistics({ gatewayBaseUrl: sandbox.url, merchantId: C2C.merchantId, keys: C2C, allPayLogisticsId: parsed.allPayLogisticsId, now: new Date(Date.now() - 600_000) }),
+      queryLogistics({
+        gatewayBaseUrl: sandbox.url,
+        merchantId: C2C.merchantId,
+        keys: C2C,
+        allPayLogisticsId: parsed.allPayLogisticsId,
+        now: new Date(Date.now() - 600_000),
+      }),
     ).rejects.toThrow();
   });
 
@@ -209,21 +261,40 @@ describe("query, print, cancel", () => {
     const a = (await create()).parsed;
     const b = (await create()).parsed;
     if (!a.ok || !b.ok) throw new Error("refused");
-    const form = buildPrintForm({ gatewayBaseUrl: sandbox.url, merchantId: C2C.merchantId, keys: C2C, subType: "UNIMARTC2C", shipments: [a, b] });
+    const form = buildPrintForm({
+      gatewayBaseUrl: sandbox.url,
+      merchantId: C2C.merchantId,
+      keys: C2C,
+      subType: "UNIMARTC2C",
+      shipments: [a, b],
+    });
     const res = await post(new URL(form.action).pathname, form.fields);
     expect(res.status).toBe(200);
     expect(res.text).toContain(`data-logistics-id="${a.allPayLogisticsId}"`);
     expect(res.text).toContain(`data-logistics-id="${b.allPayLogisticsId}"`);
     const wrong = { ...form.fields, CVSValidationNo: "0000,0000" };
-    expect((await post(new URL(form.action).pathname, { ...wrong, CheckMacValue: checkMacValue(wrong, C2C, LOGISTICS_MAC) })).status).toBe(400);
+    expect(
+      (await post(new URL(form.action).pathname, { ...wrong, CheckMacValue: checkMacValue(wrong, C2C, LOGISTICS_MAC) }))
+        .status,
+    ).toBe(400);
   });
 
   it("cancels a 7-ELEVEN C2C order before drop-off (status 9999, notified)", async () => {
     const { parsed } = await create();
     if (!parsed.ok) throw new Error("refused");
-    const fields = { MerchantID: C2C.merchantId, AllPayLogisticsID: parsed.allPayLogisticsId, CVSPaymentNo: parsed.cvsPaymentNo, CVSValidationNo: parsed.cvsValidationNo };
-    const res = await post("/Express/CancelC2COrder", { ...fields, CheckMacValue: checkMacValue(fields, C2C, LOGISTICS_MAC) });
+    const fields = {
+      MerchantID: C2C.merchantId,
+      AllPayLogisticsID: parsed.allPayLogisticsId,
+      CVSPaymentNo: parsed.cvsPaymentNo,
+      CVSValidationNo: parsed.cvsValidationNo,
+    };
+    const res = await post("/Express/CancelC2COrder", {
+      ...fields,
+      CheckMacValue: checkMacValue(fields, C2C, LOGISTICS_MAC),
+    });
     expect(res.text).toBe("1|OK");
-    expect(sandbox.logistics.shipments().find((s) => s.allPayLogisticsId === parsed.allPayLogisticsId)?.status).toBe("9999");
+    expect(sandbox.logistics.shipments().find((s) => s.allPayLogisticsId === parsed.allPayLogisticsId)?.status).toBe(
+      "9999",
+    );
   });
 });

@@ -6,7 +6,15 @@
  */
 import { randomInt } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ECPAY_ACK, LOGISTICS_MAC, checkMacValue, formatTaipeiDateTime, parseFormBody, parseTaipeiDateTime, verifyCheckMacValue } from "../../src/ecpay";
+import {
+  ECPAY_ACK,
+  LOGISTICS_MAC,
+  checkMacValue,
+  formatTaipeiDateTime,
+  parseFormBody,
+  parseTaipeiDateTime,
+  verifyCheckMacValue,
+} from "../../src/ecpay";
 import { formatRawPairs, LOGISTICS_STAGE_MERCHANTS } from "../../src/ecpay/logistics";
 import { HttpError, postForm, readBody, sendHtml, sendJson, sendText } from "./http";
 import { escapeHtml, layout } from "./pages";
@@ -32,7 +40,15 @@ const SUBTYPES = {
 
 type Chain = "UNIMART" | "FAMI" | "HILIFE" | "OKMART";
 const chainOf = (subType: string): Chain | undefined =>
-  subType.startsWith("UNIMART") ? "UNIMART" : subType.startsWith("FAMI") ? "FAMI" : subType.startsWith("HILIFE") ? "HILIFE" : subType.startsWith("OKMART") ? "OKMART" : undefined;
+  subType.startsWith("UNIMART")
+    ? "UNIMART"
+    : subType.startsWith("FAMI")
+      ? "FAMI"
+      : subType.startsWith("HILIFE")
+        ? "HILIFE"
+        : subType.startsWith("OKMART")
+          ? "OKMART"
+          : undefined;
 
 export interface SandboxStore {
   chain: Chain;
@@ -46,13 +62,62 @@ export interface SandboxStore {
 
 /** ECPay's stage test stores (7-ELEVEN 131386 and 896539, FamilyMart 006598, OK 1328) and a few made-up ones. */
 export const SANDBOX_STORES: SandboxStore[] = [
-  { chain: "UNIMART", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號", phone: "(02)26511523", outside: false },
-  { chain: "UNIMART", id: "896539", name: "測試登記門市", address: "台北市內湖區瑞光路399號", phone: "(02)27991234", outside: false },
-  { chain: "UNIMART", id: "991182", name: "馬公門市", address: "澎湖縣馬公市中正路1號", phone: "(06)9261234", outside: true },
-  { chain: "FAMI", id: "006598", name: "全家南港店", address: "台北市南港區南港路一段1號", phone: "(02)27831234", outside: false },
-  { chain: "FAMI", id: "013488", name: "全家板橋店", address: "新北市板橋區文化路一段2號", phone: "(02)29601234", outside: false },
-  { chain: "HILIFE", id: "4398", name: "萊爾富內湖店", address: "台北市內湖區成功路四段3號", phone: "(02)27901234", outside: false },
-  { chain: "OKMART", id: "1328", name: "OK中和店", address: "新北市中和區中山路二段4號", phone: "(02)22401234", outside: false },
+  {
+    chain: "UNIMART",
+    id: "131386",
+    name: "建盛門市",
+    address: "台北市南港區三重路19-2號",
+    phone: "(02)26511523",
+    outside: false,
+  },
+  {
+    chain: "UNIMART",
+    id: "896539",
+    name: "測試登記門市",
+    address: "台北市內湖區瑞光路399號",
+    phone: "(02)27991234",
+    outside: false,
+  },
+  {
+    chain: "UNIMART",
+    id: "991182",
+    name: "馬公門市",
+    address: "澎湖縣馬公市中正路1號",
+    phone: "(06)9261234",
+    outside: true,
+  },
+  {
+    chain: "FAMI",
+    id: "006598",
+    name: "全家南港店",
+    address: "台北市南港區南港路一段1號",
+    phone: "(02)27831234",
+    outside: false,
+  },
+  {
+    chain: "FAMI",
+    id: "013488",
+    name: "全家板橋店",
+    address: "新北市板橋區文化路一段2號",
+    phone: "(02)29601234",
+    outside: false,
+  },
+  {
+    chain: "HILIFE",
+    id: "4398",
+    name: "萊爾富內湖店",
+    address: "台北市內湖區成功路四段3號",
+    phone: "(02)27901234",
+    outside: false,
+  },
+  {
+    chain: "OKMART",
+    id: "1328",
+    name: "OK中和店",
+    address: "新北市中和區中山路二段4號",
+    phone: "(02)22401234",
+    outside: false,
+  },
 ];
 
 /** The codes a parcel goes through per subtype (ECPay's logistics_status.xlsx): to the pickup, or back. */
@@ -162,7 +227,10 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
   const log = opts.log ?? (() => {});
   const now = opts.now ?? (() => new Date());
   const merchants = new Map((opts.merchants ?? LOGISTICS_SANDBOX_MERCHANTS).map((m) => [m.merchantId, m]));
-  const config = { retryDelaysMs: [...(opts.retryDelaysMs ?? Array.from({ length: 8 }, () => 20_000))], suppressCallbacks: false };
+  const config = {
+    retryDelaysMs: [...(opts.retryDelaysMs ?? Array.from({ length: 8 }, () => 20_000))],
+    suppressCallbacks: false,
+  };
   const shipments = new Map<string, SandboxShipment>();
   const byTradeNo = new Map<string, SandboxShipment>();
   const deliveries: LogisticsDelivery[] = [];
@@ -175,7 +243,10 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     if (!m) throw new Error(`merchant ${s.merchantId} vanished`);
     return m;
   };
-  const signed = (m: LogisticsMerchant, fields: Record<string, string>) => ({ ...fields, CheckMacValue: checkMacValue(fields, m, LOGISTICS_MAC) });
+  const signed = (m: LogisticsMerchant, fields: Record<string, string>) => ({
+    ...fields,
+    CheckMacValue: checkMacValue(fields, m, LOGISTICS_MAC),
+  });
 
   async function form(req: IncomingMessage): Promise<Record<string, string>> {
     return parseFormBody(await readBody(req, "application/x-www-form-urlencoded"));
@@ -185,7 +256,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
   function authenticate(f: Record<string, string>, macRequired = true): LogisticsMerchant | string {
     const merchant = f.MerchantID ? merchants.get(f.MerchantID) : undefined;
     if (!merchant) return `0|查無此廠商 (Unknown MerchantID ${JSON.stringify(f.MerchantID ?? "")})`;
-    if ((macRequired || f.CheckMacValue !== undefined) && !verifyCheckMacValue(f, merchant, LOGISTICS_MAC)) return "0|CheckMacValue Error";
+    if ((macRequired || f.CheckMacValue !== undefined) && !verifyCheckMacValue(f, merchant, LOGISTICS_MAC))
+      return "0|CheckMacValue Error";
     return merchant;
   }
 
@@ -196,7 +268,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       }
       return null;
     }
-    if (type === "HOME" || type === "Home") return (SUBTYPES.HOME as readonly string[]).includes(subType) ? null : `LogisticsSubType ${subType} 不是宅配`;
+    if (type === "HOME" || type === "Home")
+      return (SUBTYPES.HOME as readonly string[]).includes(subType) ? null : `LogisticsSubType ${subType} 不是宅配`;
     return `LogisticsType ${type} 錯誤`;
   }
 
@@ -212,7 +285,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     const subProblem = subTypeProblem(merchant, "CVS", f.LogisticsSubType ?? "");
     if (subProblem) problems.push(subProblem);
     if (f.IsCollection !== "Y" && f.IsCollection !== "N") problems.push("IsCollection 須為 Y 或 N");
-    if (!/^https?:\/\/\S+$/.test(f.ServerReplyURL ?? "") || (f.ServerReplyURL ?? "").length > 200) problems.push("ServerReplyURL 錯誤");
+    if (!/^https?:\/\/\S+$/.test(f.ServerReplyURL ?? "") || (f.ServerReplyURL ?? "").length > 200)
+      problems.push("ServerReplyURL 錯誤");
     if (f.MerchantTradeNo && !/^[0-9A-Za-z]{1,20}$/.test(f.MerchantTradeNo)) problems.push("MerchantTradeNo 錯誤");
     if (Array.from(f.ExtraData ?? "").length > 20) problems.push("ExtraData 最多 20 字");
     if (problems.length > 0) return sendHtml(res, 400, mapErrorPage(`0|${problems.join("; ")}`));
@@ -240,7 +314,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       p.push("MerchantTradeDate 格式須為 yyyy/MM/dd HH:mm:ss");
     }
     const amount = Number(f.GoodsAmount);
-    if (!/^\d+$/.test(f.GoodsAmount ?? "") || amount < 1 || amount > 20_000) p.push("10500040 GoodsAmount 須為 1–20000");
+    if (!/^\d+$/.test(f.GoodsAmount ?? "") || amount < 1 || amount > 20_000)
+      p.push("10500040 GoodsAmount 須為 1–20000");
     const collect = f.IsCollection ?? "N";
     if (collect !== "Y" && collect !== "N") p.push("IsCollection 須為 Y 或 N");
     if (collect === "Y") {
@@ -250,32 +325,40 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       if (sub === "UNIMARTC2C" && c !== amount) p.push("UNIMARTC2C 的 CollectionAmount 須等於 GoodsAmount");
     }
     const goodsName = f.GoodsName ?? "";
-    if (Array.from(goodsName).length > 50 || GOODS_NAME_FORBIDDEN.test(goodsName)) p.push("GoodsName 最多 50 字且不可含特殊符號");
+    if (Array.from(goodsName).length > 50 || GOODS_NAME_FORBIDDEN.test(goodsName))
+      p.push("GoodsName 最多 50 字且不可含特殊符號");
     if (["UNIMARTC2C", "HILIFEC2C", "OKMARTC2C"].includes(sub) && goodsName === "") p.push("GoodsName 為必填");
-    for (const k of ["SenderName", "ReceiverName"]) if (!NAME_RULE.test(f[k] ?? "")) p.push(`${k} 須為 2–5 個中文字或 4–10 個英文字母`);
-    for (const k of ["SenderCellPhone", "ReceiverCellPhone"]) if (f[k] && !CELL.test(f[k] as string)) p.push(`${k} 須為 09 開頭 10 碼`);
+    for (const k of ["SenderName", "ReceiverName"])
+      if (!NAME_RULE.test(f[k] ?? "")) p.push(`${k} 須為 2–5 個中文字或 4–10 個英文字母`);
+    for (const k of ["SenderCellPhone", "ReceiverCellPhone"])
+      if (f[k] && !CELL.test(f[k] as string)) p.push(`${k} 須為 09 開頭 10 碼`);
     for (const k of ["SenderPhone", "ReceiverPhone"]) if (f[k] && !PHONE.test(f[k] as string)) p.push(`${k} 格式錯誤`);
     if ((f.ReceiverEmail ?? "").length > 50) p.push("ReceiverEmail 最多 50 字");
-    if (!/^https?:\/\/\S+$/.test(f.ServerReplyURL ?? "") || (f.ServerReplyURL ?? "").length > 200) p.push("ServerReplyURL 錯誤");
+    if (!/^https?:\/\/\S+$/.test(f.ServerReplyURL ?? "") || (f.ServerReplyURL ?? "").length > 200)
+      p.push("ServerReplyURL 錯誤");
     if (cvs) {
       if (!f.ReceiverCellPhone) p.push("ReceiverCellPhone 為必填");
-      if (["UNIMARTC2C", "HILIFEC2C", "OKMARTC2C"].includes(sub) && !f.SenderCellPhone) p.push("SenderCellPhone 為必填");
+      if (["UNIMARTC2C", "HILIFEC2C", "OKMARTC2C"].includes(sub) && !f.SenderCellPhone)
+        p.push("SenderCellPhone 為必填");
       if (sub.startsWith("HILIFE") && !f.ReceiverPhone) p.push("ReceiverPhone 為必填 (Hi-Life)");
       const store = SANDBOX_STORES.find((s) => s.id === f.ReceiverStoreID && s.chain === chainOf(sub));
       if (!/^[0-9A-Za-z]{1,6}$/.test(f.ReceiverStoreID ?? "")) p.push("ReceiverStoreID 為必填（最多 6 碼）");
       else if (!store) p.push(`ReceiverStoreID ${f.ReceiverStoreID} 查無此門市`);
       if (f.ReturnStoreID && sub !== "UNIMARTC2C") p.push("ReturnStoreID 只適用於 UNIMARTC2C");
     } else if (type) {
-      for (const k of ["SenderZipCode", "ReceiverZipCode"]) if (!/^\d{3,5}$/.test(f[k] ?? "")) p.push(`${k} 須為 3–5 碼數字`);
+      for (const k of ["SenderZipCode", "ReceiverZipCode"])
+        if (!/^\d{3,5}$/.test(f[k] ?? "")) p.push(`${k} 須為 3–5 碼數字`);
       for (const k of ["SenderAddress", "ReceiverAddress"]) {
         const n = Array.from(f[k] ?? "").length;
         if (n < 6 || n > 60) p.push(`${k} 須為 6–60 字`);
       }
       if (!f.SenderPhone && !f.SenderCellPhone) p.push("寄件人電話至少一支");
       if (!f.ReceiverPhone && !f.ReceiverCellPhone) p.push("收件人電話至少一支");
-      if (sub === "POST" && !/^\d{1,2}(\.\d{1,3})?$/.test(f.GoodsWeight ?? "")) p.push("GoodsWeight 為必填（kg，最多 3 位小數）");
+      if (sub === "POST" && !/^\d{1,2}(\.\d{1,3})?$/.test(f.GoodsWeight ?? ""))
+        p.push("GoodsWeight 為必填（kg，最多 3 位小數）");
     }
-    if (p.length === 0 && byTradeNo.has(`${merchant.merchantId}\u0000${f.MerchantTradeNo}`)) p.push("MerchantTradeNo 重複 (already used)");
+    if (p.length === 0 && byTradeNo.has(`${merchant.merchantId}\u0000${f.MerchantTradeNo}`))
+      p.push("MerchantTradeNo 重複 (already used)");
     return p;
   }
 
@@ -335,7 +418,11 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       receiverAddress: f.ReceiverAddress ?? "",
       serverReplyUrl: f.ServerReplyURL as string,
       // C2C: the slip's numbers (7-ELEVEN's payment number has a letter, and a 4-digit validation number).
-      cvsPaymentNo: c2c ? (sub === "UNIMARTC2C" ? `G${randomInt(10_000_000).toString().padStart(7, "0")}` : randomInt(100_000_000, 999_999_999).toString()) : "",
+      cvsPaymentNo: c2c
+        ? sub === "UNIMARTC2C"
+          ? `G${randomInt(10_000_000).toString().padStart(7, "0")}`
+          : randomInt(100_000_000, 999_999_999).toString()
+        : "",
       cvsValidationNo: sub === "UNIMARTC2C" ? randomInt(10_000).toString().padStart(4, "0") : "",
       bookingNote: "",
       tradeDate: at,
@@ -347,7 +434,9 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     };
     shipments.set(s.allPayLogisticsId, s);
     byTradeNo.set(`${s.merchantId}\u0000${s.merchantTradeNo}`, s);
-    log(`Create ${s.merchantTradeNo} → ${s.allPayLogisticsId} ${sub} NT$${s.goodsAmount}${s.collectionAmount ? " (collect)" : ""}`);
+    log(
+      `Create ${s.merchantTradeNo} → ${s.allPayLogisticsId} ${sub} NT$${s.goodsAmount}${s.collectionAmount ? " (collect)" : ""}`,
+    );
     const reply = createReply(s);
     if (f.ClientReplyURL) return sendHtml(res, 200, autoPost(f.ClientReplyURL, reply));
     return sendText(res, 200, `1|${formatRawPairs(reply)}`);
@@ -378,7 +467,11 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     });
   }
 
-  async function deliver(s: SandboxShipment, fields: Record<string, string>, attempt = 1): Promise<LogisticsDelivery | undefined> {
+  async function deliver(
+    s: SandboxShipment,
+    fields: Record<string, string>,
+    attempt = 1,
+  ): Promise<LogisticsDelivery | undefined> {
     if (config.suppressCallbacks || shutdown.signal.aborted) return undefined;
     const record: LogisticsDelivery = {
       url: s.serverReplyUrl,
@@ -392,7 +485,12 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       acknowledged: false,
     };
     try {
-      const res = await postForm(s.serverReplyUrl, new URLSearchParams(fields).toString(), opts.callbackTimeoutMs ?? 10_000, shutdown.signal);
+      const res = await postForm(
+        s.serverReplyUrl,
+        new URLSearchParams(fields).toString(),
+        opts.callbackTimeoutMs ?? 10_000,
+        shutdown.signal,
+      );
       record.status = res.status;
       record.body = res.body;
       record.acknowledged = res.status === 200 && res.body === ECPAY_ACK;
@@ -401,7 +499,9 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     }
     record.at = new Date().toISOString();
     deliveries.push(record);
-    log(`logistics ${record.code} #${attempt} ${s.allPayLogisticsId} → ${s.serverReplyUrl}: ${record.status ?? record.error} ${JSON.stringify(record.body?.slice(0, 80) ?? "")}`);
+    log(
+      `logistics ${record.code} #${attempt} ${s.allPayLogisticsId} → ${s.serverReplyUrl}: ${record.status ?? record.error} ${JSON.stringify(record.body?.slice(0, 80) ?? "")}`,
+    );
     const delay = config.retryDelaysMs[attempt - 1];
     if (!record.acknowledged && delay !== undefined && !shutdown.signal.aborted) {
       const timer = setTimeout(() => {
@@ -449,7 +549,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     const merchant = authenticate(f);
     if (typeof merchant === "string") return sendText(res, 200, merchant);
     const ts = Number(f.TimeStamp);
-    if (!/^\d+$/.test(f.TimeStamp ?? "") || Math.abs(now().getTime() / 1000 - ts) > QUERY_WINDOW_S) return sendText(res, 200, "0|TimeStamp 已逾時 (more than 3 minutes off)");
+    if (!/^\d+$/.test(f.TimeStamp ?? "") || Math.abs(now().getTime() / 1000 - ts) > QUERY_WINDOW_S)
+      return sendText(res, 200, "0|TimeStamp 已逾時 (more than 3 minutes off)");
     const s = f.AllPayLogisticsID
       ? shipments.get(f.AllPayLogisticsID)
       : version === "V5" && f.MerchantTradeNo
@@ -486,15 +587,19 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     if (typeof merchant === "string") return sendHtml(res, 400, mapErrorPage(merchant));
     const ids = (f.AllPayLogisticsID ?? "").split(",").filter(Boolean);
     const list = ids.map((id) => shipments.get(id));
-    if (ids.length === 0 || list.some((s) => !s || s.merchantId !== merchant.merchantId)) return sendHtml(res, 400, mapErrorPage("0|查無物流訂單"));
+    if (ids.length === 0 || list.some((s) => !s || s.merchantId !== merchant.merchantId))
+      return sendHtml(res, 400, mapErrorPage("0|查無物流訂單"));
     const found = list as SandboxShipment[];
     if (subType) {
-      if (found.some((s) => s.subType !== subType)) return sendHtml(res, 400, mapErrorPage(`0|只能列印 ${subType} 的託運單`));
+      if (found.some((s) => s.subType !== subType))
+        return sendHtml(res, 400, mapErrorPage(`0|只能列印 ${subType} 的託運單`));
       const payNos = (f.CVSPaymentNo ?? "").split(",");
-      if (payNos.length !== found.length || found.some((s, i) => s.cvsPaymentNo !== payNos[i])) return sendHtml(res, 400, mapErrorPage("0|CVSPaymentNo 不符"));
+      if (payNos.length !== found.length || found.some((s, i) => s.cvsPaymentNo !== payNos[i]))
+        return sendHtml(res, 400, mapErrorPage("0|CVSPaymentNo 不符"));
       if (subType === "UNIMARTC2C") {
         const val = (f.CVSValidationNo ?? "").split(",");
-        if (val.length !== found.length || found.some((s, i) => s.cvsValidationNo !== val[i])) return sendHtml(res, 400, mapErrorPage("0|CVSValidationNo 不符"));
+        if (val.length !== found.length || found.some((s, i) => s.cvsValidationNo !== val[i]))
+          return sendHtml(res, 400, mapErrorPage("0|CVSValidationNo 不符"));
       }
     } else if (found.some((s) => s.subType.endsWith("C2C"))) {
       return sendHtml(res, 400, mapErrorPage("0|C2C 託運單請用各超商的列印網址"));
@@ -509,7 +614,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     const s = shipments.get(f.AllPayLogisticsID ?? "");
     if (!s || s.merchantId !== merchant.merchantId) return sendText(res, 200, "0|查無物流訂單");
     if (s.subType !== "UNIMARTC2C") return sendText(res, 200, "0|只有 7-ELEVEN 交貨便可以取消");
-    if (s.cvsPaymentNo !== f.CVSPaymentNo || s.cvsValidationNo !== f.CVSValidationNo) return sendText(res, 200, "0|寄貨編號或驗證碼不符");
+    if (s.cvsPaymentNo !== f.CVSPaymentNo || s.cvsValidationNo !== f.CVSValidationNo)
+      return sendText(res, 200, "0|寄貨編號或驗證碼不符");
     if (s.status !== "300") return sendText(res, 200, "0|已寄件，無法取消");
     await setStatus(s, "9999");
     return sendText(res, 200, ECPAY_ACK);
@@ -522,7 +628,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
     const s = shipments.get(f.AllPayLogisticsID ?? "");
     if (!s || s.merchantId !== merchant.merchantId) return sendText(res, 200, "0|查無物流訂單");
     if (f.ReceiverStoreID) {
-      if (!SANDBOX_STORES.some((st) => st.id === f.ReceiverStoreID && st.chain === chainOf(s.subType))) return sendText(res, 200, "0|查無此門市");
+      if (!SANDBOX_STORES.some((st) => st.id === f.ReceiverStoreID && st.chain === chainOf(s.subType)))
+        return sendText(res, 200, "0|查無此門市");
       s.receiverStoreId = f.ReceiverStoreID;
     }
     return sendText(res, 200, ECPAY_ACK);
@@ -538,13 +645,24 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
   }
 
   async function handleHook(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
-    if (req.method === "GET" && path === "/__sandbox/logistics") return sendJson(res, 200, [...shipments.values()]), true;
-    if (req.method === "GET" && path === "/__sandbox/logistics/deliveries") return sendJson(res, 200, deliveries), true;
+    if (req.method === "GET" && path === "/__sandbox/logistics") {
+      sendJson(res, 200, [...shipments.values()]);
+      return true;
+    }
+    if (req.method === "GET" && path === "/__sandbox/logistics/deliveries") {
+      sendJson(res, 200, deliveries);
+      return true;
+    }
     if (req.method === "POST" && path === "/__sandbox/logistics/config") {
-      const body = JSON.parse((await readBody(req, "application/json")) || "{}") as { retryDelaysMs?: unknown; suppressCallbacks?: unknown };
-      if (Array.isArray(body.retryDelaysMs) && body.retryDelaysMs.every((n) => Number.isInteger(n) && n >= 0)) config.retryDelaysMs = body.retryDelaysMs as number[];
+      const body = JSON.parse((await readBody(req, "application/json")) || "{}") as {
+        retryDelaysMs?: unknown;
+        suppressCallbacks?: unknown;
+      };
+      if (Array.isArray(body.retryDelaysMs) && body.retryDelaysMs.every((n) => Number.isInteger(n) && n >= 0))
+        config.retryDelaysMs = body.retryDelaysMs as number[];
       if (typeof body.suppressCallbacks === "boolean") config.suppressCallbacks = body.suppressCallbacks;
-      return sendJson(res, 200, config), true;
+      sendJson(res, 200, config);
+      return true;
     }
     const m = /^\/__sandbox\/logistics\/([^/]+)\/(advance|return|status|resend)$/.exec(path);
     if (req.method === "POST" && m) {
@@ -556,7 +674,7 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       else if (m[2] === "resend") delivery = await deliver(s, statusFields(s));
       else {
         const code = (JSON.parse(body || "{}") as { code?: unknown }).code;
-        if (typeof code !== "string" || !/^\d{1,8}$/.test(code)) throw new HttpError(400, "body: {\"code\": \"2063\"}");
+        if (typeof code !== "string" || !/^\d{1,8}$/.test(code)) throw new HttpError(400, 'body: {"code": "2063"}');
         delivery = await setStatus(s, code);
       }
       sendJson(res, 200, { shipment: s, delivery: delivery ?? null });
@@ -658,7 +776,9 @@ function mapErrorPage(message: string): string {
 function printPage(list: SandboxShipment[]): string {
   const slips = list
     .map(
-      (s) => `<section style="border:2px dashed #333;padding:1rem;margin:1rem 0" data-logistics-id="${escapeHtml(s.allPayLogisticsId)}">
+      (
+        s,
+      ) => `<section style="border:2px dashed #333;padding:1rem;margin:1rem 0" data-logistics-id="${escapeHtml(s.allPayLogisticsId)}">
 <h2>${escapeHtml(s.subType)} 託運單</h2>
 <dl>
 <dt>物流編號</dt><dd>${escapeHtml(s.allPayLogisticsId)}</dd>

@@ -227,7 +227,9 @@ const storeText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}<>]*$/u, "contains characters a store name or address never has");
+    .refine((s) => !/[<>]/.test(s) && ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+      message: "contains characters a store name or address never has",
+    });
 
 /**
  * The store the shopper picked on ECPay's map. The map's reply is posted by the browser without a signature, so this
@@ -247,7 +249,7 @@ export type PickupStore = z.infer<typeof pickupStoreSchema>;
 const carrierNumber = (carrier: "mobile" | "certificate" | "donation" | "company", problem: (s: string) => string | null) =>
   z
     .string({ error: "請填寫載具或捐贈碼" })
-    .transform((s) => normaliseCarrierNumber(carrier, s))
+    .overwrite((s) => normaliseCarrierNumber(carrier, s))
     .superRefine((s, ctx) => {
       const message = problem(s);
       if (message) ctx.addIssue({ code: "custom", message });
@@ -686,4 +688,8 @@ export const ROUTES = {
   getStock: { method: "GET", path: "/stock" },
   adminGetStock: { method: "GET", path: "/admin/stock" },
   adminPutStock: { method: "PUT", path: "/admin/stock/{id}" },
+  cvsMap: { method: "POST", path: "/cvs/map" },
+  ecpayLogistics: { method: "POST", path: "/ecpay/logistics" },
+  adminCreateShipments: { method: "POST", path: "/admin/shipments" },
+  adminPrintShipments: { method: "POST", path: "/admin/shipments/print" },
 } as const;

@@ -40,3 +40,17 @@ export function mailsOnTransition(from: OrderStatus, to: OrderStatus): MailEvent
   if (to === "cancelled") return ["cancelled"];
   return [];
 }
+
+/**
+ * Outbox work other than email (ADR 0027): a paid order's e-invoice is issued, and a cancelled order's is voided (or
+ * an allowance issued) — whether the order asked for one is the worker's to check, so every path that pays or
+ * cancels queues it without knowing about invoices.
+ */
+export const OUTBOX_TASKS = ["invoice_issue", "invoice_void"] as const;
+export type OutboxTask = (typeof OUTBOX_TASKS)[number];
+
+export function tasksOnTransition(from: OrderStatus, to: OrderStatus): OutboxTask[] {
+  if (to === "paid") return ["invoice_issue"];
+  if (to === "cancelled" && (from === "paid" || from === "shipped")) return ["invoice_void"];
+  return [];
+}
