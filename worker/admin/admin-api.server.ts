@@ -17,6 +17,8 @@ import {
   adminOrderResponseSchema,
   adminProductsSchema,
   adminReconcileResponseSchema,
+  adminShipmentsRequestSchema,
+  adminShipmentsResponseSchema,
   adminSiteSchema,
   adminTransitionRequestSchema,
   type ImageType,
@@ -96,6 +98,25 @@ export function reconcileOrder(
       path,
       body: {},
       responseSchema: adminReconcileResponseSchema,
+      retries: WRITE_RETRIES,
+    },
+  );
+}
+
+/** Creates the ECPay logistics orders of store-pickup orders (ADR 0027); each succeeds or fails on its own. */
+export function createShipments(
+  deps: ApiDeps,
+  ids: string[],
+): Promise<ApiResult<z.infer<typeof adminShipmentsResponseSchema>>> {
+  const body = adminShipmentsRequestSchema.safeParse({ ids });
+  if (!body.success) return Promise.resolve(invalid(body.error));
+  return call(
+    { ...deps, timeoutMs: deps.timeoutMs ?? SLOW_CALL_TIMEOUT_MS },
+    {
+      route: ROUTES.adminCreateShipments,
+      path: ROUTES.adminCreateShipments.path,
+      body: body.data,
+      responseSchema: adminShipmentsResponseSchema,
       retries: WRITE_RETRIES,
     },
   );

@@ -14,9 +14,15 @@ import {
   PAYMENT_METHODS,
   taiwanMobile,
 } from "../../../aws/src/contract";
-import { nextStatuses } from "../../../aws/src/domain/order-state";
+import { canCreateShipment, nextStatuses } from "../../../aws/src/domain/order-state";
 import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
-import { getOrder, listOrders, reconcileOrder, transitionOrder } from "../../../worker/admin/admin-api.server";
+import {
+  createShipments,
+  getOrder,
+  listOrders,
+  reconcileOrder,
+  transitionOrder,
+} from "../../../worker/admin/admin-api.server";
 import type { BffContext } from "../../../worker/context";
 import type { FieldErrors, FormFailure, FormValues } from "../forms";
 import { asList, blank, formErrors } from "../forms.server";
@@ -285,6 +291,7 @@ interface OrderDetailData {
   order: Order;
   actions: OrderAction[];
   canReconcile: boolean;
+  canCreateShipment: boolean;
 }
 
 async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
@@ -305,6 +312,8 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
       label: ACTION_LABELS[to] ?? `改為「${STATUS_LABELS[to]}」`,
       confirm: to === "cancelled",
     })),
+    // Store pickup (ADR 0027): ECPay's logistics order ships it.
+    canCreateShipment: canCreateShipment(order) && order.logistics?.state !== "created",
     canReconcile:
       order.paymentMethod !== "cod" &&
       (order.status === "created" || order.status === "awaiting_payment") &&
@@ -323,6 +332,7 @@ const orderActionSchema = z
         confirm: z.string().optional(),
       }),
       z.object({ intent: z.literal("reconcile") }),
+      z.object({ intent: z.literal("create_shipment") }),
     ],
     { error: "請選擇要執行的動作" },
   )
@@ -342,6 +352,17 @@ async function performOrderAction(
 ): Promise<OrderActionResult> {
   const orderId = orderIdSchema.safeParse(id);
   if (!orderId.success) return { ok: false, values, errors: {}, formError: "訂單編號格式不正確。" };
+  if (action.intent === "create_shipment") {
+    const result = await createShipments(bff, [orderId.data]);
+    if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
+    const [outcome] = result.data.results;
+    if (!outcome?.ok) return { ok: false, values, errors: {}, formError: outcome?.message ?? "建立物流單失敗" };
+    return {
+      ok: true,
+      message: "已在綠界建立物流單，訂單已出貨。",
+      detail: `物流編號 ${outcome.order.logistics?.allPayLogisticsId ?? ""}`,
+    };
+  }
   if (action.intent === "reconcile") {
     const result = await reconcileOrder(bff, orderId.data);
     if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };

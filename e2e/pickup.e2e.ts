@@ -1,0 +1,88 @@
+/**
+ * Store pickup with pay on pickup in Chromium (ADR 0027), through the built storefront and the whole local stack
+ * with ECPay's Logistics and e-invoice stand-ins: an order for 7-ELEVEN's test store 131386 (placed through the
+ * storefront's signed API: the checkout's store-map round trip is not built yet), the owner creates its shipment on
+ * the admin's order page without JavaScript, the sandbox walks the parcel to picked up, and the shopper's order page
+ * shows the store, the parcel picked up, the order paid and its e-invoice number.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Order, SiteStatus } from "../aws/src/contract";
+import { api, eventually, loggedInOwner, randomPhone } from "./admin-support";
+import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
+
+const STORE = { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" } as const;
+let browser: Browser;
+let originalSite: SiteStatus;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  originalSite = await api.getSite();
+  await api.putSite({
+    ...originalSite,
+    pickup: { account: "C2C", sender: { name: "小島良品", cellPhone: "0911222333" } },
+    einvoice: true,
+  });
+});
+afterAll(async () => {
+  await api
+    .putSite({ ...originalSite, pickup: originalSite.pickup ?? null, einvoice: originalSite.einvoice ?? false })
+    .catch(() => {});
+  await browser?.close();
+});
+
+describe("pay on pickup at a 7-ELEVEN test store", () => {
+  it("the owner ships it, the parcel is picked up, and the shopper's page shows it paid with its e-invoice", async () => {
+    const phone = randomPhone();
+    const placed = await api.placeOrder({ phone, deliveryMethod: "cvs", pickupStore: STORE, paymentMethod: "cod" });
+
+    // The owner, without JavaScript: create the shipment at ECPay from the order page.
+    const { context: ownerCtx, page: owner } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    await owner.goto(`/admin/orders/${placed.id}`);
+    expect(await owner.locator(`[data-pickup-store="131386"]`).count()).toBe(1);
+    await owner.getByRole("button", { name: "建立物流單（綠界）" }).click();
+    expect(await owner.locator("main").textContent()).toContain("已在綠界建立物流單，訂單已出貨。");
+    await ownerCtx.close();
+
+    const shipped = await api.getOrder(placed.id);
+    expect(shipped.status).toBe("shipped");
+    const id = shipped.logistics?.allPayLogisticsId;
+    expect(id).toMatch(/^\d+$/);
+
+    // ECPay: dropped off, at the DC, at the store, picked up (and paid at the counter).
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${e2e().ecpayUrl}/__sandbox/logistics/${id}/advance`, { method: "POST" });
+      expect(res.status).toBe(200);
+    }
+    const done: Order = await eventually(
+      () => api.getOrder(placed.id),
+      (o) => o.status === "paid" && o.invoice?.status === "issued",
+      "paid with its invoice",
+    );
+
+    // The shopper looks the order up (JavaScript off too) and sees it all.
+    const shopper = await (await newContext(browser, { javaScriptEnabled: false })).newPage();
+    await shopper.goto(`/orders/${placed.id}`);
+    await shopper.getByLabel("手機號碼").fill(phone);
+    await shopper.getByRole("button", { name: "查詢訂單" }).click();
+    await shopper.waitForURL((url) => url.pathname === `/orders/${placed.id}`);
+    await expect.poll(() => shopper.locator("[data-status]").getAttribute("data-status")).toBe("paid");
+    const main = (await shopper.locator("main").textContent()) ?? "";
+    expect(main).toContain("7-ELEVEN 建盛門市");
+    expect(await shopper.locator("[data-parcel-stage]").getAttribute("data-parcel-stage")).toBe("picked_up");
+    expect(await shopper.locator("[data-invoice-number]").textContent()).toBe(done.invoice?.number);
+
+    // Both pages pass axe (with JavaScript, which axe needs).
+    const { context: withJs, page: ownerJs } = await loggedInOwner(browser);
+    await ownerJs.goto(`/admin/orders/${placed.id}`);
+    await expectNoAxeViolations(ownerJs, "admin order with store pickup and invoice");
+    await withJs.close();
+    const shopperJs = await (await newContext(browser)).newPage();
+    await shopperJs.goto(`/orders/${placed.id}`);
+    await shopperJs.getByLabel("手機號碼").fill(phone);
+    await shopperJs.getByRole("button", { name: "查詢訂單" }).click();
+    await shopperJs.waitForURL((url) => url.pathname === `/orders/${placed.id}`);
+    await shopperJs.locator("[data-invoice-number]").waitFor();
+    await expectNoAxeViolations(shopperJs, "order page with store pickup and invoice");
+  });
+});
