@@ -2,7 +2,7 @@
  * Store pickup with pay on pickup in Chromium (ADR 0027), through the built storefront and the whole local stack
  * with ECPay's Logistics and e-invoice stand-ins: an order for 7-ELEVEN's test store 131386 (placed through the
  * storefront's signed API: the checkout's store-map round trip is not built yet), the owner creates its shipment on
- * the admin's order page without JavaScript, the sandbox walks the parcel to picked up, and the shopper's order page
+ * the admin's order page without JavaScript and prints the slip, the sandbox walks the parcel to picked up, and the shopper's order page
  * shows the store, the parcel picked up, the order paid and its e-invoice number.
  */
 import type { Browser } from "playwright-core";
@@ -42,6 +42,15 @@ describe("pay on pickup at a 7-ELEVEN test store", () => {
     expect(await owner.locator(`[data-pickup-store="131386"]`).count()).toBe(1);
     await owner.getByRole("button", { name: "建立物流單（綠界）" }).click();
     expect(await owner.locator("main").textContent()).toContain("已在綠界建立物流單，訂單已出貨。");
+    // …and prints the slip at ECPay (a form the CSP's form-action allows; it opens in a new tab).
+    await owner.getByRole("button", { name: "列印託運單" }).click();
+    const [slip] = await Promise.all([
+      owner.waitForEvent("popup"),
+      owner.getByRole("button", { name: "開啟託運單（綠界）" }).click(),
+    ]);
+    await slip.waitForLoadState();
+    const logisticsId = (await api.getOrder(placed.id)).logistics?.allPayLogisticsId ?? "";
+    expect(await slip.locator(`[data-logistics-id="${logisticsId}"]`).count()).toBe(1);
     await ownerCtx.close();
 
     const shipped = await api.getOrder(placed.id);

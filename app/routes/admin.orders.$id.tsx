@@ -21,7 +21,7 @@ export const action = ({ request, params, context }: ActionFunctionArgs) =>
   submitOrderAction(context.cloudflare, request, params.id);
 
 export default function OrderDetail() {
-  const { order, actions, canReconcile, canCreateShipment } = useLoaderData<typeof loader>();
+  const { order, actions, canReconcile, canCreateShipment, canPrint } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = result && !result.ok ? result : undefined;
@@ -42,6 +42,17 @@ export default function OrderDetail() {
         {formatTwd(order.total)}
       </p>
 
+      {result?.ok && result.print ? (
+        <form method="post" action={result.print.action} acceptCharset="UTF-8" target="_blank" className="flex">
+          {Object.entries(result.print.fields).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          <button type="submit" className={buttonClass.primary}>
+            開啟託運單（綠界）
+          </button>
+        </form>
+      ) : null}
+
       {result ? (
         <FormMessage
           success={result.ok ? result.message : undefined}
@@ -54,6 +65,7 @@ export default function OrderDetail() {
         actions={actions}
         canReconcile={canReconcile}
         canCreateShipment={canCreateShipment}
+        canPrint={canPrint}
         failed={failed}
         busy={busy}
       />
@@ -82,9 +94,10 @@ function OrderActions({
   actions,
   canReconcile,
   canCreateShipment,
+  canPrint,
   failed,
   busy,
-}: Pick<Detail, "actions" | "canReconcile" | "canCreateShipment"> & {
+}: Pick<Detail, "actions" | "canReconcile" | "canCreateShipment" | "canPrint"> & {
   failed?: Extract<ActionResult, { ok: false }>;
   busy: boolean;
 }) {
@@ -94,7 +107,7 @@ function OrderActions({
       <h2 id="actions-title" className="text-lg font-semibold">
         處理訂單
       </h2>
-      {actions.length === 0 && !canReconcile && !canCreateShipment ? (
+      {actions.length === 0 && !canReconcile && !canCreateShipment && !canPrint ? (
         <p className="mt-2 text-stone-700">這筆訂單目前沒有可以執行的動作。</p>
       ) : null}
       <div className="mt-3 grid gap-4 md:grid-cols-2">
@@ -139,6 +152,15 @@ function OrderActions({
             </p>
             <button type="submit" disabled={busy} className={buttonClass.primary}>
               建立物流單（綠界）
+            </button>
+          </Form>
+        ) : null}
+        {canPrint ? (
+          <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
+            <input type="hidden" name="intent" value="print_shipment" />
+            <p className="text-stone-800">列印這筆超商取貨的託運單（交貨便單號或出貨標籤），在綠界的頁面列印。</p>
+            <button type="submit" disabled={busy} className={buttonClass.secondary}>
+              列印託運單
             </button>
           </Form>
         ) : null}

@@ -19,6 +19,7 @@ import {
   adminReconcileResponseSchema,
   adminShipmentsRequestSchema,
   adminShipmentsResponseSchema,
+  paymentRedirectSchema,
   adminSiteSchema,
   adminTransitionRequestSchema,
   type ImageType,
@@ -120,6 +121,22 @@ export function createShipments(
       retries: WRITE_RETRIES,
     },
   );
+}
+
+/** One form that opens ECPay's labels or slips for these orders' shipments (one chain at a time). */
+export function printShipments(
+  deps: ApiDeps,
+  ids: string[],
+): Promise<ApiResult<z.infer<typeof paymentRedirectSchema>>> {
+  const body = adminShipmentsRequestSchema.safeParse({ ids });
+  if (!body.success) return Promise.resolve(invalid(body.error));
+  return call(deps, {
+    route: ROUTES.adminPrintShipments,
+    path: ROUTES.adminPrintShipments.path,
+    body: body.data,
+    responseSchema: paymentRedirectSchema,
+    retries: WRITE_RETRIES,
+  });
 }
 
 /** The catalog as stored, with the revision a change to it must name. */

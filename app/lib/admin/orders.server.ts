@@ -19,6 +19,7 @@ import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
 import {
   createShipments,
   getOrder,
+  printShipments,
   listOrders,
   reconcileOrder,
   transitionOrder,
@@ -292,6 +293,7 @@ interface OrderDetailData {
   actions: OrderAction[];
   canReconcile: boolean;
   canCreateShipment: boolean;
+  canPrint: boolean;
 }
 
 async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
@@ -314,6 +316,7 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
     })),
     // Store pickup (ADR 0027): ECPay's logistics order ships it.
     canCreateShipment: canCreateShipment(order) && order.logistics?.state !== "created",
+    canPrint: order.logistics?.state === "created",
     canReconcile:
       order.paymentMethod !== "cod" &&
       (order.status === "created" || order.status === "awaiting_payment") &&
@@ -333,6 +336,7 @@ const orderActionSchema = z
       }),
       z.object({ intent: z.literal("reconcile") }),
       z.object({ intent: z.literal("create_shipment") }),
+      z.object({ intent: z.literal("print_shipment") }),
     ],
     { error: "請選擇要執行的動作" },
   )
@@ -342,7 +346,9 @@ const orderActionSchema = z
     }
   });
 
-type OrderActionResult = { ok: true; message: string; detail?: string } | FormFailure;
+type OrderActionResult =
+  | { ok: true; message: string; detail?: string; print?: { action: string; fields: Record<string, string> } }
+  | FormFailure;
 
 async function performOrderAction(
   bff: BffContext,
@@ -352,6 +358,12 @@ async function performOrderAction(
 ): Promise<OrderActionResult> {
   const orderId = orderIdSchema.safeParse(id);
   if (!orderId.success) return { ok: false, values, errors: {}, formError: "訂單編號格式不正確。" };
+  if (action.intent === "print_shipment") {
+    const result = await printShipments(bff, [orderId.data]);
+    if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
+    // The page shows a form posting to ECPay's print page (the CSP's form-action allows ECPAY_LOGISTICS_ORIGIN).
+    return { ok: true, message: "請按「開啟託運單」到綠界列印。", print: result.data };
+  }
   if (action.intent === "create_shipment") {
     const result = await createShipments(bff, [orderId.data]);
     if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
