@@ -43,7 +43,14 @@ export default function OrderDetail() {
       </p>
 
       {result?.ok && result.print ? (
-        <form method="post" action={result.print.action} acceptCharset="UTF-8" target="_blank" className="flex">
+        <form
+          method="post"
+          action={result.print.action}
+          acceptCharset="UTF-8"
+          target="_blank"
+          rel="noopener"
+          className="flex"
+        >
           {Object.entries(result.print.fields).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
