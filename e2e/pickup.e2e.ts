@@ -1,7 +1,8 @@
 /**
  * Store pickup with pay on pickup in Chromium (ADR 0027), through the built storefront and the whole local stack
- * with ECPay's Logistics and e-invoice stand-ins: an order for 7-ELEVEN's test store 131386 (placed through the
- * storefront's signed API: the checkout's store-map round trip is not built yet), the owner creates its shipment on
+ * with ECPay's Logistics and e-invoice stand-ins, without JavaScript: a shopper picks 7-ELEVEN's test store 131386 on
+ * the sandbox's store map and comes back to checkout with what they typed kept, orders paying on pickup with a
+ * mobile-barcode carrier; the owner creates its shipment on
  * the admin's order page without JavaScript and prints the slip, the sandbox walks the parcel to picked up, and the shopper's order page
  * shows the store, the parcel picked up, the order paid and its e-invoice number.
  */
@@ -11,7 +12,6 @@ import type { Order, SiteStatus } from "../aws/src/contract";
 import { api, eventually, loggedInOwner, randomPhone } from "./admin-support";
 import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
 
-const STORE = { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" } as const;
 let browser: Browser;
 let originalSite: SiteStatus;
 
@@ -34,7 +34,41 @@ afterAll(async () => {
 describe("pay on pickup at a 7-ELEVEN test store", () => {
   it("the owner ships it, the parcel is picked up, and the shopper's page shows it paid with its e-invoice", async () => {
     const phone = randomPhone();
-    const placed = await api.placeOrder({ phone, deliveryMethod: "cvs", pickupStore: STORE, paymentMethod: "cod" });
+    // The shopper, without JavaScript: checkout → ECPay's store map → back with the store → order.
+    const buyer = await (await newContext(browser, { javaScriptEnabled: false })).newPage();
+    await buyer.goto("/");
+    await buyer
+      .getByRole("button", { name: /加入購物車.*凍頂烏龍茶/ })
+      .first()
+      .click();
+    await buyer.goto("/checkout");
+    await buyer.getByLabel("收件人姓名").fill("陳美麗");
+    await buyer.getByLabel("手機號碼").fill(phone);
+    await buyer.getByLabel("Email").fill("meili@example.tw");
+    await buyer.getByRole("radio", { name: /超商取貨/ }).check();
+    await buyer.getByLabel("取貨超商").selectOption("unimart");
+    await buyer.getByRole("radio", { name: "貨到付款" }).check();
+    await buyer.getByRole("radio", { name: "手機條碼載具" }).check();
+    await buyer.getByLabel("載具條碼、捐贈碼或統一編號").fill("/abc1234");
+    await buyer.getByRole("button", { name: "選擇門市" }).click();
+    await buyer.getByRole("button", { name: "前往選擇門市" }).click();
+    await buyer.locator('button[data-store-id="131386"]').click();
+    await buyer.waitForURL((url) => url.pathname === "/checkout");
+    expect(await buyer.locator('[data-pickup-store="131386"]').count()).toBe(1);
+    expect(await buyer.getByLabel("收件人姓名").inputValue()).toBe("陳美麗");
+    await buyer.getByRole("button", { name: /確認.*下單/ }).click();
+    if (!/\/orders\//.test(buyer.url())) {
+      // Store pickup's fee may differ from home delivery's: confirm the new total.
+      await buyer.getByRole("button", { name: /確認新金額並下單/ }).click();
+    }
+    await buyer.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    const placed = await api.getOrder(new URL(buyer.url()).pathname.split("/").at(-1) ?? "");
+    expect(placed).toMatchObject({
+      deliveryMethod: "cvs",
+      paymentMethod: "cod",
+      pickupStore: { id: "131386", chain: "unimart" },
+    });
+    expect(placed.invoiceRequest).toEqual({ carrier: "mobile", barcode: "/ABC1234" });
 
     // The owner, without JavaScript: create the shipment at ECPay from the order page.
     const { context: ownerCtx, page: owner } = await loggedInOwner(browser, { javaScriptEnabled: false });
