@@ -40,7 +40,8 @@ import {
   readRememberedOrders,
 } from "../../worker/cookies.server";
 import { createOrder } from "../../worker/order-api.server";
-import { closedResponse, orUnavailable } from "./answers.server";
+import { storefrontOrigin } from "../../worker/origin";
+import { closedResponse, originRefusedMessage, orUnavailable } from "./answers.server";
 import { type PricedCart, priceCart } from "./cart.server";
 import { INVOICE_CARRIERS } from "../../aws/src/domain/invoice";
 import { chainsFor } from "../../aws/src/domain/pickup";
@@ -182,6 +183,8 @@ export function buildOrderRequest(
   form: CheckoutForm,
   snapshot: CheckoutSnapshot,
   idempotencyKey: string,
+  /** The storefront origin the shopper is on, when it is not SITE_URL (a branch preview). */
+  origin?: string,
   pickupStore?: PickupStore,
 ): CreateOrderRequest {
   const home = form.deliveryMethod === "home";
@@ -199,6 +202,7 @@ export function buildOrderRequest(
     invoice: invoiceRequestOf(form),
     expectedTotal: snapshot.expectedTotal,
     ...(form.note ? { note: form.note } : {}),
+    ...(origin ? { origin } : {}),
   };
 }
 
@@ -236,10 +240,16 @@ type CheckoutOutcome =
   | { kind: "closed"; message: string }
   /** This exact form already placed an order with other details (a back-button edit). */
   | { kind: "already_submitted"; values: CheckoutValues; message: string }
-  | { kind: "failed"; values: CheckoutValues; message: string };
+  | { kind: "failed"; values: CheckoutValues; message: string }
+  /** The API does not take orders from this deployment's address (not on its AllowedOrigins); nothing was stored. */
+  | { kind: "origin_refused"; values: CheckoutValues; message: string };
 
 /** From the submitted form's fields, keyed as the form names them. */
-export async function placeOrder(bff: BffContext, submitted: Record<string, unknown>): Promise<CheckoutOutcome> {
+export async function placeOrder(
+  bff: BffContext,
+  submitted: Record<string, unknown>,
+  origin?: string,
+): Promise<CheckoutOutcome> {
   const values = pickValues(submitted);
   const snapshot = snapshotSchema.safeParse(submitted);
   if (!snapshot.success) return { kind: "stale_form", message: "結帳頁面已經過期，請回到購物車重新結帳。" };
@@ -263,9 +273,9 @@ export async function placeOrder(bff: BffContext, submitted: Record<string, unkn
     }
   }
   const key = await idempotencyKeyFor(bff.env.SESSION_SECRET, snapshot.data);
-  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, store));
+  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin, store));
   if (result.ok) return placed(bff, result.data);
-  return fromFailure(result, values);
+  return fromFailure(result, values, origin);
 }
 
 function placed(bff: BffContext, { order, payment }: CreateOrderResponse): CheckoutOutcome {
@@ -306,7 +316,10 @@ function checkoutFieldsOf(fields: Record<string, string> | undefined): Record<st
   return out;
 }
 
-function fromFailure(failure: ApiFailure, values: CheckoutValues): CheckoutOutcome {
+function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: string): CheckoutOutcome {
+  if (failure.kind === "validation" && failure.fields?.origin) {
+    return { kind: "origin_refused", values, message: originRefusedMessage("checkout", origin) };
+  }
   switch (failure.kind) {
     case "price_changed":
       if (failure.currentTotal === undefined) break;
@@ -448,7 +461,7 @@ export type CheckoutActionData =
 export async function submitCheckout(bff: BffContext, request: Request) {
   assertSameSite(request);
   const submitted = Object.fromEntries(await readForm(request));
-  const outcome = await placeOrder(bff, submitted);
+  const outcome = await placeOrder(bff, submitted, storefrontOrigin(request, bff.env.SITE_URL));
   const submittedSnapshot = snapshotFields(submitted);
 
   switch (outcome.kind) {
@@ -521,6 +534,8 @@ export async function submitCheckout(bff: BffContext, request: Request) {
     case "failed":
       // Same token: if the order did reach the API (a timeout), pressing the button again returns that order.
       return retry({ message: outcome.message, errors: {}, values: outcome.values, snapshot: submittedSnapshot }, 503);
+    case "origin_refused":
+      return retry({ message: outcome.message, errors: {}, values: outcome.values, snapshot: submittedSnapshot }, 400);
   }
 }
 

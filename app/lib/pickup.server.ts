@@ -19,6 +19,7 @@ import { CVS_CHAINS, chainOfSubType } from "../../aws/src/domain/pickup";
 import type { BffContext } from "../../worker/context";
 import { pickupDraftHeader, readPickupDraft } from "../../worker/cookies.server";
 import { cvsMapForm } from "../../worker/order-api.server";
+import { storefrontOrigin } from "../../worker/origin";
 import { assertSameSite, readForm } from "./forms.server";
 
 /** What the form keeps while the shopper is on the map (the checkout's own fields and its snapshot). */
@@ -110,7 +111,13 @@ export async function startStoreMap(bff: BffContext, request: Request) {
   const headers = new Headers({ "Set-Cookie": await pickupDraftHeader(bff.env, { token, fields }) });
   const chain = z.enum(CVS_CHAINS).safeParse(submitted.chain);
   if (!chain.success) return redirect("/checkout?pickup=chain", { status: 303, headers });
-  const map = await cvsMapForm(bff, { chain: chain.data, payOnPickup: submitted.paymentMethod === "cod", token });
+  const origin = storefrontOrigin(request, bff.env.SITE_URL);
+  const map = await cvsMapForm(bff, {
+    chain: chain.data,
+    payOnPickup: submitted.paymentMethod === "cod",
+    token,
+    ...(origin ? { origin } : {}),
+  });
   if (!map.ok) return redirect("/checkout?pickup=unavailable", { status: 303, headers });
   return data<StoreMapData>({ action: map.data.action, fields: map.data.fields }, { headers });
 }

@@ -62,7 +62,7 @@ describe("emails", () => {
   });
 
   it("says why an order was cancelled", () => {
-    const cancelled = (by: "owner" | "system", method: Order["paymentMethod"], note?: string): Order => ({
+    const cancelled = (by: "owner" | "system" | "reconciler", method: Order["paymentMethod"], note?: string): Order => ({
       ...base,
       status: "cancelled",
       paymentMethod: method,
@@ -72,7 +72,8 @@ describe("emails", () => {
       ],
     });
     expect(cancelReason(cancelled("system", "atm"))).toContain("ATM 轉帳期限已過");
-    expect(cancelReason(cancelled("system", "credit"))).toContain("付款沒有在期限內完成");
+    expect(cancelReason(cancelled("reconciler", "atm", "ATM deadline 2026-11-27 passed unpaid"))).toContain("ATM 轉帳期限已過");
+    expect(cancelReason(cancelled("reconciler", "credit", "Nothing paid at ECPay"))).toContain("付款沒有在期限內完成");
     expect(cancelReason(cancelled("owner", "cod", "缺貨"))).toBe("店家說明：缺貨");
     expect(cancelReason(cancelled("owner", "cod"))).toContain("店家已取消");
   });

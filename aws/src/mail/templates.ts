@@ -107,7 +107,8 @@ function invoiceBlock(order: Order): Block[] {
 /** Why an order was cancelled, in the shopper's words. */
 export function cancelReason(order: Order): string {
   const entry = [...order.history].reverse().find((h) => h.to === "cancelled");
-  if (entry?.by === "system") {
+  // The scheduled reconciler, or the owner's reconcile button for one ATM order: the deadline passed unpaid.
+  if (entry?.by === "reconciler" || entry?.by === "system") {
     return order.paymentMethod === "atm" ? "ATM 轉帳期限已過，我們沒有收到款項。" : "付款沒有在期限內完成。";
   }
   if (entry?.by === "ecpay" && order.deliveryMethod === "cvs") return "包裹未在期限內到門市取貨，已退回店家。";
