@@ -250,6 +250,32 @@ describe("not collected", () => {
   });
 });
 
+describe("ECPay Logistics down", () => {
+  it("the owner is told (502, per order), nothing is shipped, and no second logistics order is made meanwhile", async () => {
+    const config = (body: unknown) =>
+      fetch(`${stack().ecpayUrl}/__sandbox/logistics/config`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const order = await pickupOrder();
+    await config({ createOutage: "unavailable" });
+    try {
+      const res = await admin.post("/admin/shipments", { ids: [order.id] });
+      expect(res.status).toBe(200);
+      expect(res.body.results[0]).toMatchObject({ ok: false, code: "upstream_error" });
+      const after = await getOrder(order.id);
+      expect(after.status).toBe("created");
+      expect(after.logistics).toMatchObject({ state: "requested" });
+      // Asked again at once: ECPay may have it, so the claim holds (a new number only after a pause).
+      const again = await admin.post("/admin/shipments", { ids: [order.id] });
+      expect(again.body.results[0]).toMatchObject({ ok: false, code: "conflict" });
+    } finally {
+      await config({ createOutage: "none" });
+    }
+  });
+});
+
 describe("shipments in bulk", () => {
   it("each order succeeds or fails on its own; unpaid card orders are not shipped", async () => {
     const a = await pickupOrder();

@@ -230,6 +230,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
   const config = {
     retryDelaysMs: [...(opts.retryDelaysMs ?? Array.from({ length: 8 }, () => 20_000))],
     suppressCallbacks: false,
+    /** Create down: "unavailable" answers HTTP 503, "slow" answers after 12 s (past the shop's deadline). */
+    createOutage: "none" as "none" | "unavailable" | "slow",
   };
   const shipments = new Map<string, SandboxShipment>();
   const byTradeNo = new Map<string, SandboxShipment>();
@@ -391,6 +393,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse) {
     const f = await form(req);
+    if (config.createOutage === "unavailable") return sendText(res, 503, "Service Unavailable");
+    if (config.createOutage === "slow") await new Promise((resolve) => setTimeout(resolve, 12_000));
     const merchant = authenticate(f);
     if (typeof merchant === "string") return sendText(res, 200, merchant);
     const problems = createProblems(f, merchant);
@@ -661,6 +665,8 @@ export function createLogisticsStandIn(opts: LogisticsOptions = {}) {
       if (Array.isArray(body.retryDelaysMs) && body.retryDelaysMs.every((n) => Number.isInteger(n) && n >= 0))
         config.retryDelaysMs = body.retryDelaysMs as number[];
       if (typeof body.suppressCallbacks === "boolean") config.suppressCallbacks = body.suppressCallbacks;
+      const outage = (body as { createOutage?: unknown }).createOutage;
+      if (outage === "none" || outage === "unavailable" || outage === "slow") config.createOutage = outage;
       sendJson(res, 200, config);
       return true;
     }
