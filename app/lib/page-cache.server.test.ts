@@ -181,6 +181,25 @@ describe("the edge page cache", () => {
     expect((await view("/")).how).toBe("hit");
   });
 
+  it("keeps serving the page while S3 fails and stale content stands in; 503 when nothing can", async () => {
+    const { shop, clock, view, renders } = await shopWithPages();
+    await view("/products/cake");
+    const down = async () => new Response("S3 down", { status: 503 });
+    shop.bff.fetch = down;
+    clock.now += TTL_MS + 1;
+    for (let i = 0; i < 3; i++) {
+      const page = await view("/products/cake");
+      expect([page.status, page.how, page.html.includes("NT$380")]).toEqual([200, "revalidated", true]);
+    }
+    expect(renders()).toBe(1);
+
+    const cold = await shopWithPages();
+    cold.shop.bff.fetch = down;
+    const unavailable = await cold.view("/");
+    expect([unavailable.status, unavailable.how]).toEqual([503, "miss"]);
+    expect((await cold.view("/")).how).toBe("miss");
+  });
+
   it("keeps no copy of a page that is not there (404), and serves unknown pages as they render", async () => {
     const { view, renders } = await shopWithPages();
     expect((await view("/products/no-such-thing")).status).toBe(404);
