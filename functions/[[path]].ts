@@ -17,7 +17,11 @@ const handleRemix = createPagesFunctionHandler({ build, getLoadContext });
 const renderRemix = createRequestHandler({ build, getLoadContext });
 
 export const onRequest: PagesFunction = async (context) =>
-  withBaselineSecurityHeaders(refuseCrossSite(context.request) ?? (await answer(context)));
+  withBaselineSecurityHeaders(
+    refuseCrossSite(context.request) ?? (await answer(context)),
+    // Raw here (worker/env.ts validates it for Remix); it only decides X-Robots-Tag.
+    (context.env as { APP_ENV?: string }).APP_ENV,
+  );
 
 async function answer(context: Parameters<typeof handleRemix>[0]): Promise<Response> {
   if (!isCachedPageRequest(context.request)) return handleRemix(context);

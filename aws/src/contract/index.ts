@@ -142,6 +142,13 @@ export const siteStatusSchema = z.object({
 });
 export type SiteStatus = z.infer<typeof siteStatusSchema>;
 
+/**
+ * What a bucket without the object means, for the Lambdas and the edge alike: a new environment starts empty, so a
+ * missing catalog is an empty one and a missing site status a closed shop (never open by accident).
+ */
+export const MISSING_CATALOG: Catalog = { products: [] };
+export const MISSING_SITE_STATUS: SiteStatus = { open: false, closedMessage: "商店準備中，敬請期待。" };
+
 // ---------------------------------------------------------------------------------------------
 // Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0014-fees-and-stock.md)
 
