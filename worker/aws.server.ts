@@ -95,7 +95,7 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
         let response: Response | undefined;
         let failure: unknown;
         try {
-          response = await transport(new Request(signed, { signal: deadline }));
+          response = await untilAborted(transport(new Request(signed, { signal: deadline })), deadline);
         } catch (error) {
           failure = error;
         }
@@ -133,6 +133,34 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
       }
     },
   };
+}
+
+/**
+ * The transport's answer, or its signal's reason once the deadline passes, whichever comes first: the deadline holds
+ * even for a transport that does not listen to the signal. A late answer's body is released.
+ */
+function untilAborted(pending: Promise<Response>, signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      pending.then(
+        (late) => late.body?.cancel().catch(() => {}),
+        () => {},
+      );
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (response) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Resolves false instead of waiting past the deadline. */

@@ -157,4 +157,12 @@ describe("createSignedClient retries and deadline", () => {
     expect((failure as Error).message).not.toContain("0912345678");
     expect(Date.now() - started).toBeLessThan(2_000);
   });
+
+  it("gives up at the deadline even when the transport never settles, whatever the signal says", async () => {
+    const neverSettles = () => new Promise<Response>(() => {});
+    const client = createSignedClient({ ...fast, retries: 2, timeoutMs: 50, fetch: neverSettles });
+    const failure = await client.fetch("http://127.0.0.1:3001/ping").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect((failure as UpstreamError).kind).toBe("timeout");
+  });
 });

@@ -271,6 +271,60 @@ describe("site.json and catalog.json", () => {
     expect(shop.calls).toHaveLength(1);
   });
 
+  it("keeps a read running after the request that started it has answered: others may be waiting for it", async () => {
+    // The catalog page answered 503 as soon as catalog.json failed, with its read of site.json still waiting on S3;
+    // the runtime then cancelled that read, it never settled, and every later view waited on it for ever.
+    let answerS3 = () => {};
+    const s3Answers = new Promise<void>((resolve) => {
+      answerS3 = resolve;
+    });
+    const shop = await edge(async () => {
+      await s3Answers;
+      return json({ open: true });
+    });
+    const first = shop.request();
+    const read = getSiteStatus(first.bff);
+    while (shop.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    // The request answers here (without waiting for its read); what it handed to waitUntil is all that still runs.
+    let runtimeMayStop = false;
+    const settled = first.settle().then(() => {
+      runtimeMayStop = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runtimeMayStop).toBe(false);
+
+    answerS3();
+    await settled;
+    expect(await read).toEqual({ open: true });
+    expect(await getSiteStatus(shop.request().bff)).toEqual({ open: true });
+    expect(shop.calls).toHaveLength(1);
+  });
+
+  it("a read that never settles (cancelled with its request) holds later requests no longer than its budget", {
+    timeout: 20_000,
+  }, async () => {
+    // Nothing of a cancelled read runs any more: not its fetch, not its deadline, not its cache write. Here the
+    // first cache write never settles, which leaves the read just as stuck, with S3 answering at once.
+    const shop = await edge(json({ open: true }));
+    let writes = 0;
+    const stuckOnce = {
+      match: (...args: Parameters<Cache["match"]>) => shop.cache.match(...args),
+      put: (...args: Parameters<Cache["put"]>) =>
+        writes++ === 0 ? new Promise<void>(() => {}) : shop.cache.put(...args),
+      delete: (...args: Parameters<Cache["delete"]>) => shop.cache.delete(...args),
+    } as unknown as Cache;
+    const lost = getSiteStatus(shop.request({ cache: stuckOnce }).bff).catch((error: unknown) => error);
+
+    // A request that joins the stuck read gets an answer (unavailable) once the read's budget is spent …
+    const joined = await getSiteStatus(shop.request({ cache: stuckOnce }).bff).catch((error: unknown) => error);
+    expect(joined).toBeInstanceOf(ContentUnavailableError);
+    expect(await lost).toBeInstanceOf(ContentUnavailableError);
+    expect(shop.calls).toHaveLength(1);
+    // … and the next one no longer waits for it: it reads S3 itself.
+    expect(await getSiteStatus(shop.request({ cache: stuckOnce }).bff)).toEqual({ open: true });
+    expect(shop.calls).toHaveLength(2);
+  });
+
   it("still answers from S3 when the cache cannot store", async () => {
     const shop = await edge(json(catalogV1));
     const { bff } = shop.request();

@@ -78,6 +78,12 @@ export function hiddenField(html: string, name: string): string | undefined {
     .replace(/&#x27;/g, "'");
 }
 
+/**
+ * How long one page may take, body included. Far above any answer the storefront gives on purpose (the slowest is
+ * the order API's 8 s deadline); reaching it means a request hung.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export class Shopper {
   readonly jar: CookieJar;
 
@@ -91,17 +97,12 @@ export class Shopper {
   }
 
   async get(path: string, options: { keepCookies?: boolean } = {}): Promise<Page> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      headers: { cookie: this.jar.header(), "sec-fetch-site": "same-origin" },
-      redirect: "manual",
-    });
+    const headers = { cookie: this.jar.header(), "sec-fetch-site": "same-origin" };
+    const { page, response } = await this.exchange("GET", path, undefined, (signal) =>
+      fetch(`${this.baseUrl}${path}`, { headers, redirect: "manual", signal }),
+    );
     if (options.keepCookies !== false) this.jar.absorb(response);
-    return {
-      status: response.status,
-      headers: response.headers,
-      text: await response.text(),
-      location: response.headers.get("location"),
-    };
+    return page;
   }
 
   /**
@@ -130,20 +131,40 @@ export class Shopper {
       payload = new URLSearchParams(body as Record<string, string>).toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method: "POST",
-      headers,
-      body: payload,
-      redirect: "manual",
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const { page, response } = await this.exchange("POST", path, options.signal, (signal) =>
+      fetch(`${this.baseUrl}${path}`, { method: "POST", headers, body: payload, redirect: "manual", signal }),
+    );
     if (options.keepCookies !== false) this.jar.absorb(response);
-    return {
-      status: response.status,
-      headers: response.headers,
-      text: await response.text(),
-      location: response.headers.get("location"),
-    };
+    return page;
+  }
+
+  /**
+   * One request and its whole body within REQUEST_TIMEOUT_MS (and the caller's own signal, if any): a storefront
+   * that never answers fails the test at once, saying so, rather than holding it until the test's timeout.
+   */
+  private async exchange(
+    method: string,
+    path: string,
+    callerSignal: AbortSignal | undefined,
+    send: (signal: AbortSignal) => Promise<Response>,
+  ): Promise<{ page: Page; response: Response }> {
+    const deadline = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline;
+    try {
+      const response = await send(signal);
+      const text = await response.text();
+      return {
+        response,
+        page: { status: response.status, headers: response.headers, text, location: response.headers.get("location") },
+      };
+    } catch (error) {
+      if (deadline.aborted && !callerSignal?.aborted) {
+        throw new Error(`${method} ${path}: the storefront did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   async addToCart(productId: string, quantity = 1): Promise<void> {

@@ -12,7 +12,7 @@
  * Runs in `npm run test:reliability`; figures in docs/reliability.md.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { s3Unavailable } from "../../local/faults";
+import { s3Operation, s3Unavailable } from "../../local/faults";
 import { type CheckoutDetails, mobileFor, orderIdOf, SAMPLE_DETAILS, Shopper } from "./shopper";
 import { type FaultStorefront, orderRecords, startFaultStorefront } from "./storefront-support";
 import { eventually } from "./support";
@@ -49,6 +49,25 @@ describe.runIf(enabled)("S3 unavailable", () => {
       env.storefrontS3.clearFaults();
     }
     expect(env.storefrontS3.faulted["GET catalog.json"] ?? 0).toBeGreaterThan(0);
+  });
+
+  it("one object slow and the other failing: the 503 at once, and the slow read holds no later view once S3 is back", async () => {
+    // The page's read of site.json hangs at S3 while catalog.json fails at once, so the page answers its 503
+    // before that read ends. Every later view wants site.json too and must not wait on that read for ever.
+    env.storefrontS3.failNext({
+      match: (r) => s3Operation(r) === "GET site.json",
+      times: 1,
+      delayMs: 3_000,
+      drop: true,
+    });
+    env.storefrontS3.failNext({ times: Number.POSITIVE_INFINITY, drop: true });
+    const shopper = new Shopper(env.url);
+    const failed = await shopper.get("/");
+    expect(failed.status).toBe(503);
+    env.storefrontS3.clearFaults();
+    const page = await shopper.get("/");
+    expect(page.status).toBe(200);
+    expect(productNames(page.text).length).toBeGreaterThan(2);
   });
 
   it("S3 back: the catalog renders and is cached", async () => {
