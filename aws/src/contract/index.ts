@@ -21,11 +21,13 @@ export const taiwanMobile = z
   .transform((s) => s.replace(/[\s-]/g, ""))
   .pipe(z.string().regex(/^09\d{8}$/, "請輸入 09 開頭的 10 位手機號碼"));
 
-/** Order ids are `YYMMDD-NNNNN`: the Taipei date the order was placed and five digits, easy to read over the phone. */
-export const orderIdSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{6}-\d{5}$/, "訂單編號格式為 YYMMDD-NNNNN");
+/**
+ * Order ids are `YYMMDD-NNNN-NNNN`: the Taipei date the order was placed and eight random digits in two groups, easy
+ * to read over the phone and to type on a phone's number pad. Older ids have five digits
+ * (`YYMMDD-NNNNN`) and stay valid. ADR 0004 has the arithmetic. The edge imports this pattern; do not retype it.
+ */
+export const ORDER_ID_PATTERN = /^\d{6}-(?:\d{4}-\d{4}|\d{5})$/;
+export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNN-NNNN");
 
 export const productIdSchema = z
   .string()

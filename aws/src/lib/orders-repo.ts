@@ -18,7 +18,7 @@ import {
   type OrderKey,
   type TaipeiDate,
   daysInMonth,
-  idskRangeForDays,
+  idskRangesForDays,
   monthPartition,
   monthsBetween,
   orderKeyFromId,
@@ -296,7 +296,7 @@ export interface ListFilter {
 }
 
 interface Cursor {
-  /** Index into the month list (newest first). */
+  /** Index into the list of (month, idsk range) segments, newest first. */
   m: number;
   /** DynamoDB's LastEvaluatedKey within that month. */
   k?: Record<string, unknown>;
@@ -338,22 +338,26 @@ function startKeyFits(k: Record<string, unknown>, partition: string, range: [num
 
 /**
  * Newest first across month partitions. With a phone number the query uses the `lsi-phone` index of each month;
- * otherwise it reads the month's idsk range for the requested days. Status and payment method filter server-side.
+ * otherwise it reads the month's idsk ranges (current ids, then legacy ones) for the requested days. Status and
+ * payment method filter server-side.
  */
 export async function listOrders(filter: ListFilter): Promise<{ orders: Order[]; nextCursor: string | null } | null> {
   const cursor = decodeCursor(filter.cursor);
   if (!cursor) return null;
-  const months = monthsBetween(filter.from, filter.to);
+  // Each month holds current ids and, before the switch to eight digits, legacy ones: one segment per idsk range.
+  const segments = monthsBetween(filter.from, filter.to).flatMap(({ year, month }) => {
+    const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
+    const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
+    return idskRangesForDays(firstDay, lastDay).map((range) => ({ year, month, range }));
+  });
   const orders: Order[] = [];
-  let monthIndex = cursor.m;
+  let segment = cursor.m;
   let startKey = cursor.k;
   const clientStartKey = cursor.k;
 
-  while (monthIndex < months.length && orders.length < filter.limit) {
-    const { year, month } = months[monthIndex]!;
-    const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
-    const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
-    const [low, high] = idskRangeForDays(firstDay, lastDay);
+  while (segment < segments.length && orders.length < filter.limit) {
+    const { year, month, range } = segments[segment]!;
+    const [low, high] = range;
     const fits = startKeyFits(startKey ?? {}, monthPartition(year, month), [low, high], filter.phone);
     if (startKey && startKey === clientStartKey && !fits) return null;
 
@@ -394,13 +398,13 @@ export async function listOrders(filter: ListFilter): Promise<{ orders: Order[];
     if (page.LastEvaluatedKey) {
       startKey = page.LastEvaluatedKey;
     } else {
-      monthIndex += 1;
+      segment += 1;
       startKey = undefined;
     }
   }
 
   // The phone index orders by phone, not time, so sort what this page holds.
   if (filter.phone) orders.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const more = monthIndex < months.length;
-  return { orders, nextCursor: more ? encodeCursor({ m: monthIndex, ...(startKey ? { k: startKey } : {}) }) : null };
+  const more = segment < segments.length;
+  return { orders, nextCursor: more ? encodeCursor({ m: segment, ...(startKey ? { k: startKey } : {}) }) : null };
 }

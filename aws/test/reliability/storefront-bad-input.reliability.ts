@@ -20,7 +20,7 @@
 import fc from "fast-check";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ORDER_STATUSES, PAYMENT_METHODS, taiwanMobile } from "../../src/contract";
+import { ORDER_ID_PATTERN, ORDER_STATUSES, PAYMENT_METHODS, taiwanMobile } from "../../src/contract";
 import { orderRequest } from "../support";
 import { type Page, SAMPLE_DETAILS, Shopper } from "./shopper";
 import { apiClient, bucketSnapshot, countItems, type TableCounts } from "./support";
@@ -381,13 +381,24 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
   });
 
   it("an order's actions: bad actions, refused transitions, unknown and malformed orders (400/404/409)", async () => {
-    const unknownId = fc
-      .tuple(fc.integer({ min: 0, max: 99_999 }))
-      .map(([n]) => `200101-${String(n).padStart(5, "0")}`);
+    const unknownId = fc.oneof(
+      fc.integer({ min: 0, max: 99_999_999 }).map((n) => String(n).padStart(8, "0")).map((d) => `200101-${d.slice(0, 4)}-${d.slice(4)}`),
+      fc.integer({ min: 0, max: 99_999 }).map((n) => `200101-${String(n).padStart(5, "0")}`),
+    );
     const encode = (v: string) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
     const malformedId = fc.oneof(
-      junk.filter((v) => !/^\d{6}-\d{5}$/.test(v.trim()) && v.trim() !== "").map(encode),
-      fc.constantFrom("%zz", "..%2F..%2Fadmin", "261127-1234", "261327-12345", "261127-123456", "%00"),
+      junk.filter((v) => !ORDER_ID_PATTERN.test(v.trim()) && v.trim() !== "").map(encode),
+      fc.constantFrom(
+        "%zz",
+        "..%2F..%2Fadmin",
+        "261127-1234",
+        "261327-12345",
+        "261127-123456",
+        "261127-1234-123",
+        "261327-1234-1234",
+        "261127-12345678",
+        "%00",
+      ),
     );
     const transition = fc.record({
       intent: fc.constant("transition"),
