@@ -282,7 +282,14 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
           round(l.latency.found.p99Ms / l.latency.ping.p99Ms, 2),
           round(l.latency.missed.p99Ms / l.latency.ping.p99Ms, 2),
         ],
-        [`req/s, ${l.concurrency} in flight`, l.throughput.found.perSecond, "", l.throughput.ping.perSecond, l.throughput.ratio, ""],
+        [
+          `req/s, ${l.concurrency} in flight`,
+          l.throughput.found.perSecond,
+          "",
+          l.throughput.ping.perSecond,
+          l.throughput.ratio,
+          "",
+        ],
         [
           "failures",
           l.latency.found.failures + l.throughput.found.failures,

@@ -114,7 +114,13 @@ export interface OrderingFigures {
 export interface LookupFigures {
   concurrency: number;
   /** One at a time: a hit (303 to the order), a miss (404, each from its own address and phone), the ping. */
-  latency: { found: HttpLoadResult; missed: HttpLoadResult; ping: HttpLoadResult; foundP50Ratio: number; missedP50Ratio: number };
+  latency: {
+    found: HttpLoadResult;
+    missed: HttpLoadResult;
+    ping: HttpLoadResult;
+    foundP50Ratio: number;
+    missedP50Ratio: number;
+  };
   /** Hits with `concurrency` in flight, against the ping at the same concurrency. */
   throughput: { found: HttpLoadResult; ping: HttpLoadResult; ratio: number };
 }
@@ -533,7 +539,10 @@ export async function benchOrderingThroughBff(
  * address), misses each from its own address in 198.18.0.0/15 (RFC 2544's benchmarking range) with its own wrong
  * phone, so no throttle refuses them; the ping is /healthz as in the ordering benchmark.
  */
-export async function benchLookupThroughBff(session: Session, quick: boolean): Promise<StorefrontFigure<LookupFigures>> {
+export async function benchLookupThroughBff(
+  session: Session,
+  quick: boolean,
+): Promise<StorefrontFigure<LookupFigures>> {
   const base = session.storefront.url;
   const shopper = new Shopper(base);
   const orders: { id: string; phone: string }[] = [];
@@ -541,7 +550,11 @@ export async function benchLookupThroughBff(session: Session, quick: boolean): P
   for (let i = 0; i < 8; i++) {
     await shopper.addToCart("pineapple-cake", 1);
     const phone = mobileFor(500_000 + i, salt);
-    const placed = await shopper.submitCheckout(await shopper.checkoutSnapshot(), { ...SAMPLE_DETAILS, phone, paymentMethod: "cod" });
+    const placed = await shopper.submitCheckout(await shopper.checkoutSnapshot(), {
+      ...SAMPLE_DETAILS,
+      phone,
+      paymentMethod: "cod",
+    });
     const id = orderIdOf(placed);
     if (!id) throw new Error(`placing an order failed: ${placed.status}`);
     orders.push({ id, phone });
@@ -586,7 +599,8 @@ export async function benchLookupThroughBff(session: Session, quick: boolean): P
       okStatus: [404],
     });
   };
-  const pings = (total: number, c: number) => httpLoad({ url: `${base}/healthz`, total, concurrency: c, maxSeconds: 120 });
+  const pings = (total: number, c: number) =>
+    httpLoad({ url: `${base}/healthz`, total, concurrency: c, maxSeconds: 120 });
 
   await found(warmup, 1);
   await missed(warmup);

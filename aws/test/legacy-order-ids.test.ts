@@ -8,7 +8,17 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../src/contract";
 import { orderKeyFromId, taipeiDate } from "../src/domain/order-id";
-import { admin, dynamoClient, ecpayForm, idempotencyKey, orderRequest, paidNotification, stack, storefront, unsigned } from "./support";
+import {
+  admin,
+  dynamoClient,
+  ecpayForm,
+  idempotencyKey,
+  orderRequest,
+  paidNotification,
+  stack,
+  storefront,
+  unsigned,
+} from "./support";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 

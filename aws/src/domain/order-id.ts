@@ -41,7 +41,8 @@ export function monthPartition(year: number, month: number): string {
 
 /** `YYMMDD-NNNN-NNNN`: the Taipei day and eight random digits. */
 export function newOrderId(at: Date, serial: number = randomInt(SERIAL_SPACE)): string {
-  if (!Number.isSafeInteger(serial) || serial < 0 || serial >= SERIAL_SPACE) throw new RangeError(`serial out of range: ${serial}`);
+  if (!Number.isSafeInteger(serial) || serial < 0 || serial >= SERIAL_SPACE)
+    throw new RangeError(`serial out of range: ${serial}`);
   const { year, month, day } = taipeiDate(at);
   return formatId(year, month, day, serial, SERIAL_SPACE);
 }
@@ -55,7 +56,8 @@ export function orderKeyFromId(id: string): OrderKey | null {
   const month = Number(mm);
   const day = Number(dd);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  const idsk = legacy === undefined ? day * SERIAL_SPACE + Number(`${high}${low}`) : day * LEGACY_SERIAL_SPACE + Number(legacy);
+  const idsk =
+    legacy === undefined ? day * SERIAL_SPACE + Number(`${high}${low}`) : day * LEGACY_SERIAL_SPACE + Number(legacy);
   return { ordertype: monthPartition(year, month), idsk };
 }
 

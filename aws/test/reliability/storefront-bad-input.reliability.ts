@@ -382,7 +382,10 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
 
   it("an order's actions: bad actions, refused transitions, unknown and malformed orders (400/404/409)", async () => {
     const unknownId = fc.oneof(
-      fc.integer({ min: 0, max: 99_999_999 }).map((n) => String(n).padStart(8, "0")).map((d) => `200101-${d.slice(0, 4)}-${d.slice(4)}`),
+      fc
+        .integer({ min: 0, max: 99_999_999 })
+        .map((n) => String(n).padStart(8, "0"))
+        .map((d) => `200101-${d.slice(0, 4)}-${d.slice(4)}`),
       fc.integer({ min: 0, max: 99_999 }).map((n) => `200101-${String(n).padStart(5, "0")}`),
     );
     const encode = (v: string) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
