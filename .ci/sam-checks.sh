@@ -3,15 +3,13 @@
 # aws/src/handlers/*.ts), then a smoke import of every bundle. Exits non-zero on the first failure.
 #
 # Needs: python3 (>= 3.9) with venv, and `npm ci` already run at the repo root (sam build uses the repo's esbuild
-# from node_modules/.bin, and esbuild resolves zod from the root node_modules; nothing is `npm install`ed by SAM
+# from node_modules/.bin, found through samconfig.toml's build_in_source, and esbuild resolves zod from the root
+# node_modules; nothing is `npm install`ed by SAM
 # because aws/src has no package.json — see docs/decisions/0003-local-api-gateway.md and aws/template.yaml).
 # Neither tool needs Docker or AWS credentials for these commands; the only network use is pip reaching PyPI.
 set -euo pipefail
 
-# Versions checked together on Python 3.11 / Node 20.20 (2026-11): keep them pinned so CI is reproducible.
-CFN_LINT_VERSION="1.58.0"
-AWS_SAM_CLI_VERSION="1.170.0"
-
+# Versions are pinned in .ci/requirements.txt (and .ci/requirements-deploy.txt, which the deploy pipeline uses).
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo_root/.ci/.venv"
 
@@ -23,12 +21,11 @@ export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-ap-northeast-1}"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "Python tools (cfn-lint $CFN_LINT_VERSION, aws-sam-cli $AWS_SAM_CLI_VERSION) in .ci/.venv"
+step "Python tools (.ci/requirements.txt) in .ci/.venv"
 if [[ ! -x "$venv/bin/python" ]]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "cfn-lint==$CFN_LINT_VERSION" "aws-sam-cli==$AWS_SAM_CLI_VERSION"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$repo_root/.ci/requirements.txt"
 "$venv/bin/cfn-lint" --version
 "$venv/bin/sam" --version
 
@@ -47,10 +44,9 @@ if [[ ! -x "$repo_root/node_modules/.bin/esbuild" ]]; then
   echo "node_modules/.bin/esbuild is missing: run 'npm ci' at the repo root first" >&2
   exit 1
 fi
-# SAM looks for esbuild on PATH (its `npm root` lookup points into a scratch dir with no node_modules).
-export PATH="$repo_root/node_modules/.bin:$PATH"
+# No PATH edit: samconfig.toml's build_in_source makes SAM find the repo's esbuild (as an owner's plain `sam build` does).
 rm -rf .aws-sam/build
-"$venv/bin/sam" build --template template.yaml --build-dir .aws-sam/build
+"$venv/bin/sam" build
 
 step "Smoke import of every bundle"
 # Each bundle must load as ESM on Node and export `handler`; this is what catches a missing createRequire banner

@@ -2,6 +2,11 @@
  * The shop's content in S3: `catalog.json` (products and unit prices), `site.json` (open or closed, banner)
  * and `images/*`. The storefront reads the JSON objects through its edge cache; the Lambdas read them fresh,
  * because an order must be priced from the catalog as it is now.
+ *
+ * A missing object is a state, not a failure: a new environment's bucket starts empty, so a missing catalog reads
+ * as an empty one and a missing site status as a closed shop (never open by accident), each with one log line per
+ * container. This needs `s3:ListBucket` on the bucket: without it S3 answers a missing key with AccessDenied,
+ * which stays an error here.
  */
 import { createHash } from "node:crypto";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -9,17 +14,31 @@ import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "
 import { s3 } from "./clients";
 import { lambdaEnv } from "./config";
 import { ApiError } from "./http";
+import { logger } from "./logger";
 
 export const CATALOG_KEY = "catalog.json";
 export const SITE_KEY = "site.json";
 
 /** The edge re-validates JSON within its own TTL, so browsers and CDNs may hold it only briefly. */
-const JSON_CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=60";
+export const JSON_CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=60";
 /** Image keys are content hashes, so an image never changes under its key. */
 const IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
-const EMPTY_CATALOG: Catalog = { products: [] };
-const DEFAULT_SITE: SiteStatus = { open: true };
+export const EMPTY_CATALOG: Catalog = { products: [] };
+/** What a bucket without site.json means: closed, so nothing is sold before the owner opens the shop. */
+export const MISSING_SITE: SiteStatus = { open: false, closedMessage: "商店準備中，敬請期待。" };
+
+/** Keys already reported missing by this container: one log line each, not one per request. */
+const reportedMissing = new Set<string>();
+
+function reportMissing(key: string, meaning: string): void {
+  if (reportedMissing.has(key)) return;
+  reportedMissing.add(key);
+  logger.warn(`${key} is not in the bucket yet: ${meaning} until the owner saves it in the admin`, {
+    bucket: lambdaEnv().BUCKET_NAME,
+    key,
+  });
+}
 
 interface Stored {
   value: unknown | undefined;
@@ -31,6 +50,7 @@ async function readJson(key: string): Promise<Stored> {
   try {
     const object = await s3().send(new GetObjectCommand({ Bucket: lambdaEnv().BUCKET_NAME, Key: key }));
     const body = await object.Body?.transformToString("utf-8");
+    reportedMissing.delete(key);
     return { value: body === undefined ? undefined : JSON.parse(body), revision: object.ETag ?? null };
   } catch (error) {
     if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") {
@@ -89,6 +109,7 @@ export async function readCatalog(): Promise<Catalog> {
 
 export async function readCatalogRevision(): Promise<{ catalog: Catalog; revision: string | null }> {
   const { value, revision } = await readJson(CATALOG_KEY);
+  if (value === undefined) reportMissing(CATALOG_KEY, "the catalog reads as empty");
   return { catalog: value === undefined ? EMPTY_CATALOG : catalogSchema.parse(value), revision };
 }
 
@@ -106,7 +127,8 @@ export async function readSiteStatus(): Promise<SiteStatus> {
 
 export async function readSiteRevision(): Promise<{ site: SiteStatus; revision: string | null }> {
   const { value, revision } = await readJson(SITE_KEY);
-  return { site: value === undefined ? DEFAULT_SITE : siteStatusSchema.parse(value), revision };
+  if (value === undefined) reportMissing(SITE_KEY, "the shop reads as closed");
+  return { site: value === undefined ? MISSING_SITE : siteStatusSchema.parse(value), revision };
 }
 
 export async function writeSiteStatus(
