@@ -3,19 +3,17 @@
  * the shopper's lookup, the owner's admin and ECPay's callbacks and pay-again. The legacy order is written into the
  * table as the old code stored it: a copy of a fresh order under the five-digit key.
  */
-import { randomInt } from "node:crypto";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../src/contract";
-import { orderKeyFromId, taipeiDate } from "../src/domain/order-id";
+import { taipeiDate } from "../src/domain/order-id";
 import {
   admin,
   dynamoClient,
   ecpayForm,
-  idempotencyKey,
   orderRequest,
   paidNotification,
   stack,
+  storeAsLegacyOrder,
   storefront,
   unsigned,
 } from "./support";
@@ -26,35 +24,8 @@ async function storeLegacyOrder(paymentMethod: "credit" | "cod" = "credit"): Pro
   const request = orderRequest({ paymentMethod });
   const placed = await storefront.post("/order", request);
   expect(placed.status).toBe(201);
-  const current = placed.body.order as Order;
-  const { year, month, day } = taipeiDate(new Date(current.createdAt));
-  for (;;) {
-    const id = `${pad(year % 100)}${pad(month)}${pad(day)}-${pad(randomInt(100_000), 5)}`;
-    const legacy: Order = {
-      ...current,
-      id,
-      ...(current.payment ? { payment: { merchantTradeNo: `L${id.replace("-", "")}OLD` } } : {}),
-    };
-    try {
-      await dynamoClient().send(
-        new PutCommand({
-          TableName: stack().tableName,
-          Item: {
-            ...legacy,
-            ...orderKeyFromId(id)!,
-            phone: request.customer.phone,
-            idempotencyKey: idempotencyKey(),
-            bodyHash: "legacy",
-            updatedAt: legacy.createdAt,
-          },
-          ConditionExpression: "attribute_not_exists(idsk)",
-        }),
-      );
-      return { order: legacy, phone: request.customer.phone };
-    } catch (error) {
-      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
-    }
-  }
+  const order = await storeAsLegacyOrder(dynamoClient(), stack().tableName, placed.body.order, request.customer.phone);
+  return { order, phone: request.customer.phone };
 }
 
 describe("legacy five-digit order ids", () => {

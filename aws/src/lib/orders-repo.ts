@@ -297,8 +297,9 @@ export async function moveIdempotencyKey(key: string, fromOrderId: string, toOrd
 
 /**
  * Card and ATM orders still waiting for their money (created or awaiting_payment) placed on the Taipei days
- * `from..to`, newest month first, at most `max` of them. One query per month partition (a page at a time, filtered
- * server-side), so a pass reads a bounded number of pages whatever the table holds.
+ * `from..to`, newest month first, at most `max` of them. One query per month partition and idsk range (current ids,
+ * then legacy ones; a page at a time, filtered server-side), so a pass reads a bounded number of pages whatever the
+ * table holds.
  */
 export async function listOpenEcpayOrders(
   from: TaipeiDate,
@@ -309,35 +310,36 @@ export async function listOpenEcpayOrders(
   for (const { year, month } of monthsBetween(from, to)) {
     const firstDay = year === from.year && month === from.month ? from.day : 1;
     const lastDay = year === to.year && month === to.month ? to.day : daysInMonth(year, month);
-    const [low, high] = idskRangeForDays(firstDay, lastDay);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: "ordertype = :p AND idsk BETWEEN :low AND :high",
-          FilterExpression: "#status IN (:created, :awaiting) AND paymentMethod IN (:credit, :atm)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":p": monthPartition(year, month),
-            ":low": low,
-            ":high": high,
-            ":created": "created",
-            ":awaiting": "awaiting_payment",
-            ":credit": "credit",
-            ":atm": "atm",
-          },
-          ScanIndexForward: false,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (orders.length >= max) return { orders, truncated: true };
-        const reconciledAt = typeof item.reconciledAt === "string" ? item.reconciledAt : undefined;
-        orders.push({ ...orderSchema.parse(item), ...(reconciledAt ? { reconciledAt } : {}) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const [low, high] of idskRangesForDays(firstDay, lastDay)) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo().send(
+          new QueryCommand({
+            TableName: table(),
+            KeyConditionExpression: "ordertype = :p AND idsk BETWEEN :low AND :high",
+            FilterExpression: "#status IN (:created, :awaiting) AND paymentMethod IN (:credit, :atm)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":p": monthPartition(year, month),
+              ":low": low,
+              ":high": high,
+              ":created": "created",
+              ":awaiting": "awaiting_payment",
+              ":credit": "credit",
+              ":atm": "atm",
+            },
+            ScanIndexForward: false,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (orders.length >= max) return { orders, truncated: true };
+          const reconciledAt = typeof item.reconciledAt === "string" ? item.reconciledAt : undefined;
+          orders.push({ ...orderSchema.parse(item), ...(reconciledAt ? { reconciledAt } : {}) });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
   }
   return { orders, truncated: false };
 }
@@ -415,7 +417,8 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   if (!raw) return { m: 0 };
   try {
     const parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (!Number.isSafeInteger(parsed.m) || parsed.m < 0 || (parsed.k !== undefined && !isStartKey(parsed.k))) return null;
+    if (!Number.isSafeInteger(parsed.m) || parsed.m < 0 || (parsed.k !== undefined && !isStartKey(parsed.k)))
+      return null;
     return parsed;
   } catch {
     return null;
