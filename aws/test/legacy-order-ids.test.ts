@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Order } from "../src/contract";
-import { taipeiDate } from "../src/domain/order-id";
+import { taipeiDate } from "../src/domain/taipei-time";
 import {
   admin,
   dynamoClient,

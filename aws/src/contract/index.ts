@@ -7,6 +7,17 @@
 // A namespace import, not `import { z }`: esbuild cannot tree-shake the re-exported `z` binding and would bundle
 // every zod locale (~260 KB) into each Lambda. See docs/performance.md.
 import * as z from "zod";
+import {
+  IMAGE_KEY_PATTERN,
+  IMAGE_TYPES,
+  MAX_LINE_QUANTITY,
+  ORDER_ID_PATTERN,
+  ORDER_STATUSES,
+  PAYMENT_METHODS,
+  TAIWAN_MOBILE_PATTERN,
+} from "./values";
+
+export * from "./values";
 
 // ---------------------------------------------------------------------------------------------
 // Shared atoms
@@ -19,14 +30,9 @@ export const taiwanMobile = z
   .string()
   .trim()
   .transform((s) => s.replace(/[\s-]/g, ""))
-  .pipe(z.string().regex(/^09\d{8}$/, "請輸入 09 開頭的 10 位手機號碼"));
+  .pipe(z.string().regex(TAIWAN_MOBILE_PATTERN, "請輸入 09 開頭的 10 位手機號碼"));
 
-/**
- * Order ids are `YYMMDD-NNNN-NNNN`: the Taipei date the order was placed and eight random digits in two groups, easy
- * to read over the phone and to type on a phone's number pad. Older ids have five digits
- * (`YYMMDD-NNNNN`) and stay valid. ADR 0004 has the arithmetic. The edge imports this pattern; do not retype it.
- */
-export const ORDER_ID_PATTERN = /^\d{6}-(?:\d{4}-\d{4}|\d{5})$/;
+/** An order id as the API takes it (ORDER_ID_PATTERN, after trimming white space). */
 export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNN-NNNN");
 
 /**
@@ -43,11 +49,9 @@ export const productIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, "product id: lowercase letters, digits and dashes, at most 48 characters");
 
-export const PAYMENT_METHODS = ["credit", "atm", "cod"] as const;
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
-export const ORDER_STATUSES = ["created", "awaiting_payment", "paid", "shipped", "cancelled"] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
@@ -67,11 +71,7 @@ export const productSchema = z.object({
   name: z.string().trim().min(1).max(80),
   description: z.string().trim().max(2000).default(""),
   unitPrice: twd.min(1),
-  /** Key of the image object in the bucket, e.g. `images/3f9a….jpg`; content-addressed so it can be cached for ever. */
-  imageKey: z
-    .string()
-    .regex(/^images\/[A-Za-z0-9._-]{1,120}$/)
-    .optional(),
+  imageKey: z.string().regex(IMAGE_KEY_PATTERN).optional(),
   available: z.boolean(),
   sortOrder: z.number().int().min(0).max(100_000),
 });
@@ -109,7 +109,7 @@ export type Customer = z.infer<typeof customerSchema>;
 
 export const orderItemInputSchema = z.object({
   productId: productIdSchema,
-  quantity: z.number().int().min(1).max(99),
+  quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY),
 });
 
 export const createOrderRequestSchema = z.object({
@@ -276,8 +276,8 @@ export const adminProductsSchema = z.object({
 });
 
 export const adminImageRequestSchema = z.object({
-  contentType: z.enum(["image/jpeg", "image/png", "image/webp"]),
-  /** Base64 of the image bytes; 2 MB decoded at most. */
+  contentType: z.enum(IMAGE_TYPES),
+  /** Base64 of the image bytes; MAX_IMAGE_BYTES decoded at most. */
   dataBase64: z.string().min(1).max(2_800_000),
 });
 export const adminImageResponseSchema = z.object({ imageKey: z.string() });
@@ -316,6 +316,19 @@ export const errorResponseSchema = z.object({
   }),
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+
+/**
+ * zod issues as an error's `fields`: `{ "customer.phone": "message" }`, the first message for each dotted path
+ * (`_` for the value as a whole). The Lambdas answer with it; the edge's forms and API clients read it.
+ */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join(".") || "_";
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
 
 /** Route table shared by the BFF client and the tests; the SAM template declares the same paths. */
 export const ROUTES = {

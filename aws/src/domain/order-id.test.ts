@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  SERIAL_SPACE,
-  idskRangesForDays,
-  monthsBetween,
-  newOrderId,
-  orderIdFromKey,
-  orderKeyFromId,
-  taipeiDate,
-} from "./order-id";
+import { idskRangesForDays, monthsBetween, newOrderId, orderIdFromKey, orderKeyFromId, SERIAL_SPACE } from "./order-id";
+import { taipeiDate } from "./taipei-time";
 
 describe("order ids", () => {
   it("uses the Taipei calendar day, not UTC", () => {

@@ -11,8 +11,8 @@
  * least 10^8).
  */
 import { randomInt } from "node:crypto";
+import { type TaipeiDate, taipeiDate } from "./taipei-time";
 
-const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
 /** Random digits per day in a current id: eight, so 10^8 ids a day. */
 export const SERIAL_SPACE = 100_000_000;
 /** Random digits per day in a legacy id (five). */
@@ -21,18 +21,6 @@ const LEGACY_SERIAL_SPACE = 100_000;
 export interface OrderKey {
   ordertype: string;
   idsk: number;
-}
-
-export interface TaipeiDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-/** Taiwan has had no daylight saving since 1979, so a fixed +8 h is exact. */
-export function taipeiDate(at: Date): TaipeiDate {
-  const shifted = new Date(at.getTime() + TAIPEI_OFFSET_MS);
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }
 
 export function monthPartition(year: number, month: number): string {
