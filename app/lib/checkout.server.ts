@@ -39,7 +39,7 @@ import {
 import { createOrder } from "../../worker/order-api.server";
 import { closedResponse, orUnavailable } from "./answers.server";
 import { type PricedCart, priceCart } from "./cart.server";
-import { assertSameSite, formErrors, readForm } from "./forms.server";
+import { assertSameSite, formErrors, FORM_LIMITS, readForm } from "./forms.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
 
@@ -326,7 +326,7 @@ export type CheckoutActionData =
 
 export async function submitCheckout(bff: BffContext, request: Request) {
   assertSameSite(request);
-  const submitted = Object.fromEntries(await readForm(request));
+  const submitted = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const outcome = await placeOrder(bff, submitted);
   const submittedSnapshot = snapshotFields(submitted);
 
