@@ -10,6 +10,8 @@ export interface Page {
   headers: Headers;
   text: string;
   location: string | null;
+  /** For a post with a text body: its size in bytes (the storefront refuses bodies over a form's limit with 413). */
+  sentBytes?: number;
 }
 
 /** Name → value of the cookies a browser would keep (an expired or emptied cookie drops out). */
@@ -144,6 +146,7 @@ export class Shopper {
       headers: response.headers,
       text: await response.text(),
       location: response.headers.get("location"),
+      ...(typeof payload === "string" ? { sentBytes: Buffer.byteLength(payload) } : {}),
     };
   }
 
