@@ -532,6 +532,31 @@ export async function markReconciled(id: string, at: Date): Promise<void> {
   }
 }
 
+/**
+ * Notes that the reconciler told the owner about this payment (`flag`: the reason and ECPay's trade number), so later
+ * passes, which keep asking ECPay about the order, do not tell them again at every pass (one alarm, not one every ten
+ * minutes). True when this call set the flag; false when it was already set (or the order no longer exists).
+ */
+export async function markFlagged(id: string, flag: string): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET reconcilerFlag = :flag",
+        ConditionExpression: "attribute_exists(idsk) AND (attribute_not_exists(reconcilerFlag) OR reconcilerFlag <> :flag)",
+        ExpressionAttributeValues: { ":flag": flag },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** The reconciler's own state (one item, `ordertype = ops#reconciler`): ECPay asked it to stop asking until then. */
 const RECONCILER_STATE_KEY: OrderKey = { ordertype: "ops#reconciler", idsk: 0 };
 
