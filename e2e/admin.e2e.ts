@@ -284,7 +284,8 @@ describe("products and prices", () => {
       return { cache: res.headers.get("x-page-cache"), html: await res.text() };
     };
     for (const path of ["/", `/products/${tea.id}`]) await shopPage(path);
-    expect((await shopPage(`/products/${tea.id}`)).cache).toBe("hit");
+    // A cached copy either way: `revalidated` when the content's TTL ran out between the views (a slow machine).
+    expect((await shopPage(`/products/${tea.id}`)).cache).toMatch(/^(hit|revalidated)$/);
     await page.getByRole("link", { name: tea.name }).click();
     await page.waitForURL((url) => url.pathname === `/admin/products/${tea.id}`);
     await expectNoAxeViolations(page, "edit product");
