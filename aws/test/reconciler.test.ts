@@ -27,7 +27,7 @@ import {
   sandboxConfig,
   sandboxPay,
 } from "./reliability/support";
-import { ecpayForm, orderRequest, paidNotification } from "./support";
+import { ecpayForm, orderRequest, paidNotification, storeAsLegacyOrder } from "./support";
 
 const RECONCILER = "shop-local-reconciler";
 
@@ -216,6 +216,38 @@ describe("the reconciler with every ECPay callback lost", () => {
       body: "",
     });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe("the reconciler and orders stored before ids grew to eight digits", () => {
+  it("finds a legacy five-digit card order and pays it when ECPay says its 15-character number was paid", async () => {
+    const placed = await placeOrder("credit");
+    const client = documentClient(stack);
+    let legacy: Order;
+    try {
+      legacy = await storeAsLegacyOrder(client, stack.tableName, placed.order, placed.phone);
+    } finally {
+      client.destroy();
+    }
+    const legacyNo = legacy.payment!.merchantTradeNo;
+    expect(legacyNo).toMatch(/^L\d{11}OLD$/);
+    const { queryTrade } = await import("../src/services/ecpay-query");
+    const summary = await directPass({
+      query: async (no, at, timeoutMs) =>
+        no === legacyNo
+          ? {
+              tradeStatus: "1",
+              tradeAmt: legacy.total,
+              tradeNo: "2611270000000099",
+              paymentType: "Credit_CreditCard",
+              paymentDate: formatTaipeiDateTime(at),
+              merchantTradeNo: no,
+              raw: {},
+            }
+          : queryTrade(no, at, timeoutMs),
+    });
+    expect(summary.paid).toContain(legacy.id);
+    expect((await orderNow(legacy.id)).status).toBe("paid");
   });
 });
 
