@@ -25,7 +25,9 @@ export function startGroup(
   return spawn(command, args, {
     cwd: repoRoot,
     env: { ...process.env, ...QUIET_WRANGLER_ENV, ...options.env },
-    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    // Quiet: the output goes nowhere. Not to a pipe nobody reads: once it fills, the child's next write blocks, and a
+    // storefront logging its errors under load froze (wrangler and workerd stuck in write(), every request hanging).
+    stdio: options.quiet ? "ignore" : "inherit",
     detached: true,
   });
 }

@@ -45,11 +45,15 @@ interface PreparedForm {
   details: CheckoutDetails;
 }
 
+const LOAD_REQUEST_TIMEOUT_MS = 90_000;
+
 /** The checkout form through the storefront at `storefrontUrl` (BFF → signed POST /order → Lambda → DynamoDB). */
 export function bffOrderPlacer(storefrontUrl: string): OrderPlacer {
   const forms = new Map<string, Promise<PreparedForm>>();
   const prepare = async (request: CreateOrderRequest): Promise<PreparedForm> => {
-    const shopper = new Shopper(storefrontUrl);
+    // Hundreds of forms at once queue at the storefront on a busy machine: give each request time rather than
+    // abandon it and add a retry to the queue (a hang still fails well within the test's timeout).
+    const shopper = new Shopper(storefrontUrl, undefined, LOAD_REQUEST_TIMEOUT_MS);
     for (const item of request.items) await shopper.addToCart(item.productId, item.quantity);
     const snapshot = await shopper.checkoutSnapshot();
     const address = request.customer.address ?? "";

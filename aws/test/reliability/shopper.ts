@@ -85,7 +85,7 @@ export function hiddenField(html: string, name: string): string | undefined {
  * How long one page may take, body included. Far above any answer the storefront gives on purpose (the slowest is
  * the order API's 8 s deadline); reaching it means a request hung.
  */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export class Shopper {
   readonly jar: CookieJar;
@@ -93,6 +93,8 @@ export class Shopper {
   constructor(
     readonly baseUrl: string,
     jar?: CookieJar,
+    /** Per request, body included; see REQUEST_TIMEOUT_MS. */
+    readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     const host = new URL(baseUrl).hostname;
     if (!["127.0.0.1", "localhost"].includes(host)) throw new Error(`only loopback storefronts, not ${host}`);
@@ -142,8 +144,8 @@ export class Shopper {
   }
 
   /**
-   * One request and its whole body within REQUEST_TIMEOUT_MS (and the caller's own signal, if any): a storefront
-   * that never answers fails the test at once, saying so, rather than holding it until the test's timeout.
+   * One request and its whole body within `timeoutMs` (and the caller's own signal, if any): a storefront that never
+   * answers fails the test at once, saying so, rather than holding it until the test's timeout.
    */
   private async exchange(
     method: string,
@@ -151,7 +153,7 @@ export class Shopper {
     callerSignal: AbortSignal | undefined,
     send: (signal: AbortSignal) => Promise<Response>,
   ): Promise<{ page: Page; response: Response }> {
-    const deadline = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline;
     try {
       const response = await send(signal);
@@ -162,7 +164,7 @@ export class Shopper {
       };
     } catch (error) {
       if (deadline.aborted && !callerSignal?.aborted) {
-        throw new Error(`${method} ${path}: the storefront did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`, {
+        throw new Error(`${method} ${path}: the storefront did not answer within ${this.timeoutMs / 1000} s`, {
           cause: error,
         });
       }
