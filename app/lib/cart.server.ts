@@ -6,7 +6,18 @@
  */
 import { data, redirect } from "@remix-run/cloudflare";
 import { z } from "zod";
-import { type Catalog, MAX_LINE_QUANTITY, type Product, productIdSchema } from "../../aws/src/contract";
+import {
+  type Catalog,
+  type FeeLine,
+  MAX_LINE_QUANTITY,
+  PAYMENT_METHODS,
+  type PaymentMethod,
+  type Product,
+  productIdSchema,
+  type ShippingSettings,
+  type StockLevels,
+} from "../../aws/src/contract";
+import { amountToFreeShipping, feeRuleFor, feesFor } from "../../aws/src/domain/pricing";
 import { getCatalog } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
 import { type Cart, type CartItem, cartCookieHeader, MAX_CART_LINES, readCart } from "../../worker/cookies.server";
@@ -88,7 +99,7 @@ export function applyCartChange(cart: Cart, change: CartChange, catalog: Catalog
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pricing for display, from the catalog
+// Pricing for display, from the catalog, the owner's fees and the stock counts
 
 export interface CartLine {
   productId: string;
@@ -96,26 +107,54 @@ export interface CartLine {
   unitPrice: number;
   quantity: number;
   lineTotal: number;
+  /** On sale, and not sold out by its stock count. */
   available: boolean;
+  /** Units left, when the product's stock is counted (the edge's brief copy; the order API decides). */
+  left?: number;
   imageKey?: string;
+}
+
+/** What the shopper pays on top of the items, shown before they commit (the order API prices it again). */
+export interface CartCharges {
+  /** The home-delivery fee this subtotal pays: 0 when there is none or it ships free. */
+  shippingFee: number;
+  /** The subtotal reached the free-shipping threshold (there would be a fee otherwise). */
+  freeShipping: boolean;
+  /** How much more ships free ("再買 NT$320 即可免運"); null when there is nothing to gain. */
+  toFreeShipping: number | null;
+  /** Added for pay on arrival (free shipping does not waive it). */
+  codSurcharge: number;
+  /** The fee lines and the total for each payment method, as the order will have them. */
+  byMethod: Record<PaymentMethod, { fees: FeeLine[]; total: number }>;
 }
 
 export interface PricedCart {
   lines: CartLine[];
   /** Of the lines on sale; sold-out lines are shown but not counted. */
-  total: number;
+  subtotal: number;
+  /** Fees and totals for that subtotal. */
+  charges: CartCharges;
   itemCount: number;
   /** Sold-out lines: the shopper must remove them before checking out. */
   soldOut: string[];
+  /** Lines asking for more than is left: the shopper must lower them before checking out. */
+  short: { productId: string; left: number }[];
   /** Products no longer in the catalog at all; they are dropped from the cart. */
   dropped: number;
   /** What checkout would order: the lines on sale, in cart order. */
   orderItems: CartItem[];
-  /** Non-empty and nothing sold out. */
+  /** Non-empty, nothing sold out, nothing short. */
   orderable: boolean;
 }
 
-export function priceCart(cart: Cart, catalog: Catalog): PricedCart {
+export interface PricingContext {
+  /** The owner's fee settings (site.json); absent means free delivery. */
+  shipping?: ShippingSettings;
+  /** Units left of each counted product; null or absent when the counts could not be read (nothing is marked). */
+  stock?: StockLevels | null;
+}
+
+export function priceCart(cart: Cart, catalog: Catalog, context: PricingContext = {}): PricedCart {
   const byId = new Map<string, Product>(catalog.products.map((p) => [p.id, p]));
   const lines: CartLine[] = [];
   let dropped = 0;
@@ -125,26 +164,54 @@ export function priceCart(cart: Cart, catalog: Catalog): PricedCart {
       dropped++;
       continue;
     }
+    const left = context.stock?.[product.id];
     lines.push({
       productId: product.id,
       name: product.name,
       unitPrice: product.unitPrice,
       quantity: item.quantity,
       lineTotal: product.unitPrice * item.quantity,
-      available: product.available,
+      available: product.available && left !== 0,
+      ...(left !== undefined ? { left } : {}),
       ...(product.imageKey ? { imageKey: product.imageKey } : {}),
     });
   }
   const onSale = lines.filter((line) => line.available);
   const soldOut = lines.filter((line) => !line.available).map((line) => line.productId);
+  const short = onSale
+    .filter((line) => line.left !== undefined && line.quantity > line.left)
+    .map((line) => ({ productId: line.productId, left: line.left! }));
+  const subtotal = onSale.reduce((sum, line) => sum + line.lineTotal, 0);
   return {
     lines,
-    total: onSale.reduce((sum, line) => sum + line.lineTotal, 0),
+    subtotal,
+    charges: chargesFor(subtotal, context.shipping),
     itemCount: onSale.reduce((sum, line) => sum + line.quantity, 0),
     soldOut,
+    short,
     dropped,
     orderItems: onSale.map((line) => ({ productId: line.productId, quantity: line.quantity })),
-    orderable: onSale.length > 0 && soldOut.length === 0,
+    orderable: onSale.length > 0 && soldOut.length === 0 && short.length === 0,
+  };
+}
+
+/** The fees of an items subtotal, by the same rules the order API prices with (aws/src/domain/pricing.ts). */
+export function chargesFor(subtotal: number, shipping: ShippingSettings | undefined): CartCharges {
+  const byMethod = Object.fromEntries(
+    PAYMENT_METHODS.map((paymentMethod) => {
+      const fees = feesFor(subtotal, { paymentMethod, shipping });
+      return [paymentMethod, { fees, total: subtotal + fees.reduce((sum, fee) => sum + fee.amount, 0) }];
+    }),
+  ) as CartCharges["byMethod"];
+  const amountOf = (method: PaymentMethod, kind: FeeLine["kind"]) =>
+    byMethod[method].fees.find((fee) => fee.kind === kind)?.amount ?? 0;
+  const shippingFee = amountOf("credit", "shipping");
+  return {
+    shippingFee,
+    freeShipping: shippingFee === 0 && (feeRuleFor(shipping).fee ?? 0) > 0,
+    toFreeShipping: amountToFreeShipping(subtotal, shipping),
+    codSurcharge: amountOf("cod", "cod_surcharge"),
+    byMethod,
   };
 }
 

@@ -19,7 +19,7 @@ import type { ApiResult } from "../../../worker/api-client.server";
 import { purgeContent } from "../../../worker/content.server";
 import type { BffContext } from "../../../worker/context";
 import type { FieldErrors, FormFailure, FormValues } from "../forms";
-import { blank, checkbox, formErrors } from "../forms.server";
+import { blank, checkbox, formErrors, twdText } from "../forms.server";
 import { privateHeaders } from "../private-headers";
 import { ownerAction, ownerPage, ownerRedirect } from "./auth.server";
 
@@ -33,9 +33,7 @@ const priceSchema = z
   .string({ error: "請填寫價格" })
   .trim()
   .min(1, "請填寫價格")
-  .transform((value) => value.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
-  .pipe(z.string().regex(/^\d+$/, "請輸入整數金額（新台幣元，不含小數點）"))
-  .transform(Number)
+  .pipe(twdText("請輸入整數金額（新台幣元，不含小數點）"))
   .pipe(z.number().int().min(1, "價格至少 1 元").max(10_000_000, "價格不能超過 10,000,000 元"));
 
 const productFormSchema = z.object({

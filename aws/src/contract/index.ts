@@ -8,9 +8,13 @@
 // every zod locale (~260 KB) into each Lambda. See docs/performance.md.
 import * as z from "zod";
 import {
+  CARRIERS,
+  DELIVERY_METHODS,
+  FEE_LIMITS,
   IMAGE_KEY_PATTERN,
   IMAGE_TYPES,
   MAX_LINE_QUANTITY,
+  MAX_STOCK,
   ORDER_ID_PATTERN,
   ORDER_STATUSES,
   PAYMENT_METHODS,
@@ -95,12 +99,9 @@ export type Catalog = z.infer<typeof catalogSchema>;
  * How an order reaches the shopper. Fee rules are kept per method, so a new method (convenience-store pickup) adds
  * a key here and a rule in the settings without touching the others.
  */
-export const DELIVERY_METHODS = ["home"] as const;
 export const deliveryMethodSchema = z.enum(DELIVERY_METHODS);
 export type DeliveryMethod = z.infer<typeof deliveryMethodSchema>;
 
-/** Upper bounds that keep a typo (an extra zero or three) from reaching a shopper's checkout. */
-export const FEE_LIMITS = { fee: 5_000, freeShippingThreshold: 1_000_000, codSurcharge: 1_000 } as const;
 
 /** One delivery method's fee rule; every part is optional (absent = no fee / never free / no surcharge). */
 export const deliveryFeeRuleSchema = z.object({
@@ -145,8 +146,6 @@ export type SiteStatus = z.infer<typeof siteStatusSchema>;
 // ---------------------------------------------------------------------------------------------
 // Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0014-fees-and-stock.md)
 
-/** The most a count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
-export const MAX_STOCK = 1_000_000;
 
 export const stockCountSchema = z
   .number({ error: "庫存須為整數" })
@@ -229,8 +228,6 @@ export const feeLineSchema = z.object({
 });
 export type FeeLine = z.infer<typeof feeLineSchema>;
 
-/** Carriers the owner ships with; `other` has no tracking page we can link to. */
-export const CARRIERS = ["tcat", "hct", "post", "other"] as const;
 export const carrierSchema = z.enum(CARRIERS, { error: "請選擇物流業者" });
 export type Carrier = z.infer<typeof carrierSchema>;
 
