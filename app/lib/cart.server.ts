@@ -18,7 +18,7 @@ import {
   type StockLevels,
 } from "../../aws/src/contract";
 import { amountToFreeShipping, feeRuleFor, feesFor } from "../../aws/src/domain/pricing";
-import { getCatalog } from "../../worker/content.server";
+import { getCatalog, getSiteStatus } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
 import { type Cart, type CartItem, cartCookieHeader, MAX_CART_LINES, readCart } from "../../worker/cookies.server";
 import { orUnavailable } from "./answers.server";
@@ -230,9 +230,19 @@ export interface CartPageData {
   added: string | null;
 }
 
+/** What prices a cart besides the catalog: the owner's fees (site.json, edge-cached like the catalog). */
+export async function pricingContext(bff: BffContext): Promise<PricingContext> {
+  const site = await orUnavailable(getSiteStatus(bff));
+  return { ...(site.shipping ? { shipping: site.shipping } : {}) };
+}
+
 export async function loadCartPage(bff: BffContext, request: Request) {
-  const [cart, catalog] = await Promise.all([readCart(bff.env, request), orUnavailable(getCatalog(bff))]);
-  const priced = priceCart(cart, catalog);
+  const [cart, catalog, context] = await Promise.all([
+    readCart(bff.env, request),
+    orUnavailable(getCatalog(bff)),
+    pricingContext(bff),
+  ]);
+  const priced = priceCart(cart, catalog, context);
   const addedId = new URL(request.url).searchParams.get("added");
   const added = catalog.products.find((p) => p.id === addedId)?.name ?? null;
   const page: CartPageData = { cart: priced, added };

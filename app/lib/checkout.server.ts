@@ -21,6 +21,7 @@ import {
   MAX_LINE_QUANTITY,
   type Order,
   PAYMENT_METHODS,
+  type PaymentMethod,
   type PaymentRedirect,
   productIdSchema,
   taiwanMobile,
@@ -38,7 +39,7 @@ import {
 } from "../../worker/cookies.server";
 import { createOrder } from "../../worker/order-api.server";
 import { closedResponse, orUnavailable } from "./answers.server";
-import { type PricedCart, priceCart } from "./cart.server";
+import { type PricedCart, priceCart, pricingContext } from "./cart.server";
 import { assertSameSite, formErrors, readForm } from "./forms.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
@@ -92,7 +93,14 @@ const snapshotSchema = z.object({
     }
     return items;
   }),
-  expectedTotal: z.coerce.number().int().min(0).max(10_000_000),
+  expectedTotal: z.string().transform((value, ctx) => {
+    const totals = decodeTotals(value);
+    if (!totals) {
+      ctx.addIssue({ code: "custom", message: "expectedTotal" });
+      return z.NEVER;
+    }
+    return totals;
+  }),
 });
 export type CheckoutSnapshot = z.infer<typeof snapshotSchema>;
 
@@ -116,6 +124,40 @@ export function decodeItems(value: string): CartItem[] | null {
   return items.length <= MAX_CART_LINES ? items : null;
 }
 
+/** What the page showed the shopper would pay with each payment method (fees differ: pay on arrival's surcharge). */
+export type Totals = Record<PaymentMethod, number>;
+
+/**
+ * The totals as one hidden field: `1280` when every method pays the same, else `credit:1280,atm:1280,cod:1310`.
+ * The order API checks the chosen method's total (`expectedTotal`), so a fee changed since the page was shown is a
+ * price change the shopper confirms.
+ */
+export function encodeTotals(totals: Totals): string {
+  const amounts = PAYMENT_METHODS.map((method) => totals[method]);
+  if (amounts.every((amount) => amount === amounts[0])) return String(amounts[0]);
+  return PAYMENT_METHODS.map((method) => `${method}:${totals[method]}`).join(",");
+}
+
+export function decodeTotals(value: string): Totals | null {
+  const amount = (text: string | undefined) =>
+    text !== undefined && /^\d{1,8}$/.test(text) && Number(text) <= MAX_TOTAL ? Number(text) : null;
+  if (!value.includes(":")) {
+    const single = amount(value.trim());
+    return single === null ? null : (Object.fromEntries(PAYMENT_METHODS.map((m) => [m, single])) as Totals);
+  }
+  const totals: Partial<Totals> = {};
+  for (const part of value.split(",")) {
+    const [method, text, extra] = part.split(":");
+    const parsed = amount(text);
+    if (extra !== undefined || parsed === null || !(PAYMENT_METHODS as readonly string[]).includes(method!)) return null;
+    if (totals[method as PaymentMethod] !== undefined) return null;
+    totals[method as PaymentMethod] = parsed;
+  }
+  return PAYMENT_METHODS.every((method) => totals[method] !== undefined) ? (totals as Totals) : null;
+}
+
+const MAX_TOTAL = 10_000_000;
+
 /** A fresh token for each rendering of the checkout form: 128 random bits, base64url (22 characters). */
 export function newCheckoutToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(16)));
@@ -130,7 +172,7 @@ export async function idempotencyKeyFor(secret: string, snapshot: CheckoutSnapsh
     false,
     ["sign"],
   );
-  const message = `checkout-key-v1\n${snapshot.checkoutToken}\n${encodeItems(snapshot.items)}\n${snapshot.expectedTotal}`;
+  const message = `checkout-key-v1\n${snapshot.checkoutToken}\n${encodeItems(snapshot.items)}\n${encodeTotals(snapshot.expectedTotal)}`;
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message));
   return base64url(new Uint8Array(mac));
 }
@@ -150,7 +192,7 @@ export function buildOrderRequest(
       address: `${form.postalCode} ${form.address}`,
     },
     paymentMethod: form.paymentMethod,
-    expectedTotal: snapshot.expectedTotal,
+    expectedTotal: snapshot.expectedTotal[form.paymentMethod],
     ...(form.note ? { note: form.note } : {}),
   };
 }
@@ -164,7 +206,13 @@ type CheckoutOutcome =
   /** Fix the marked fields; nothing was sent, or the API rejected the values. */
   | { kind: "invalid"; errors: CheckoutErrors; values: CheckoutValues; message: string }
   /** The catalog's total differs from what the page showed: show the new total and ask again. */
-  | { kind: "price_changed"; currentTotal: number; values: CheckoutValues; message: string }
+  | {
+      kind: "price_changed";
+      currentTotal: number;
+      paymentMethod: PaymentMethod;
+      values: CheckoutValues;
+      message: string;
+    }
   /** Some products sold out or vanished since the page was shown. */
   | { kind: "items_unavailable"; productIds: string[]; values: CheckoutValues; message: string }
   /** The form no longer matches anything orderable (tampered, or from an old page): start again from the cart. */
@@ -189,7 +237,7 @@ export async function placeOrder(bff: BffContext, submitted: Record<string, unkn
   const key = await idempotencyKeyFor(bff.env.SESSION_SECRET, snapshot.data);
   const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key));
   if (result.ok) return placed(bff, result.data);
-  return fromFailure(result, values);
+  return fromFailure(result, values, form.data.paymentMethod);
 }
 
 function placed(bff: BffContext, { order, payment }: CreateOrderResponse): CheckoutOutcome {
@@ -211,15 +259,16 @@ function placed(bff: BffContext, { order, payment }: CreateOrderResponse): Check
 /** The order API's fields that the form has (`customer.phone` is `phone`); the postal code travels in the address. */
 const API_FIELDS: readonly CheckoutField[] = ["name", "phone", "email", "address", "paymentMethod", "note"];
 
-function fromFailure(failure: ApiFailure, values: CheckoutValues): CheckoutOutcome {
+function fromFailure(failure: ApiFailure, values: CheckoutValues, paymentMethod: PaymentMethod): CheckoutOutcome {
   switch (failure.kind) {
     case "price_changed":
       if (failure.currentTotal === undefined) break;
       return {
         kind: "price_changed",
         currentTotal: failure.currentTotal,
+        paymentMethod,
         values,
-        message: "商品價格已經更新，請確認新的總金額後再送出一次。",
+        message: "商品價格或運費已經更新，請確認新的總金額後再送出一次。",
       };
     case "site_closed":
       return { kind: "closed", message: failure.message };
@@ -280,7 +329,19 @@ function base64url(bytes: Uint8Array): string {
 interface CheckoutSnapshotFields {
   checkoutToken: string;
   items: string;
-  expectedTotal: number;
+  /** `encodeTotals` of `totals`: the hidden field. */
+  expectedTotal: string;
+  /** What each payment method pays, as the page shows it. */
+  totals: Totals;
+}
+
+function snapshotOf(checkoutToken: string, items: string, totals: Totals): CheckoutSnapshotFields {
+  return { checkoutToken, items, expectedTotal: encodeTotals(totals), totals };
+}
+
+/** The totals of a cart for each payment method, as the order API will price them. */
+export function totalsOf(cart: PricedCart): Totals {
+  return Object.fromEntries(PAYMENT_METHODS.map((m) => [m, cart.charges.byMethod[m].total])) as Totals;
 }
 
 export interface CheckoutPageData {
@@ -292,16 +353,17 @@ export interface CheckoutPageData {
 }
 
 export async function loadCheckoutPage(bff: BffContext, request: Request): Promise<CheckoutPageData> {
-  const [cart, catalog, remembered] = await Promise.all([
+  const [cart, catalog, context, remembered] = await Promise.all([
     readCart(bff.env, request),
     orUnavailable(getCatalog(bff)),
+    pricingContext(bff),
     readRememberedOrders(bff.env, request),
   ]);
-  const priced = priceCart(cart, catalog);
+  const priced = priceCart(cart, catalog, context);
   return {
     cart: priced,
     snapshot: priced.orderable
-      ? { checkoutToken: newCheckoutToken(), items: encodeItems(priced.orderItems), expectedTotal: priced.total }
+      ? snapshotOf(newCheckoutToken(), encodeItems(priced.orderItems), totalsOf(priced))
       : null,
     recentOrderId: remembered[0]?.id ?? null,
   };
@@ -362,23 +424,22 @@ export async function submitCheckout(bff: BffContext, request: Request) {
         { message: outcome.message, errors: outcome.errors, values: outcome.values, snapshot: submittedSnapshot },
         422,
       );
-    case "price_changed":
-      await purgeContent(bff, "catalog.json");
+    case "price_changed": {
+      // A price or a fee changed: the edge's copies are behind; price the same items again from fresh ones.
+      await Promise.all([purgeContent(bff, "catalog.json"), purgeContent(bff, "site.json")]);
+      const totals = submittedSnapshot && (await repriced(bff, submittedSnapshot, outcome));
       return retry(
         {
           message: outcome.message,
           errors: {},
           values: outcome.values,
           // Confirming the new total is a new request body, hence a new token and key.
-          snapshot: submittedSnapshot && {
-            checkoutToken: newCheckoutToken(),
-            items: submittedSnapshot.items,
-            expectedTotal: outcome.currentTotal,
-          },
+          snapshot: submittedSnapshot && totals && snapshotOf(newCheckoutToken(), submittedSnapshot.items, totals),
           newTotal: outcome.currentTotal,
         },
         409,
       );
+    }
     case "items_unavailable":
       await purgeContent(bff, "catalog.json");
       return retry(
@@ -410,7 +471,31 @@ function retry(body: Omit<Extract<CheckoutActionData, { kind: "retry" }>, "kind"
 function snapshotFields(submitted: Record<string, unknown>): CheckoutSnapshotFields | null {
   const { checkoutToken, items, expectedTotal } = submitted;
   if (typeof checkoutToken !== "string" || typeof items !== "string" || typeof expectedTotal !== "string") return null;
-  const total = Number(expectedTotal);
-  if (!Number.isInteger(total)) return null;
-  return { checkoutToken, items, expectedTotal: total };
+  const totals = decodeTotals(expectedTotal);
+  return totals && snapshotOf(checkoutToken, items, totals);
+}
+
+/**
+ * Every method's total for the submitted items after a price change, from fresh copies of the catalog and the fees;
+ * the API's figure for the method the shopper chose wins should the two still differ.
+ */
+async function repriced(
+  bff: BffContext,
+  submitted: CheckoutSnapshotFields,
+  { paymentMethod, currentTotal }: { paymentMethod: PaymentMethod; currentTotal: number },
+): Promise<Totals> {
+  const items = decodeItems(submitted.items);
+  // Without fresh copies: the change the API reports, applied to every method alike.
+  const delta = currentTotal - submitted.totals[paymentMethod];
+  let totals = Object.fromEntries(PAYMENT_METHODS.map((m) => [m, Math.max(0, submitted.totals[m] + delta)])) as Totals;
+  if (items) {
+    try {
+      const [catalog, context] = await Promise.all([getCatalog(bff), pricingContext(bff)]);
+      const priced = priceCart({ items }, catalog, context);
+      if (priced.orderable && priced.orderItems.length === items.length) totals = totalsOf(priced);
+    } catch {
+      // Content unavailable: keep the page's totals for the other methods.
+    }
+  }
+  return { ...totals, [paymentMethod]: currentTotal };
 }

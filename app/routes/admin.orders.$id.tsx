@@ -9,6 +9,7 @@ import { adminMeta } from "../lib/admin/meta";
 import { loadOrder, submitOrderAction } from "../lib/admin/orders.server";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
 import { fieldValue } from "../lib/forms";
+import { chargeLines } from "../lib/order-view";
 import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = ({ params }) => adminMeta(`訂單 ${params.id ?? ""}`);
@@ -164,6 +165,14 @@ function OrderLinesTable({ order }: { order: Detail["order"] }) {
           ))}
         </tbody>
         <tfoot>
+          {chargeLines(order).map((charge) => (
+            <tr key={charge.label} className="border-t border-stone-200">
+              <th scope="row" colSpan={3} className="px-3 py-2 text-right font-normal">
+                {charge.label}
+              </th>
+              <td className="px-3 py-2 text-right">{formatTwd(charge.amount)}</td>
+            </tr>
+          ))}
           <tr className="border-t border-stone-300 font-semibold">
             <th scope="row" colSpan={3} className="px-3 py-2 text-right">
               合計

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
+import { ChargeNotes, ChargeRows } from "../components/Charges";
 import { type CartActionData, type CartLine, loadCartPage, updateCart } from "../lib/cart.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
@@ -54,10 +55,14 @@ export default function CartPage() {
             <h2 id="cart-summary" className="text-lg font-semibold">
               小計
             </h2>
-            <p className="mt-2 flex items-baseline justify-between">
-              <span className="text-stone-700">共 {cart.itemCount} 件</span>
-              <span className="text-2xl font-bold text-brand-800">{formatTwd(cart.total)}</span>
+            <ChargeRows subtotal={cart.subtotal} charges={cart.charges} itemCount={cart.itemCount} />
+            <p className="mt-2 flex items-baseline justify-between border-t border-stone-200 pt-2">
+              <span className="font-semibold">合計</span>
+              <span className="text-2xl font-bold text-brand-800" data-total="">
+                {formatTwd(cart.charges.byMethod.credit.total)}
+              </span>
             </p>
+            <ChargeNotes charges={cart.charges} />
             {cart.soldOut.length > 0 ? (
               <p className="mt-3 text-sm font-medium text-red-700">購物車裡有已售完的商品，請先移除後再結帳。</p>
             ) : null}

@@ -3,6 +3,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { Field, fieldId } from "../components/Field";
+import type { PaymentMethod } from "../../aws/src/contract";
+import { ChargeNotes, ChargeRows } from "../components/Charges";
 import type { PricedCart } from "../lib/cart.server";
 import {
   type CheckoutActionData,
@@ -11,6 +13,7 @@ import {
   type CheckoutValues,
   loadCheckoutPage,
   submitCheckout,
+  type Totals,
 } from "../lib/checkout.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
@@ -63,14 +66,22 @@ function CheckoutForm({
 
   if (!snapshot && !result) return <NothingToOrder cart={cart} recentOrderId={page.recentOrderId} />;
 
-  const total = result?.newTotal ?? snapshot?.expectedTotal ?? cart.total;
+  const totals: Totals = snapshot?.totals ?? {
+    credit: cart.charges.byMethod.credit.total,
+    atm: cart.charges.byMethod.atm.total,
+    cod: cart.charges.byMethod.cod.total,
+  };
+  const chosen = values.paymentMethod as PaymentMethod | undefined;
+  // One amount on the button when every method pays the same, or the one the shopper chose when the page knows it.
+  const sameForAll = new Set(Object.values(totals)).size === 1;
+  const total = result?.newTotal ?? (chosen && totals[chosen] !== undefined ? totals[chosen] : sameForAll ? totals.credit : null);
 
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold sm:text-3xl">結帳</h1>
       {result ? <RetryAlert result={result} errors={errors} /> : null}
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
-        <OrderSummary cart={cart} total={total} />
+        <OrderSummary cart={cart} totals={totals} />
 
         {snapshot ? (
           <Form method="post" noValidate className="flex flex-col gap-5 lg:order-1" aria-labelledby="form-title">
@@ -82,7 +93,7 @@ function CheckoutForm({
             <input type="hidden" name="expectedTotal" value={snapshot.expectedTotal} />
             <ShippingFields values={values} errors={errors} />
 
-            <PaymentChoice value={values.paymentMethod} error={errors.paymentMethod} />
+            <PaymentChoice value={values.paymentMethod} error={errors.paymentMethod} totals={sameForAll ? null : totals} />
 
             <div className="rounded-xl border border-stone-200 bg-white p-4">
               <Field
@@ -103,8 +114,10 @@ function CheckoutForm({
               {submitting
                 ? "送出中…"
                 : result?.newTotal !== undefined
-                  ? `確認新金額並下單（${formatTwd(total)}）`
-                  : `確認下單（${formatTwd(total)}）`}
+                  ? `確認新金額並下單（${formatTwd(result.newTotal)}）`
+                  : total === null
+                    ? "確認下單"
+                    : `確認下單（${formatTwd(total)}）`}
             </button>
             <p className="text-sm text-stone-700">選擇信用卡或 ATM 轉帳時，下單後會前往綠界 ECPay 的付款頁面。</p>
           </Form>
@@ -189,7 +202,7 @@ function RetryAlert({ result, errors }: { result: RetryResult; errors: CheckoutE
   );
 }
 
-function OrderSummary({ cart, total }: { cart: PricedCart; total: number }) {
+function OrderSummary({ cart, totals }: { cart: PricedCart; totals: Totals }) {
   return (
     <section
       aria-labelledby="summary-title"
@@ -210,10 +223,21 @@ function OrderSummary({ cart, total }: { cart: PricedCart; total: number }) {
             </li>
           ))}
       </ul>
+      <div className="mt-3 border-t border-stone-300 pt-2">
+        <ChargeRows subtotal={cart.subtotal} charges={cart.charges} />
+      </div>
       <p className="mt-3 flex items-baseline justify-between border-t border-stone-300 pt-3">
         <span className="font-semibold">總金額</span>
-        <span className="text-2xl font-bold text-brand-800">{formatTwd(total)}</span>
+        <span className="text-2xl font-bold text-brand-800" data-total="">
+          {formatTwd(totals.credit)}
+        </span>
       </p>
+      {totals.cod !== totals.credit ? (
+        <p className="mt-1 text-right text-sm text-stone-700" data-total-cod="">
+          選擇貨到付款：{formatTwd(totals.cod)}（含手續費 {formatTwd(totals.cod - totals.credit)}）
+        </p>
+      ) : null}
+      <ChargeNotes charges={{ ...cart.charges, codSurcharge: 0 }} />
       <p className="mt-2 text-sm">
         <Link to="/cart" className="text-brand-800 underline underline-offset-2">
           修改購物車
@@ -284,7 +308,7 @@ function ShippingFields({ values, errors }: { values: CheckoutValues; errors: Ch
   );
 }
 
-function PaymentChoice({ value, error }: { value?: string; error?: string }) {
+function PaymentChoice({ value, error, totals }: { value?: string; error?: string; totals: Totals | null }) {
   return (
     <fieldset
       className="rounded-xl border border-stone-200 bg-white p-4"
@@ -314,6 +338,7 @@ function PaymentChoice({ value, error }: { value?: string; error?: string }) {
               <span className="block font-medium">{option.label}</span>
               <span id={`pay-${option.value}-hint`} className="block text-sm text-stone-700">
                 {option.hint}
+                {totals ? `合計 ${formatTwd(totals[option.value])}。` : null}
               </span>
             </span>
           </label>

@@ -5,7 +5,7 @@ import { canPayAgain } from "../../aws/src/domain/pay-again";
 import { CopyButton } from "../components/CopyButton";
 import { LookupForm } from "../components/LookupForm";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
-import { PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
+import { chargeLines, PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
 import { type LookupActionData, loadOrderPage, type OrderPageData, submitOrderLookup } from "../lib/orders.server";
 import { privateRouteHeaders } from "../lib/private-headers";
 import { pageMeta } from "../lib/seo";
@@ -236,6 +236,14 @@ function OrderLines({ order }: { order: Order }) {
           ))}
         </tbody>
         <tfoot>
+          {chargeLines(order).map((charge, index) => (
+            <tr key={charge.label} className={index === 0 ? "border-t border-stone-300" : undefined}>
+              <th scope="row" colSpan={2} className="pt-2 font-normal text-stone-800">
+                {charge.label}
+              </th>
+              <td className="pt-2 text-right">{formatTwd(charge.amount)}</td>
+            </tr>
+          ))}
           <tr className="border-t border-stone-300">
             <th scope="row" colSpan={2} className="pt-3 font-semibold">
               總金額

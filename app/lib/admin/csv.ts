@@ -4,7 +4,8 @@
  * formula (starting with = + - @, tab or carriage return) gets a leading apostrophe, so a shopper cannot plant a
  * formula in their name or address (CSV injection).
  */
-import type { Order } from "../../../aws/src/contract";
+import type { FeeLine, Order } from "../../../aws/src/contract";
+import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
 import { formatTaipei } from "../../../aws/src/domain/taipei-time";
 import { METHOD_LABELS, STATUS_LABELS } from "./labels";
 
@@ -39,7 +40,16 @@ export const ORDER_CSV_HEADER = [
   "綠界交易編號",
   "付款類型",
   "付款時間",
+  "商品小計",
+  "運費",
+  "貨到付款手續費",
+  "物流業者",
+  "物流單號",
 ] as const;
+
+function feeOf(order: Order, kind: FeeLine["kind"]): number {
+  return order.fees?.filter((fee) => fee.kind === kind).reduce((sum, fee) => sum + fee.amount, 0) ?? 0;
+}
 
 /**
  * One row per order. The mobile number is written 09xx-xxx-xxx: as bare digits a spreadsheet would read it as a
@@ -61,6 +71,12 @@ export function ordersToCsv(orders: readonly Order[]): string {
     order.payment?.tradeNo ?? "",
     order.payment?.paymentType ?? "",
     order.payment?.paymentDate ?? "",
+    // Orders from before fees existed have no subtotal: it is their total.
+    order.subtotal ?? order.total,
+    feeOf(order, "shipping"),
+    feeOf(order, "cod_surcharge"),
+    order.shipment ? CARRIER_NAMES[order.shipment.carrier] : "",
+    order.shipment?.trackingNumber ?? "",
   ]);
   return toCsv([ORDER_CSV_HEADER, ...rows]);
 }

@@ -15,7 +15,7 @@ import {
   shipOrders,
 } from "./orders.server";
 import { changeProducts, productFingerprint, saveProduct } from "./products.server";
-import { NO_REVISION, saveSite } from "./site.server";
+import { NO_REVISION, saveSite, siteFormSchema } from "./site.server";
 
 beforeEach(() => {
   vi.spyOn(console, "error").mockImplementation(() => {});
@@ -283,7 +283,7 @@ describe("products and site forms", () => {
       { open: "closed", revision: R1 },
     );
     expect(saved.ok).toBe(true);
-    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", revision: R1 });
+    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", shipping: {}, revision: R1 });
     expect(purged).toEqual(["https://edge-cache.internal/content/site.json"]);
 
     const down = bff(new Response("down", { status: 503 }));
@@ -358,6 +358,43 @@ describe("products and site forms", () => {
         .then((body) => json({ ...(body as object), revision: R1 })),
     );
     await saveSite(first.context, { open: "open", closedMessage: "", announcement: "", revision: NO_REVISION }, {});
-    expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, revision: null });
+    expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, shipping: {}, revision: null });
+  });
+
+  it("saves the fees as the owner types them, blank ones left out", async () => {
+    const form = siteFormSchema.parse({
+      open: "open",
+      shippingFee: "NT$120",
+      freeShippingThreshold: "1,500",
+      codSurcharge: " ",
+      revision: R1,
+    });
+    const ok = bff((request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body)),
+    );
+    const saved = await saveSite(ok.context, form, {});
+    expect(JSON.parse(ok.calls[0]!.body)).toEqual({
+      open: true,
+      shipping: { home: { fee: 120, freeShippingThreshold: 1500 } },
+      revision: R1,
+    });
+    expect(saved.ok && saved.message).toContain("運費 NT$120、滿 NT$1,500 免運");
+  });
+
+  it.each([
+    ["shippingFee", "-50", "運費不可為負數"],
+    ["shippingFee", "50000", "運費最多 NT$5000"],
+    ["shippingFee", "12.5", "運費請填整數金額（新台幣元），不收請留空"],
+    ["freeShippingThreshold", "0", "免運門檻至少 NT$1"],
+    ["freeShippingThreshold", "2000000", "免運門檻最多 NT$1000000"],
+    ["codSurcharge", "三十", "貨到付款手續費請填整數金額（新台幣元），不收請留空"],
+    ["codSurcharge", "1001", "貨到付款手續費最多 NT$1000"],
+  ])("refuses %s = %j with a reason", (field, value, message) => {
+    const result = siteFormSchema.safeParse({ open: "open", [field]: value });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.find((issue) => issue.path[0] === field)?.message).toBe(message);
   });
 });

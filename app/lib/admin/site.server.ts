@@ -32,7 +32,7 @@ const feeAmount = (part: keyof DeliveryFeeRule, label: string) =>
 /** The site form's hidden `revision` for "site.json does not exist yet" (the API's null). */
 export const NO_REVISION = "new";
 
-const siteFormSchema = z.object({
+export const siteFormSchema = z.object({
   open: z.enum(["open", "closed"], { error: "請選擇營業狀態" }),
   closedMessage: z.string().trim().max(500, "暫停營業訊息最多 500 字").default(""),
   announcement: z.string().trim().max(500, "公告最多 500 字").default(""),
