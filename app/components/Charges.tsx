@@ -6,7 +6,15 @@
 import type { CartCharges } from "../lib/cart.server";
 import { formatTwd } from "../lib/format";
 
-export function ChargeRows({ subtotal, charges, itemCount }: { subtotal: number; charges: CartCharges; itemCount?: number }) {
+export function ChargeRows({
+  subtotal,
+  charges,
+  itemCount,
+}: {
+  subtotal: number;
+  charges: CartCharges;
+  itemCount?: number;
+}) {
   return (
     <dl className="mt-2 grid grid-cols-[1fr_auto] gap-x-4 gap-y-1" data-charges="">
       <dt className="text-stone-700">商品小計{itemCount !== undefined ? `（共 ${itemCount} 件）` : ""}</dt>

@@ -120,17 +120,22 @@ describe("cart changes", () => {
 describe("the fees a cart pays, before the shopper commits", () => {
   const shipping = { home: { fee: 100, freeShippingThreshold: 1280, codSurcharge: 30 } };
   const cartOf = (oolong: number, cake = 0) => ({
-    items: [
-      { productId: "oolong", quantity: oolong },
-      ...(cake ? [{ productId: "cake", quantity: cake }] : []),
-    ],
+    items: [{ productId: "oolong", quantity: oolong }, ...(cake ? [{ productId: "cake", quantity: cake }] : [])],
   });
 
   it("charges the delivery fee below the threshold and says how much more ships free", () => {
     const priced = priceCart(cartOf(2), catalog, { shipping });
     expect(priced.subtotal).toBe(900);
-    expect(priced.charges).toMatchObject({ shippingFee: 100, freeShipping: false, toFreeShipping: 380, codSurcharge: 30 });
-    expect(priced.charges.byMethod.credit).toEqual({ fees: [{ kind: "shipping", name: "運費", amount: 100 }], total: 1000 });
+    expect(priced.charges).toMatchObject({
+      shippingFee: 100,
+      freeShipping: false,
+      toFreeShipping: 380,
+      codSurcharge: 30,
+    });
+    expect(priced.charges.byMethod.credit).toEqual({
+      fees: [{ kind: "shipping", name: "運費", amount: 100 }],
+      total: 1000,
+    });
     expect(priced.charges.byMethod.cod.total).toBe(1030);
   });
 
@@ -149,7 +154,12 @@ describe("the fees a cart pays, before the shopper commits", () => {
 
   it("charges nothing and promises nothing without fee settings", () => {
     const priced = priceCart(cartOf(1), catalog);
-    expect(priced.charges).toMatchObject({ shippingFee: 0, freeShipping: false, toFreeShipping: null, codSurcharge: 0 });
+    expect(priced.charges).toMatchObject({
+      shippingFee: 0,
+      freeShipping: false,
+      toFreeShipping: null,
+      codSurcharge: 0,
+    });
     expect(priced.charges.byMethod.cod.total).toBe(450);
   });
 

@@ -149,7 +149,8 @@ export function decodeTotals(value: string): Totals | null {
   for (const part of value.split(",")) {
     const [method, text, extra] = part.split(":");
     const parsed = amount(text);
-    if (extra !== undefined || parsed === null || !(PAYMENT_METHODS as readonly string[]).includes(method!)) return null;
+    if (extra !== undefined || parsed === null || !(PAYMENT_METHODS as readonly string[]).includes(method!))
+      return null;
     if (totals[method as PaymentMethod] !== undefined) return null;
     totals[method as PaymentMethod] = parsed;
   }

@@ -31,7 +31,11 @@ export default function SitePage() {
   const text = (name: "closedMessage" | "announcement") =>
     values ? (fieldValue(values, name) ?? "") : (site?.[name] ?? "");
   const rule = site?.shipping?.home;
-  const stored = { shippingFee: rule?.fee, freeShippingThreshold: rule?.freeShippingThreshold, codSurcharge: rule?.codSurcharge };
+  const stored = {
+    shippingFee: rule?.fee,
+    freeShippingThreshold: rule?.freeShippingThreshold,
+    codSurcharge: rule?.codSurcharge,
+  };
   const fee = (name: keyof typeof stored) =>
     values ? (fieldValue(values, name) ?? "") : stored[name] === undefined ? "" : String(stored[name]);
   return (

@@ -74,7 +74,8 @@ function CheckoutForm({
   const chosen = values.paymentMethod as PaymentMethod | undefined;
   // One amount on the button when every method pays the same, or the one the shopper chose when the page knows it.
   const sameForAll = new Set(Object.values(totals)).size === 1;
-  const total = result?.newTotal ?? (chosen && totals[chosen] !== undefined ? totals[chosen] : sameForAll ? totals.credit : null);
+  const total =
+    result?.newTotal ?? (chosen && totals[chosen] !== undefined ? totals[chosen] : sameForAll ? totals.credit : null);
 
   return (
     <>
@@ -93,7 +94,11 @@ function CheckoutForm({
             <input type="hidden" name="expectedTotal" value={snapshot.expectedTotal} />
             <ShippingFields values={values} errors={errors} />
 
-            <PaymentChoice value={values.paymentMethod} error={errors.paymentMethod} totals={sameForAll ? null : totals} />
+            <PaymentChoice
+              value={values.paymentMethod}
+              error={errors.paymentMethod}
+              totals={sameForAll ? null : totals}
+            />
 
             <div className="rounded-xl border border-stone-200 bg-white p-4">
               <Field

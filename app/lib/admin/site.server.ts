@@ -27,7 +27,10 @@ const SITE_FIELDS = ["open", "closedMessage", "announcement"];
 
 /** An optional amount: blank is "not set"; the contract's rule gives the bounds and their messages. */
 const feeAmount = (part: keyof DeliveryFeeRule, label: string) =>
-  z.preprocess(blank, twdText(`${label}請填整數金額（新台幣元），不收請留空`).pipe(deliveryFeeRuleSchema.shape[part].unwrap()).optional());
+  z.preprocess(
+    blank,
+    twdText(`${label}請填整數金額（新台幣元），不收請留空`).pipe(deliveryFeeRuleSchema.shape[part].unwrap()).optional(),
+  );
 
 /** The site form's hidden `revision` for "site.json does not exist yet" (the API's null). */
 export const NO_REVISION = "new";

