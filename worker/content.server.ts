@@ -301,7 +301,7 @@ function notFound(): Response {
 
 // ---------------------------------------------------------------------------------------------
 
-function cacheOf(bff: Pick<BffContext, "cache">): Cache {
+export function cacheOf(bff: Pick<BffContext, "cache">): Cache {
   if (bff.cache) return bff.cache;
   // Under `remix vite:dev` loaders run in Node, which has no Cache API: read through to S3 every time.
   if (typeof caches === "undefined") return NO_CACHE;

@@ -9,7 +9,14 @@ import { useHydrated } from "../lib/use-hydrated";
  * Add to cart. Without JavaScript a plain form post that lands on the cart page; with it a fetcher that stays on
  * the page, shows a pending state and confirms in a live region (the header's cart count follows on revalidation).
  */
-export function AddToCartForm({ product, withQuantity = false }: { product: Product; withQuantity?: boolean }) {
+export function AddToCartForm({
+  product,
+  withQuantity = false,
+}: {
+  /** `maxQuantity`: fewer than a line's limit when only a few are left. */
+  product: Product & { maxQuantity?: number };
+  withQuantity?: boolean;
+}) {
   const fetcher = useFetcher<CartActionData>();
   const hydrated = useHydrated();
   const quantityId = useId();
@@ -37,7 +44,7 @@ export function AddToCartForm({ product, withQuantity = false }: { product: Prod
               type="number"
               name="quantity"
               min={1}
-              max={MAX_LINE_QUANTITY}
+              max={product.maxQuantity ?? MAX_LINE_QUANTITY}
               defaultValue={1}
               inputMode="numeric"
               className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2.5 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"

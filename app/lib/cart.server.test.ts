@@ -117,6 +117,48 @@ describe("cart changes", () => {
   });
 });
 
+describe("the cart and the stock counts", () => {
+  const change = (form: Record<string, string>) => cartChangeSchema.parse(form);
+
+  it("refuses to add what has sold out, and caps an add at what is left", () => {
+    expect(applyCartChange(EMPTY_CART, change({ intent: "add", productId: "oolong" }), catalog, { oolong: 0 })).toEqual({
+      ok: false,
+      message: "「商品 oolong」已售完，暫時無法購買。",
+    });
+    const cart = { items: [{ productId: "oolong", quantity: 2 }] };
+    const capped = applyCartChange(cart, change({ intent: "add", productId: "oolong", quantity: "5" }), catalog, {
+      oolong: 3,
+    });
+    expect(capped).toEqual({
+      ok: true,
+      cart: { items: [{ productId: "oolong", quantity: 3 }] },
+      message: "「商品 oolong」只剩 3 件，購物車裡已調整為 3 件。",
+    });
+    const set = applyCartChange(cart, change({ intent: "set", productId: "oolong", quantity: "9" }), catalog, {
+      oolong: 4,
+    });
+    expect(set).toMatchObject({ ok: true, cart: { items: [{ productId: "oolong", quantity: 4 }] } });
+  });
+
+  it("shows sold-out and short lines, and is not orderable until the shopper fixes them", () => {
+    const cart = {
+      items: [
+        { productId: "oolong", quantity: 2 },
+        { productId: "cake", quantity: 1 },
+      ],
+    };
+    const priced = priceCart(cart, catalog, { stock: { oolong: 1, cake: 0 } });
+    expect(priced.lines.map((l) => [l.productId, l.available, l.left])).toEqual([
+      ["oolong", true, 1],
+      ["cake", false, 0],
+    ]);
+    expect(priced.soldOut).toEqual(["cake"]);
+    expect(priced.short).toEqual([{ productId: "oolong", left: 1 }]);
+    expect(priced.orderable).toBe(false);
+    expect(priceCart(cart, catalog, { stock: null }).orderable).toBe(true);
+  });
+});
+
 describe("the fees a cart pays, before the shopper commits", () => {
   const shipping = { home: { fee: 100, freeShippingThreshold: 1280, codSurcharge: 30 } };
   const cartOf = (oolong: number, cake = 0) => ({

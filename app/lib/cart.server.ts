@@ -20,6 +20,7 @@ import {
 import { amountToFreeShipping, feeRuleFor, feesFor } from "../../aws/src/domain/pricing";
 import { getCatalog, getSiteStatus } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
+import { getStockLevels } from "../../worker/stock.server";
 import { type Cart, type CartItem, cartCookieHeader, MAX_CART_LINES, readCart } from "../../worker/cookies.server";
 import { orUnavailable } from "./answers.server";
 import { assertSameSite, readForm } from "./forms.server";
@@ -55,41 +56,54 @@ type CartChangeResult = { ok: true; cart: Cart; message: string } | { ok: false;
  * Applies one change. Adding checks the catalog (the product exists and is on sale); changing or removing a
  * line does not, so a shopper can always take a sold-out product out again.
  */
-export function applyCartChange(cart: Cart, change: CartChange, catalog: Catalog): CartChangeResult {
+export function applyCartChange(
+  cart: Cart,
+  change: CartChange,
+  catalog: Catalog,
+  stock: StockLevels | null = null,
+): CartChangeResult {
   const product = catalog.products.find((p) => p.id === change.productId);
   const existing = cart.items.find((item) => item.productId === change.productId);
   const others = cart.items.filter((item) => item.productId !== change.productId);
   const name = product?.name ?? "這項商品";
+  /** Units left by the edge's copy of the count (undefined: not counted). */
+  const left = product ? (stock?.[product.id] ?? undefined) : undefined;
 
   switch (change.intent) {
     case "add": {
       if (!product) return { ok: false, message: "找不到這項商品，可能已經下架。" };
-      if (!product.available) return { ok: false, message: `「${product.name}」已售完，暫時無法購買。` };
+      if (!product.available || left === 0) return { ok: false, message: `「${product.name}」已售完，暫時無法購買。` };
       if (!existing && cart.items.length >= MAX_CART_LINES) {
         return { ok: false, message: `購物車最多可放 ${MAX_CART_LINES} 種商品。` };
       }
       const wanted = (existing?.quantity ?? 0) + change.quantity;
-      const quantity = Math.min(wanted, MAX_LINE_QUANTITY);
+      const limit = Math.min(MAX_LINE_QUANTITY, left ?? MAX_LINE_QUANTITY);
+      const quantity = Math.min(wanted, limit);
       const items = existing
         ? cart.items.map((item) => (item.productId === product.id ? { ...item, quantity } : item))
         : [...cart.items, { productId: product.id, quantity }];
       const message =
-        wanted > MAX_LINE_QUANTITY
-          ? `「${product.name}」每筆訂單最多 ${MAX_LINE_QUANTITY} 件，已調整為 ${MAX_LINE_QUANTITY} 件。`
-          : `已將「${product.name}」加入購物車。`;
+        wanted <= limit
+          ? `已將「${product.name}」加入購物車。`
+          : limit < MAX_LINE_QUANTITY
+            ? `「${product.name}」只剩 ${limit} 件，購物車裡已調整為 ${limit} 件。`
+            : `「${product.name}」每筆訂單最多 ${MAX_LINE_QUANTITY} 件，已調整為 ${MAX_LINE_QUANTITY} 件。`;
       return { ok: true, cart: { items }, message };
     }
     case "set": {
       if (!existing) return { ok: false, message: "購物車裡沒有這項商品。" };
       if (change.quantity === 0) return { ok: true, cart: { items: others }, message: `已移除「${name}」。` };
+      // Fewer than asked when only a few are left (none left: the line stays, shown sold out, for the shopper to remove).
+      const quantity = left !== undefined && left > 0 ? Math.min(change.quantity, left) : change.quantity;
       return {
         ok: true,
         cart: {
-          items: cart.items.map((item) =>
-            item.productId === change.productId ? { ...item, quantity: change.quantity } : item,
-          ),
+          items: cart.items.map((item) => (item.productId === change.productId ? { ...item, quantity } : item)),
         },
-        message: `「${name}」的數量已更新為 ${change.quantity}。`,
+        message:
+          quantity < change.quantity
+            ? `「${name}」只剩 ${quantity} 件，數量已調整為 ${quantity}。`
+            : `「${name}」的數量已更新為 ${quantity}。`,
       };
     }
     case "remove":
@@ -232,8 +246,8 @@ export interface CartPageData {
 
 /** What prices a cart besides the catalog: the owner's fees (site.json, edge-cached like the catalog). */
 export async function pricingContext(bff: BffContext): Promise<PricingContext> {
-  const site = await orUnavailable(getSiteStatus(bff));
-  return { ...(site.shipping ? { shipping: site.shipping } : {}) };
+  const [site, stock] = await Promise.all([orUnavailable(getSiteStatus(bff)), getStockLevels(bff)]);
+  return { ...(site.shipping ? { shipping: site.shipping } : {}), stock };
 }
 
 export async function loadCartPage(bff: BffContext, request: Request) {
@@ -271,8 +285,12 @@ export async function updateCart(bff: BffContext, request: Request) {
     const message = change.error.issues[0]?.message ?? "無法更新購物車。";
     return data<CartActionData>({ ok: false, message }, { status: 400 });
   }
-  const [cart, catalog] = await Promise.all([readCart(bff.env, request), orUnavailable(getCatalog(bff))]);
-  const result = applyCartChange(cart, change.data, catalog);
+  const [cart, catalog, stock] = await Promise.all([
+    readCart(bff.env, request),
+    orUnavailable(getCatalog(bff)),
+    getStockLevels(bff),
+  ]);
+  const result = applyCartChange(cart, change.data, catalog, stock);
   if (!result.ok) return data<CartActionData>({ ok: false, message: result.message }, { status: 409 });
 
   const headers = { "Set-Cookie": await cartCookieHeader(bff.env, result.cart) };

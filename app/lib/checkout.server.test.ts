@@ -432,6 +432,24 @@ describe("submitting the checkout form", () => {
     expect(sent.expectedTotal).toBe(1410);
   });
 
+  it("says which product sold out and what is left, and sends the shopper back to the cart (409)", async () => {
+    const shop = await fakeShop({
+      catalog,
+      api: () =>
+        apiError(409, "sold_out", "「土鳳梨酥」已售完；「凍頂烏龍茶」庫存不足，只剩 1 件", {
+          remaining: { "pineapple-cake": 0, "dongding-oolong": 1 },
+        }),
+    });
+    const result = await answer<CheckoutActionData>(submitCheckout(shop.bff, submit(form)));
+    expect(result.status).toBe(409);
+    expect(result.data).toMatchObject({
+      kind: "retry",
+      message: "「土鳳梨酥」已售完；「凍頂烏龍茶」庫存不足，只剩 1 件。請回到購物車調整數量後再結帳。",
+      snapshot: null,
+      backToCart: true,
+    });
+  });
+
   it("keeps the same token when the API is unavailable, so pressing again cannot order twice (503)", async () => {
     const shop = await fakeShop({ catalog, api: () => new Response("busy", { status: 503 }) });
     const result = await answer<CheckoutActionData>(submitCheckout(shop.bff, submit(form)));

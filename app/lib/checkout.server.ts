@@ -38,6 +38,7 @@ import {
   readRememberedOrders,
 } from "../../worker/cookies.server";
 import { createOrder } from "../../worker/order-api.server";
+import { purgeStock } from "../../worker/stock.server";
 import { closedResponse, orUnavailable } from "./answers.server";
 import { type PricedCart, priceCart, pricingContext } from "./cart.server";
 import { assertSameSite, formErrors, readForm } from "./forms.server";
@@ -214,6 +215,8 @@ type CheckoutOutcome =
       values: CheckoutValues;
       message: string;
     }
+  /** Not enough left of some products (the order API's count): its message names each and what is left. */
+  | { kind: "sold_out"; message: string; values: CheckoutValues }
   /** Some products sold out or vanished since the page was shown. */
   | { kind: "items_unavailable"; productIds: string[]; values: CheckoutValues; message: string }
   /** The form no longer matches anything orderable (tampered, or from an old page): start again from the cart. */
@@ -282,6 +285,9 @@ function fromFailure(failure: ApiFailure, values: CheckoutValues, paymentMethod:
       return { kind: "stale_form", message: "結帳頁面已經過期，請回到購物車重新結帳。" };
     }
     case "conflict":
+      if (failure.code === "sold_out") {
+        return { kind: "sold_out", values, message: `${failure.message}。請回到購物車調整數量後再結帳。` };
+      }
       if (failure.code === "product_unavailable") {
         const productIds = Object.keys(failure.fields ?? {})
           .filter((path) => path.startsWith("items."))
@@ -397,6 +403,8 @@ export async function submitCheckout(bff: BffContext, request: Request) {
     case "placed": {
       const { order, payment } = outcome;
       const headers = new Headers();
+      // The units it took show on this data centre's pages at once.
+      await purgeStock(bff);
       // The order is placed: the cart is done with, and this browser remembers the order for the order page.
       headers.append("Set-Cookie", await cartCookieHeader(bff.env, EMPTY_CART));
       headers.append(
@@ -441,6 +449,12 @@ export async function submitCheckout(bff: BffContext, request: Request) {
         409,
       );
     }
+    case "sold_out":
+      await purgeStock(bff);
+      return retry(
+        { message: outcome.message, errors: {}, values: outcome.values, snapshot: null, backToCart: true },
+        409,
+      );
     case "items_unavailable":
       await purgeContent(bff, "catalog.json");
       return retry(

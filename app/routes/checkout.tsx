@@ -140,7 +140,11 @@ function NothingToOrder({ cart, recentOrderId }: { cart: PricedCart; recentOrder
         {cart.lines.length === 0 ? (
           <p className="text-stone-700">購物車是空的，沒有可以結帳的商品。</p>
         ) : (
-          <p className="font-medium text-red-700">購物車裡有已售完的商品，請先到購物車移除後再結帳。</p>
+          <p className="font-medium text-red-700">
+            {cart.soldOut.length > 0
+              ? "購物車裡有已售完的商品，請先到購物車移除後再結帳。"
+              : "購物車裡有商品庫存不足，請先到購物車減少數量後再結帳。"}
+          </p>
         )}
         <p className="mt-4 flex flex-wrap justify-center gap-4">
           {cart.lines.length === 0 ? (

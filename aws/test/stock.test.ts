@@ -79,7 +79,7 @@ describe(`${LOAD.orders} concurrent orders for ${LOAD.stock} in stock`, () => {
     expect(placed).toHaveLength(LOAD.stock);
     expect(refused).toHaveLength(LOAD.orders - LOAD.stock);
     for (const answer of refused) {
-      expect(answer.body.error).toMatchObject({ code: "conflict", remaining: { [PRODUCT]: 0 } });
+      expect(answer.body.error).toMatchObject({ code: "sold_out", remaining: { [PRODUCT]: 0 } });
       expect(answer.body.error.message).toContain("土鳳梨酥");
       expect(answer.body.error.fields).toEqual({ [`items.${PRODUCT}`]: "已售完" });
     }
@@ -150,6 +150,7 @@ describe("a multi-line order that cannot be had in full", () => {
     });
     const res = await storefront.post("/order", request);
     expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("sold_out");
     expect(res.body.error.message).toBe("「凍頂烏龍茶 150g」庫存不足，只剩 2 件");
     expect(res.body.error.remaining).toEqual({ [OTHER]: 2 });
     expect(await stockOf(PRODUCT)).toBe(5);

@@ -14,7 +14,7 @@ import {
   ordersQuerySchema,
   shipOrders,
 } from "./orders.server";
-import { changeProducts, productFingerprint, saveProduct } from "./products.server";
+import { changeProducts, productFingerprint, productListFormSchema, saveProduct, saveStock } from "./products.server";
 import { NO_REVISION, saveSite, siteFormSchema } from "./site.server";
 
 beforeEach(() => {
@@ -359,6 +359,38 @@ describe("products and site forms", () => {
     );
     await saveSite(first.context, { open: "open", closedMessage: "", announcement: "", revision: NO_REVISION }, {});
     expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, shipping: {}, revision: null });
+  });
+
+  it("sets a stock count on condition of the one shown; a change in another tab is shown, not overwritten", async () => {
+    const conflict = json(
+      { error: { code: "conflict", message: "庫存已變動", currentStock: 13 } },
+      { status: 409 },
+    );
+    const stale = bff(conflict, json({ stock: [{ productId: "a", stock: 13 }, { productId: "b", stock: null }] }));
+    const typed = { op: "stock", id: "a", stock: "20", expected: "15" };
+    const refused = await saveStock(stale.context, { op: "stock", id: "a", stock: 20, expected: 15 }, typed);
+    expect(JSON.parse(stale.calls[0]!.body)).toEqual({ stock: 20, expected: 15 });
+    expect(stale.calls[0]!.url.pathname).toBe("/admin/stock/a");
+    expect(refused).toMatchObject({ ok: false, values: { stock: "20", expected: "13" } });
+    expect(refused.ok || refused.errors.stock).toContain("目前是 13 件");
+
+    // The second press is deliberate: it names the count now shown.
+    const ok = bff(json({ productId: "a", stock: 20 }), json({ products, revision: R1 }));
+    const saved = await saveStock(ok.context, { op: "stock", id: "a", stock: 20, expected: 13 }, {});
+    expect(saved).toEqual({ ok: true, message: `「${products[0]!.name}」的庫存已更新為 20 件。` });
+    const untrack = bff(json({ productId: "a", stock: null }), json({ products, revision: R1 }));
+    await saveStock(untrack.context, { op: "stock", id: "a", stock: undefined, expected: 20 }, {});
+    expect(JSON.parse(untrack.calls[0]!.body)).toEqual({ stock: null, expected: 20 });
+  });
+
+  it.each([
+    ["-1", "庫存不可為負數"],
+    ["1.5", "庫存請填 0 以上的整數，不追蹤請留空"],
+    ["三", "庫存請填 0 以上的整數，不追蹤請留空"],
+    ["2000000", "庫存最多 1000000"],
+  ])("refuses a stock count of %j with a reason", (stock, message) => {
+    const result = productListFormSchema.safeParse({ op: "stock", id: "a", stock, expected: "" });
+    expect(result.error?.issues[0]?.message).toBe(message);
   });
 
   it("saves the fees as the owner types them, blank ones left out", async () => {

@@ -432,6 +432,7 @@ export const ERROR_CODES = [
   "price_changed",
   "idempotency_mismatch",
   "product_unavailable",
+  "sold_out",
   "invalid_transition",
   "site_closed",
   "payload_too_large",
@@ -449,7 +450,7 @@ export const errorResponseSchema = z.object({
     fields: z.record(z.string(), z.string()).optional(),
     /** For price_changed: the total the catalog and the fee settings give now. */
     currentTotal: twd.optional(),
-    /** For a stock conflict (409 conflict on POST /order): units left of each product that could not be reserved. */
+    /** For sold_out (409 on POST /order): units left of each product that could not be reserved. */
     remaining: z.record(z.string(), z.number().int().min(0)).optional(),
     /** For a conflict on PUT /admin/stock/{id}: the count as it is now (null = not tracked). */
     currentStock: z.number().int().min(0).nullable().optional(),
