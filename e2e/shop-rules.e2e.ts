@@ -21,6 +21,7 @@ beforeAll(async () => {
   originalProducts = await api.getProducts();
 });
 afterAll(async () => {
+  await api.setStock(NOUGAT.id, null).catch(() => {});
   // Leave the shop as the other suites expect it: no fees.
   await api.putSite({ ...originalSite, shipping: originalSite.shipping ?? {} }).catch(() => {});
   await api.putProducts(originalProducts).catch(() => {});
@@ -28,6 +29,7 @@ afterAll(async () => {
 });
 
 const TEA = { id: "alishan-high-mountain-tea", name: "阿里山高山茶 150g" };
+const NOUGAT = { id: "peanut-nougat", name: "花生牛軋糖 300g" };
 
 async function shopperPage() {
   const context = await newContext(browser, { javaScriptEnabled: false });
@@ -119,5 +121,72 @@ describe("shipping fees", () => {
     expect(row).toContain(",680,150,30,");
     await context.close();
     await owner.context.close();
+  });
+});
+
+describe("stock", () => {
+  it("the owner counts a product (two tabs cannot lose an edit); the last units sell; the next shopper sees it sold out", async () => {
+    await api.putSite({ ...(await api.getSite()), shipping: {} });
+    await api.setStock(NOUGAT.id, null);
+    const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const otherTab = await owner.context.newPage();
+    await owner.page.goto("/admin/products");
+    await otherTab.goto("/admin/products");
+    const stockField = (page: Page) => page.getByLabel(`「${NOUGAT.name}」的庫存`);
+    const update = (page: Page) => page.getByRole("button", { name: `更新庫存：${NOUGAT.name}` });
+    await stockField(owner.page).fill("2");
+    await update(owner.page).click();
+    await expect.poll(() => text(owner.page)).toContain(`「${NOUGAT.name}」的庫存已更新為 2 件。`);
+    // The other tab still shows "not tracked": its edit is refused and shows the count as it is now.
+    await stockField(otherTab).fill("5");
+    await update(otherTab).click();
+    await expect.poll(() => text(otherTab)).toContain("目前是 2 件");
+    expect(await stockField(otherTab).inputValue()).toBe("5");
+    expect((await api.getStock()).find((entry) => entry.productId === NOUGAT.id)?.stock).toBe(2);
+
+    // A shopper who put one in the cart earlier and is filling in the checkout form.
+    const late = await shopperPage();
+    await late.page.goto(`/products/${NOUGAT.id}`);
+    await eventually(
+      () => text(late.page),
+      (body) => body.includes("只剩 2 件"),
+      "the product page shows what is left",
+    );
+    await late.page.getByRole("button", { name: /加入購物車/ }).click();
+    await late.page.waitForURL("**/cart**");
+    await late.page.getByRole("link", { name: "前往結帳" }).click();
+    await fillCheckout(late.page, "貨到付款", { phone: "0911000111" });
+
+    // Another shopper buys the last two.
+    const first = await shopperPage();
+    await eventually(
+      async () => {
+        await first.page.goto("/");
+        return text(first.page);
+      },
+      (body) => body.includes("只剩 2 件"),
+      "the catalog shows what is left",
+    );
+    await first.page.goto(`/products/${NOUGAT.id}`);
+    await first.page.getByLabel("數量").fill("2");
+    await first.page.getByRole("button", { name: /加入購物車/ }).click();
+    await first.page.waitForURL("**/cart**");
+    await first.page.getByRole("link", { name: "前往結帳" }).click();
+    await fillCheckout(first.page, "貨到付款", { phone: "0911000222" });
+    await submitCheckout(first.page);
+    await first.page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    expect((await api.getStock()).find((entry) => entry.productId === NOUGAT.id)?.stock).toBe(0);
+
+    // The shopper who was late is told which product sold out, and nothing was ordered.
+    await submitCheckout(late.page);
+    await expect.poll(() => text(late.page)).toContain(`「${NOUGAT.name}」已售完。請回到購物車調整數量後再結帳。`);
+    expect(new URL(late.page.url()).pathname).toBe("/checkout");
+
+    // The next shopper sees it sold out and cannot add it.
+    const next = await shopperPage();
+    await next.page.goto(`/products/${NOUGAT.id}`);
+    expect(await text(next.page)).toContain("已售完，暫無法購買");
+    expect(await next.page.getByRole("button", { name: /加入購物車/ }).count()).toBe(0);
+    for (const ctx of [late.context, first.context, next.context, owner.context]) await ctx.close();
   });
 });
