@@ -121,10 +121,12 @@ describe("the cart and the stock counts", () => {
   const change = (form: Record<string, string>) => cartChangeSchema.parse(form);
 
   it("refuses to add what has sold out, and caps an add at what is left", () => {
-    expect(applyCartChange(EMPTY_CART, change({ intent: "add", productId: "oolong" }), catalog, { oolong: 0 })).toEqual({
-      ok: false,
-      message: "「商品 oolong」已售完，暫時無法購買。",
-    });
+    expect(applyCartChange(EMPTY_CART, change({ intent: "add", productId: "oolong" }), catalog, { oolong: 0 })).toEqual(
+      {
+        ok: false,
+        message: "「商品 oolong」已售完，暫時無法購買。",
+      },
+    );
     const cart = { items: [{ productId: "oolong", quantity: 2 }] };
     const capped = applyCartChange(cart, change({ intent: "add", productId: "oolong", quantity: "5" }), catalog, {
       oolong: 3,

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { Order } from "../../aws/src/contract";
+import { CARRIER_NAMES, trackingLink } from "../../aws/src/domain/carriers";
 import { canPayAgain } from "../../aws/src/domain/pay-again";
 import { CopyButton } from "../components/CopyButton";
 import { LookupForm } from "../components/LookupForm";
@@ -105,6 +106,8 @@ function OrderDetails({ order }: { order: Order }) {
         </p>
       ) : null}
 
+      {order.shipment ? <Shipment shipment={order.shipment} /> : null}
+
       <OrderLines order={order} />
 
       <Recipient order={order} />
@@ -198,6 +201,43 @@ function AtmTransfer({ order }: { order: Order }) {
         <p className="mt-2 text-stone-800">綠界尚未通知轉帳帳號。若您剛完成下單，請稍候片刻再重新整理此頁。</p>
       )}
       <p className="mt-3 text-sm text-stone-700">轉帳完成後，付款狀態會在綠界通知後自動更新。</p>
+    </section>
+  );
+}
+
+function Shipment({ shipment }: { shipment: NonNullable<Order["shipment"]> }) {
+  const link = trackingLink(shipment.carrier, shipment.trackingNumber);
+  return (
+    <section aria-labelledby="shipment-title" className="rounded-xl border-2 border-brand-700 bg-white p-4">
+      <h2 id="shipment-title" className="text-lg font-semibold">
+        出貨資訊
+      </h2>
+      <dl className="mt-3 grid grid-cols-[auto_1fr] items-center gap-x-4 gap-y-2" data-shipment="">
+        <dt className="text-stone-700">物流業者</dt>
+        <dd className="font-semibold">{CARRIER_NAMES[shipment.carrier]}</dd>
+        <dt className="text-stone-700">物流單號</dt>
+        <dd className="flex flex-wrap items-center gap-3">
+          <span className="font-mono text-lg font-semibold">{shipment.trackingNumber}</span>
+          <CopyButton value={shipment.trackingNumber} label="物流單號" />
+        </dd>
+        <dt className="text-stone-700">出貨時間</dt>
+        <dd>{formatTaipeiDateTime(shipment.shippedAt)}</dd>
+      </dl>
+      {link ? (
+        <p className="mt-3">
+          <a
+            href={link.url}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="font-medium text-brand-800 underline underline-offset-4"
+          >
+            {link.deep
+              ? `到${CARRIER_NAMES[shipment.carrier]}查詢貨態`
+              : `到${CARRIER_NAMES[shipment.carrier]}網站輸入單號查詢貨態`}
+            <span className="sr-only">（另開新視窗）</span>
+          </a>
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -7,7 +7,9 @@ import type { Order, Product } from "../../../aws/src/contract";
 import type { BffContext } from "../../../worker/context";
 import { json, type Reply, scriptedTransport, testEnv } from "../../../worker/test/helpers";
 import {
+  bulkShipSchema,
   exportOrdersCsv,
+  orderActionSchema,
   loadOrdersPage,
   ordersFilterSchema,
   ordersQueryInput,
@@ -164,6 +166,54 @@ describe("orders list", () => {
     expect(result.failed).toEqual([
       { id: "261127-00002", message: "這筆訂單目前的狀態不能這樣變更，請重新整理查看最新狀態。" },
     ]);
+  });
+
+  it("ships with the carrier and each row's tracking number; rows left blank ship without one", async () => {
+    const parsed = bulkShipSchema.parse({
+      intent: "ship",
+      ids: ["261127-00001", "261127-00002"],
+      carrier: "tcat",
+      rows: ["261127-00001", "261127-00002", "261127-00003"],
+      tracking: [" 9012-3456-7890 ", "", "123"],
+    });
+    expect(parsed).toEqual({
+      ids: ["261127-00001", "261127-00002"],
+      shipments: { "261127-00001": { carrier: "tcat", trackingNumber: "9012-3456-7890" } },
+    });
+    const { context, calls } = bff((request) =>
+      json({ order: order(new URL(request.url).pathname.split("/")[3]!, { status: "shipped" }) }),
+    );
+    await shipOrders(context, parsed.ids, parsed.shipments);
+    const bodies = Object.fromEntries(calls.map((c) => [c.url.pathname.split("/")[3], JSON.parse(c.body)]));
+    expect(bodies["261127-00001"]).toEqual({
+      to: "shipped",
+      shipment: { carrier: "tcat", trackingNumber: "9012-3456-7890" },
+    });
+    expect(bodies["261127-00002"]).toEqual({ to: "shipped" });
+  });
+
+  it.each([
+    [{ trackingNumber: "A123", carrier: "" }, "carrier", "請選擇物流業者"],
+    [{ trackingNumber: "", carrier: "hct" }, "trackingNumber", "請填寫物流單號"],
+    [{ trackingNumber: "A1\u0007", carrier: "post" }, "trackingNumber", "物流單號只能有英文字母、數字與連字號"],
+    [{ trackingNumber: "9".repeat(200), carrier: "post" }, "trackingNumber", "物流單號最多 40 個字元"],
+    [{ trackingNumber: "9".repeat(201), carrier: "post" }, "trackingNumber", "物流單號最多 40 個字元"],
+    [{ trackingNumber: "A1", carrier: "dhl" }, "carrier", "請選擇物流業者"],
+  ])("refuses a shipment %j with a reason", (fields, path, message) => {
+    const result = orderActionSchema.safeParse({ intent: "transition", to: "shipped", ...fields });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.find((issue) => issue.path[0] === path)?.message).toBe(message);
+  });
+
+  it("refuses a bad tracking number in the bulk form naming the order", () => {
+    const result = bulkShipSchema.safeParse({
+      intent: "ship",
+      ids: "261127-00001",
+      carrier: "tcat",
+      rows: "261127-00001",
+      tracking: "<script>",
+    });
+    expect(result.error?.issues[0]?.message).toBe("訂單 261127-00001：物流單號只能有英文字母、數字與連字號");
   });
 
   it("exports every page of the filtered list, not just the one on screen", async () => {
@@ -362,11 +412,16 @@ describe("products and site forms", () => {
   });
 
   it("sets a stock count on condition of the one shown; a change in another tab is shown, not overwritten", async () => {
-    const conflict = json(
-      { error: { code: "conflict", message: "庫存已變動", currentStock: 13 } },
-      { status: 409 },
+    const conflict = json({ error: { code: "conflict", message: "庫存已變動", currentStock: 13 } }, { status: 409 });
+    const stale = bff(
+      conflict,
+      json({
+        stock: [
+          { productId: "a", stock: 13 },
+          { productId: "b", stock: null },
+        ],
+      }),
     );
-    const stale = bff(conflict, json({ stock: [{ productId: "a", stock: 13 }, { productId: "b", stock: null }] }));
     const typed = { op: "stock", id: "a", stock: "20", expected: "15" };
     const refused = await saveStock(stale.context, { op: "stock", id: "a", stock: 20, expected: 15 }, typed);
     expect(JSON.parse(stale.calls[0]!.body)).toEqual({ stock: 20, expected: 15 });
