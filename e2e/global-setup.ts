@@ -17,6 +17,8 @@ export interface E2eContext {
   s3Endpoint: string;
   bucketName: string;
   ownerPassword: string;
+  /** The SES stand-in (its mailbox as JSON at /store). */
+  sesUrl: string;
 }
 
 declare module "vitest" {
@@ -39,6 +41,8 @@ export default async function setup(project: TestProject) {
   const baseUrl = `http://127.0.0.1:${port}`;
   const stack = await startLocalStack({
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
+    // The outbox worker sends the emails the journeys read from the SES stand-in's mailbox.
+    schedules: { intervalMs: 500, functions: ["OutboxWorkerFunction"] },
     storefrontUrl: baseUrl,
     ecpayRetryDelaysMs: [500, 1000, 2000, 4000],
   });
@@ -61,6 +65,7 @@ export default async function setup(project: TestProject) {
       s3Endpoint: stack.s3Endpoint,
       bucketName: stack.bucketName,
       ownerPassword,
+      sesUrl: stack.sesUrl,
     });
     return async () => {
       await storefront.stop();

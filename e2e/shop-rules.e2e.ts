@@ -7,6 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Product, SiteStatus } from "../aws/src/contract";
+import { readMailbox } from "../aws/local/ses";
 import { api, eventually, loggedInOwner } from "./admin-support";
 import { e2e, newContext, launchBrowser } from "./browser";
 import { CUSTOMER, fillCheckout, orderIdFromUrl, submitCheckout } from "./shop";
@@ -188,5 +189,51 @@ describe("stock", () => {
     expect(await text(next.page)).toContain("已售完，暫無法購買");
     expect(await next.page.getByRole("button", { name: /加入購物車/ }).count()).toBe(0);
     for (const ctx of [late.context, first.context, next.context, owner.context]) await ctx.close();
+  });
+});
+
+describe("tracking numbers", () => {
+  it("the owner ships with a carrier and a tracking number; the shopper's order page and shipped email show them", async () => {
+    const email = `tracking-${crypto.randomUUID().slice(0, 8)}@example.tw`;
+    const { context, page } = await shopperPage();
+    await page.goto(`/products/${TEA.id}`);
+    await page.getByRole("button", { name: /加入購物車/ }).click();
+    await page.waitForURL("**/cart**");
+    await page.getByRole("link", { name: "前往結帳" }).click();
+    await fillCheckout(page, "貨到付款", { email, phone: "0911000333" });
+    await submitCheckout(page);
+    await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    const orderId = orderIdFromUrl(page);
+
+    const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
+    await owner.page.goto(`/admin/orders/${orderId}`);
+    // A tracking number with a control character is refused with a reason, and what was typed stays.
+    await owner.page.getByLabel("物流業者").selectOption({ label: "黑貓宅急便" });
+    await owner.page.getByLabel(/^物流單號/).fill("9012 3456");
+    await owner.page.getByRole("button", { name: /標示為已出貨/ }).click();
+    await expect.poll(() => text(owner.page)).toContain("物流單號只能有英文字母、數字與連字號");
+    expect((await api.getOrder(orderId)).status).toBe("created");
+    await owner.page.getByLabel(/^物流單號/).fill("9012-3456-7890");
+    await owner.page.getByRole("button", { name: /標示為已出貨/ }).click();
+    await expect.poll(() => text(owner.page)).toContain("黑貓宅急便 9012-3456-7890");
+
+    await page.reload();
+    const shipment = page.locator("[data-shipment]");
+    expect(await shipment.textContent()).toContain("黑貓宅急便");
+    expect(await shipment.textContent()).toContain("9012-3456-7890");
+    expect(await page.getByRole("link", { name: /到黑貓宅急便查詢貨態/ }).getAttribute("href")).toBe(
+      "https://www.t-cat.com.tw/Inquire/TraceDetail.aspx?BillID=9012-3456-7890",
+    );
+
+    const shipped = await eventually(
+      async () => (await readMailbox(e2e().sesUrl)).filter((mail) => mail.destination.to.includes(email)),
+      (mails) => mails.some((mail) => /出貨/.test(mail.subject)),
+      "the shipped email",
+    );
+    const mail = shipped.find((m) => /出貨/.test(m.subject))!;
+    expect(mail.body.text).toContain("黑貓宅急便");
+    expect(mail.body.text).toContain("9012-3456-7890");
+    await context.close();
+    await owner.context.close();
   });
 });

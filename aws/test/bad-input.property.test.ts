@@ -265,7 +265,14 @@ describe("POST /order", () => {
       .tuple(
         validOrder(),
         fc.oneof(
-          fc.constantFrom("王小明@example.tw", "buyer@例子.台灣", "a b@example.tw", "buyer@example", "buyer@@example.tw", "buyer\u0000@example.tw"),
+          fc.constantFrom(
+            "王小明@example.tw",
+            "buyer@例子.台灣",
+            "a b@example.tw",
+            "buyer@example",
+            "buyer@@example.tw",
+            "buyer\u0000@example.tw",
+          ),
           fc.integer({ min: 65, max: 120 }).map((n) => `${"a".repeat(n)}@example.tw`),
           fc.integer({ min: 64, max: 80 }).map((n) => `buyer@${"b".repeat(n)}.tw`),
         ),
@@ -568,14 +575,19 @@ describe("admin orders", () => {
         mutated(
           fc.record({
             to: fc.constant("shipped"),
-            shipment: fc.record({ carrier: fc.constantFrom("tcat", "hct", "post", "other"), trackingNumber: fc.stringMatching(/^[0-9]{10,12}$/) }),
+            shipment: fc.record({
+              carrier: fc.constantFrom("tcat", "hct", "post", "other"),
+              trackingNumber: fc.stringMatching(/^[0-9]{10,12}$/),
+            }),
           }),
           [["shipment"], ["shipment", "carrier"], ["shipment", "trackingNumber"]],
         ),
         // Tracking numbers with control characters, markup, or 200 characters.
         fc
           .oneof(
-            fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).filter((t) => [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
+            fc
+              .string({ unit: "binary", minLength: 1, maxLength: 30 })
+              .filter((t) => [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
             fc.constantFrom("<script>", "12 34", "123\n456", "'; DROP", "１２３"),
             fc.integer({ min: 41, max: 200 }).map((n) => "1".repeat(n)),
           )
@@ -720,7 +732,11 @@ describe("admin content", () => {
       .tuple(
         fc.oneof(
           fc.stringMatching(/^zz[a-z0-9-]{0,20}$/),
-          fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !/^[a-z0-9][a-z0-9-]{0,47}$/.test(s)).filter(encodable).map(encodeURIComponent),
+          fc
+            .string({ minLength: 1, maxLength: 60 })
+            .filter((s) => !/^[a-z0-9][a-z0-9-]{0,47}$/.test(s))
+            .filter(encodable)
+            .map(encodeURIComponent),
           rawSegment,
         ),
         valid,

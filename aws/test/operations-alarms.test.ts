@@ -225,7 +225,9 @@ describe("the reconciler's schedule", () => {
     const schedules = listScheduledFunctions(template, ctx);
     // The reconciler, and the outbox worker (emails, stock holds: docs/decisions/0015-email-outbox.md) every minute.
     expect(schedules.map((s) => s.functionId).sort()).toEqual(["OutboxWorkerFunction", "ReconcilerFunction"]);
-    expect(schedules.find((s) => s.functionId === "OutboxWorkerFunction")).toMatchObject({ expression: "rate(1 minute)" });
+    expect(schedules.find((s) => s.functionId === "OutboxWorkerFunction")).toMatchObject({
+      expression: "rate(1 minute)",
+    });
     const schedule = schedules.find((s) => s.functionId === "ReconcilerFunction");
     expect(schedule).toMatchObject({
       functionId: "ReconcilerFunction",

@@ -31,7 +31,9 @@ async function call(client: AwsClient | null, method: string, path: string, body
   const init: RequestInit = { method };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers = { "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json" };
+    init.headers = {
+      "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json",
+    };
   }
   const url = `${stack().apiUrl}${path}`;
   const response = client ? await client.fetch(url, init) : await fetch(url, init);
@@ -146,7 +148,9 @@ export async function setStock(productId: string, stock: number | null): Promise
 
 export async function stockOf(productId: string): Promise<number | null> {
   const res = await admin.get("/admin/stock");
-  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find((e) => e.productId === productId);
+  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find(
+    (e) => e.productId === productId,
+  );
   if (!entry) throw new Error(`no product ${productId}`);
   return entry.stock;
 }
