@@ -203,7 +203,7 @@ describe.runIf(enabled)("order API down or slower than the BFF's deadline", () =
 });
 
 describe.runIf(enabled)("stock counts unreadable (GET /stock failing or slower than its short deadline)", () => {
-  const PRODUCT = "peanut-nougat";
+  const PRODUCT = "alishan-high-mountain-tea";
   const isStockRead = (r: { method: string; url: string }) => r.method === "GET" && r.url.startsWith("/stock");
   const soldOutShown = async () => (await new Shopper(env.url).get(`/products/${PRODUCT}`)).text.includes("已售完");
 
@@ -244,7 +244,7 @@ describe.runIf(enabled)("stock counts unreadable (GET /stock failing or slower t
     const phone = mobileFor(1, 31_338_000);
     const refused = await buyer.submitCheckout(snapshot, { ...SAMPLE_DETAILS, phone, paymentMethod: "cod" });
     expect(refused.status).toBe(409);
-    expect(refused.text).toContain("「花生牛軋糖 300g」已售完");
+    expect(refused.text).toContain("「阿里山高山茶 150g」已售完");
     expect((await orderRecords(env.stack)).orders.filter((o) => o.phone === phone)).toEqual([]);
 
     await setStock(PRODUCT, null);
