@@ -23,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CreateOrderRequest } from "../../src/contract";
 import { orderRequest, setShipping, setStock, stockOf } from "../support";
 import { apiOrderPlacer, bffOrderPlacer, type OrderPlacer, type PlacedOrder } from "./placers";
-import { countItems, ordersByPhone } from "./support";
+import { Shopper } from "./shopper";
+import { countItems, eventually, ordersByPhone } from "./support";
 
 const ORDERS = 200;
 const RETRIES = 3;
@@ -72,7 +73,14 @@ let feesBefore: Awaited<ReturnType<typeof setShipping>>;
 beforeAll(async () => {
   await setStock(COUNTED, STOCK);
   feesBefore = await setShipping({ home: FEES });
-});
+  // The storefront's copy of site.json is up to its TTL old: wait until its cart shows the fee, or every form rendered
+  // before would (rightly) meet a price change.
+  if (storefront) {
+    const shopper = new Shopper(storefront.url);
+    await shopper.addToCart("dongding-oolong", 1);
+    await eventually(async () => ((await shopper.get("/cart")).text.includes("運費") ? true : undefined), 20_000, 250);
+  }
+}, 60_000);
 afterAll(async () => {
   await setStock(COUNTED, null);
   await setShipping(feesBefore);
