@@ -1,6 +1,6 @@
 /**
  * The stock counts as the storefront shows them ("已售完", "只剩 3 件"): GET /stock, kept briefly in the Workers Cache
- * (ADR 0014). The order API is the authority: it reserves atomically on every order, so a copy a few seconds old at
+ * (ADR 0024). The order API is the authority: it reserves atomically on every order, so a copy a few seconds old at
  * worst lets a shopper reach a clear sold-out answer at checkout. When the API cannot be read, the last copy stands
  * in for a few minutes, and after that the pages show no counts at all (null) rather than failing.
  */

@@ -246,7 +246,7 @@ describe("what a stopped request or path leaves behind", () => {
     const changed = await changeStatus(res.body.order.id, {
       from: "created",
       to: "cancelled",
-      by: "system",
+      by: "reconciler",
       note: "expired",
     });
     expect(changed?.status).toBe("cancelled");

@@ -1,6 +1,6 @@
 /**
  * Page-level BFF functions for the owner's site settings: open or closed, the closed message, the announcement, and
- * the home-delivery fees (flat fee, free-shipping threshold, pay-on-arrival surcharge; ADR 0014 keeps them in
+ * the home-delivery fees (flat fee, free-shipping threshold, pay-on-arrival surcharge; ADR 0017 keeps them in
  * site.json). Written on condition that the revision the page showed still holds, like the catalog
  * (products.server.ts); after a write the edge copy of site.json in this data centre is purged.
  */
