@@ -48,11 +48,11 @@ export default async function setup(project: TestProject) {
   const previewUrl = `http://127.0.0.1:${previewPort}`;
   const stack = await startLocalStack({
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
-    // The outbox worker sends the emails the journeys read from the SES stand-in's mailbox.
-    schedules: { intervalMs: 500, functions: ["OutboxWorkerFunction"] },
     storefrontUrl: baseUrl,
     allowedOrigins: [previewUrl],
     ecpayRetryDelaysMs: [500, 1000, 2000, 4000],
+    // The outbox worker issues e-invoices and sends emails within a second (pickup.e2e.ts, shop-rules.e2e.ts).
+    schedules: { intervalMs: 500, functions: ["OutboxWorkerFunction"] },
   });
   try {
     const storefront = await startStorefront({

@@ -17,6 +17,10 @@ import { z } from "zod";
 import {
   type CreateOrderRequest,
   type CreateOrderResponse,
+  DELIVERY_METHODS,
+  type DeliveryMethod,
+  type InvoiceRequest,
+  type PickupStore,
   fieldErrorsOf,
   MAX_LINE_QUANTITY,
   type Order,
@@ -41,15 +45,35 @@ import { createOrder } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
 import { purgeStock } from "../../worker/stock.server";
 import { closedResponse, originRefusedMessage, orUnavailable } from "./answers.server";
-import { type PricedCart, priceCart, pricingContext } from "./cart.server";
-import { assertSameSite, formErrors, readForm } from "./forms.server";
+import { type PricedCart, type PricingContext, priceCart, pricingContext } from "./cart.server";
+import { INVOICE_CARRIERS } from "../../aws/src/domain/invoice";
+import { chainsFor } from "../../aws/src/domain/pickup";
+import { feesFor } from "../../aws/src/domain/pricing";
+import { getSiteStatus } from "../../worker/content.server";
+import { assertSameSite, blank, formErrors, readForm } from "./forms.server";
+import { type PickupReturn, pickupReturn, readStoreTicket } from "./pickup.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
 
 // ---------------------------------------------------------------------------------------------
 // The form
 
-export const CHECKOUT_FIELDS = ["name", "phone", "email", "postalCode", "address", "paymentMethod", "note"] as const;
+export const CHECKOUT_FIELDS = [
+  "name",
+  "phone",
+  "email",
+  "postalCode",
+  "address",
+  "paymentMethod",
+  "note",
+  // Store pickup and the e-invoice (ADR 0027; app/lib/pickup.server.ts).
+  "deliveryMethod",
+  "chain",
+  "storeTicket",
+  "invoiceCarrier",
+  "invoiceCode",
+  "companyName",
+] as const;
 export type CheckoutField = (typeof CHECKOUT_FIELDS)[number];
 export type CheckoutValues = Partial<Record<CheckoutField, string>>;
 export type CheckoutErrors = Partial<Record<CheckoutField, string>>;
@@ -62,26 +86,47 @@ const text = (label: string, max: number) =>
     .max(max, `${label}最多 ${max} 個字`);
 
 /** What the shopper types. Messages are shown next to each field as they are. */
-export const checkoutFormSchema = z.object({
-  name: text("收件人姓名", 50),
-  phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
-  email: z
-    .string({ error: "請填寫 Email" })
-    .trim()
-    .min(1, "請填寫 Email")
-    .max(254, "Email 最多 254 個字")
-    .pipe(z.email("Email 格式不正確，例如 name@example.com")),
-  postalCode: z
-    .string({ error: "請填寫郵遞區號" })
-    .trim()
-    .regex(/^\d{3}(\d{2,3})?$/, "請填寫 3 碼或 5、6 碼的郵遞區號"),
-  address: text("收件地址", 190).refine(
-    (value) => value.length >= 5,
-    "請填寫完整地址，例如：臺北市中正區重慶南路一段 122 號",
-  ),
-  paymentMethod: z.enum(PAYMENT_METHODS, { error: "請選擇付款方式" }),
-  note: z.string().trim().max(500, "備註最多 500 個字").optional(),
-});
+export const checkoutFormSchema = z
+  .object({
+    name: text("收件人姓名", 50),
+    phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
+    email: z
+      .string({ error: "請填寫 Email" })
+      .trim()
+      .min(1, "請填寫 Email")
+      .max(254, "Email 最多 254 個字")
+      .pipe(z.email("Email 格式不正確，例如 name@example.com")),
+    postalCode: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .regex(/^\d{3}(\d{2,3})?$/, "請填寫 3 碼或 5、6 碼的郵遞區號")
+        .optional(),
+    ),
+    address: z.preprocess(
+      blank,
+      text("收件地址", 190)
+        .refine((value) => value.length >= 5, "請填寫完整地址，例如：臺北市中正區重慶南路一段 122 號")
+        .optional(),
+    ),
+    paymentMethod: z.enum(PAYMENT_METHODS, { error: "請選擇付款方式" }),
+    note: z.string().trim().max(500, "備註最多 500 個字").optional(),
+    deliveryMethod: z.preprocess(blank, z.enum(DELIVERY_METHODS).default("home")),
+    storeTicket: z.preprocess(blank, z.string().max(2000).optional()),
+    invoiceCarrier: z.preprocess(blank, z.enum(INVOICE_CARRIERS).default("member")),
+    invoiceCode: z.preprocess(blank, z.string().trim().max(60).optional()),
+    companyName: z.preprocess(blank, z.string().trim().max(60).optional()),
+  })
+  .superRefine((form, ctx) => {
+    // Home delivery needs the address; store pickup needs the store (checked against its ticket when placing).
+    if (form.deliveryMethod === "home") {
+      if (!form.postalCode) ctx.addIssue({ code: "custom", path: ["postalCode"], message: "請填寫郵遞區號" });
+      if (!form.address) ctx.addIssue({ code: "custom", path: ["address"], message: "請填寫收件地址" });
+    } else if (!form.storeTicket) {
+      ctx.addIssue({ code: "custom", path: ["storeTicket"], message: "請選擇取貨門市" });
+    }
+  });
 export type CheckoutForm = z.infer<typeof checkoutFormSchema>;
 
 /** The hidden fields: the snapshot the key is bound to. */
@@ -126,18 +171,34 @@ export function decodeItems(value: string): CartItem[] | null {
   return items.length <= MAX_CART_LINES ? items : null;
 }
 
-/** What the page showed the shopper would pay with each payment method (fees differ: pay on arrival's surcharge). */
-export type Totals = Record<PaymentMethod, number>;
+/**
+ * What the page showed the shopper would pay, for each payment method and (when the shop offers store pickup) each
+ * delivery: the pay-on-arrival surcharge and the delivery fee differ. Keys: `credit` (home delivery) and `cvs-credit`
+ * (store pickup), and so on for every payment method.
+ */
+export type TotalKey = PaymentMethod | `cvs-${PaymentMethod}`;
+export type Totals = Record<PaymentMethod, number> & Partial<Record<`cvs-${PaymentMethod}`, number>>;
+const TOTAL_KEYS: readonly TotalKey[] = [...PAYMENT_METHODS, ...PAYMENT_METHODS.map((m) => `cvs-${m}` as const)];
+
+export function totalKey(delivery: DeliveryMethod | undefined, paymentMethod: PaymentMethod): TotalKey {
+  return delivery === "cvs" ? `cvs-${paymentMethod}` : paymentMethod;
+}
+
+/** The total for the shopper's choice (a page from before store pickup has only the home-delivery ones). */
+export function totalFor(totals: Totals, delivery: DeliveryMethod | undefined, paymentMethod: PaymentMethod): number {
+  return totals[totalKey(delivery, paymentMethod)] ?? totals[paymentMethod];
+}
 
 /**
- * The totals as one hidden field: `1280` when every method pays the same, else `credit:1280,atm:1280,cod:1310`.
- * The order API checks the chosen method's total (`expectedTotal`), so a fee changed since the page was shown is a
- * price change the shopper confirms.
+ * The totals as one hidden field: `1280` when every choice pays the same, else `credit:1280,atm:1280,cod:1310` (and
+ * `cvs-credit:…` when store pickup is offered). The order API checks the chosen one (`expectedTotal`), so a fee changed
+ * since the page was shown is a price change the shopper confirms.
  */
 export function encodeTotals(totals: Totals): string {
-  const amounts = PAYMENT_METHODS.map((method) => totals[method]);
+  const present = TOTAL_KEYS.filter((key) => totals[key] !== undefined);
+  const amounts = present.map((key) => totals[key]);
   if (amounts.every((amount) => amount === amounts[0])) return String(amounts[0]);
-  return PAYMENT_METHODS.map((method) => `${method}:${totals[method]}`).join(",");
+  return present.map((key) => `${key}:${totals[key]}`).join(",");
 }
 
 export function decodeTotals(value: string): Totals | null {
@@ -147,14 +208,13 @@ export function decodeTotals(value: string): Totals | null {
     const single = amount(value.trim());
     return single === null ? null : (Object.fromEntries(PAYMENT_METHODS.map((m) => [m, single])) as Totals);
   }
-  const totals: Partial<Totals> = {};
+  const totals: Partial<Record<TotalKey, number>> = {};
   for (const part of value.split(",")) {
-    const [method, text, extra] = part.split(":");
+    const [key, text, extra] = part.split(":");
     const parsed = amount(text);
-    if (extra !== undefined || parsed === null || !(PAYMENT_METHODS as readonly string[]).includes(method!))
-      return null;
-    if (totals[method as PaymentMethod] !== undefined) return null;
-    totals[method as PaymentMethod] = parsed;
+    if (extra !== undefined || parsed === null || !(TOTAL_KEYS as readonly string[]).includes(key!)) return null;
+    if (totals[key as TotalKey] !== undefined) return null;
+    totals[key as TotalKey] = parsed;
   }
   return PAYMENT_METHODS.every((method) => totals[method] !== undefined) ? (totals as Totals) : null;
 }
@@ -186,7 +246,9 @@ export function buildOrderRequest(
   idempotencyKey: string,
   /** The storefront origin the shopper is on, when it is not SITE_URL (a branch preview). */
   origin?: string,
+  pickupStore?: PickupStore,
 ): CreateOrderRequest {
+  const home = form.deliveryMethod === "home";
   return {
     idempotencyKey,
     items: snapshot.items,
@@ -194,13 +256,32 @@ export function buildOrderRequest(
       name: form.name,
       phone: form.phone,
       email: form.email,
-      address: `${form.postalCode} ${form.address}`,
+      ...(home ? { address: `${form.postalCode} ${form.address}` } : {}),
     },
     paymentMethod: form.paymentMethod,
-    expectedTotal: snapshot.expectedTotal[form.paymentMethod],
+    ...(home ? {} : { deliveryMethod: "cvs" as const, ...(pickupStore ? { pickupStore } : {}) }),
+    invoice: invoiceRequestOf(form),
+    expectedTotal: totalFor(snapshot.expectedTotal, form.deliveryMethod, form.paymentMethod),
     ...(form.note ? { note: form.note } : {}),
     ...(origin ? { origin } : {}),
   };
+}
+
+/** The invoice choice as the API takes it; the API checks the formats (and answers with the checkout's words). */
+function invoiceRequestOf(form: CheckoutForm): InvoiceRequest {
+  const code = form.invoiceCode ?? "";
+  switch (form.invoiceCarrier) {
+    case "mobile":
+      return { carrier: "mobile", barcode: code };
+    case "certificate":
+      return { carrier: "certificate", number: code };
+    case "donation":
+      return { carrier: "donation", loveCode: code };
+    case "company":
+      return { carrier: "company", taxId: code, companyName: form.companyName ?? "" };
+    default:
+      return { carrier: "member" };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +297,7 @@ type CheckoutOutcome =
       kind: "price_changed";
       currentTotal: number;
       paymentMethod: PaymentMethod;
+      deliveryMethod?: DeliveryMethod;
       values: CheckoutValues;
       message: string;
     }
@@ -248,10 +330,27 @@ export async function placeOrder(
     return { kind: "invalid", errors, values, message: "有些資料需要修正，請檢查標示的欄位。" };
   }
 
+  let store: PickupStore | undefined;
+  if (form.data.deliveryMethod === "cvs") {
+    store = (await readStoreTicket(bff.env.SESSION_SECRET, form.data.storeTicket ?? "")) ?? undefined;
+    if (!store) {
+      return {
+        kind: "invalid",
+        errors: { storeTicket: "請重新選擇取貨門市" },
+        values,
+        message: "有些資料需要修正，請檢查標示的欄位。",
+      };
+    }
+  }
   const key = await idempotencyKeyFor(bff.env.SESSION_SECRET, snapshot.data);
-  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin));
+  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin, store));
   if (result.ok) return placed(bff, result.data);
-  return fromFailure(result, values, form.data.paymentMethod, origin);
+  return fromFailure(
+    result,
+    values,
+    { paymentMethod: form.data.paymentMethod, deliveryMethod: form.data.deliveryMethod },
+    origin,
+  );
 }
 
 function placed(bff: BffContext, { order, payment }: CreateOrderResponse): CheckoutOutcome {
@@ -273,10 +372,29 @@ function placed(bff: BffContext, { order, payment }: CreateOrderResponse): Check
 /** The order API's fields that the form has (`customer.phone` is `phone`); the postal code travels in the address. */
 const API_FIELDS: readonly CheckoutField[] = ["name", "phone", "email", "address", "paymentMethod", "note"];
 
+/** The API's paths for the store and the invoice, as the form's fields. */
+function checkoutFieldsOf(fields: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!fields) return fields;
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(fields)) {
+    const name = path.startsWith("pickupStore")
+      ? "storeTicket"
+      : path === "invoice.companyName"
+        ? "companyName"
+        : path.startsWith("invoice")
+          ? "invoiceCode"
+          : path === "deliveryMethod"
+            ? "deliveryMethod"
+            : path;
+    out[name] ??= message;
+  }
+  return out;
+}
+
 function fromFailure(
   failure: ApiFailure,
   values: CheckoutValues,
-  paymentMethod: PaymentMethod,
+  choice: { paymentMethod: PaymentMethod; deliveryMethod?: DeliveryMethod },
   origin?: string,
 ): CheckoutOutcome {
   if (failure.kind === "validation" && failure.fields?.origin) {
@@ -288,14 +406,20 @@ function fromFailure(
       return {
         kind: "price_changed",
         currentTotal: failure.currentTotal,
-        paymentMethod,
+        ...choice,
         values,
         message: "商品價格或運費已經更新，請確認新的總金額後再送出一次。",
       };
     case "site_closed":
       return { kind: "closed", message: failure.message };
     case "validation": {
-      const errors: CheckoutErrors = formErrors(failure.fields, API_FIELDS);
+      const errors: CheckoutErrors = formErrors(checkoutFieldsOf(failure.fields), [
+        ...API_FIELDS,
+        "storeTicket",
+        "invoiceCode",
+        "companyName",
+        "deliveryMethod",
+      ]);
       if (Object.keys(errors).length > 0) {
         return { kind: "invalid", errors, values, message: "有些資料需要修正，請檢查標示的欄位。" };
       }
@@ -364,9 +488,17 @@ function snapshotOf(checkoutToken: string, items: string, totals: Totals): Check
   return { checkoutToken, items, expectedTotal: encodeTotals(totals), totals };
 }
 
-/** The totals of a cart for each payment method, as the order API will price them. */
-export function totalsOf(cart: PricedCart): Totals {
-  return Object.fromEntries(PAYMENT_METHODS.map((m) => [m, cart.charges.byMethod[m].total])) as Totals;
+/** The totals of a cart for each payment method (and store pickup, when offered), as the order API prices them. */
+export function totalsOf(cart: PricedCart, context: PricingContext, withPickup: boolean): Totals {
+  const totals: Partial<Record<TotalKey, number>> = {};
+  for (const paymentMethod of PAYMENT_METHODS) {
+    totals[paymentMethod] = cart.charges.byMethod[paymentMethod].total;
+    if (withPickup) {
+      const fees = feesFor(cart.subtotal, { paymentMethod, deliveryMethod: "cvs", shipping: context.shipping });
+      totals[`cvs-${paymentMethod}`] = cart.subtotal + fees.reduce((sum, fee) => sum + fee.amount, 0);
+    }
+  }
+  return totals as Totals;
 }
 
 export interface CheckoutPageData {
@@ -375,22 +507,39 @@ export interface CheckoutPageData {
   snapshot: CheckoutSnapshotFields | null;
   /** The newest order this browser placed, offered when the cart is empty (e.g. after Back from ECPay). */
   recentOrderId: string | null;
+  /** Store pickup: the chains offered (none: home delivery only), and what came back from the store map. */
+  pickupChains: string[];
+  pickup: PickupReturn | null;
+  /** Whether the shop issues e-invoices (the carrier choice is shown). */
+  einvoice: boolean;
 }
 
 export async function loadCheckoutPage(bff: BffContext, request: Request): Promise<CheckoutPageData> {
-  const [cart, catalog, context, remembered] = await Promise.all([
+  const [cart, catalog, context, remembered, site, pickup] = await Promise.all([
     readCart(bff.env, request),
     orUnavailable(getCatalog(bff)),
     pricingContext(bff),
     readRememberedOrders(bff.env, request),
+    orUnavailable(getSiteStatus(bff)),
+    pickupReturn(bff, request),
   ]);
   const priced = priceCart(cart, catalog, context);
+  const totals = totalsOf(priced, context, Boolean(site.pickup));
+  // Back from the store map: the same snapshot as before (the same token and key), if it still matches the cart.
+  const kept = pickup?.values;
+  const keptSnapshot =
+    kept?.checkoutToken && kept.items === encodeItems(priced.orderItems) && kept.expectedTotal === encodeTotals(totals)
+      ? snapshotOf(kept.checkoutToken, kept.items, totals)
+      : null;
   return {
     cart: priced,
     snapshot: priced.orderable
-      ? snapshotOf(newCheckoutToken(), encodeItems(priced.orderItems), totalsOf(priced))
+      ? (keptSnapshot ?? snapshotOf(newCheckoutToken(), encodeItems(priced.orderItems), totals))
       : null,
     recentOrderId: remembered[0]?.id ?? null,
+    pickupChains: site.pickup ? chainsFor(site.pickup.account) : [],
+    pickup,
+    einvoice: site.einvoice === true,
   };
 }
 
@@ -517,20 +666,28 @@ function snapshotFields(submitted: Record<string, unknown>): CheckoutSnapshotFie
 async function repriced(
   bff: BffContext,
   submitted: CheckoutSnapshotFields,
-  { paymentMethod, currentTotal }: { paymentMethod: PaymentMethod; currentTotal: number },
+  {
+    paymentMethod,
+    deliveryMethod,
+    currentTotal,
+  }: { paymentMethod: PaymentMethod; deliveryMethod?: DeliveryMethod; currentTotal: number },
 ): Promise<Totals> {
   const items = decodeItems(submitted.items);
-  // Without fresh copies: the change the API reports, applied to every method alike.
-  const delta = currentTotal - submitted.totals[paymentMethod];
-  let totals = Object.fromEntries(PAYMENT_METHODS.map((m) => [m, Math.max(0, submitted.totals[m] + delta)])) as Totals;
+  const chosen = totalKey(deliveryMethod, paymentMethod);
+  const withPickup = submitted.totals["cvs-credit"] !== undefined || deliveryMethod === "cvs";
+  // Without fresh copies: the change the API reports, applied to every choice alike.
+  const delta = currentTotal - totalFor(submitted.totals, deliveryMethod, paymentMethod);
+  let totals = Object.fromEntries(
+    Object.entries(submitted.totals).map(([key, amount]) => [key, Math.max(0, amount + delta)]),
+  ) as Totals;
   if (items) {
     try {
       const [catalog, context] = await Promise.all([getCatalog(bff), pricingContext(bff)]);
       const priced = priceCart({ items }, catalog, context);
-      if (priced.orderable && priced.orderItems.length === items.length) totals = totalsOf(priced);
+      if (priced.orderable && priced.orderItems.length === items.length) totals = totalsOf(priced, context, withPickup);
     } catch {
-      // Content unavailable: keep the page's totals for the other methods.
+      // Content unavailable: keep the page's totals for the other choices.
     }
   }
-  return { ...totals, [paymentMethod]: currentTotal };
+  return { ...totals, [chosen]: currentTotal };
 }

@@ -6,6 +6,7 @@
  */
 import type { FeeLine, Order } from "../../../aws/src/contract";
 import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
+import { CVS_CHAIN_NAMES } from "../../../aws/src/domain/pickup";
 import { formatTaipei } from "../../../aws/src/domain/taipei-time";
 import { METHOD_LABELS, STATUS_LABELS } from "./labels";
 
@@ -40,6 +41,9 @@ export const ORDER_CSV_HEADER = [
   "綠界交易編號",
   "付款類型",
   "付款時間",
+  "取貨門市",
+  "發票號碼",
+  "發票日期",
   "商品小計",
   "運費",
   "貨到付款手續費",
@@ -71,6 +75,12 @@ export function ordersToCsv(orders: readonly Order[]): string {
     order.payment?.tradeNo ?? "",
     order.payment?.paymentType ?? "",
     order.payment?.paymentDate ?? "",
+    // Store pickup and the e-invoice (ADR 0027).
+    order.pickupStore
+      ? `${CVS_CHAIN_NAMES[order.pickupStore.chain]} ${order.pickupStore.name}（${order.pickupStore.id}）`
+      : "",
+    order.invoice?.number ?? "",
+    order.invoice?.date?.slice(0, 10) ?? "",
     // Orders from before fees existed have no subtotal: it is their total.
     order.subtotal ?? order.total,
     feeOf(order, "shipping"),
