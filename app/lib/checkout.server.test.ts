@@ -12,6 +12,7 @@ import {
   decodeTotals,
   encodeItems,
   encodeTotals,
+  totalFor,
   idempotencyKeyFor,
   loadCheckoutPage,
   newCheckoutToken,
@@ -110,6 +111,18 @@ describe("the totals snapshot", () => {
     const differing = { credit: 1380, atm: 1380, cod: 1410 };
     expect(encodeTotals(differing)).toBe("credit:1380,atm:1380,cod:1410");
     expect(decodeTotals(encodeTotals(differing))).toEqual(differing);
+  });
+
+  it("carries store pickup's totals when the shop offers it, and picks the one for the shopper's choice", () => {
+    const totals = { credit: 1380, atm: 1380, cod: 1410, "cvs-credit": 1340, "cvs-atm": 1340, "cvs-cod": 1370 };
+    const encoded = encodeTotals(totals);
+    expect(encoded).toBe("credit:1380,atm:1380,cod:1410,cvs-credit:1340,cvs-atm:1340,cvs-cod:1370");
+    expect(decodeTotals(encoded)).toEqual(totals);
+    expect(totalFor(totals, "cvs", "cod")).toBe(1370);
+    expect(totalFor(totals, "home", "cod")).toBe(1410);
+    // A page from before store pickup: the home total stands in.
+    expect(totalFor({ credit: 900, atm: 900, cod: 930 }, "cvs", "atm")).toBe(900);
+    expect(decodeTotals("cvs-credit:1,cvs-atm:1,cvs-cod:1")).toBeNull();
   });
 
   it.each([
