@@ -5,7 +5,8 @@
  * in for a few minutes, and after that the pages show no counts at all (null) rather than failing.
  */
 import type { StockLevels } from "../aws/src/contract";
-import { cacheOf } from "./content.server";
+import { edgeCache } from "./content.server";
+import { purgePages } from "./edge-cache-keys";
 import type { BffContext } from "./context";
 import { getStock } from "./order-api.server";
 
@@ -20,11 +21,10 @@ const FETCHED_AT = "x-stock-fetched-at";
 const inFlight = new WeakMap<Cache, Promise<StockLevels | null>>();
 
 export async function getStockLevels(bff: BffContext): Promise<StockLevels | null> {
-  const cache = cacheOf(bff);
+  const cache = edgeCache(bff);
   const now = (bff.now ?? Date.now)();
   const cached = await readCached(cache);
-  const ttl = Math.min(STOCK_TTL_SECONDS, bff.env.CACHE_TTL_SECONDS) * 1000;
-  if (cached && now - cached.fetchedAt < ttl) return cached.levels;
+  if (cached && now - cached.fetchedAt < ttlMs(bff)) return cached.levels;
 
   let running = inFlight.get(cache);
   if (!running) {
@@ -36,9 +36,30 @@ export async function getStockLevels(bff: BffContext): Promise<StockLevels | nul
   return cached && now - cached.fetchedAt < STOCK_STALE_SECONDS * 1000 ? cached.levels : null;
 }
 
-/** Drops this data centre's copy: after an order took units, or the API said a product sold out. */
-export async function purgeStock(bff: Pick<BffContext, "cache">): Promise<void> {
-  await cacheOf(bff).delete(CACHE_URL);
+/**
+ * Drops this data centre's copy, and the cached catalog and product pages that show it: after an order took units of
+ * `productIds`, the API said they sold out, or the owner set a count.
+ */
+export async function purgeStock(bff: Pick<BffContext, "cache">, productIds: readonly string[]): Promise<void> {
+  const cache = edgeCache(bff);
+  await Promise.all([cache.delete(CACHE_URL), purgePages(cache, productIds)]);
+}
+
+/**
+ * The revision of the counts the pages show now, and until when they may be shown without asking again: a cached page
+ * built from them is kept only while this revision holds (app/lib/page-cache.server.ts).
+ */
+export async function stockRevision(bff: BffContext): Promise<{ revision: string; freshUntil: number }> {
+  const levels = await getStockLevels(bff);
+  const cached = await readCached(edgeCache(bff));
+  const now = (bff.now ?? Date.now)();
+  const entries =
+    levels === null ? "none" : JSON.stringify(Object.entries(levels).sort(([a], [b]) => a.localeCompare(b)));
+  return { revision: `stock:${entries}`, freshUntil: (cached?.fetchedAt ?? now) + ttlMs(bff) };
+}
+
+function ttlMs(bff: BffContext): number {
+  return Math.min(STOCK_TTL_SECONDS, bff.env.CACHE_TTL_SECONDS) * 1000;
 }
 
 async function refresh(bff: BffContext, cache: Cache): Promise<StockLevels | null> {

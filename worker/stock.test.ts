@@ -58,7 +58,7 @@ describe("the stock counts at the edge", () => {
     const { shop, set } = await shopWithCounts();
     await getStockLevels(shop.bff);
     set({ tea: 0 });
-    await purgeStock(shop.bff);
+    await purgeStock(shop.bff, ["tea"]);
     expect(await getStockLevels(shop.bff)).toEqual({ tea: 0 });
   });
 

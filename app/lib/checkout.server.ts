@@ -302,7 +302,7 @@ type CheckoutOutcome =
       message: string;
     }
   /** Not enough left of some products (the order API's count): its message names each and what is left. */
-  | { kind: "sold_out"; message: string; values: CheckoutValues }
+  | { kind: "sold_out"; message: string; values: CheckoutValues; productIds: string[] }
   /** Some products sold out or vanished since the page was shown. */
   | { kind: "items_unavailable"; productIds: string[]; values: CheckoutValues; message: string }
   /** The form no longer matches anything orderable (tampered, or from an old page): start again from the cart. */
@@ -428,7 +428,15 @@ function fromFailure(
     }
     case "conflict":
       if (failure.code === "sold_out") {
-        return { kind: "sold_out", values, message: `${failure.message}。請回到購物車調整數量後再結帳。` };
+        const productIds = Object.keys(failure.fields ?? {})
+          .filter((path) => path.startsWith("items."))
+          .map((path) => path.slice("items.".length));
+        return {
+          kind: "sold_out",
+          values,
+          productIds,
+          message: `${failure.message}。請回到購物車調整數量後再結帳。`,
+        };
       }
       if (failure.code === "product_unavailable") {
         const productIds = Object.keys(failure.fields ?? {})
@@ -571,7 +579,10 @@ export async function submitCheckout(bff: BffContext, request: Request) {
       const { order, payment } = outcome;
       const headers = new Headers();
       // The units it took show on this data centre's pages at once.
-      await purgeStock(bff);
+      await purgeStock(
+        bff,
+        order.lines.map((line) => line.productId),
+      );
       // The order is placed: the cart is done with, and this browser remembers the order for the order page.
       headers.append("Set-Cookie", await cartCookieHeader(bff.env, EMPTY_CART));
       headers.append(
@@ -617,7 +628,7 @@ export async function submitCheckout(bff: BffContext, request: Request) {
       );
     }
     case "sold_out":
-      await purgeStock(bff);
+      await purgeStock(bff, outcome.productIds);
       return retry(
         { message: outcome.message, errors: {}, values: outcome.values, snapshot: null, backToCart: true },
         409,

@@ -238,7 +238,7 @@ export async function saveStock(
   const expected = form.expected ?? null;
   const saved = await putStockCount(bff, form.id, stock, expected);
   if (saved.ok) {
-    await purgeStock(bff);
+    await purgeStock(bff, [form.id]);
     const products = await getProducts(bff);
     const name = products.ok ? products.data.products.find((p) => p.id === form.id)?.name : undefined;
     const what = name ? `「${name}」` : form.id;
