@@ -178,6 +178,6 @@ export async function buyCashOnDelivery(page: Page, productName: string, phone =
   await page.getByLabel("收件地址").fill(SHOPPER.address);
   await page.getByRole("radio", { name: "貨到付款" }).check();
   await page.getByRole("button", { name: /確認.*下單/ }).click();
-  await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+  await page.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
   return new URL(page.url()).pathname.split("/").at(-1)!;
 }

@@ -136,7 +136,7 @@ function queryParameters(schema: z.ZodObject): Json[] {
 
 function pathId(): Json[] {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(contract.orderIdSchema, { io: "input" }) as Json;
-  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNNN`" }];
+  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNN-NNNN` (orders placed before eight-digit ids: `YYMMDD-NNNNN`)" }];
 }
 
 function pathProductId(): Json[] {

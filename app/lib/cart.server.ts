@@ -23,7 +23,7 @@ import type { BffContext } from "../../worker/context";
 import { getStockLevels } from "../../worker/stock.server";
 import { type Cart, type CartItem, cartCookieHeader, MAX_CART_LINES, readCart } from "../../worker/cookies.server";
 import { orUnavailable } from "./answers.server";
-import { assertSameSite, readForm } from "./forms.server";
+import { assertSameSite, FORM_LIMITS, readForm } from "./forms.server";
 
 export function cartItemCount(cart: Cart): number {
   return cart.items.reduce((sum, item) => sum + item.quantity, 0);
@@ -276,7 +276,7 @@ export interface CartActionData {
  */
 export async function updateCart(bff: BffContext, request: Request) {
   assertSameSite(request);
-  const form = Object.fromEntries(await readForm(request));
+  const form = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const change = cartChangeSchema.safeParse(form);
   if (!change.success) {
     const message = change.error.issues[0]?.message ?? "無法更新購物車。";

@@ -50,7 +50,7 @@ import { INVOICE_CARRIERS } from "../../aws/src/domain/invoice";
 import { chainsFor } from "../../aws/src/domain/pickup";
 import { feesFor } from "../../aws/src/domain/pricing";
 import { getSiteStatus } from "../../worker/content.server";
-import { assertSameSite, blank, formErrors, readForm } from "./forms.server";
+import { assertSameSite, blank, FORM_LIMITS, formErrors, readForm } from "./forms.server";
 import { type PickupReturn, pickupReturn, readStoreTicket } from "./pickup.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
@@ -570,7 +570,7 @@ export type CheckoutActionData =
 
 export async function submitCheckout(bff: BffContext, request: Request) {
   assertSameSite(request);
-  const submitted = Object.fromEntries(await readForm(request));
+  const submitted = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const outcome = await placeOrder(bff, submitted, storefrontOrigin(request, bff.env.SITE_URL));
   const submittedSnapshot = snapshotFields(submitted);
 

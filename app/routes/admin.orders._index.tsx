@@ -49,7 +49,7 @@ export default function OrdersPage() {
           label="以訂單編號查詢"
           defaultValue={fieldValue(values, "q")}
           error={errors.q}
-          placeholder="YYMMDD-NNNNN"
+          placeholder="YYMMDD-NNNN-NNNN"
           required
           className="w-64"
         />

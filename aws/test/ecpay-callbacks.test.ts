@@ -72,9 +72,8 @@ describe("ECPay ReturnURL (POST /ecpay)", () => {
         .text,
     ).toMatch(/^0\|CheckMacValue/);
     expect((await unsigned.post("/ecpay", ecpayForm({ ...good, TradeAmt: "1" }))).text).toBe("0|amount mismatch");
-    expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantTradeNo: "L26010100001AAA" }))).text).toBe(
-      "0|unknown order",
-    );
+    expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantTradeNo: "L26010100001AAA" }))).text).toBe("0|unknown order");
+    expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantTradeNo: "L26010100000001AAA" }))).text).toBe("0|unknown order");
     expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantID: "2000132" }))).text).toMatch(/^0\|/);
     expect((await unsigned.post("/ecpay", "garbage")).text).toMatch(/^0\|/);
     expect((await orderNow(order.id, phone)).status).toBe("created");

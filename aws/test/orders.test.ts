@@ -19,7 +19,7 @@ describe("POST /order", () => {
       ["dongding-oolong", 450, 900],
       ["pineapple-cake", 380, 380],
     ]);
-    expect(order.id).toMatch(/^\d{6}-\d{5}$/);
+    expect(order.id).toMatch(/^\d{6}-\d{4}-\d{4}$/);
     expect(order.history).toEqual([expect.objectContaining({ from: null, to: "created", by: "shopper" })]);
 
     expect(payment?.action).toBe(`${stack().ecpayUrl}/Cashier/AioCheckOut/V5`);
@@ -33,7 +33,7 @@ describe("POST /order", () => {
       ReturnURL: `${stack().apiUrl}/ecpay`,
       OrderResultURL: `http://127.0.0.1:8788/orders/${order.id}/return`,
     });
-    expect(fields.MerchantTradeNo).toMatch(/^L\d{11}[0-9A-Z]{3}$/);
+    expect(fields.MerchantTradeNo).toMatch(/^L\d{14}[0-9A-Z]{3}$/);
     expect(fields.ItemName).toBe("凍頂烏龍茶 150g 450元 x 2#土鳳梨酥 10 入 380元 x 1");
   });
 

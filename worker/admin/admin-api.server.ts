@@ -246,5 +246,5 @@ function orderPath(route: { path: string }, id: string): string | undefined {
 }
 
 function notFoundId(): ApiFailure {
-  return { ok: false, kind: "not_found", message: "訂單編號格式不正確（YYMMDD-NNNNN）。" };
+  return { ok: false, kind: "not_found", message: "訂單編號格式不正確（YYMMDD-NNNN-NNNN）。" };
 }

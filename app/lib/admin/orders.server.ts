@@ -12,6 +12,7 @@ import {
   ORDER_STATUSES,
   type Order,
   type OrderStatus,
+  normaliseOrderId,
   orderIdSchema,
   PAYMENT_METHODS,
   taiwanMobile,
@@ -64,7 +65,11 @@ type OrdersFilter = z.output<typeof ordersFilterSchema>;
 /** The list page's query: filters, the page (cursor and the cursors before it), and the order-id search box. */
 export const ordersQuerySchema = z.object({
   filter: ordersFilterSchema,
-  q: z.preprocess(blank, orderIdSchema.optional()),
+  /** Typed by the owner as the shopper reads it out: dashes and spaces optional (normaliseOrderId). */
+  q: z.preprocess((value) => {
+    const text = blank(value);
+    return typeof text === "string" ? normaliseOrderId(text) : text;
+  }, orderIdSchema.optional()),
   cursor: z.preprocess(blank, z.string().regex(CURSOR).optional()),
   /** Cursors of the pages before this one, `~`-separated; the first page, which has none, is `.`. */
   back: z.preprocess(blank, z.string().max(8_000).optional()),

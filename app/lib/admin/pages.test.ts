@@ -154,6 +154,16 @@ describe("orders list", () => {
     );
   });
 
+  it("jumps to an order whose id the owner typed as a shopper read it out (no dashes, spaces)", async () => {
+    const { context } = bff();
+    for (const typed of ["26112748310926", "261127%204831%200926"]) {
+      const { params, parsed } = query(`q=${typed}`);
+      await expect(loadOrdersPage(context, params, parsed)).rejects.toSatisfy(
+        (r: Response) => r.status === 302 && r.headers.get("Location") === "/admin/orders/261127-4831-0926",
+      );
+    }
+  });
+
   it("ships each order on its own, reporting the ones that could not be shipped", async () => {
     const { context } = bff((request) => {
       const id = new URL(request.url).pathname.split("/")[3]!;

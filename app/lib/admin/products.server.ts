@@ -30,7 +30,7 @@ import { purgeContent } from "../../../worker/content.server";
 import type { BffContext } from "../../../worker/context";
 import { purgeStock } from "../../../worker/stock.server";
 import type { FieldErrors, FormFailure, FormValues } from "../forms";
-import { blank, checkbox, formErrors, twdText } from "../forms.server";
+import { blank, checkbox, FORM_LIMITS, formErrors, twdText } from "../forms.server";
 import { privateHeaders } from "../private-headers";
 import { ownerAction, ownerPage, ownerRedirect } from "./auth.server";
 
@@ -438,11 +438,17 @@ export function loadNewProduct(bff: BffContext, request: Request) {
 }
 
 export function submitNewProduct(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, newProductFormSchema, async (form, formData, owner) => {
-    const result = await createProduct(bff, form.data, imageFile(formData), form.values);
-    if (result.ok) throw ownerRedirect(owner, result.redirectTo);
-    return result;
-  });
+  return ownerAction(
+    bff,
+    request,
+    newProductFormSchema,
+    async (form, formData, owner) => {
+      const result = await createProduct(bff, form.data, imageFile(formData), form.values);
+      if (result.ok) throw ownerRedirect(owner, result.redirectTo);
+      return result;
+    },
+    { maxBytes: FORM_LIMITS.adminWithImage },
+  );
 }
 
 export function loadProductEditor(bff: BffContext, request: Request, id: string | undefined) {
@@ -450,9 +456,15 @@ export function loadProductEditor(bff: BffContext, request: Request, id: string 
 }
 
 export function submitProductEdit(bff: BffContext, request: Request, id: string | undefined) {
-  return ownerAction(bff, request, editProductSchema, async (form, formData, owner) => {
-    const result = await updateProduct(bff, id, form.data, imageFile(formData), form.values);
-    if (result.ok) throw ownerRedirect(owner, result.redirectTo);
-    return result;
-  });
+  return ownerAction(
+    bff,
+    request,
+    editProductSchema,
+    async (form, formData, owner) => {
+      const result = await updateProduct(bff, id, form.data, imageFile(formData), form.values);
+      if (result.ok) throw ownerRedirect(owner, result.redirectTo);
+      return result;
+    },
+    { maxBytes: FORM_LIMITS.adminWithImage },
+  );
 }

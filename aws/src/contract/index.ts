@@ -49,8 +49,8 @@ export const taiwanMobile = z
   .transform((s) => s.replace(/[\s-]/g, ""))
   .pipe(z.string().regex(TAIWAN_MOBILE_PATTERN, "請輸入 09 開頭的 10 位手機號碼"));
 
-/** Order ids are `YYMMDD-NNNNN`: the Taipei date the order was placed and five digits, easy to read over the phone. */
-export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNNN");
+/** An order id as the API takes it (ORDER_ID_PATTERN, after trimming white space). */
+export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNN-NNNN");
 
 /**
  * The storefront origin the shopper is on (`https://feature-x.taiwan-shop.pages.dev`): ECPay sends them back there.

@@ -20,9 +20,9 @@
 import fc from "fast-check";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ORDER_STATUSES, PAYMENT_METHODS, taiwanMobile } from "../../src/contract";
+import { ORDER_ID_PATTERN, ORDER_STATUSES, PAYMENT_METHODS, taiwanMobile } from "../../src/contract";
 import { orderRequest } from "../support";
-import { type Page, SAMPLE_DETAILS, Shopper } from "./shopper";
+import { type Page, postOversizedForm, SAMPLE_DETAILS, Shopper } from "./shopper";
 import { apiClient, bucketSnapshot, countItems, type TableCounts } from "./support";
 
 const SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1));
@@ -42,6 +42,15 @@ let codOrderId: string;
 let productIds: string[] = [];
 let before: { items: TableCounts; bucket: Map<string, string> };
 
+/**
+ * FORM_LIMITS (app/lib/forms.server.ts, workerd code, mirrored here): the shop's forms and the login take 16 KB, the
+ * admin's forms 64 KB (a product form with its image more). A body over its form's limit is refused with 413 before
+ * it is read, so a generated form that grew past it (a few 3,000-character fields) must get exactly that.
+ */
+const FORM_LIMITS = { shop: 16 * 1024, admin: 64 * 1024 };
+const limitOf = (form: string) =>
+  form.startsWith("admin:") && form !== "admin: login" ? FORM_LIMITS.admin : FORM_LIMITS.shop;
+
 async function fuzz<T>(
   form: string,
   arbitrary: fc.Arbitrary<T>,
@@ -54,6 +63,10 @@ async function fuzz<T>(
       const page = await send(input);
       tried[form] = (tried[form] ?? 0) + 1;
       answers[page.status] = (answers[page.status] ?? 0) + 1;
+      if (page.sentBytes !== undefined && page.sentBytes > limitOf(form)) {
+        if (page.status !== 413) throw new Error(`${form}: a ${page.sentBytes}-byte body got ${page.status}, not 413`);
+        return;
+      }
       if (!allowed.includes(page.status)) {
         throw new Error(`${form}: expected ${allowed.join("/")}, got ${page.status}: ${page.text.slice(0, 400)}`);
       }
@@ -348,14 +361,22 @@ describe.runIf(storefront !== null)("bad input through the checkout form", () =>
             f.LogisticsSubType ?? "",
           ) ||
           !/^[0-9A-Za-z]{1,10}$/.test(f.CVSStoreID ?? "") ||
-          [f.CVSStoreName ?? "", f.CVSAddress ?? ""].some(
-            (t) =>
-              t.trim() === "" ||
+          // Whitespace around the text (a tab or newline included) is trimmed, as the contract does; what is
+          // left must be printable.
+          (
+            [
+              [f.CVSStoreName ?? "", 60],
+              [f.CVSAddress ?? "", 120],
+            ] as const
+          ).some(([raw, max]) => {
+            const t = raw.trim();
+            return (
+              t === "" ||
               /[<>]/.test(t) ||
               [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
-              t.trim().length > 120 ||
-              (t === f.CVSStoreName && t.trim().length > 60),
-          ),
+              t.length > max
+            );
+          }),
       );
     await fc.assert(
       fc.asyncProperty(bad, async (form) => {
@@ -557,13 +578,27 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
   });
 
   it("an order's actions: bad actions, refused transitions, unknown and malformed orders (400/404/409)", async () => {
-    const unknownId = fc
-      .tuple(fc.integer({ min: 0, max: 99_999 }))
-      .map(([n]) => `200101-${String(n).padStart(5, "0")}`);
+    const unknownId = fc.oneof(
+      fc
+        .integer({ min: 0, max: 99_999_999 })
+        .map((n) => String(n).padStart(8, "0"))
+        .map((d) => `200101-${d.slice(0, 4)}-${d.slice(4)}`),
+      fc.integer({ min: 0, max: 99_999 }).map((n) => `200101-${String(n).padStart(5, "0")}`),
+    );
     const encode = (v: string) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
     const malformedId = fc.oneof(
-      junk.filter((v) => !/^\d{6}-\d{5}$/.test(v.trim()) && v.trim() !== "").map(encode),
-      fc.constantFrom("%zz", "..%2F..%2Fadmin", "261127-1234", "261327-12345", "261127-123456", "%00"),
+      junk.filter((v) => !ORDER_ID_PATTERN.test(v.trim()) && v.trim() !== "").map(encode),
+      fc.constantFrom(
+        "%zz",
+        "..%2F..%2Fadmin",
+        "261127-1234",
+        "261327-12345",
+        "261127-123456",
+        "261127-1234-123",
+        "261327-1234-1234",
+        "261127-12345678",
+        "%00",
+      ),
     );
     const transition = fc.record({
       intent: fc.constant("transition"),
@@ -691,6 +726,141 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
       8,
       (form) => visitor.post("/admin/login", withFields({}, Object.entries(form))),
       [400, 401, 429],
+    );
+  });
+});
+
+describe.runIf(storefront !== null)("bad input against the edge's guards", () => {
+  /** What a browser would send with a form post of `who` (its cookies, same-origin headers). */
+  const browserHeaders = (who: Shopper | null, extra: Record<string, string> = {}) => ({
+    ...(who ? { cookie: who.jar.header() } : {}),
+    origin: storefront!.url,
+    "sec-fetch-site": "same-origin",
+    ...extra,
+  });
+  const asPage = (answer: { status: number; text: string }): Page => ({
+    status: answer.status,
+    headers: new Headers(),
+    text: answer.text,
+    location: null,
+  });
+
+  // Few runs: `wrangler pages dev` takes in the whole body before the worker answers (1–3 s each on this machine).
+  it("bodies over each form's limit, declared or chunked, to every form of the shop and the admin: refused (413)", async () => {
+    // A product form that may carry its image takes the image's 2 MB and 64 KB more.
+    const { shop: SHOP, admin: ADMIN } = FORM_LIMITS;
+    const WITH_IMAGE = 2 * 1024 * 1024 + ADMIN;
+    const product = productIds[0] ?? "dongding-oolong";
+    const targets: [Shopper | null, string, number][] = [
+      [shopper, "/cart", SHOP],
+      [shopper, "/checkout", SHOP],
+      [shopper, "/orders", SHOP],
+      [shopper, `/orders/${realOrderId}`, SHOP],
+      [null, "/admin/login", SHOP],
+      [owner, "/admin/site", ADMIN],
+      [owner, "/admin/products", ADMIN],
+      [owner, `/admin/orders/${realOrderId}`, ADMIN],
+      [owner, "/admin/orders", ADMIN],
+      [owner, "/admin/products/new", WITH_IMAGE],
+      [owner, `/admin/products/${product}`, WITH_IMAGE],
+    ];
+    await fuzz(
+      "forms: over the limit",
+      fc.tuple(fc.constantFrom(...targets), fc.integer({ min: 1, max: 512 * 1024 }), fc.boolean()),
+      runs(4),
+      async ([[who, path, limit], over, chunked]) => {
+        const answer = await postOversizedForm(`${storefront!.url}${path}`, limit + over, {
+          chunked,
+          headers: browserHeaders(who),
+        });
+        if (answer.status === 413 && !answer.text.includes("送出的內容太大"))
+          throw new Error(`${path}: 413 without the reason`);
+        return asPage(answer);
+      },
+      [413],
+    );
+  });
+
+  it("client addresses of any shape (CF-Connecting-IP, CF-Connecting-IPv6) on the login and the lookup: answered, never 5xx", async () => {
+    const printable = fc.string({
+      unit: fc.constantFrom(..." !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFabcdefxyz[]_{}~"),
+      maxLength: 80,
+    });
+    const address = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4Extended(),
+      printable,
+      fc.constantFrom(
+        "",
+        "::",
+        "[::1]",
+        "fe80::1%eth0",
+        "::ffff:192.0.2.1",
+        "1.2.3.4.5",
+        "2001:db8::1::2",
+        "256.1.1.1",
+      ),
+    );
+    const header = fc.constantFrom("CF-Connecting-IP", "CF-Connecting-IPv6");
+    await fuzz(
+      "guards: client addresses",
+      fc.tuple(header, address, fc.boolean()),
+      runs(16),
+      async ([name, value, login]) => {
+        const response = await fetch(`${storefront!.url}${login ? "/admin/login" : "/orders"}`, {
+          method: "POST",
+          redirect: "manual",
+          headers: browserHeaders(null, { "content-type": "application/x-www-form-urlencoded", [name]: value }),
+          body: new URLSearchParams(
+            login ? { password: "not-the-password" } : { id: "200101-0000-0000", phone: "0900000000" },
+          ).toString(),
+        });
+        return asPage({ status: response.status, text: await response.text() });
+      },
+      [401, 404, 429],
+    );
+  });
+
+  it("admin session cookies that are not ours (junk, tampered, another cookie's signature): the login, never a 5xx", async () => {
+    const real = owner.jar.cookies.get("__Host-shop_admin") ?? "";
+    const cookieText = fc.string({
+      unit: fc.constantFrom(..."abcdefxyzABCXYZ0123456789-_.%=+/"),
+      maxLength: 120,
+    });
+    const value = fc
+      .oneof(
+        cookieText,
+        // The real cookie with a character of its signed value changed (never of its signature: base64 has spellings
+        // that decode alike), cut short, or with junk after it.
+        fc
+          .tuple(fc.nat({ max: Math.max(0, real.indexOf(".") - 1) }), fc.constantFrom("A", "z", "0", "%", "."))
+          .map(([at, c]) => real.slice(0, at) + c + real.slice(at + 1)),
+        fc.nat({ max: Math.max(0, real.length - 1) }).map((n) => real.slice(0, n)),
+        cookieText.filter((tail) => tail !== "").map((tail) => real + tail),
+        fc.constant(shopper.jar.cookies.get("__Host-cart") ?? "x"),
+      )
+      .filter((v) => v !== real);
+    await fuzz(
+      "guards: admin session cookies",
+      fc.tuple(value, fc.boolean()),
+      runs(16),
+      async ([cookie, action]) => {
+        const response = await fetch(`${storefront!.url}${action ? "/admin/site" : "/admin"}`, {
+          method: action ? "POST" : "GET",
+          redirect: "manual",
+          headers: {
+            cookie: `__Host-shop_admin=${cookie}`,
+            ...(action
+              ? browserHeaders(null, { "content-type": "application/x-www-form-urlencoded" })
+              : { "sec-fetch-site": "same-origin" }),
+          },
+          ...(action ? { body: "open=open" } : {}),
+        });
+        if (response.status === 200) throw new Error(`a forged admin cookie opened ${action ? "an action" : "/admin"}`);
+        return asPage({ status: response.status, text: (await response.text()) || "(redirect)" });
+      },
+      [302, 401],
     );
   });
 });
