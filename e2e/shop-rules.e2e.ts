@@ -91,7 +91,7 @@ describe("shipping fees", () => {
     await submitCheckout(page);
     await expect.poll(() => text(page)).toContain("新的總金額：NT$860");
     await page.getByRole("button", { name: "確認新金額並下單（NT$860）" }).click();
-    await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    await page.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
     const orderId = orderIdFromUrl(page);
     const order = await text(page);
     expect(order).toMatch(/商品小計\s*NT\$680/);
@@ -177,7 +177,7 @@ describe("stock", () => {
     await first.page.getByRole("link", { name: "前往結帳" }).click();
     await fillCheckout(first.page, "貨到付款", { phone: "0911000222" });
     await submitCheckout(first.page);
-    await first.page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    await first.page.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
     expect((await api.getStock()).find((entry) => entry.productId === CAKE.id)?.stock).toBe(0);
 
     // The shopper who was late is told which product sold out, and nothing was ordered.
@@ -204,7 +204,7 @@ describe("tracking numbers", () => {
     await page.getByRole("link", { name: "前往結帳" }).click();
     await fillCheckout(page, "貨到付款", { email, phone: "0911000333" });
     await submitCheckout(page);
-    await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    await page.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
     const orderId = orderIdFromUrl(page);
 
     const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
