@@ -145,5 +145,17 @@ export const blank = (value: unknown) => (typeof value === "string" && value.tri
 /** A field that may be repeated (checkbox lists) always parses as a list. */
 export const asList = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
+/**
+ * An amount in New Taiwan dollars as the owner types it — "450", "1,280", "NT$1280" — as a number; `message` when it
+ * is not a whole number. Bounds are the caller's (the contract's, where it has them).
+ */
+export const twdText = (message: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
+    .pipe(z.string().regex(/^-?\d+$/, message))
+    .transform(Number);
+
 /** An HTML checkbox: present (any value) means on. */
 export const checkbox = z.preprocess((value) => value !== undefined && value !== "" && value !== "false", z.boolean());

@@ -196,7 +196,9 @@ export async function setStock(productId: string, stock: number | null): Promise
 
 export async function stockOf(productId: string): Promise<number | null> {
   const res = await admin.get("/admin/stock");
-  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find((e) => e.productId === productId);
+  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find(
+    (e) => e.productId === productId,
+  );
   if (!entry) throw new Error(`no product ${productId}`);
   return entry.stock;
 }

@@ -37,3 +37,9 @@ export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
 /** The most of one product one order may hold. */
 export const MAX_LINE_QUANTITY = 99;
+
+/** Upper bounds on the owner's fees that keep a typo (an extra zero or three) from reaching a shopper's checkout. */
+export const FEE_LIMITS = { fee: 5_000, freeShippingThreshold: 1_000_000, codSurcharge: 1_000 } as const;
+
+/** The most a stock count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
+export const MAX_STOCK = 1_000_000;

@@ -37,6 +37,8 @@ const answers: Record<string, number> = {};
 let shopper: Shopper;
 let owner: Shopper;
 let realOrderId: string;
+/** A pay-on-arrival order the owner could ship: every bad shipment must leave it unshipped. */
+let codOrderId: string;
 let productIds: string[] = [];
 let before: { items: TableCounts; bucket: Map<string, string> };
 
@@ -154,11 +156,52 @@ const newProductRules = productRules.extend({
       .optional(),
   ),
 });
+/** An optional fee as the owner types it ("NT$1,200"), between `min` and `max`. */
+const fee = (min: number, max: number) =>
+  z.preprocess(
+    blank,
+    z
+      .string()
+      .trim()
+      .transform((v) => v.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
+      .pipe(z.string().regex(/^-?\d+$/))
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  );
 const siteRules = z.object({
   open: z.enum(["open", "closed"]),
   closedMessage: z.string().trim().max(500).default(""),
   announcement: z.string().trim().max(500).default(""),
+  shippingFee: fee(0, 5_000),
+  freeShippingThreshold: fee(1, 1_000_000),
+  codSurcharge: fee(0, 1_000),
 });
+/** A stock count as typed in the product list: blank (not tracked) or 0–1,000,000. */
+const stockRule = z.preprocess(
+  blank,
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d{1,12}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(1_000_000))
+    .optional(),
+);
+/** A shipment as typed on the ship forms: both or neither, a known carrier, a carrier's kind of number. */
+const CARRIER_VALUES = ["tcat", "hct", "post", "other"];
+const trackingRule = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/);
+const shipmentRefused = (carrier: string | undefined, tracking: string | undefined) => {
+  const c = carrier?.trim() ? carrier : undefined;
+  const t = tracking?.trim() ? tracking : undefined;
+  if (c === undefined && t === undefined) return false;
+  return c === undefined || !CARRIER_VALUES.includes(c) || t === undefined || !trackingRule.safeParse(t).success;
+};
 const refused = (schema: z.ZodType) => (form: Record<string, string>) => !schema.safeParse(form).success;
 
 /** A multipart body of the fields (and optionally a file), as a browser sends a form with enctype=multipart. */
@@ -203,6 +246,9 @@ beforeAll(async () => {
   const created = await apiClient(stack, "storefront").post("/order", orderRequest({ paymentMethod: "credit" }));
   if (created.status !== 201) throw new Error(`order: ${created.status}`);
   realOrderId = created.body.order.id;
+  const cod = await apiClient(stack, "storefront").post("/order", orderRequest({ paymentMethod: "cod" }));
+  if (cod.status !== 201) throw new Error(`order: ${cod.status}`);
+  codOrderId = cod.body.order.id;
   const catalog = await (await new Shopper(storefront.url).get("/sitemap.xml")).text;
   productIds = [...catalog.matchAll(/\/products\/([a-z0-9-]+)</g)].map((m) => m[1]!);
 
@@ -447,13 +493,77 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
     );
   });
 
-  it("site status: values the form refuses (400)", async () => {
-    const good = { open: "open", closedMessage: "", announcement: "" };
+  it("stock counts: values the form refuses (400); unknown products, or a count changed since the page (409)", async () => {
+    const known = fc.constantFrom(...productIds);
     await fuzz(
-      "admin: site status",
+      "admin: stock counts",
+      fc.oneof(
+        // Counts the form refuses: negative, fractional, absurd, not a number.
+        fc
+          .record({
+            op: fc.constant("stock"),
+            id: known,
+            stock: fc.oneof(junk, fc.integer({ min: -1_000, max: -1 }).map(String), fc.constant("1000001")),
+            expected: fc.constant(""),
+          })
+          .filter((form) => !stockRule.safeParse(form.stock).success),
+        // Good counts for products that do not exist, or bad ids.
+        fc.record({
+          op: fc.constant("stock"),
+          id: fc.oneof(junk, fc.stringMatching(/^zz-[a-z0-9]{1,20}$/)).filter((v) => !productIds.includes(v)),
+          stock: fc.integer({ min: 0, max: 100 }).map(String),
+          expected: fc.constant(""),
+        }),
+        // A good count based on a figure no product has now (another tab, a sale): refused, nothing written.
+        fc.record({
+          op: fc.constant("stock"),
+          id: known,
+          stock: fc.integer({ min: 0, max: 100 }).map(String),
+          expected: fc.constant("999999"),
+        }),
+        fc.record({
+          op: fc.constant("stock"),
+          id: known,
+          stock: fc.integer({ min: 0, max: 100 }).map(String),
+          expected: junk.filter((v) => v.trim() !== "" && !/^\d+$/.test(v.trim())),
+        }),
+      ),
+      runs(30),
+      (form) => owner.post("/admin/products", form),
+      [400, 404, 409],
+    );
+  });
+
+  it("site status and fees: values the form refuses (400)", async () => {
+    const good = {
+      open: "open",
+      closedMessage: "",
+      announcement: "",
+      shippingFee: "",
+      freeShippingThreshold: "",
+      codSurcharge: "",
+    };
+    const absurdFee = fc.oneof(
+      fc.integer({ min: -1_000_000, max: -1 }).map(String),
+      fc.integer({ min: 5_001, max: 2_000_000_000 }).map(String),
+      fc.double({ min: 0.01, max: 5_000, noInteger: true, noNaN: true }).map(String),
+      fc.constantFrom("1e3", "NaN", "Infinity", "0x10", "１００", "99999999999999999999999", "100元", "\u0000100"),
+    );
+    await fuzz(
+      "admin: site status and fees",
       fc
         .oneof(
-          corrupt(["open", "closedMessage", "announcement"]).map((changes) => withFields(good, changes)),
+          corrupt([
+            "open",
+            "closedMessage",
+            "announcement",
+            "shippingFee",
+            "freeShippingThreshold",
+            "codSurcharge",
+          ]).map((changes) => withFields(good, changes)),
+          fc
+            .tuple(fc.constantFrom("shippingFee", "freeShippingThreshold", "codSurcharge"), absurdFee)
+            .map(([field, value]) => ({ ...good, [field]: value })),
           fc.record({
             open: fc.constantFrom("open", "closed"),
             closedMessage: fc.nat({ max: 2000 }).map((n) => "休".repeat(501 + n)),
@@ -495,6 +605,8 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
       to: fc.oneof(fc.constantFrom(...ORDER_STATUSES), junk),
       note: fc.option(junk, { nil: undefined }),
       confirm: fc.option(junk, { nil: undefined }),
+      carrier: fc.option(fc.oneof(fc.constantFrom(...CARRIER_VALUES), junk), { nil: undefined }),
+      trackingNumber: fc.option(junk, { nil: undefined }),
     });
     // The real order is an unpaid card order: the owner may only cancel it, and only with confirm=yes; asking for the
     // status it already has is an idempotent no-op (the API answers the order as it is), not bad input.
@@ -519,6 +631,48 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
       ({ id, form }) =>
         owner.post(`/admin/orders/${id}`, withFields({}, Object.entries(form) as [string, string | undefined][])),
       [400, 404, 409],
+    );
+  });
+
+  it("shipping with a bad carrier or tracking number (control characters, 200 characters, markup): refused (400), not shipped", async () => {
+    const tracking = fc.oneof(
+      junk,
+      fc.constantFrom("9".repeat(200), "A1\u0007B2", "<b>1</b>", "12 34", "-123", "１２３"),
+      fc.stringMatching(/^[A-Za-z0-9]{41,80}$/),
+    );
+    await fuzz(
+      "admin: ship with a tracking number",
+      fc
+        .record({
+          carrier: fc.option(fc.oneof(fc.constantFrom(...CARRIER_VALUES), junk), { nil: undefined }),
+          trackingNumber: fc.option(tracking, { nil: undefined }),
+        })
+        .filter(({ carrier, trackingNumber }) => shipmentRefused(carrier, trackingNumber)),
+      runs(30),
+      (shipment) =>
+        owner.post(
+          `/admin/orders/${codOrderId}`,
+          withFields(
+            { intent: "transition", to: "shipped" },
+            Object.entries(shipment) as [string, string | undefined][],
+          ),
+        ),
+      [400],
+    );
+    const bulk = fc.record({
+      carrier: fc.oneof(fc.constantFrom(...CARRIER_VALUES), junk),
+      tracking,
+    });
+    await fuzz(
+      "admin: bulk ship with tracking numbers",
+      bulk.filter(({ carrier, tracking: t }) => t.trim() !== "" && shipmentRefused(carrier, t)),
+      runs(20),
+      ({ carrier, tracking: t }) =>
+        owner.post(
+          "/admin/orders",
+          new URLSearchParams({ intent: "ship", ids: codOrderId, rows: codOrderId, carrier, tracking: t }),
+        ),
+      [400],
     );
   });
 
@@ -718,5 +872,8 @@ describe.runIf(storefront !== null)("after all the bad input", () => {
     const order = await apiClient(stack, "admin").get(`/admin/orders/${realOrderId}`);
     expect(order.status).toBe(200);
     expect(order.body.order.status).toBe("created");
+    const cod = await apiClient(stack, "admin").get(`/admin/orders/${codOrderId}`);
+    expect(cod.body.order.status).toBe("created");
+    expect(cod.body.order.shipment).toBeUndefined();
   });
 });
