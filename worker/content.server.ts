@@ -25,6 +25,7 @@ import {
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
 import type { BffContext } from "./context";
 import { CACHE_ORIGIN, purgePages } from "./edge-cache-keys";
+import { runningRead, type SharedRead, sharedRead } from "./shared-read";
 
 const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
 export type ContentKey = (typeof CONTENT_KEYS)[number];
@@ -117,23 +118,9 @@ export async function purgeContent(bff: Pick<BffContext, "cache">, key: ContentK
 // ---------------------------------------------------------------------------------------------
 // Per-isolate bookkeeping, keyed by the Cache object so each test's cache starts clean.
 
-/**
- * One S3 read of a key, shared by the requests of the isolate that want it while it runs.
- *
- * A read belongs to the request that started it: the runtime cancels whatever a request still has running once it
- * has answered, unless handed to ctx.waitUntil, and a cancelled read never settles. So the starter hands it to
- * waitUntil, and every reader waits for it at most until `until` (its own timer, in its own request): a read that
- * outlives its budget was lost with its request, and the next reader starts another instead of joining it.
- */
-interface InFlightRead {
-  done: Promise<CachedContent<unknown>>;
-  /** Date.now() after which the read counts as lost. */
-  until: number;
-}
-
 interface IsolateState {
-  /** Coalesces concurrent S3 reads of one key: one refresh (or cold read) per isolate at a time. */
-  inFlight: Map<ContentKey, InFlightRead>;
+  /** Coalesces concurrent S3 reads of one key: one refresh (or cold read) per isolate at a time (./shared-read.ts). */
+  inFlight: Map<ContentKey, SharedRead<CachedContent<unknown>>>;
   lastFailureAt: Map<ContentKey, number>;
   /**
    * Copies of each key this isolate has stored. A request that sees the count move while it was reading the cache
@@ -178,7 +165,7 @@ async function readContent<K extends ContentKey>(
     if (ageMs < STALE_LIMIT_SECONDS * 1000) {
       const lastFailure = state.lastFailureAt.get(key);
       const backingOff = lastFailure !== undefined && now - lastFailure < REFRESH_BACKOFF_MS;
-      if (!running(state, key) && !backingOff && !newerStored) {
+      if (!runningRead(state.inFlight, key) && !backingOff && !newerStored) {
         bff.ctx.waitUntil(
           refresh<T>(bff, cache, key, cached).catch((error: unknown) => {
             console.warn(
@@ -211,12 +198,6 @@ async function readContent<K extends ContentKey>(
   }
 }
 
-/** The read of `key` this isolate has under way, unless there is none or it was lost (past its budget). */
-function running(state: IsolateState, key: ContentKey): InFlightRead | undefined {
-  const read = state.inFlight.get(key);
-  return read && Date.now() < read.until ? read : undefined;
-}
-
 /**
  * Fetches `key` from S3 (once per isolate at a time), validates it and stores it in the cache. Settles within
  * CONTENT_READ_BUDGET_MS, whoever started the read and whether or not that request is still there.
@@ -228,12 +209,7 @@ function refresh<T>(
   previous: CachedContent<T> | undefined,
 ): Promise<CachedContent<T>> {
   const state = stateFor(cache);
-  const joined = running(state, key);
-  if (joined) return awaitRead(state, key, joined) as Promise<CachedContent<T>>;
-
-  const read = { until: Date.now() + CONTENT_READ_BUDGET_MS } as InFlightRead;
-  state.inFlight.set(key, read);
-  const work = (async (): Promise<CachedContent<T>> => {
+  const read = sharedRead(state.inFlight, key, bff.ctx, CONTENT_READ_BUDGET_MS, async () => {
     try {
       const headers: Record<string, string> = { accept: "application/json" };
       if (previous?.etag) headers["if-none-match"] = previous.etag;
@@ -270,30 +246,9 @@ function refresh<T>(
     } catch (error) {
       state.lastFailureAt.set(key, (bff.now ?? Date.now)());
       throw error;
-    } finally {
-      // Not a read that replaced this one after it counted as lost.
-      if (state.inFlight.get(key) === read) state.inFlight.delete(key);
     }
-  })();
-  read.done = work as Promise<CachedContent<unknown>>;
-  // Outlives this request's answer: other requests may be waiting for it (its failure is theirs to report).
-  bff.ctx.waitUntil(work.catch(() => {}));
-  return awaitRead(state, key, read) as Promise<CachedContent<T>>;
-}
-
-/** The read's result, or a failure once its budget is spent (then it is dropped, so the next reader starts anew). */
-function awaitRead(state: IsolateState, key: ContentKey, read: InFlightRead): Promise<CachedContent<unknown>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const lost = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        if (state.inFlight.get(key) === read) state.inFlight.delete(key);
-        reject(new Error(`S3 read of ${key} did not settle within ${CONTENT_READ_BUDGET_MS} ms`));
-      },
-      Math.max(0, read.until - Date.now()),
-    );
   });
-  return Promise.race([read.done, lost]).finally(() => clearTimeout(timer));
+  return read as Promise<CachedContent<T>>;
 }
 
 async function readCached<T>(cache: Cache, key: ContentKey): Promise<CachedContent<T> | undefined> {

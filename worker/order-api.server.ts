@@ -108,4 +108,4 @@ export async function getStock(deps: ApiDeps): Promise<ApiResult<StockLevels>> {
   return result.ok ? { ok: true, data: result.data.stock } : result;
 }
 
-const STOCK_TIMEOUT_MS = 2_500;
+export const STOCK_TIMEOUT_MS = 2_500;

@@ -6,9 +6,10 @@
  */
 import type { StockLevels } from "../aws/src/contract";
 import { edgeCache } from "./content.server";
-import { purgePages } from "./edge-cache-keys";
 import type { BffContext } from "./context";
-import { getStock } from "./order-api.server";
+import { purgePages } from "./edge-cache-keys";
+import { getStock, STOCK_TIMEOUT_MS } from "./order-api.server";
+import { type SharedRead, sharedRead } from "./shared-read";
 
 /** At most this long between a sale and the storefront showing it (less when the content TTL is shorter). */
 export const STOCK_TTL_SECONDS = 10;
@@ -17,8 +18,14 @@ const STOCK_STALE_SECONDS = 5 * 60;
 const CACHE_URL = "https://edge-cache.internal/api/stock";
 const FETCHED_AT = "x-stock-fetched-at";
 
+/**
+ * The longest a request waits for a read of GET /stock, its own or one it joined (./shared-read.ts): the call's
+ * deadline and a second for the cache write.
+ */
+const STOCK_READ_BUDGET_MS = STOCK_TIMEOUT_MS + 1_000;
+
 /** Reads of GET /stock running in this isolate, so a burst of page views makes one call. */
-const inFlight = new WeakMap<Cache, Promise<StockLevels | null>>();
+const inFlight = new WeakMap<Cache, SharedRead<StockLevels | null>>();
 
 export async function getStockLevels(bff: BffContext): Promise<StockLevels | null> {
   const cache = edgeCache(bff);
@@ -26,12 +33,12 @@ export async function getStockLevels(bff: BffContext): Promise<StockLevels | nul
   const cached = await readCached(cache);
   if (cached && now - cached.fetchedAt < ttlMs(bff)) return cached.levels;
 
-  let running = inFlight.get(cache);
-  if (!running) {
-    running = refresh(bff, cache).finally(() => inFlight.delete(cache));
-    inFlight.set(cache, running);
-  }
-  const fresh = await running;
+  const fresh = await sharedRead(inFlight, cache, bff.ctx, STOCK_READ_BUDGET_MS, () => refresh(bff, cache)).catch(
+    (error: unknown) => {
+      console.warn(JSON.stringify({ at: "stock", problem: "unavailable", detail: String(error) }));
+      return null;
+    },
+  );
   if (fresh) return fresh;
   return cached && now - cached.fetchedAt < STOCK_STALE_SECONDS * 1000 ? cached.levels : null;
 }

@@ -72,6 +72,30 @@ describe("the stock counts at the edge", () => {
     expect(await getStockLevels(shop.bff)).toBeNull();
   });
 
+  it("a read that never settles (cancelled with its request) holds later views no longer than its budget", {
+    timeout: 20_000,
+  }, async () => {
+    // Nothing of a cancelled read runs any more (its call, its deadline, its cache write): here its cache write never
+    // settles, which leaves it just as stuck.
+    const { shop } = await shopWithCounts();
+    const real = shop.bff.cache as Cache;
+    let writes = 0;
+    const stuckOnce = {
+      match: (...args: Parameters<Cache["match"]>) => real.match(...args),
+      put: (...args: Parameters<Cache["put"]>) => (writes++ === 0 ? new Promise<void>(() => {}) : real.put(...args)),
+      delete: (...args: Parameters<Cache["delete"]>) => real.delete(...args),
+    } as unknown as Cache;
+    const bff = { ...shop.bff, cache: stuckOnce };
+    const lost = getStockLevels(bff);
+    // A view that joins it shows no counts once the read's budget is spent (nothing was cached) …
+    expect(await getStockLevels(bff)).toBeNull();
+    expect(await lost).toBeNull();
+    expect(shop.apiCalls()).toHaveLength(1);
+    // … and the next one reads the API itself.
+    expect(await getStockLevels(bff)).toEqual({ tea: 3 });
+    expect(shop.apiCalls()).toHaveLength(2);
+  });
+
   it("shows no counts (never an error page) when the API cannot be read and nothing is cached", async () => {
     const shop = await fakeShop({ api: () => new Response("down", { status: 503 }) });
     expect(await getStockLevels(shop.bff)).toBeNull();
