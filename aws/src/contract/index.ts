@@ -7,6 +7,9 @@
 // A namespace import, not `import { z }`: esbuild cannot tree-shake the re-exported `z` binding and would bundle
 // every zod locale (~260 KB) into each Lambda. See docs/performance.md.
 import * as z from "zod";
+import { pendingImageSchema, productImageSchema } from "./images";
+
+export * from "./images";
 
 // ---------------------------------------------------------------------------------------------
 // Shared atoms
@@ -52,11 +55,18 @@ export const productSchema = z.object({
   name: z.string().trim().min(1).max(80),
   description: z.string().trim().max(2000).default(""),
   unitPrice: twd.min(1),
-  /** Key of the image object in the bucket, e.g. `images/3f9a….jpg`; content-addressed so it can be cached for ever. */
+  /**
+   * A photo stored as uploaded before variants existed (`images/<hash>.<ext>`, content-addressed); the images
+   * migration replaces it with `image`. Pages still show it until then.
+   */
   imageKey: z
     .string()
     .regex(/^images\/[A-Za-z0-9._-]{1,120}$/)
     .optional(),
+  /** The processed photo: WebP variants for `srcset` and a JPEG for link previews (contract/images.ts). */
+  image: productImageSchema.optional(),
+  /** A new photo still being processed, or refused after the product was saved; see `pendingImageSchema`. */
+  imageUpload: pendingImageSchema.optional(),
   available: z.boolean(),
   sortOrder: z.number().int().min(0).max(100_000),
 });
@@ -257,6 +267,7 @@ export const adminProductsSchema = z.object({
   revision: contentRevisionSchema,
 });
 
+/** The 2 MB base64 upload the admin used before presigned uploads; removed once the admin form posts to S3. */
 export const adminImageRequestSchema = z.object({
   contentType: z.enum(["image/jpeg", "image/png", "image/webp"]),
   /** Base64 of the image bytes; 2 MB decoded at most. */
@@ -314,6 +325,8 @@ export const ROUTES = {
   adminGetProducts: { method: "GET", path: "/admin/products" },
   adminPutProducts: { method: "PUT", path: "/admin/products" },
   adminPostImage: { method: "POST", path: "/admin/images" },
+  adminCreateUpload: { method: "POST", path: "/admin/uploads" },
+  adminGetUpload: { method: "GET", path: "/admin/uploads/{id}" },
   adminGetSite: { method: "GET", path: "/admin/site" },
   adminPutSite: { method: "PUT", path: "/admin/site" },
 } as const;
