@@ -48,6 +48,8 @@ const OUTPUT: Record<string, z.ZodType> = {
   AdminProducts: contract.adminProductsSchema,
   AdminSite: contract.adminSiteSchema,
   AdminImageResponse: contract.adminImageResponseSchema,
+  CreateUploadResponse: contract.createUploadResponseSchema,
+  UploadStatus: contract.uploadStatusSchema,
   Error: contract.errorResponseSchema,
 };
 
@@ -124,9 +126,9 @@ function queryParameters(schema: z.ZodObject): Json[] {
   });
 }
 
-function pathId(): Json[] {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(contract.orderIdSchema, { io: "input" }) as Json;
-  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNNN`" }];
+function pathId(idSchema: z.ZodType = contract.orderIdSchema, description = "Order id `YYMMDD-NNNNN`"): Json[] {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(idSchema, { io: "input" }) as Json;
+  return [{ name: "id", in: "path", required: true, schema, description }];
 }
 
 const jsonContent = (schema: Json) => ({ "application/json": { schema } });
@@ -330,6 +332,24 @@ const OPERATIONS: Record<RouteName, Json> = {
     tags: ["admin"],
     requestBody: { required: true, content: jsonContent(ref("AdminImageRequest")) },
     responses: { ...ok(201, "The image's key", ref("AdminImageResponse")), ...errors(400, 413, 415, ...SIGNED) },
+  },
+  adminCreateUpload: {
+    operationId: "adminCreateUpload",
+    summary:
+      "A presigned S3 POST for one product photo (JPEG, PNG or WebP up to 20 MB, usable for 5 minutes); the file goes to S3, then a function makes its variants",
+    tags: ["admin"],
+    responses: { ...ok(201, "Where and how to post the file", ref("CreateUploadResponse")), ...errors(...SIGNED) },
+  },
+  adminGetUpload: {
+    operationId: "adminGetUpload",
+    summary: "Whether an uploaded photo is still being processed, ready (with its variants) or refused (with why)",
+    tags: ["admin"],
+    parameters: pathId(contract.uploadIdSchema, "Upload id from POST /admin/uploads"),
+    responses: {
+      ...ok(200, "The upload's state", ref("UploadStatus")),
+      // 404: never uploaded, or expired.
+      ...errors(400, 404, ...SIGNED),
+    },
   },
   adminGetSite: {
     operationId: "adminGetSite",

@@ -19,6 +19,9 @@ import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
+import { makeWritesAtomic } from "./s3-consistency";
+import { startS3Notifications } from "./s3-notifications";
+import { enforcePostPolicies } from "./s3-post-policies";
 import { SEED_SITE, seedContent } from "./seed/catalog";
 import { loadTemplate, localPhysicalNames } from "./template";
 
@@ -45,6 +48,8 @@ export interface LocalStackOptions {
   ecpayRetryDelaysMs?: number[];
   /** Fault injection around the functions (reliability tests only; see aws/local/faults/). */
   apiFaults?: LocalApiFaults;
+  /** Waits before Lambda-style retries of a failed S3-triggered run (photo processing); AWS waits ~1 and 2 min. */
+  s3RetryDelaysMs?: number[];
   log?: (line: string) => void;
 }
 
@@ -96,7 +101,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       silent: true,
       directory: path.join(dataDir, "s3"),
     });
+    makeWritesAtomic(s3rver);
     enforceConditionalWrites(s3rver);
+    enforcePostPolicies(s3rver, {
+      region: LOCAL_REGION,
+      secretFor: (key) => (key === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
+    });
     const s3Address = (await s3rver.run()) as AddressInfo;
     closers.push(() => s3rver.close());
     const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
@@ -150,6 +160,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     closers.push(() => api.close());
+    // Photos posted under uploads/ are processed by the function the template triggers, in this process.
+    const notifications = await startS3Notifications(s3rver, {
+      parameters,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(options.s3RetryDelaysMs ? { retryDelaysMs: options.s3RetryDelaysMs } : {}),
+      ...(options.apiFaults ? { faults: options.apiFaults } : {}),
+      log,
+    });
+    closers.push(() => notifications.close());
     // With a random port the callback URL is only known now.
     process.env.PUBLIC_API_URL = api.url;
     resetConfigCache();

@@ -633,6 +633,21 @@ describe("admin content", () => {
     );
   });
 
+  it("answers 400 or 404 to upload ids that are malformed or unknown", async () => {
+    const id = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 80 }),
+      fc.stringMatching(/^[0-9a-f]{32}$/),
+      fc.stringMatching(/^[0-9A-Fa-z]{31,33}$/),
+    );
+    await fuzz(
+      "GET /admin/uploads/{id}",
+      id,
+      runs(30),
+      (i) => admin().get(`/admin/uploads/${encodeURIComponent(i)}`),
+      (a, i) => rejected(a, /^[0-9a-f]{32}$/.test(i) ? [404] : [400, 404]),
+    );
+  });
+
   it("answers 4xx to images that are not what they claim, and stores none", async () => {
     const signatures: Record<string, (b: Buffer) => boolean> = {
       "image/jpeg": (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,

@@ -28,7 +28,9 @@ async function call(client: AwsClient | null, method: string, path: string, body
   const init: RequestInit = { method };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers = { "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json" };
+    init.headers = {
+      "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json",
+    };
   }
   const url = `${stack().apiUrl}${path}`;
   const response = client ? await client.fetch(url, init) : await fetch(url, init);
@@ -121,4 +123,27 @@ export function dynamoClient(): DynamoDBDocumentClient {
 
 export function s3Client() {
   return localS3Client(stack().s3Endpoint);
+}
+
+/** Posts a file with the presigned POST the API handed out, as the BFF does: the fields, then the file last. */
+export async function postToS3(
+  upload: { url: string; fields: Record<string, string> },
+  bytes: Uint8Array,
+  filename = "photo.jpg",
+): Promise<{ status: number; text: string }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append("file", new Blob([bytes], { type: "application/octet-stream" }), filename);
+  const response = await fetch(upload.url, { method: "POST", body: form });
+  return { status: response.status, text: await response.text() };
+}
+
+/** Asks the API about an upload until it is no longer processing (the function runs on the upload, in the stack). */
+export async function settledUpload(uploadId: string, timeoutMs = 60_000): Promise<ApiAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await admin.get(`/admin/uploads/${uploadId}`);
+    if (answer.status !== 200 || answer.body.state !== "processing" || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

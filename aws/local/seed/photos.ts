@@ -69,13 +69,14 @@ async function scene(seed: number, width: number, height: number): Promise<Buffe
   for (let i = 0; i < pixels.length; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     const channel = i % 3;
-    const light = i < half ? (channel === 0 ? 50 : channel === 2 ? -30 : 0) : channel === 2 ? 50 : channel === 0 ? -30 : 0;
+    const light =
+      i < half ? (channel === 0 ? 50 : channel === 2 ? -30 : 0) : channel === 2 ? 50 : channel === 0 ? -30 : 0;
     pixels[i] = clamp((pixels[i] as number) + light + (((s >>> 16) & 255) / 255 - 0.5) * 16);
   }
   return pixels;
 }
 
-const clamp = (value: number) => (value < 0 ? 0 : value > 255 ? 255 : value);
+const clamp = (value: number) => Math.max(0, Math.min(255, value));
 
 /** Clockwise turn from the upright picture to the stored pixels, for each EXIF orientation used here. */
 const STORED_TURN = { 1: 0, 3: 180, 6: 270, 8: 90 } as const;
@@ -149,7 +150,11 @@ export function heicFile(): Buffer {
     Buffer.from([0, 0, 0, 0]),
     Buffer.from("mif1MiHEheic", "latin1"),
   ]);
-  const meta = Buffer.concat([Buffer.from([0, 0, 0x10, 0]), Buffer.from("meta", "latin1"), Buffer.alloc(0x1000 - 8, 7)]);
+  const meta = Buffer.concat([
+    Buffer.from([0, 0, 0x10, 0]),
+    Buffer.from("meta", "latin1"),
+    Buffer.alloc(0x1000 - 8, 7),
+  ]);
   return Buffer.concat([ftyp, meta, Buffer.alloc(200_000, 0x5a)]);
 }
 

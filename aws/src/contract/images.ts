@@ -103,7 +103,10 @@ export function sniffImage(bytes: Uint8Array): SniffedFormat {
   if (ascii(bytes, 0, 8) === "\x89PNG\r\n\x1a\n") return "png";
   if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 12) === "WEBP") return "webp";
   // ISO base media file with a HEIF brand: what iPhones save by default (HEIC) and its relatives.
-  if (ascii(bytes, 4, 8) === "ftyp" && /^(heic|heix|heim|heis|hevc|hevx|mif1|msf1|avif|avis)$/.test(ascii(bytes, 8, 12)))
+  if (
+    ascii(bytes, 4, 8) === "ftyp" &&
+    /^(heic|heix|heim|heis|hevc|hevx|mif1|msf1|avif|avis)$/.test(ascii(bytes, 8, 12))
+  )
     return "heic";
   return "unknown";
 }
@@ -149,7 +152,11 @@ interface ImageFields {
  * one), or the reason it was refused. Answers null when no product waits for it (nothing to write). Both the
  * processing function and the admin apply it, whichever learns the outcome after the product was saved.
  */
-export function applyUploadOutcome<P extends ImageFields>(products: P[], uploadId: string, outcome: UploadOutcome): P[] | null {
+export function applyUploadOutcome<P extends ImageFields>(
+  products: P[],
+  uploadId: string,
+  outcome: UploadOutcome,
+): P[] | null {
   if (!products.some((p) => p.imageUpload?.uploadId === uploadId && !p.imageUpload.problem)) return null;
   return products.map((product) => {
     if (product.imageUpload?.uploadId !== uploadId || product.imageUpload.problem) return product;

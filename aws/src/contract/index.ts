@@ -10,6 +10,7 @@ import * as z from "zod";
 import { pendingImageSchema, productImageSchema } from "./images";
 
 export * from "./images";
+export * from "./photo-upload";
 
 // ---------------------------------------------------------------------------------------------
 // Shared atoms

@@ -14,7 +14,7 @@
  * processing function may read, so new variants can be made later without asking for the photo again.
  */
 import { createHash } from "node:crypto";
-import sharp from "sharp";
+import sharp, { type Metadata, type OutputInfo } from "sharp";
 import {
   frameOf,
   MAX_INPUT_PIXELS,
@@ -78,7 +78,7 @@ export async function processPhoto(bytes: Uint8Array): Promise<ProcessedPhoto> {
   if (format === "heic") throw new PhotoRejected("heic", "HEIC/HEIF photos are not taken; send a JPEG");
   if (format === "unknown") throw new PhotoRejected("not_an_image", "The file is not a JPEG, PNG or WebP image");
 
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     // The header only (nothing is decoded), so the size can be reported; decoding below keeps libvips' own limit.
     metadata = await sharp(bytes, { ...SHARP_INPUT, limitInputPixels: false }).metadata();
@@ -106,7 +106,7 @@ export async function processPhoto(bytes: Uint8Array): Promise<ProcessedPhoto> {
   };
 
   // Decode once: upright, cut to the frame, scaled to the largest variant, plain 8-bit sRGB pixels (no metadata).
-  let pixels: { data: Buffer; info: sharp.OutputInfo };
+  let pixels: { data: Buffer; info: OutputInfo };
   try {
     pixels = await sharp(bytes, SHARP_INPUT)
       .rotate()

@@ -41,7 +41,11 @@ export interface PresignedPost {
 }
 
 /** `20151229T000000Z` */
-export const amzDate = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+export const amzDate = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 export function signingKey(secretAccessKey: string, day: string, region: string, service: string): Buffer {
   const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
@@ -50,7 +54,9 @@ export function signingKey(secretAccessKey: string, day: string, region: string,
 
 /** The signature of a base64 policy, as S3 recomputes it. */
 export function signPolicy(base64Policy: string, secretAccessKey: string, day: string, region: string): string {
-  return createHmac("sha256", signingKey(secretAccessKey, day, region, "s3")).update(base64Policy, "utf8").digest("hex");
+  return createHmac("sha256", signingKey(secretAccessKey, day, region, "s3"))
+    .update(base64Policy, "utf8")
+    .digest("hex");
 }
 
 export function presignPost(input: PresignPostInput): PresignedPost {
