@@ -5,14 +5,17 @@ concurrent conditional writes to one item can both pass their condition: a race 
 (every single-item write is atomic). The concurrency tests would then fail on moto's behaviour, not ours.
 Serving requests one by one restores DynamoDB's per-item atomicity; everything else is moto's own server.
 
+The first-deploy rehearsal deploys the whole stack to this server too; moto_cloudformation adds CloudFormation
+support for the resource types moto would otherwise only pretend to create (see that module).
+
 Usage: python .ci/moto_server.py PORT
 """
 
 import sys
 
-from werkzeug.serving import run_simple
-
+import moto_cloudformation  # noqa: F401  (this script's folder; registers CloudFormation models before first use)
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import run_simple
 
 if __name__ == "__main__":
     run_simple(

@@ -29,9 +29,9 @@ fi
 "$venv/bin/cfn-lint" --version
 "$venv/bin/sam" --version
 
-step "cfn-lint aws/template.yaml"
-# Informational checks (I*) included: the template is expected to be clean at every level.
-"$venv/bin/cfn-lint" --include-checks I --regions ap-northeast-1 -- "$repo_root/aws/template.yaml"
+step "cfn-lint aws/template.yaml aws/bootstrap.yaml"
+# Informational checks (I*) included: the templates are expected to be clean at every level.
+"$venv/bin/cfn-lint" --include-checks I --regions ap-northeast-1 -- "$repo_root/aws/template.yaml" "$repo_root/aws/bootstrap.yaml"
 echo "cfn-lint: no findings"
 
 cd "$repo_root/aws"
@@ -53,6 +53,7 @@ step "Smoke import of every bundle"
 # or a dependency that should have been bundled. @aws-sdk/* (and sharp, which the processing function takes from
 # SharpLayer) stay external and resolve from the repo's node_modules; the layer is checked for its arm64 binaries.
 # The environment mirrors what the template gives a deployed function, in case a module reads it at load time.
+# shellcheck disable=SC2016  # JavaScript in single quotes: its ${…} are JS, not shell
 ENV=stag TABLE_NAME=shop-stag-orders BUCKET_NAME=shop-stag-content-000000000000 ECPAY_PARAMETER_PATH=/shop/stag/ecpay \
 ECPAY_GATEWAY_URL=https://payment-stage.ecpay.com.tw STOREFRONT_URL=https://stag.shop.example.tw APP_VERSION=dev \
 AWS_REGION=ap-northeast-1 AWS_LAMBDA_FUNCTION_NAME=sam-checks-smoke-import \

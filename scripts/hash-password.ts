@@ -9,6 +9,8 @@
  * runtime's PBKDF2 accepts, so the password's own length is what makes a leaked hash hard to reverse: at least
  * MIN_PASSWORD_LENGTH characters, and a long random one is best (README, Configuration).
  */
+import { promptHidden } from "./lib/prompt";
+
 export const PBKDF2_ITERATIONS = 100_000;
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -25,32 +27,6 @@ export function passwordProblem(password: string): string | null {
   const length = Array.from(password).length;
   if (length < MIN_PASSWORD_LENGTH) return `the password has ${length} characters; use at least ${MIN_PASSWORD_LENGTH}`;
   return null;
-}
-
-/** Reads one line from the terminal without echoing it. */
-async function promptHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  process.stderr.write(question);
-  stdin.setRawMode(true);
-  stdin.setEncoding("utf8");
-  stdin.resume();
-  let value = "";
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      stdin.on("data", (chunk: string) => {
-        for (const ch of chunk) {
-          if (ch === "\r" || ch === "\n") return resolve(value);
-          if (ch === "\u0003" || ch === "\u0004") return reject(new Error("cancelled"));
-          value = ch === "\u007f" || ch === "\b" ? Array.from(value).slice(0, -1).join("") : value + ch;
-        }
-      });
-    });
-  } finally {
-    stdin.removeAllListeners("data");
-    stdin.setRawMode(false);
-    stdin.pause();
-    process.stderr.write("\n");
-  }
 }
 
 async function readStdin(): Promise<string> {

@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   /** Use this DynamoDB endpoint (e.g. DynamoDB Local) instead of starting dynalite. */
   dynamodbEndpoint?: string;
   storefrontUrl?: string;
+  /** Further storefront origins the API accepts (ALLOWED_ORIGINS), e.g. a second local storefront. */
+  allowedOrigins?: string[];
   /** Seed the sample catalog and an open site when the bucket has none. Default true. */
   seed?: boolean;
   /** Delays between the sandbox's ReturnURL re-deliveries. */
@@ -138,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       BUCKET_NAME: names.bucketName,
       ECPAY_GATEWAY_URL: sandbox.url,
       STOREFRONT_URL: options.storefrontUrl ?? "http://127.0.0.1:8788",
+      ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(","),
       ECPAY_MERCHANT_ID: ECPAY_STAGE_MERCHANT.merchantId,
       ECPAY_HASH_KEY: ECPAY_STAGE_MERCHANT.hashKey,
       ECPAY_HASH_IV: ECPAY_STAGE_MERCHANT.hashIV,

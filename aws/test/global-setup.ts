@@ -20,6 +20,8 @@ export default async function setup(project: TestProject) {
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
     ...(process.env.TEST_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT } : {}),
     ecpayRetryDelaysMs: [300, 600, 900, 1200],
+    // As staging allows its branch previews (storefront-origin.test.ts).
+    allowedOrigins: ["https://*.taiwan-shop.pages.dev"],
   });
   const { close, ...urls } = stack;
   project.provide("stack", urls);

@@ -129,7 +129,9 @@ describe("the template lets every reader of catalog.json / site.json list the bu
 
   const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === "AWS::Serverless::Function");
   const readers = functions.filter(([, r]) =>
-    ((r.Properties?.Policies ?? []) as unknown[]).some((p) => typeof p === "object" && statementsOf(p).some(readsContent)),
+    ((r.Properties?.Policies ?? []) as unknown[]).some(
+      (p) => typeof p === "object" && statementsOf(p).some(readsContent),
+    ),
   );
 
   it("finds the functions that read content", () => {

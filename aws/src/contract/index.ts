@@ -31,6 +31,16 @@ export const orderIdSchema = z
   .trim()
   .regex(/^\d{6}-\d{5}$/, "訂單編號格式為 YYMMDD-NNNNN");
 
+/**
+ * The storefront origin the shopper is on (`https://feature-x.taiwan-shop.pages.dev`): ECPay sends them back there.
+ * Optional (default: the API's StorefrontUrl); the API accepts only origins on its allowlist (400 otherwise).
+ */
+export const storefrontOriginSchema = z
+  .string()
+  // ECPay's URL fields hold 200 characters; the order page path adds about 35.
+  .max(150)
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "origin: scheme://host[:port], nothing after it");
+
 export const productIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, "product id: lowercase letters, digits and dashes, at most 48 characters");
@@ -121,6 +131,7 @@ export const createOrderRequestSchema = z.object({
   /** The total the shopper saw; when it no longer matches the catalog the API answers 409 so they can review. */
   expectedTotal: twd.optional(),
   note: z.string().trim().max(500).optional(),
+  origin: storefrontOriginSchema.optional(),
 });
 export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;
 
@@ -177,6 +188,8 @@ export const orderSchema = z.object({
   customer: customerSchema,
   note: z.string().optional(),
   payment: paymentRecordSchema.optional(),
+  /** The storefront origin the order was placed from, when it was not the default one (ECPay returns the shopper there). */
+  origin: z.string().optional(),
   history: z.array(historyEntrySchema),
 });
 export type Order = z.infer<typeof orderSchema>;
@@ -211,7 +224,7 @@ export type GetOrderResponse = z.infer<typeof getOrderResponseSchema>;
 /** At most this many checkout attempts per order (each one burns a MerchantTradeNo at ECPay). */
 export const MAX_PAYMENT_ATTEMPTS = 20;
 
-export const retryPaymentRequestSchema = getOrderQuerySchema;
+export const retryPaymentRequestSchema = getOrderQuerySchema.extend({ origin: storefrontOriginSchema.optional() });
 
 /** `payment` is null when there is nothing left to pay (ECPay says the last attempt was paid after all). */
 export const retryPaymentResponseSchema = createOrderResponseSchema;

@@ -2,11 +2,12 @@ import { createOrderRequestSchema } from "../contract";
 import { ecpayMerchant } from "../lib/config";
 import { json, jsonBody, jsonEndpoint, parseWith } from "../lib/http";
 import { createOrder } from "../services/create-order";
-import { apiBaseUrl, paymentRedirect } from "../services/payment";
+import { apiBaseUrl, paymentRedirect, requestedStorefrontOrigin } from "../services/payment";
 
 export const handler = jsonEndpoint("create-order", async (event) => {
   const request = parseWith(createOrderRequestSchema, jsonBody(event), "order");
-  const { order } = await createOrder(request);
+  const origin = requestedStorefrontOrigin(request.origin);
+  const { order } = await createOrder({ ...request, ...(origin ? { origin } : {}) });
   const payment =
     order.paymentMethod === "cod"
       ? null

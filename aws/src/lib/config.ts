@@ -11,6 +11,8 @@ const envSchema = z.object({
   BUCKET_NAME: z.string().min(1),
   ECPAY_GATEWAY_URL: z.string().url(),
   STOREFRONT_URL: z.string().url(),
+  /** Other storefront origins shoppers may come from (comma-separated; `https://*.host` = one subdomain level). */
+  ALLOWED_ORIGINS: z.string().default(""),
   APP_VERSION: z.string().default("dev"),
   /** Where ECPay's server callbacks reach this API; defaults to the API Gateway domain the request came in on. */
   PUBLIC_API_URL: z.string().url().optional(),

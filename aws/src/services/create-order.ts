@@ -113,6 +113,7 @@ function buildOrder(
     paymentMethod: request.paymentMethod,
     customer: request.customer,
     ...(request.note ? { note: request.note } : {}),
+    ...(request.origin ? { origin: request.origin } : {}),
     ...(request.paymentMethod === "cod"
       ? {}
       : { payment: { merchantTradeNo: newMerchantTradeNo(envCode(lambdaEnv().ENV), id) } }),
