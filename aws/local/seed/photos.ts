@@ -49,29 +49,26 @@ function xorshift(seed: number): () => number {
 async function scene(seed: number, width: number, height: number): Promise<Buffer> {
   const random = xorshift(seed * 7919 + 17);
   const base = [40 + random() * 180, 40 + random() * 180, 40 + random() * 180];
-  // A 16 × 12 field of colours, scaled up smoothly: light and shapes across the frame.
-  const coarse = Buffer.alloc(16 * 12 * 3);
-  for (let i = 0; i < coarse.length; i++) coarse[i] = clamp((base[i % 3] as number) + (random() - 0.5) * 200);
-  const detailWidth = Math.max(4, Math.round(width / 4));
-  const detailHeight = Math.max(3, Math.round(height / 4));
-  const detail = await sharp(coarse, { raw: { width: 16, height: 12, channels: 3 } })
-    .resize(detailWidth, detailHeight, { kernel: "cubic" })
-    .raw()
-    .toBuffer();
-  // Texture at a quarter of the resolution, then noise at full resolution, like a sensor at base ISO.
-  for (let i = 0; i < detail.length; i++) detail[i] = clamp((detail[i] as number) + (random() - 0.5) * 60);
-  const pixels = await sharp(detail, { raw: { width: detailWidth, height: detailHeight, channels: 3 } })
-    .resize(width, height, { kernel: "cubic" })
-    .raw()
-    .toBuffer();
+  // Detail at every scale, weaker the finer it is (as in photographs: light and shapes, then surfaces, then grain),
+  // built as a pyramid: a 16 × 12 field of colours, scaled up smoothly, with finer variation added at each step.
+  let size = { width: 16, height: 12 };
+  let pixels = Buffer.alloc(size.width * size.height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = clamp((base[i % 3] as number) + (random() - 0.5) * 200);
+  for (const [divisor, amplitude] of [[64, 60], [16, 30], [4, 12]] as const) {
+    const next = { width: Math.max(16, Math.round(width / divisor)), height: Math.max(12, Math.round(height / divisor)) };
+    pixels = await sharp(pixels, { raw: { ...size, channels: 3 } }).resize(next.width, next.height, { kernel: "cubic" }).raw().toBuffer();
+    for (let i = 0; i < pixels.length; i++) pixels[i] = clamp((pixels[i] as number) + (random() - 0.5) * amplitude);
+    size = next;
+  }
+  pixels = await sharp(pixels, { raw: { ...size, channels: 3 } }).resize(width, height, { kernel: "cubic" }).raw().toBuffer();
+  // Sensor noise at full resolution (what makes a phone's JPEG weigh megabytes), and light from above.
   let s = seed >>> 0 || 1;
   const half = width * 3 * Math.floor(height / 2);
   for (let i = 0; i < pixels.length; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     const channel = i % 3;
-    const light =
-      i < half ? (channel === 0 ? 50 : channel === 2 ? -30 : 0) : channel === 2 ? 50 : channel === 0 ? -30 : 0;
-    pixels[i] = clamp((pixels[i] as number) + light + (((s >>> 16) & 255) / 255 - 0.5) * 16);
+    const light = i < half ? (channel === 0 ? 50 : channel === 2 ? -30 : 0) : channel === 2 ? 50 : channel === 0 ? -30 : 0;
+    pixels[i] = clamp((pixels[i] as number) + light + (((s >>> 16) & 255) / 255 - 0.5) * 20);
   }
   return pixels;
 }
