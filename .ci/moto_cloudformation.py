@@ -9,6 +9,8 @@ any other resource, so this module teaches moto's CloudFormation to create them 
 Three fixes to moto's own behaviour, each explained where it is made: a role gets its ManagedPolicyArns, a stack
 created through a change set reports its outputs, and bucket-policy statements with a Condition (which moto cannot
 evaluate) are not enforced unconditionally.
+The alarms (metric and composite) and the reconciler's asynchronous-invocation settings are created through moto's
+cloudwatch and lambda backends the same way.
 `UNEMULATED` lists what is still only acknowledged; the rehearsal fails on any other type moto cannot create.
 Imported by .ci/moto_server.py before the server starts (moto builds its type map on first use).
 """
@@ -20,6 +22,8 @@ from typing import Any
 
 import yaml
 from moto.apigatewayv2.models import apigatewayv2_backends
+from moto.awslambda.models import lambda_backends
+from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.iam.models import iam_backends
 from moto.s3.models import s3_backends
@@ -325,6 +329,151 @@ class OidcProviderResource(CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         iam_backends[account_id][get_partition(region_name)].delete_open_id_connect_provider(self.arn)
+
+
+def _metric_data_queries(metrics: list[dict[str, Any]] | None) -> list[MetricDataQuery] | None:
+    """An alarm's `Metrics` (metric math) as moto's cloudwatch backend takes them (as its PutMetricAlarm does)."""
+    if not metrics:
+        return None
+    queries = []
+    for metric in metrics:
+        stat = metric.get("MetricStat")
+        metric_stat = None
+        if stat:
+            dimensions = [Dimension(name=d.get("Name"), value=d.get("Value")) for d in stat["Metric"].get("Dimensions", [])]
+            metric_stat = MetricStat(
+                metric=Metric(metric_name=stat["Metric"]["MetricName"], namespace=stat["Metric"]["Namespace"], dimensions=dimensions),
+                period=stat.get("Period"),
+                stat=stat.get("Stat"),
+                unit=stat.get("Unit"),
+            )
+        queries.append(
+            MetricDataQuery(
+                query_id=metric["Id"],
+                label=metric.get("Label"),
+                period=metric.get("Period"),
+                return_data=metric.get("ReturnData"),
+                expression=metric.get("Expression"),
+                metric_stat=metric_stat,
+            )
+        )
+    return queries
+
+
+class AlarmResource(CloudFormationModel):
+    """AWS::CloudWatch::Alarm and AWS::CloudWatch::CompositeAlarm (the order API's alarms, docs/operations.md)."""
+
+    __module__ = "moto.cloudwatch.cloudformation"  # moto files models by the service in their module path
+
+    def __init__(self, alarm: Any):
+        self.alarm = alarm
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "AlarmName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudWatch::Alarm"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.alarm.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.alarm.alarm_arn
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> "AlarmResource":
+        p = cloudformation_json.get("Properties", {})
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+            name=p.get("AlarmName", resource_name),
+            namespace=p.get("Namespace"),
+            metric_name=p.get("MetricName"),
+            metric_data_queries=_metric_data_queries(p.get("Metrics")),
+            comparison_operator=p.get("ComparisonOperator"),
+            evaluation_periods=p.get("EvaluationPeriods"),
+            datapoints_to_alarm=p.get("DatapointsToAlarm"),
+            period=p.get("Period"),
+            threshold=p.get("Threshold"),
+            statistic=p.get("Statistic"),
+            extended_statistic=p.get("ExtendedStatistic"),
+            description=p.get("AlarmDescription"),
+            dimensions=p.get("Dimensions", []),
+            alarm_actions=p.get("AlarmActions", []),
+            ok_actions=p.get("OKActions", []),
+            insufficient_data_actions=p.get("InsufficientDataActions", []),
+            unit=p.get("Unit"),
+            actions_enabled=p.get("ActionsEnabled", True) not in (False, "false"),
+            treat_missing_data=p.get("TreatMissingData"),
+            rule=p.get("AlarmRule"),
+        )
+        return cls(alarm)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "AlarmResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "AlarmResource":
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.alarm.name])
+
+
+class CompositeAlarmResource(AlarmResource, CloudFormationModel):  # a direct subclass: moto finds models that way
+    __module__ = "moto.cloudwatch.cloudformation"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudWatch::CompositeAlarm"
+
+
+class EventInvokeConfigResource(CloudFormationModel):
+    """AWS::Lambda::EventInvokeConfig (SAM's EventInvokeConfig: the reconciler's schedule is not retried)."""
+
+    __module__ = "moto.awslambda.cloudformation"  # moto files models by the service in their module path
+
+    def __init__(self, function_name: str, qualifier: str):
+        self.function_name = function_name
+        self.qualifier = qualifier
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "FunctionName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::EventInvokeConfig"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return f"{self.function_name}:{self.qualifier}"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> "EventInvokeConfigResource":
+        p = cloudformation_json["Properties"]
+        config = {k: p[k] for k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig") if k in p}
+        lambda_backends[account_id][region_name].put_function_event_invoke_config(p["FunctionName"], config)
+        return cls(p["FunctionName"], p.get("Qualifier", "$LATEST"))
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        try:
+            lambda_backends[account_id][region_name].delete_function_event_invoke_config(self.function_name)
+        except Exception:  # the function went first
+            pass
 
 
 def _attach_role_managed_policies() -> None:

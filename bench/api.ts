@@ -17,7 +17,8 @@ import {
   type ProxiedResponse,
   routeStackThrough,
 } from "../aws/local/faults";
-import { DEV_PRINCIPALS, type LocalStack, startLocalStack } from "../aws/local/stack";
+import type { LogCapture } from "../aws/local/lambda-runtime";
+import { DEV_PRINCIPALS, type LocalStack, localRuntime, startLocalStack } from "../aws/local/stack";
 import { type LoadResult, load, median, round } from "./stats";
 
 export interface OrderingReport {
@@ -92,31 +93,22 @@ class CapacityMeter {
   }
 }
 
-/** Counts the bytes of the handlers' JSON log lines (our logger writes them with console.log / console.error). */
+/**
+ * Counts the bytes of the functions' log lines (JSON log lines and EMF metric lines), as CloudWatch Logs would ingest
+ * them: read from the stack's per-function log groups (aws/local/lambda-runtime.ts).
+ */
 class LogMeter {
   bytes = 0;
-  private originals?: { log: typeof console.log; error: typeof console.error };
+  private from = 0;
+
+  constructor(private readonly logs: LogCapture) {}
 
   start() {
-    const count =
-      (original: (...args: unknown[]) => void) =>
-      (...args: unknown[]) => {
-        const line = args.map(String).join(" ");
-        if (line.startsWith('{"level"')) {
-          this.bytes += Buffer.byteLength(line) + 1;
-          return;
-        }
-        original(...args);
-      };
-    this.originals = { log: console.log, error: console.error };
-    console.log = count(this.originals.log);
-    console.error = count(this.originals.error);
-    process.env.LOG_LEVEL = "info";
+    this.from = this.logs.lines().length;
   }
 
   stop() {
-    if (this.originals) Object.assign(console, this.originals);
-    process.env.LOG_LEVEL = "silent";
+    for (const line of this.logs.lines().slice(this.from)) this.bytes += Buffer.byteLength(line.line) + 1;
   }
 }
 
@@ -175,7 +167,6 @@ export async function benchApi(
   const usageCalls = options.usageCalls ?? 20;
   const concurrency = 16;
 
-  process.env.LOG_LEVEL = "silent";
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const stack = await startLocalStack({ ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 } });
   const capacity = new CapacityMeter();
@@ -214,7 +205,7 @@ export async function benchApi(
     };
 
     // Usage per route: run each K times with the meters reset, divide.
-    const logs = new LogMeter();
+    const logs = new LogMeter(localRuntime(stack).logs);
     const usage: RouteUsage[] = [];
     const measure = async (route: string, prepare: () => Promise<() => Promise<{ status: number; text: string }>>) => {
       const calls: (() => Promise<{ status: number; text: string }>)[] = [];

@@ -44,7 +44,6 @@ const page = process.argv[2] ?? "/";
 const requests = Number(process.argv[3] ?? 600);
 const WebSocketCtor = createRequire(import.meta.url)("ws") as new (url: string) => CdpSocket;
 
-process.env.LOG_LEVEL = "silent";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const stack = await startLocalStack({ ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 } });
 const port = await freePort();

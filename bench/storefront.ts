@@ -168,7 +168,6 @@ interface Session {
 }
 
 async function startSession(options: StorefrontOptions, log: (line: string) => void): Promise<Session> {
-  process.env.LOG_LEVEL = "silent";
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const port = await freePort();
   const stack = await startLocalStack({

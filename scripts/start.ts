@@ -7,6 +7,7 @@
  *   ECPay       http://127.0.0.1:3002   (sandbox speaking the AIO protocol)
  *   DynamoDB    http://127.0.0.1:4567   (dynalite; data in .local-data/)
  *   S3          http://127.0.0.1:4569   (s3rver; data in .local-data/)
+ *   Lambda      http://127.0.0.1:3003   (Invoke API for the scheduled functions: `npm run reconcile`)
  *
  * Every port can be changed with an environment variable (see README). Ctrl-C stops everything.
  */
@@ -23,7 +24,10 @@ const ports = {
   ecpay: port("ECPAY_PORT", 3002),
   dynamodb: port("DYNAMODB_PORT", 4567),
   s3: port("S3_PORT", 4569),
+  lambda: port("LAMBDA_PORT", 3003),
 };
+/** Scheduled functions (the reconciler) run this often locally instead of their deployed rate. */
+const scheduleIntervalSeconds = Number(process.env.SCHEDULE_INTERVAL_SECONDS ?? 60);
 const dataDir = path.resolve(repoRoot, process.env.DATA_DIR ?? ".local-data");
 const ownerPassword = process.env.DEV_OWNER_PASSWORD ?? "shop-owner-dev";
 const storefrontUrl = `http://127.0.0.1:${ports.storefront}`;
@@ -31,7 +35,19 @@ const storefrontUrl = `http://127.0.0.1:${ports.storefront}`;
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   console.log("Starting the local AWS stack…");
-  const stack = await startLocalStack({ dataDir, ports, storefrontUrl, log: (line) => console.log(`  ${line}`) });
+  const stack = await startLocalStack({
+    dataDir,
+    ports,
+    storefrontUrl,
+    schedules: { intervalMs: scheduleIntervalSeconds * 1000 },
+    // Locally a lost callback is picked up after a minute (deployed: 5), so the reconciler can be watched at work.
+    functionEnv: { RECONCILE_MIN_AGE_MINUTES: process.env.RECONCILE_MIN_AGE_MINUTES ?? "1" },
+    // Every function's JSON log lines (metric lines included) are printed here and kept in .local-data/logs/.
+    functionLogs: { echo: process.env.FUNCTION_LOGS !== "quiet", dir: path.join(dataDir, "logs") },
+    ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL.toUpperCase() } : {}),
+    ecpaySuppressCallbacks: process.env.ECPAY_DROP_CALLBACKS === "1",
+    log: (line) => console.log(`  ${line}`),
+  });
 
   let storefront: RunningStorefront | undefined;
   let stopping = false;
@@ -72,7 +88,9 @@ async function main(): Promise<void> {
     Storefront      ${storefront.url}
     Owner login     password "${ownerPassword}" (admin pages under ${storefront.url}/admin)
     Order API       ${stack.apiUrl}   SigV4 principals ${DEV_PRINCIPALS.storefront.accessKeyId}, ${DEV_PRINCIPALS.admin.accessKeyId}
-    ECPay sandbox   ${stack.ecpayUrl}   test card 4311-9522-2222-2222, CVV 222
+    ECPay sandbox   ${stack.ecpayUrl}   test card 4311-9522-2222-2222, CVV 222${process.env.ECPAY_DROP_CALLBACKS === "1" ? " (callbacks dropped)" : ""}
+    Reconciler      every ${scheduleIntervalSeconds} s; one pass now: npm run reconcile   (Lambda endpoint ${stack.lambdaUrl})
+    Metrics         npm run metrics   (function logs in ${path.relative(repoRoot, path.join(dataDir, "logs"))}/)
     DynamoDB        ${stack.dynamodbEndpoint}   table ${stack.tableName}
     S3              ${stack.s3Endpoint}   bucket ${stack.bucketName}
     Data            ${path.relative(repoRoot, dataDir)}/

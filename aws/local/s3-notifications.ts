@@ -12,6 +12,7 @@ import type { Context, S3Event } from "aws-lambda";
 import type S3rver from "s3rver";
 import type { LocalApiFaults } from "./api-gateway";
 import { lambdaContext } from "./api-gateway/payload";
+import { applyFunctionEnvironment, type LogCapture, runInFunction, withTimeout } from "./lambda-runtime";
 import {
   createResolveContext,
   DEFAULT_TEMPLATE_PATH,
@@ -32,6 +33,10 @@ export interface S3NotificationOptions {
   retryDelaysMs?: number[];
   /** The same fault hooks as the local API (`FaultPlan`), asked with method "S3" and the object key as path. */
   faults?: LocalApiFaults;
+  /** The functions' log groups (lambda-runtime.ts). */
+  logs?: LogCapture;
+  /** Extra variables merged into process.env (after the functions' template environment). */
+  env?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -66,6 +71,14 @@ export async function startS3Notifications(server: S3rver, options: S3Notificati
     accountId: options.accountId,
   });
   const triggers = listS3Triggers(template);
+  applyFunctionEnvironment(
+    template,
+    [...new Set(triggers.map((t) => t.functionId))],
+    ctx,
+    options.env ?? {},
+    options.region,
+    log,
+  );
   const retryDelays = options.retryDelaysMs ?? AWS_RETRY_DELAYS_MS;
   const invocations: Record<string, number> = {};
   const running = new Set<Promise<void>>();
@@ -111,18 +124,14 @@ export async function startS3Notifications(server: S3rver, options: S3Notificati
       memoryMb: trigger.memoryMb,
       deadline: Date.now() + trigger.timeoutSeconds * 1000,
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`[${name}] Task timed out after ${trigger.timeoutSeconds.toFixed(2)} seconds`)),
-        trigger.timeoutSeconds * 1000,
-      );
-    });
-    try {
-      await Promise.race([handler(event, context), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const outcome = await withTimeout(
+      runInFunction(options.logs, { functionName: name, requestId: context.awsRequestId }, () =>
+        Promise.resolve().then(() => handler(event, context)),
+      ),
+      trigger.timeoutSeconds * 1000,
+    );
+    if (outcome.timedOut)
+      throw new Error(`[${name}] Task timed out after ${trigger.timeoutSeconds.toFixed(2)} seconds`);
     if (options.faults?.afterInvoke?.(call) === "fail")
       throw new Error(`[${name}] injected fault: failed after running`);
   };

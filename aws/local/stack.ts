@@ -17,13 +17,16 @@ import { type LocalApiFaults, startLocalApi } from "./api-gateway";
 import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
+import { createLogCapture, type LogCapture } from "./lambda-runtime";
+import { startLocalLambdaEndpoint } from "./lambda-endpoint";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
+import { type LocalScheduler, startScheduler } from "./scheduler";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
 import { makeWritesAtomic } from "./s3-consistency";
-import { startS3Notifications } from "./s3-notifications";
+import { type S3Notifications, startS3Notifications } from "./s3-notifications";
 import { enforcePostPolicies } from "./s3-post-policies";
 import { SEED_SITE, seedContent } from "./seed/catalog";
-import { loadTemplate, localPhysicalNames } from "./template";
+import { createResolveContext, loadTemplate, localPhysicalNames } from "./template";
 
 export const LOCAL_REGION = "ap-northeast-1";
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -38,7 +41,7 @@ export const DEV_PRINCIPALS = {
 export interface LocalStackOptions {
   /** Where DynamoDB and S3 keep their data; omitted means a temporary folder removed on close. */
   dataDir?: string;
-  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number };
+  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number; lambda?: number };
   /** Use this DynamoDB endpoint (e.g. DynamoDB Local) instead of starting dynalite. */
   dynamodbEndpoint?: string;
   storefrontUrl?: string;
@@ -52,12 +55,28 @@ export interface LocalStackOptions {
   apiFaults?: LocalApiFaults;
   /** Waits before Lambda-style retries of a failed S3-triggered run (photo processing); AWS waits ~1 and 2 min. */
   s3RetryDelaysMs?: number[];
+  /**
+   * Scheduled functions (EventBridge schedules in the template) run every `intervalMs` (npm start), or at their
+   * deployed rate with `"rate"`. Default: never on their own, so no test sees a pass it did not ask for (tests run
+   * them with `localRuntime(stack).scheduler.invoke`, tools through the local Lambda endpoint).
+   */
+  schedules?: { intervalMs?: number | "rate" };
+  /** Variables for the functions on top of the template's (e.g. the reconciler's thresholds in tests). */
+  functionEnv?: Record<string, string>;
+  /** Functions' log lines: also printed here (npm start), and kept in `<dir>/<function>.log`. Always kept in memory. */
+  functionLogs?: { echo?: boolean; dir?: string };
+  /** The template's LogLevel parameter (the functions' AWS_LAMBDA_LOG_LEVEL); default the template's (INFO). */
+  logLevel?: string;
+  /** The ECPay sandbox starts with every ReturnURL/PaymentInfoURL dropped (`ECPAY_DROP_CALLBACKS=1 npm start`). */
+  ecpaySuppressCallbacks?: boolean;
   log?: (line: string) => void;
 }
 
 export interface LocalStack {
   apiUrl: string;
   ecpayUrl: string;
+  /** The local Lambda Invoke endpoint for the scheduled functions (lambda-endpoint.ts). */
+  lambdaUrl: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
   tableName: string;
@@ -66,12 +85,33 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** What only the process that started a stack can reach: the functions' log groups, the scheduler, S3's triggers. */
+export interface LocalRuntime {
+  logs: LogCapture;
+  scheduler: LocalScheduler;
+  /** The functions S3 event notifications run (photo processing); `idle()` waits for every run and retry. */
+  notifications: S3Notifications;
+}
+
+const runtimes = new WeakMap<LocalStack, LocalRuntime>();
+
+/** The in-process parts of a stack started here (kept off the stack object so it stays plain data plus `close`). */
+export function localRuntime(stack: LocalStack): LocalRuntime {
+  const runtime = runtimes.get(stack);
+  if (!runtime) throw new Error("localRuntime: this stack was not started in this process");
+  return runtime;
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
-  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, ...options.ports };
+  // The Lambda endpoint is only fixed when asked for (npm start: LAMBDA_PORT, 3003), so no caller collides on it.
+  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, lambda: 0, ...options.ports };
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
   const ephemeral = options.dataDir === undefined;
-  const parameters = { Env: "local" };
+  const parameters: Record<string, string> = {
+    Env: "local",
+    ...(options.logLevel ? { LogLevel: options.logLevel } : {}),
+  };
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => {});
@@ -122,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: ports.ecpay,
       merchants: [ECPAY_STAGE_MERCHANT],
       ...(options.ecpayRetryDelaysMs ? { retryDelaysMs: options.ecpayRetryDelaysMs } : {}),
+      ...(options.ecpaySuppressCallbacks ? { suppressCallbacks: true } : {}),
       log,
     });
     closers.push(() => sandbox.close());
@@ -147,8 +188,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ECPAY_PARAMETER_PATH: "",
       APP_VERSION: process.env.APP_VERSION ?? "local",
       PUBLIC_API_URL: `http://127.0.0.1:${apiPortGuess}`,
+      ...options.functionEnv,
     };
     Object.assign(process.env, lambdaEnvironment);
+    const logs = createLogCapture({
+      echo: options.functionLogs?.echo ?? false,
+      ...(options.functionLogs?.dir ? { dir: options.functionLogs.dir } : {}),
+    });
+    closers.push(async () => logs.close());
     const api = await startLocalApi({
       port: ports.api,
       parameters,
@@ -160,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
       env: lambdaEnvironment,
       ...(options.apiFaults ? { faults: options.apiFaults } : {}),
+      logs,
       log,
     });
     closers.push(() => api.close());
@@ -170,9 +218,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT_ID,
       ...(options.s3RetryDelaysMs ? { retryDelaysMs: options.s3RetryDelaysMs } : {}),
       ...(options.apiFaults ? { faults: options.apiFaults } : {}),
+      logs,
+      env: lambdaEnvironment,
       log,
     });
     closers.push(() => notifications.close());
+    const scheduler = startScheduler({
+      template,
+      ctx: createResolveContext(template, { parameters, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
+      logs,
+      env: lambdaEnvironment,
+      ...(options.schedules?.intervalMs !== "rate" ? { intervalMs: options.schedules?.intervalMs ?? 0 } : {}),
+      log,
+    });
+    closers.push(() => scheduler.stop());
+    const lambda = await startLocalLambdaEndpoint({ scheduler, port: ports.lambda, log });
+    closers.push(() => lambda.close());
     // With a random port the callback URL is only known now.
     process.env.PUBLIC_API_URL = api.url;
     resetConfigCache();
@@ -184,9 +245,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (options.seed ?? true) await seedIfEmpty(s3Endpoint, names.bucketName, log);
 
-    return {
+    const stack: LocalStack = {
       apiUrl: api.url,
       ecpayUrl: sandbox.url,
+      lambdaUrl: lambda.url,
       dynamodbEndpoint,
       s3Endpoint,
       tableName: names.tableName,
@@ -194,6 +256,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       close,
     };
+    runtimes.set(stack, { logs, scheduler, notifications });
+    return stack;
   } catch (error) {
     await close();
     throw error;

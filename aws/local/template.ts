@@ -278,6 +278,10 @@ const NAME_PROPERTY: Record<string, string> = {
   "AWS::Lambda::Function": "FunctionName",
   "AWS::IAM::User": "UserName",
   "AWS::Logs::LogGroup": "LogGroupName",
+  "AWS::SNS::Topic": "TopicName",
+  "AWS::CloudWatch::Alarm": "AlarmName",
+  "AWS::CloudWatch::CompositeAlarm": "AlarmName",
+  "AWS::CloudWatch::Dashboard": "DashboardName",
 };
 
 const HTTP_API_TYPES = new Set(["AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"]);
@@ -330,6 +334,8 @@ export function createResolveContext(template: Template, options: LocalContextOp
   for (const [id, resource] of Object.entries(template.Resources)) {
     const arn = arnFor(resource.Type, ctx.resources[id] as string, ctx);
     if (arn && ctx.arns) ctx.arns[id] = arn;
+    // `Ref` of a topic is its ARN, not its name.
+    if (arn && resource.Type === "AWS::SNS::Topic") ctx.resources[id] = arn;
   }
   return ctx;
 }
@@ -356,6 +362,11 @@ function arnFor(type: string, name: string, ctx: ResolveContext): string | undef
     case "AWS::Serverless::Function":
     case "AWS::Lambda::Function":
       return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+    case "AWS::SNS::Topic":
+      return `arn:aws:sns:${region}:${accountId}:${name}`;
+    case "AWS::CloudWatch::Alarm":
+    case "AWS::CloudWatch::CompositeAlarm":
+      return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`;
     default:
       return undefined;
   }
@@ -524,7 +535,68 @@ export function functionEnvironment(
     ...variablesOf(template.Resources[functionId]?.Properties?.Environment),
   };
   const resolved = resolveValue(merged, ctx) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(resolved).map(([name, value]) => [name, String(value)]));
+  const variables = Object.fromEntries(Object.entries(resolved).map(([name, value]) => [name, String(value)]));
+  // What Lambda itself sets from LoggingConfig (Globals merged with the function's own, as SAM merges maps).
+  const logging = resolveValue(
+    {
+      ...((template.Globals?.Function?.LoggingConfig ?? {}) as Record<string, unknown>),
+      ...((template.Resources[functionId]?.Properties?.LoggingConfig ?? {}) as Record<string, unknown>),
+    },
+    ctx,
+  ) as { LogFormat?: string; ApplicationLogLevel?: string };
+  if (logging.LogFormat === "JSON") {
+    variables.AWS_LAMBDA_LOG_FORMAT = "JSON";
+    variables.AWS_LAMBDA_LOG_LEVEL = String(logging.ApplicationLogLevel ?? "INFO");
+  }
+  return variables;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduled functions (SAM `Schedule` events: an EventBridge rule with a schedule expression)
+
+export interface ScheduledFunction {
+  functionId: string;
+  /** The event's key under Events (SAM names the rule's logical id `<functionId><eventName>`). */
+  eventName: string;
+  /** `rate(10 minutes)`, as resolved from the template. */
+  expression: string;
+  /** The rule's name: its `Name` property, or the logical id CloudFormation would start a generated name with. */
+  ruleName: string;
+  enabled: boolean;
+  entry: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export function listScheduledFunctions(template: Template, ctx: ResolveContext): ScheduledFunction[] {
+  const scheduled: ScheduledFunction[] = [];
+  for (const functionId of functionIds(template)) {
+    const events = (template.Resources[functionId]?.Properties?.Events ?? {}) as Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown> }
+    >;
+    for (const [eventName, event] of Object.entries(events)) {
+      if (event.Type === "ScheduleV2") throw new Error(`${functionId}.${eventName}: ScheduleV2 is not emulated locally; use Schedule`);
+      if (event.Type !== "Schedule") continue;
+      const properties = resolveValue(event.Properties ?? {}, ctx) as Record<string, unknown>;
+      scheduled.push({
+        functionId,
+        eventName,
+        expression: String(properties.Schedule ?? ""),
+        ruleName: String(properties.Name ?? `${functionId}${eventName}`),
+        enabled: properties.Enabled !== false && properties.State !== "DISABLED",
+        entry: functionEntry(template, functionId),
+        timeoutSeconds: Number(functionProperty(template, functionId, "Timeout") ?? 3),
+        memoryMb: Number(functionProperty(template, functionId, "MemorySize") ?? 128),
+      });
+    }
+  }
+  return scheduled;
+}
+
+/** Every AWS::Serverless::Function's logical id. */
+export function listFunctionIds(template: Template): string[] {
+  return functionIds(template);
 }
 
 /** The deployed function name (FunctionName), used for the Lambda context and logs. */

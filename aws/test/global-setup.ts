@@ -14,7 +14,6 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  process.env.LOG_LEVEL ??= "silent";
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const stack = await startLocalStack({
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },

@@ -80,12 +80,15 @@ describe("missing content is a state, not a failure", () => {
       AWS_REGION: stack().region,
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
-      LOG_LEVEL: "info",
     });
     resetConfigCache();
     resetClients();
+    // The logger writes one JSON line per call to stdout (aws/src/lib/logger.ts).
     const lines: string[] = [];
-    const spy = vi.spyOn(console, "error").mockImplementation((line: string) => void lines.push(line));
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split("\n").filter((line) => line.startsWith("{")));
+      return true;
+    });
     try {
       const content = await import("../src/lib/content");
       expect(await content.readCatalog()).toEqual({ products: [] });
@@ -95,8 +98,8 @@ describe("missing content is a state, not a failure", () => {
       const entries = lines.map((line) => JSON.parse(line));
       expect(entries).toHaveLength(2);
       expect(entries.map((e) => [e.level, e.key])).toEqual([
-        ["warn", "catalog.json"],
-        ["warn", "site.json"],
+        ["WARN", "catalog.json"],
+        ["WARN", "site.json"],
       ]);
       expect(entries[0].message).toContain("reads as empty");
       expect(entries[1].message).toContain("reads as closed");

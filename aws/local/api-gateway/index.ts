@@ -9,7 +9,6 @@ import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import {
   createResolveContext,
   DEFAULT_TEMPLATE_PATH,
-  functionEnvironment,
   functionName,
   type HttpRoute,
   LOCAL_API_ID,
@@ -20,6 +19,7 @@ import {
   resolveValue,
   type Template,
 } from "../template";
+import { applyFunctionEnvironment, type LogCapture, runInFunction, withTimeout } from "../lambda-runtime";
 import { executeApiArn, isActionAllowed } from "./iam";
 import {
   buildEvent,
@@ -62,6 +62,8 @@ export interface LocalApiOptions {
   integrationTimeoutSeconds?: number;
   /** Opt-in fault injection for the reliability tests (aws/local/faults/); never set by `npm start`. */
   faults?: LocalApiFaults;
+  /** Where the functions' output goes (per-function log groups, Lambda's JSON log rules); default: this process's. */
+  logs?: LogCapture;
   log?: (line: string) => void;
 }
 
@@ -101,9 +103,6 @@ export const DEFAULT_PRINCIPALS: readonly LocalApiPrincipal[] = [
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** HTTP API gives up on an integration after 30 s whatever the function's own timeout. */
 export const INTEGRATION_TIMEOUT_SECONDS = 30;
-
-/** Process-wide settings that only take effect when a Node process starts, so copying them does nothing useful. */
-const ENV_NOT_COPIED = new Set(["NODE_OPTIONS"]);
 
 interface CorsSettings {
   allowOrigins: string[];
@@ -203,16 +202,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<{ timedOut: false; value: T } | { timedOut: true }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ timedOut: true }>((resolve) => {
-    timer = setTimeout(() => resolve({ timedOut: true }), ms);
-  });
-  return Promise.race([work.then((value) => ({ timedOut: false as const, value })), timeout]).finally(() =>
-    clearTimeout(timer),
-  );
-}
-
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
   const region = options.region ?? "ap-northeast-1";
   const accountId = options.accountId ?? "000000000000";
@@ -238,7 +227,14 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     principals.set(principal.accessKeyId, { ...principal, policy });
   }
 
-  applyFunctionEnvironment(template, routes, ctx, options.env ?? {}, region, log);
+  applyFunctionEnvironment(
+    template,
+    [...new Set(routes.map((route) => route.functionId))],
+    ctx,
+    options.env ?? {},
+    region,
+    log,
+  );
 
   const invocations: Record<string, number> = {};
   const handlers = new Map<string, Promise<LambdaHandler>>();
@@ -375,7 +371,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     }
     try {
       const outcome = await withTimeout(
-        Promise.resolve().then(() => handler(event, context)),
+        runInFunction(options.logs, { functionName: name, requestId: context.awsRequestId }, () =>
+          Promise.resolve().then(() => handler(event, context)),
+        ),
         Math.min(lambdaTimeoutMs, gatewayTimeoutMs),
       );
       if (outcome.timedOut) {
@@ -446,7 +444,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       .then(({ response: result, functionId, preflight }) => {
         send(request, response, result, requestId, preflight === true);
         log(
-          `${request.method} ${request.url} → ${result.statusCode} ${Date.now() - started.getTime()}ms${functionId ? ` ${functionId}` : ""}`,
+          `${request.method} ${pathOnly(request.url)} → ${result.statusCode} ${Date.now() - started.getTime()}ms${functionId ? ` ${functionId}` : ""}`,
         );
       });
   });
@@ -517,31 +515,9 @@ function forwardedHeaders(
   };
 }
 
-/**
- * The handlers share this process, so the functions' environment is set once on process.env: the template's
- * variables (identical for every function here; a conflict is reported), then the caller's overrides.
- */
-function applyFunctionEnvironment(
-  template: Template,
-  routes: HttpRoute[],
-  ctx: ReturnType<typeof createResolveContext>,
-  overrides: Record<string, string>,
-  region: string,
-  log: (line: string) => void,
-): void {
-  const merged: Record<string, string> = {};
-  for (const functionId of new Set(routes.map((route) => route.functionId))) {
-    for (const [name, value] of Object.entries(functionEnvironment(template, functionId, ctx))) {
-      if (ENV_NOT_COPIED.has(name)) continue;
-      if (name in merged && merged[name] !== value) {
-        log(
-          `warning: ${name} differs between functions (${merged[name]} vs ${value}); the local API shares one process.env`,
-        );
-      }
-      merged[name] = value;
-    }
-  }
-  Object.assign(process.env, merged, overrides);
-  // Lambda always provides the region to the SDK clients.
-  process.env.AWS_REGION ??= region;
+/** The request's path for the local log: query strings can hold a shopper's phone number (GET /order), so never them. */
+function pathOnly(url: string | undefined): string {
+  const target = url ?? "/";
+  const query = target.indexOf("?");
+  return query < 0 ? target : `${target.slice(0, query)}?…`;
 }

@@ -41,6 +41,8 @@ export interface EcpaySandboxOptions {
   atmExpireDays?: number;
   /** How long a callback receiver may take before the attempt counts as failed (ECPay: about 10 s). */
   callbackTimeoutMs?: number;
+  /** Start with every ReturnURL/PaymentInfoURL dropped (as `POST /__sandbox/config {"suppressCallbacks":true}`). */
+  suppressCallbacks?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -99,11 +101,15 @@ export interface EcpaySandbox {
   close(): Promise<void>;
   trades(): SandboxTrade[];
   deliveries(): DeliveryRecord[];
+  /** QueryTradeInfo requests received so far. */
+  queryCount(): number;
 }
 
 interface SandboxConfig {
   suppressCallbacks: boolean;
   retryDelaysMs: number[];
+  /** QueryTradeInfo down: "unavailable" answers HTTP 503, "rate-limited" HTTP 403 (ECPay's "too fast"). */
+  queryOutage: "none" | "unavailable" | "rate-limited";
 }
 
 /** Codes the real gateway is known to use; SANDBOX_* codes are this sandbox's own labels. */
@@ -146,6 +152,7 @@ const configPatchSchema = z
   .object({
     suppressCallbacks: z.boolean().optional(),
     retryDelaysMs: z.array(z.number().int().min(0).max(24 * 3600 * 1000)).max(10).optional(),
+    queryOutage: z.enum(["none", "unavailable", "rate-limited"]).optional(),
   })
   .strict();
 
@@ -156,11 +163,14 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
   const defaultAtmDays = opts.atmExpireDays ?? 3;
   const merchants = new Map(opts.merchants.map((m) => [m.merchantId, m]));
   const config: SandboxConfig = {
-    suppressCallbacks: false,
+    suppressCallbacks: opts.suppressCallbacks ?? false,
     retryDelaysMs: [...(opts.retryDelaysMs ?? [5_000, 15_000, 30_000, 60_000])],
+    queryOutage: "none",
   };
 
   const trades = new Map<string, SandboxTrade>();
+  /** QueryTradeInfo requests received (answered or refused). */
+  let queries = 0;
   const tradesByTradeNo = new Map<string, SandboxTrade>();
   const deliveries: DeliveryRecord[] = [];
   const retryTimers = new Set<NodeJS.Timeout>();
@@ -491,6 +501,9 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
 
   async function handleQuery(req: IncomingMessage, res: ServerResponse) {
     const f = parseFormBody(await readBody(req, "application/x-www-form-urlencoded"));
+    queries += 1;
+    if (config.queryOutage === "unavailable") return sendText(res, 503, "Service Unavailable");
+    if (config.queryOutage === "rate-limited") return sendText(res, 403, "Forbidden");
     const merchant = f.MerchantID ? merchants.get(f.MerchantID) : undefined;
     if (!merchant) return sendText(res, 400, "SANDBOX_MERCHANT|Unknown MerchantID");
     if (!verifyCheckMacValue(f, merchant, PAYMENT_MAC)) return sendText(res, 400, `${ERR.badMac.code}|${ERR.badMac.message}`);
@@ -526,12 +539,14 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     const path = url.pathname;
     if (req.method === "GET" && path === "/__sandbox/trades") return sendJson(res, 200, [...trades.values()]);
     if (req.method === "GET" && path === "/__sandbox/deliveries") return sendJson(res, 200, deliveries);
+    if (req.method === "GET" && path === "/__sandbox/stats") return sendJson(res, 200, { queries });
     if (path === "/__sandbox/config") {
       if (req.method === "POST") {
         const parsed = configPatchSchema.safeParse(parseJson(await readBody(req, "application/json")));
         if (!parsed.success) throw new HttpError(400, z.prettifyError(parsed.error));
         if (parsed.data.suppressCallbacks !== undefined) config.suppressCallbacks = parsed.data.suppressCallbacks;
         if (parsed.data.retryDelaysMs !== undefined) config.retryDelaysMs = parsed.data.retryDelaysMs;
+        if (parsed.data.queryOutage !== undefined) config.queryOutage = parsed.data.queryOutage;
         log(`config ${JSON.stringify(config)}`);
       } else if (req.method !== "GET") {
         throw new HttpError(405, "GET or POST");
@@ -544,6 +559,7 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
       trades.clear();
       tradesByTradeNo.clear();
       deliveries.length = 0;
+      queries = 0;
       return sendJson(res, 200, { ok: true });
     }
     const m = /^\/__sandbox\/trades\/([^/]+)\/(pay|abandon)$/.exec(path);
@@ -620,6 +636,7 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     url: baseUrl,
     port,
     trades: () => structuredClone([...trades.values()]),
+    queryCount: () => queries,
     deliveries: () => structuredClone(deliveries),
     close: async () => {
       shutdown.abort();

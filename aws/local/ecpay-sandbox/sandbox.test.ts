@@ -461,6 +461,26 @@ describe("QueryTradeInfo", () => {
     expect(bad).toMatchObject({ code: "http", status: 400 });
     await expect(query("ANY", { now: new Date(Date.now() - 10 * 60_000) })).rejects.toMatchObject({ code: "http" });
   });
+
+  it("can be switched down (503) or rate-limiting (403), counts every query, and answers truthfully again after", async () => {
+    const fields = checkoutFields();
+    await checkout(fields);
+    await hook(`/__sandbox/trades/${fields.MerchantTradeNo}/pay`);
+    const before = sandbox.queryCount();
+    try {
+      expect((await hook("/__sandbox/config", { queryOutage: "unavailable" })).json).toMatchObject({ queryOutage: "unavailable" });
+      await expect(query(fields.MerchantTradeNo as string)).rejects.toMatchObject({ code: "http", status: 503 });
+      await hook("/__sandbox/config", { queryOutage: "rate-limited" });
+      await expect(query(fields.MerchantTradeNo as string)).rejects.toMatchObject({ code: "http", status: 403 });
+    } finally {
+      await hook("/__sandbox/config", { queryOutage: "none" });
+    }
+    expect((await query(fields.MerchantTradeNo as string)).tradeStatus).toBe("1");
+    expect(sandbox.queryCount() - before).toBe(3);
+    const stats = (await (await fetch(new URL("/__sandbox/stats", sandbox.url))).json()) as { queries: number };
+    expect(stats.queries).toBe(sandbox.queryCount());
+    expect((await hook("/__sandbox/config", { queryOutage: "down" })).status).toBe(400);
+  });
 });
 
 describe("automation hooks", () => {

@@ -1,5 +1,5 @@
 /**
- * Product photos: the limits, names and shapes both sides of the wire agree on (docs/decisions/0012-product-photos.md).
+ * Product photos: the limits, names and shapes both sides of the wire agree on (docs/decisions/0017-product-photos.md).
  *
  * The owner's file goes to S3 under a short-lived upload key (`uploads/<uploadId>`) with a presigned POST the API
  * issues; a function triggered by that upload checks it, makes the variants the pages need and records the outcome

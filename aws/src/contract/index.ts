@@ -53,7 +53,10 @@ export const ORDER_STATUSES = ["created", "awaiting_payment", "paid", "shipped",
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
-/** Who caused a transition: the shopper (placing it), the owner in the admin, ECPay through a callback, or the system (reconcile, expiry). */
+/**
+ * Who caused a transition: the shopper (placing it), the owner in the admin, ECPay through a callback, or the system
+ * (the owner's reconcile button, pay again asking ECPay first, the scheduled reconciler).
+ */
 export const ACTORS = ["shopper", "owner", "ecpay", "system"] as const;
 export const actorSchema = z.enum(ACTORS);
 export type Actor = z.infer<typeof actorSchema>;

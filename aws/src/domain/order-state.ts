@@ -4,6 +4,12 @@
  */
 import type { Actor, OrderStatus, PaymentMethod } from "../contract";
 
+/**
+ * The scheduled reconciler acts as "system" (its history notes start with "Scheduled reconciler"). It gets an actor of
+ * its own once the admin pages, whose actor labels live in the storefront, can show one (ADR 0014).
+ */
+export const RECONCILER_ACTOR = "system" satisfies Actor;
+
 export interface Transition {
   from: OrderStatus;
   to: OrderStatus;
@@ -14,7 +20,8 @@ export interface Transition {
 const ALL_METHODS = ["credit", "atm", "cod"] as const;
 
 export const TRANSITIONS: readonly Transition[] = [
-  // Card payments are confirmed by ECPay's ReturnURL, or by reconcile asking QueryTradeInfo.
+  // Card payments are confirmed by ECPay's ReturnURL, or by asking QueryTradeInfo ("system": the owner's reconcile
+  // button, pay again, the scheduled reconciler).
   { from: "created", to: "paid", methods: ["credit", "atm"], by: ["ecpay", "system"] },
   // ATM: PaymentInfoURL issues the virtual account; the money arrives later. ReturnURL may overtake
   // PaymentInfoURL, which is why ATM may also go straight from created to paid (row above).
@@ -26,6 +33,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: "shipped", to: "paid", methods: ["cod"], by: ["owner"] },
   // The owner may cancel anything not shipped yet (refunding a paid order is done in ECPay's back office).
   { from: "created", to: "cancelled", methods: ALL_METHODS, by: ["owner"] },
+  // The scheduled reconciler cancels card and ATM orders left unpaid too long, and ATM orders past their deadline.
+  { from: "created", to: "cancelled", methods: ["credit", "atm"], by: ["system"] },
   { from: "awaiting_payment", to: "cancelled", methods: ["atm"], by: ["owner", "system"] },
   { from: "paid", to: "cancelled", methods: ["credit", "atm"], by: ["owner"] },
 ];

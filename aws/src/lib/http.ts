@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { ZodType, z } from "zod";
 import type { ErrorCode, ErrorResponse } from "../contract";
-import { logger } from "./logger";
+import { addLogContext, currentLogContext, logger, withLogContext } from "./logger";
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -104,16 +104,44 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
  * generic 500 so no internal detail leaks to the caller.
  */
 export function jsonEndpoint(name: string, run: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>): Handler {
-  return async (event, context) => {
-    try {
-      return await run(event, context);
-    } catch (error) {
-      if (error instanceof ApiError) {
-        if (error.status >= 500) logger.warn(`${name}: ${error.code}`, { message: error.message });
-        return errorResponse(error);
+  return (event, context) =>
+    withRequestLog(event, context, async () => {
+      try {
+        return await run(event, context);
+      } catch (error) {
+        if (error instanceof ApiError) {
+          // Which fields were wrong (their names, never their values).
+          const fields = error.extra.fields ? { invalidFields: Object.keys(error.extra.fields) } : {};
+          addLogContext({ outcome: error.code, ...fields });
+          // The message of a 4xx names what was wrong with the input (never its value); 5xx are our side's trouble.
+          if (error.status >= 500) logger.warn(`${name}: ${error.code}`, { detail: error.message });
+          return errorResponse(error);
+        }
+        addLogContext({ outcome: "internal_error" });
+        logger.error(`${name} failed`, { error });
+        return errorResponse(new ApiError("internal_error", "Internal error; it has been logged"));
       }
-      logger.error(`${name} failed`, { error, requestId: context?.awsRequestId });
-      return errorResponse(new ApiError("internal_error", "Internal error; it has been logged"));
-    }
-  };
+    });
+}
+
+/**
+ * Every line of one request carries its request id and route; the request ends with one line saying how it went
+ * (status, outcome, order id when known, duration). Works for any API Gateway handler (JSON or the ECPay callbacks).
+ */
+export async function withRequestLog(
+  event: APIGatewayProxyEventV2,
+  context: Context | undefined,
+  run: () => Promise<APIGatewayProxyStructuredResultV2>,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const started = Date.now();
+  const route = event.routeKey ?? `${event.requestContext?.http?.method} ${event.rawPath}`;
+  return withLogContext({ requestId: context?.awsRequestId ?? event.requestContext?.requestId, route }, async () => {
+    const result = await run();
+    const status = result.statusCode ?? 200;
+    const { outcome } = currentLogContext();
+    const line = { status, outcome: outcome ?? (status < 400 ? "ok" : "refused"), durationMs: Date.now() - started };
+    if (status >= 500) logger.error("request failed", line);
+    else logger.info("request done", line);
+    return result;
+  });
 }

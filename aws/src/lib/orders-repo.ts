@@ -107,6 +107,11 @@ export interface StatusChange {
   at?: Date;
   /** Payment details learnt together with the change (ECPay trade number, payment type…). */
   payment?: Partial<PaymentRecord>;
+  /**
+   * Apply only if the order is still on this checkout attempt: the reconciler cancels an order it asked ECPay about,
+   * not one whose shopper has just started paying again with a new MerchantTradeNo.
+   */
+  expectMerchantTradeNo?: string;
 }
 
 /**
@@ -122,13 +127,18 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
   const values: Record<string, unknown> = { ":from": change.from, ":to": change.to, ":entry": [entry], ":at": at };
   const sets = ["#status = :to", "history = list_append(history, :entry)", "updatedAt = :at"];
   setPaymentFields(change.payment ?? {}, { names, values, sets });
+  let condition = "#status = :from";
+  if (change.expectMerchantTradeNo !== undefined) {
+    values[":expectedNo"] = change.expectMerchantTradeNo;
+    condition += " AND payment.merchantTradeNo = :expectedNo";
+  }
   try {
     const result = await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: key,
         UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: "#status = :from",
+        ConditionExpression: condition,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: "ALL_NEW",
@@ -280,6 +290,101 @@ export async function moveIdempotencyKey(key: string, fromOrderId: string, toOrd
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// For the scheduled reconciler
+
+/**
+ * Card and ATM orders still waiting for their money (created or awaiting_payment) placed on the Taipei days
+ * `from..to`, newest month first, at most `max` of them. One query per month partition (a page at a time, filtered
+ * server-side), so a pass reads a bounded number of pages whatever the table holds.
+ */
+export async function listOpenEcpayOrders(
+  from: TaipeiDate,
+  to: TaipeiDate,
+  max: number,
+): Promise<{ orders: (Order & { reconciledAt?: string })[]; truncated: boolean }> {
+  const orders: (Order & { reconciledAt?: string })[] = [];
+  for (const { year, month } of monthsBetween(from, to)) {
+    const firstDay = year === from.year && month === from.month ? from.day : 1;
+    const lastDay = year === to.year && month === to.month ? to.day : daysInMonth(year, month);
+    const [low, high] = idskRangeForDays(firstDay, lastDay);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: "ordertype = :p AND idsk BETWEEN :low AND :high",
+          FilterExpression: "#status IN (:created, :awaiting) AND paymentMethod IN (:credit, :atm)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":p": monthPartition(year, month),
+            ":low": low,
+            ":high": high,
+            ":created": "created",
+            ":awaiting": "awaiting_payment",
+            ":credit": "credit",
+            ":atm": "atm",
+          },
+          ScanIndexForward: false,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (orders.length >= max) return { orders, truncated: true };
+        const reconciledAt = typeof item.reconciledAt === "string" ? item.reconciledAt : undefined;
+        orders.push({ ...orderSchema.parse(item), ...(reconciledAt ? { reconciledAt } : {}) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  return { orders, truncated: false };
+}
+
+/**
+ * Notes when the reconciler last had ECPay's answer about every attempt of the order, so the next pass asks about
+ * the others first (a pass's ECPay budget then rotates through all open orders). Touches nothing else; an order that
+ * no longer exists is ignored.
+ */
+export async function markReconciled(id: string, at: Date): Promise<void> {
+  const key = orderKeyFromId(id);
+  if (!key) return;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET reconciledAt = :at",
+        ConditionExpression: "attribute_exists(idsk)",
+        ExpressionAttributeValues: { ":at": at.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** The reconciler's own state (one item, `ordertype = ops#reconciler`): ECPay asked it to stop asking until then. */
+const RECONCILER_STATE_KEY: OrderKey = { ordertype: "ops#reconciler", idsk: 0 };
+
+export async function getReconcilerBackoff(): Promise<{ until: string; reason: string } | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: RECONCILER_STATE_KEY, ConsistentRead: true }),
+  );
+  const item = result.Item;
+  return item && typeof item.backoffUntil === "string"
+    ? { until: item.backoffUntil, reason: String(item.reason ?? "") }
+    : undefined;
+}
+
+export async function setReconcilerBackoff(until: Date, reason: string, now = new Date()): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...RECONCILER_STATE_KEY, backoffUntil: until.toISOString(), reason, updatedAt: now.toISOString() },
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

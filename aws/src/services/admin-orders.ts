@@ -5,8 +5,10 @@
 import type { AdminListOrdersQuery, Order, OrderStatus } from "../contract";
 import { type TaipeiDate, taipeiDate } from "../domain/order-id";
 import { findTransition } from "../domain/order-state";
-import { formatTaipeiDate } from "../ecpay";
+import { isPastAtmDeadline } from "../domain/reconcile";
 import { ApiError } from "../lib/http";
+import { addLogContext } from "../lib/logger";
+import { METRIC, putMetric } from "../lib/metrics";
 import { changeStatus, getOrder, listOrders } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
 import { askEcpay, paymentFrom } from "./ecpay-query";
@@ -16,6 +18,7 @@ const DEFAULT_RANGE_DAYS = 90;
 const MAX_RANGE_MONTHS = 120;
 
 export async function requireOrder(id: string): Promise<Order> {
+  addLogContext({ orderId: id });
   const order = await getOrder(id);
   if (!order) throw new ApiError("not_found", `Order ${id} not found`);
   const { idempotencyKey: _k, bodyHash: _h, ...rest } = order;
@@ -29,6 +32,7 @@ export async function transitionByOwner(id: string, to: OrderStatus, note?: stri
     throw new ApiError("invalid_transition", `A ${order.paymentMethod} order cannot go from ${order.status} to ${to}`);
   }
   const updated = await changeStatus(id, { from: order.status, to, by: "owner", ...(note ? { note } : {}) });
+  if (updated && to === "paid") putMetric(METRIC.paymentsConfirmed, 1, { By: "owner" });
   if (!updated) {
     // Someone (ECPay, another tab) changed it between our read and write; show the owner the current state.
     const current = await requireOrder(id);
@@ -60,12 +64,13 @@ export async function reconcileOrder(id: string, now = new Date()): Promise<{ or
       "system",
       `Reconciled with ECPay QueryTradeInfo (${trade.paymentType} ${trade.tradeNo})`,
     );
+    if (result === "paid") putMetric(METRIC.paymentsConfirmed, 1, { By: "owner" });
     const current = await requireOrder(id);
     return { order: current, outcome: result === "paid" ? "ECPay reports it paid: marked paid" : `Order is ${current.status}` };
   }
 
   const deadline = order.payment?.atm?.expireDate;
-  if (order.status === "awaiting_payment" && deadline && isPastDeadline(deadline, now)) {
+  if (order.status === "awaiting_payment" && deadline && isPastAtmDeadline(deadline, now)) {
     const updated = await changeStatus(id, {
       from: "awaiting_payment",
       to: "cancelled",
@@ -82,12 +87,6 @@ export async function reconcileOrder(id: string, now = new Date()): Promise<{ or
         ? "the shopper never completed a payment method"
         : `ECPay status ${trade.tradeStatus}`;
   return { order, outcome: `ECPay reports: ${meaning}; order left ${order.status}` };
-}
-
-/** ECPay's ATM deadline is a Taipei calendar date; the order expires once that whole day has passed. */
-function isPastDeadline(expireDate: string, now: Date): boolean {
-  const day = expireDate.slice(0, 10); // `yyyy/MM/dd`
-  return formatTaipeiDate(now) > day;
 }
 
 export async function listForOwner(query: AdminListOrdersQuery, now = new Date()) {

@@ -14,6 +14,8 @@ import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
 import { ApiError } from "../lib/http";
+import { addLogContext, logger } from "../lib/logger";
+import { METRIC, putMetric } from "../lib/metrics";
 import {
   claimIdempotencyKey,
   getIdempotencyRecord,
@@ -48,7 +50,10 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     const existing = await getOrder(previous.orderId);
     // Only an order written for this key is ours: a claim can point for a moment at an id another order took
     // (the loop below then moves the claim), and answering with that order would show a stranger's data.
-    if (existing?.idempotencyKey === request.idempotencyKey) return { order: stripMeta(existing), replayed: true };
+    if (existing?.idempotencyKey === request.idempotencyKey) {
+      addLogContext({ orderId: existing.id, outcome: "replayed" });
+      return { order: stripMeta(existing), replayed: true };
+    }
   }
   const [site, catalog] = await content;
 
@@ -79,10 +84,18 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const order = buildOrder(orderId, request, priced, now);
-    if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash })) return { order, replayed: false };
+    if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash })) {
+      addLogContext({ orderId });
+      putMetric(METRIC.ordersCreated, 1, { PaymentMethod: order.paymentMethod });
+      logger.info("order created", { outcome: "created", paymentMethod: order.paymentMethod, total: order.total });
+      return { order, replayed: false };
+    }
 
     const holder = await getOrder(orderId);
-    if (holder?.idempotencyKey === request.idempotencyKey) return { order: stripMeta(holder), replayed: true };
+    if (holder?.idempotencyKey === request.idempotencyKey) {
+      addLogContext({ orderId: holder.id, outcome: "replayed" });
+      return { order: stripMeta(holder), replayed: true };
+    }
 
     // Another order already has this id (five random digits per day collide now and then): move our claim.
     const nextId = newOrderId(now);

@@ -15,7 +15,8 @@ import {
   verifyCallback,
 } from "../ecpay";
 import { ecpayMerchant, lambdaEnv } from "../lib/config";
-import { logger } from "../lib/logger";
+import { addLogContext, logger } from "../lib/logger";
+import { METRIC, putMetric } from "../lib/metrics";
 import { changeStatus, getOrder, recordPayment } from "../lib/orders-repo";
 
 const MAX_RACE_RETRIES = 5;
@@ -32,11 +33,14 @@ async function authenticate<T extends { MerchantTradeNo: string; TradeAmt: numbe
   const merchant = await ecpayMerchant();
   const result = verifyCallback(parseFormBody(body), { merchantId: merchant.merchantId, keys: merchant }, schema);
   if (!result.ok) {
-    logger.warn(`${label} rejected`, { reason: result.reason, message: result.message });
+    const reason = result.reason.replace("-", "_");
+    putMetric(METRIC.callbacksRefused, 1, { Reason: reason });
+    logger.warn(`${label} refused`, { outcome: "refused", reason, detail: result.message });
     return { reply: ecpayNack(result.reason === "bad-mac" ? "CheckMacValue error" : result.message) };
   }
   const notification = result.data;
   const orderId = orderIdFromMerchantTradeNo(notification.MerchantTradeNo);
+  if (orderId) addLogContext({ orderId });
   const order = orderId ? await getOrder(orderId) : undefined;
   const reject =
     !order || !issuedTo(order, notification.MerchantTradeNo)
@@ -45,7 +49,9 @@ async function authenticate<T extends { MerchantTradeNo: string; TradeAmt: numbe
         ? "amount mismatch"
         : undefined;
   if (reject || !order) {
-    logger.warn(`${label} for no order of ours`, { merchantTradeNo: notification.MerchantTradeNo, reason: reject });
+    const reason = (reject ?? "unknown order").replace(" ", "_");
+    putMetric(METRIC.callbacksRefused, 1, { Reason: reason });
+    logger.warn(`${label} refused`, { outcome: "refused", reason, merchantTradeNo: notification.MerchantTradeNo });
     return { reply: ecpayNack(reject ?? "unknown order") };
   }
   return { notification, order };
@@ -64,7 +70,7 @@ export async function handlePaymentResult(body: string): Promise<string> {
   const n = found.notification;
   if (n.RtnCode !== 1) {
     // A failed attempt changes nothing; the shopper can still pay. Acknowledge so ECPay stops resending.
-    logger.info("ReturnURL reports an unpaid attempt", { orderId: found.order.id, rtnCode: n.RtnCode, rtnMsg: n.RtnMsg });
+    logger.info("ReturnURL reports an unpaid attempt", { outcome: "not_paid", rtnCode: n.RtnCode, rtnMsg: n.RtnMsg });
     return ECPAY_ACK;
   }
 
@@ -76,15 +82,26 @@ export async function handlePaymentResult(body: string): Promise<string> {
   };
   if (n.SimulatePaid === 1 && lambdaEnv().ENV === "prod") {
     // ECPay never settles a simulated payment; in production it is noted for the owner and nothing ships.
-    await recordPayment(found.order.id, payment, "tradeNo");
-    logger.warn("simulated payment ignored in production", { orderId: found.order.id });
+    if (await recordPayment(found.order.id, payment, "tradeNo")) {
+      putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: "simulated_in_production" });
+    }
+    logger.warn("simulated payment ignored in production", { outcome: "simulated_ignored" });
     return ECPAY_ACK;
   }
 
   const outcome = await payOrder(found.order, payment, "ecpay", `ECPay ${n.PaymentType} ${n.TradeNo}`);
-  if (outcome === "paid" || outcome === "already") return ECPAY_ACK;
-  logger.error("paid notification for an order that cannot be paid", { orderId: found.order.id, status: outcome });
-  // The money arrived for an order that was cancelled; acknowledging stops the resends, the log alerts the owner.
+  if (outcome === "paid") {
+    putMetric(METRIC.paymentsConfirmed, 1, { By: "callback" });
+    logger.info("ReturnURL: order paid", { outcome: "paid", paymentType: n.PaymentType });
+    return ECPAY_ACK;
+  }
+  if (outcome === "already") {
+    logger.info("ReturnURL: already paid", { outcome: "duplicate" });
+    return ECPAY_ACK;
+  }
+  // The money arrived for an order that was cancelled; acknowledging stops the resends, the alarm tells the owner.
+  putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: "paid_after_cancel" });
+  logger.error("paid notification for an order that cannot be paid", { outcome: "paid_after_cancel", status: outcome });
   return ECPAY_ACK;
 }
 
@@ -102,7 +119,9 @@ export async function payOrder(
   for (let i = 0; i < MAX_RACE_RETRIES && order; i++) {
     if (order.status === "paid" || order.status === "shipped") {
       if (order.payment?.tradeNo && order.payment.tradeNo !== payment.tradeNo) {
-        logger.warn("second payment for an order already paid", { orderId: order.id, tradeNo: payment.tradeNo });
+        // A second trade paid the same order (two ATM accounts, ADR 0011): the owner refunds one in ECPay's back office.
+        putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: "paid_twice" });
+        logger.error("second payment for an order already paid", { outcome: "paid_twice", tradeNo: payment.tradeNo });
       }
       return "already";
     }
@@ -120,7 +139,7 @@ export async function handlePaymentInfo(body: string): Promise<string> {
   if ("reply" in found) return found.reply;
   const n = found.notification;
   if (n.RtnCode !== 2) {
-    logger.info("PaymentInfoURL without an account", { orderId: found.order.id, rtnCode: n.RtnCode, rtnMsg: n.RtnMsg });
+    logger.info("PaymentInfoURL without an account", { outcome: "no_account", rtnCode: n.RtnCode, rtnMsg: n.RtnMsg });
     return ECPAY_ACK;
   }
 
@@ -130,6 +149,7 @@ export async function handlePaymentInfo(body: string): Promise<string> {
     if (order.status !== "created") {
       // ReturnURL overtook us (already paid) or the order moved on: keep the account details for the record only.
       await recordPayment(order.id, { atm }, "atm");
+      logger.info("PaymentInfoURL: account kept for the record", { outcome: "recorded", status: order.status });
       return ECPAY_ACK;
     }
     const updated = await changeStatus(order.id, {
@@ -139,7 +159,10 @@ export async function handlePaymentInfo(body: string): Promise<string> {
       note: `ATM ${n.BankCode} ${n.vAccount}`,
       payment: { atm, tradeNo: n.TradeNo },
     });
-    if (updated) return ECPAY_ACK;
+    if (updated) {
+      logger.info("PaymentInfoURL: ATM account issued", { outcome: "awaiting_payment" });
+      return ECPAY_ACK;
+    }
     order = await getOrder(order.id);
   }
   throw new Error(`order ${found.order.id} kept changing while recording its ATM account`);

@@ -1,6 +1,7 @@
 /**
- * Asking ECPay (QueryTradeInfo) about one checkout attempt, as reconcile and pay-again both do: with the merchant's
- * keys from SSM, and ECPay being unreachable or answering nonsense as a 502 for our caller.
+ * Asking ECPay (QueryTradeInfo) about one checkout attempt, as reconcile, pay again and the scheduled reconciler do:
+ * with the merchant's keys from SSM. `askEcpay` turns ECPay being unreachable or answering nonsense into a 502 for an
+ * API caller; `queryTrade` leaves the EcpayError (HTTP status, timeout…) to the reconciler, which backs off on it.
  */
 import { EcpayError, queryTradeInfo } from "../ecpay";
 import { ecpayMerchant, lambdaEnv } from "../lib/config";
@@ -8,23 +9,29 @@ import { ApiError } from "../lib/http";
 
 export type TradeInfo = Awaited<ReturnType<typeof queryTradeInfo>>;
 
-export async function askEcpay(merchantTradeNo: string, now: Date): Promise<TradeInfo> {
+export async function queryTrade(merchantTradeNo: string, now: Date, timeoutMs?: number): Promise<TradeInfo> {
   const merchant = await ecpayMerchant();
+  return queryTradeInfo({
+    gatewayBaseUrl: lambdaEnv().ECPAY_GATEWAY_URL,
+    merchantId: merchant.merchantId,
+    keys: merchant,
+    merchantTradeNo,
+    now,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+}
+
+export async function askEcpay(merchantTradeNo: string, now: Date): Promise<TradeInfo> {
   try {
-    return await queryTradeInfo({
-      gatewayBaseUrl: lambdaEnv().ECPAY_GATEWAY_URL,
-      merchantId: merchant.merchantId,
-      keys: merchant,
-      merchantTradeNo,
-      now,
-    });
+    return await queryTrade(merchantTradeNo, now);
   } catch (error) {
-    if (error instanceof EcpayError) throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
+    if (error instanceof EcpayError)
+      throw new ApiError("upstream_error", `ECPay QueryTradeInfo failed: ${error.message}`);
     throw error;
   }
 }
 
-/** The payment record a paid QueryTradeInfo answer stands for (never simulated: ECPay reports real money only). */
-export function paymentFrom(trade: TradeInfo) {
+/** The payment record a paid QueryTradeInfo answer stands for. */
+export function paymentFrom(trade: Pick<TradeInfo, "tradeNo" | "paymentType" | "paymentDate">) {
   return { tradeNo: trade.tradeNo, paymentType: trade.paymentType, paymentDate: trade.paymentDate, simulated: false };
 }

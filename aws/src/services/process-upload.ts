@@ -1,5 +1,5 @@
 /**
- * What the function triggered by an upload does (ADR 0012). Every step can be repeated: S3 may deliver an event
+ * What the function triggered by an upload does (ADR 0017). Every step can be repeated: S3 may deliver an event
  * twice and Lambda retries a failed invocation, so the outputs are content-addressed (same bytes, same keys), the
  * outcome is recorded before the upload is removed, and a repeat that finds the upload gone only re-applies the
  * recorded outcome to the catalog.
@@ -35,7 +35,7 @@ export async function processUpload(uploadId: string): Promise<UploadStatus> {
     // Processed before (a repeated event, or a retry after step 4 failed): finish what is left.
     const recorded = await readStatus(uploadId);
     if (!recorded) {
-      logger.warn("process-upload: no upload and no recorded outcome", { uploadId });
+      logger.warn("no upload and no recorded outcome", { uploadId });
       return { uploadId, state: "processing" };
     }
     await giveToCatalog(recorded);
@@ -61,7 +61,7 @@ export async function processUpload(uploadId: string): Promise<UploadStatus> {
     status = { uploadId, state: "ready", image: photo.image };
   } catch (error) {
     if (!(error instanceof PhotoRejected)) throw error;
-    logger.info("process-upload: file refused", { uploadId, problem: error.problem, reason: error.message });
+    logger.info("file refused", { uploadId, problem: error.problem, reason: error.message });
     status = { uploadId, state: "rejected", problem: error.problem, message: error.message };
   }
   await s3().send(

@@ -10,6 +10,7 @@ import { MAX_PAYMENT_ATTEMPTS, type Order } from "../contract";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { ApiError } from "../lib/http";
+import { METRIC, putMetric } from "../lib/metrics";
 import { getOrder, replaceMerchantTradeNo } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
 import { askEcpay, paymentFrom } from "./ecpay-query";
@@ -32,12 +33,13 @@ export async function retryPayment(order: Order, now = new Date()): Promise<Retr
 
   const trade = await askEcpay(current, now);
   if (trade.tradeStatus === "1" && trade.tradeAmt === order.total) {
-    await payOrder(
+    const result = await payOrder(
       order,
       paymentFrom(trade),
       "system",
       `Paid per ECPay QueryTradeInfo before a new payment attempt (${trade.paymentType} ${trade.tradeNo})`,
     );
+    if (result === "paid") putMetric(METRIC.paymentsConfirmed, 1, { By: "pay_again" });
     return { order: await reread(order.id), payable: false };
   }
 

@@ -45,7 +45,6 @@ export async function assertProductionBuild(): Promise<void> {
 }
 
 export default async function setup(project: TestProject) {
-  process.env.LOG_LEVEL ??= "silent";
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const port = await freePort();
   const stack = await startLocalStack({

@@ -169,7 +169,11 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 export async function sandboxConfig(
   ecpayUrl: string,
-  config: { suppressCallbacks?: boolean; retryDelaysMs?: number[] },
+  config: {
+    suppressCallbacks?: boolean;
+    retryDelaysMs?: number[];
+    queryOutage?: "none" | "unavailable" | "rate-limited";
+  },
 ) {
   const res = await fetch(`${ecpayUrl}/__sandbox/config`, {
     method: "POST",

@@ -26,7 +26,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      LOG_LEVEL: "silent",
       RELIABILITY_SCALE: process.env.RELIABILITY_SCALE ?? "5",
     },
   },
