@@ -10,9 +10,23 @@
  *
  * The catalog with five phone photos (bytes of images a 390-px phone loads, Lighthouse) is in bench/storefront.ts.
  */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { chromium } from "playwright-core";
 import sharp, { type OutputInfo, type Sharp } from "sharp";
+import { localS3Client } from "../aws/local/s3-buckets";
 import { phonePhoto } from "../aws/local/seed/photos";
+import { DEV_PRINCIPALS, startLocalStack } from "../aws/local/stack";
+import { sendPhoto } from "../aws/src/contract";
 import { processPhoto, WEBP_QUALITY } from "../aws/src/lib/photos";
+import { adminApi } from "../scripts/lib/admin-api";
+import { freePort, repoRoot } from "../scripts/lib/processes";
+import { startStorefront } from "../scripts/lib/storefront";
 import { median, round } from "./stats";
 
 export interface PhotoProcessingReport {
@@ -132,11 +146,7 @@ async function encodeAt(
 }
 
 /** The lowest quality (binary search, 10–95) whose SSIM reaches `target`, or null if none does. */
-async function lowestQualityReaching(
-  pixels: { data: Buffer; info: OutputInfo },
-  encoder: Encoder,
-  target: number,
-) {
+async function lowestQualityReaching(pixels: { data: Buffer; info: OutputInfo }, encoder: Encoder, target: number) {
   let low = 10;
   let high = 95;
   let best: Awaited<ReturnType<typeof encodeAt>> | null = null;
@@ -175,4 +185,249 @@ export async function benchCodecs(options: { widths?: number[]; seed?: number } 
     });
   }
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalog with five phone photos, as a phone loads it
+
+export interface ImageTransfer {
+  requests: number;
+  bytes: number;
+  /** Each image fetched: path and bytes on the wire (headers included). */
+  files: { path: string; bytes: number }[];
+}
+
+export interface CatalogPhotosRow {
+  scenario: string;
+  /** Loading `/` until the network is idle (the eager images and the lazy ones the browser fetches near the viewport). */
+  onLoad: ImageTransfer;
+  /** Then scrolled to the end: every product's image. */
+  afterScroll: ImageTransfer;
+}
+
+export interface CatalogPhotosFigures {
+  screen: { width: number; height: number; deviceScaleFactor: number };
+  photos: { width: number; height: number; bytes: number }[];
+  /** Owner's wait per photo: presigned POST, S3, the function, the outcome (median, ms). */
+  uploadMs: number;
+  rows: CatalogPhotosRow[];
+  /** Ratio of the variants' on-load bytes to the photos as uploaded. */
+  ratioToAsUploaded: number;
+  lighthouse?: { performance: number; lcp: string; lcpMs: number; imageBytes: number } | { error: string };
+}
+
+export const CATALOG_IMAGES_TARGET_BYTES = 300_000;
+const SCREEN = { width: 390, height: 844, deviceScaleFactor: 3 };
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+/** Image bytes a 390-px phone (DPR 3, empty cache) fetches for the catalog: on load, then scrolled to the end. */
+export async function catalogImageTransfer(
+  baseUrl: string,
+): Promise<{ onLoad: ImageTransfer; afterScroll: ImageTransfer }> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: SCREEN.width, height: SCREEN.height },
+      deviceScaleFactor: SCREEN.deviceScaleFactor,
+      isMobile: true,
+      hasTouch: true,
+      locale: "zh-TW",
+    });
+    const page = await context.newPage();
+    const sizes: Promise<[string, number]>[] = [];
+    page.on("requestfinished", (request) => {
+      if (request.resourceType() !== "image") return;
+      sizes.push(
+        request.sizes().then((s) => [new URL(request.url()).pathname, s.responseBodySize + s.responseHeadersSize]),
+      );
+    });
+    const snapshot = async (): Promise<ImageTransfer> => {
+      const files = (await Promise.all(sizes)).map(([path, bytes]) => ({ path, bytes }));
+      return { requests: files.length, bytes: files.reduce((sum, f) => sum + f.bytes, 0), files };
+    };
+    await page.goto(`${baseUrl}/`, { waitUntil: "networkidle" });
+    const onLoad = await snapshot();
+    // Scroll as a thumb does, a screen at a time, so every lazy image comes into view.
+    const height = Number(await page.evaluate("document.documentElement.scrollHeight"));
+    for (let y = 0; y <= height; y += SCREEN.height / 2) {
+      await page.mouse.wheel(0, SCREEN.height / 2);
+      await page.waitForTimeout(150);
+    }
+    await page.waitForLoadState("networkidle");
+    return { onLoad, afterScroll: await snapshot() };
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * The same catalog three ways in one run: as seeded (small generated pictures: the shop's figure so far), with five
+ * 12-megapixel phone photos as the old admin stored them (served as uploaded), and with the same five photos uploaded
+ * through the photo path (WebP variants, `srcset`). Then Lighthouse (mobile) on the last.
+ */
+export async function benchCatalogPhotos(
+  options: { skipBuild?: boolean; lighthouse?: boolean; log?: (line: string) => void } = {},
+): Promise<CatalogPhotosFigures> {
+  const log = options.log ?? (() => {});
+
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const port = await freePort();
+  const stack = await startLocalStack({
+    ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
+    storefrontUrl: `http://127.0.0.1:${port}`,
+  });
+  const persistTo = await mkdtemp(path.join(tmpdir(), "shop-bench-photos-"));
+  const s3 = localS3Client(stack.s3Endpoint);
+  try {
+    log(options.skipBuild ? "starting the storefront (existing build)…" : "building the storefront and starting it…");
+    const storefront = await startStorefront({
+      mode: "build",
+      port,
+      stack,
+      ownerPassword: "bench-owner-password",
+      skipBuild: options.skipBuild ?? false,
+      quiet: true,
+      // A short edge TTL, so each catalog below is what the next view reads.
+      extraVars: { CACHE_TTL_SECONDS: "1" },
+      persistTo,
+    });
+    try {
+      const api = adminApi({ apiUrl: stack.apiUrl, region: stack.region, keys: DEV_PRINCIPALS.admin });
+      type Catalog = { products: Record<string, unknown>[]; revision: string | null };
+      const setImages = async (images: (Record<string, unknown> | undefined)[]) => {
+        const current = await api.call<Catalog>("GET", "/admin/products");
+        const products = current.products.map((product, i) => {
+          const { imageKey: _k, image: _i, imageUpload: _u, ...rest } = product;
+          return { ...rest, ...(images[i] ?? {}) };
+        });
+        await api.call("PUT", "/admin/products", { products, revision: current.revision });
+        // The edge serves a stale copy once while it refreshes: wait until a view shows the new catalog.
+        const marker = String((images[0]?.imageKey as string | undefined) ?? (images[0]?.image as { id: string }).id);
+        const until = Date.now() + 30_000;
+        while (!(await (await fetch(`${storefront.url}/`)).text()).includes(marker)) {
+          if (Date.now() > until) throw new Error(`the storefront never showed the new catalog (${marker})`);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      };
+      const rows: CatalogPhotosRow[] = [];
+      const measure = async (scenario: string) => {
+        log(`catalog on a ${SCREEN.width}-px phone: ${scenario}…`);
+        rows.push({ scenario, ...(await catalogImageTransfer(storefront.url)) });
+      };
+
+      await measure("seed images (generated 480 × 480 PNGs)");
+
+      log("five 12-megapixel phone photos…");
+      const photos: Buffer[] = [];
+      for (let i = 0; i < 5; i++) {
+        // Three taken upright (stored sideways, orientation 6), two held sideways.
+        photos.push(await phonePhoto({ seed: 101 + i, orientation: i % 2 === 0 ? 6 : 1 }));
+      }
+      const photoSizes = await Promise.all(
+        photos.map(async (p) => {
+          const m = await sharp(p).metadata();
+          return { width: m.width ?? 0, height: m.height ?? 0, bytes: p.length };
+        }),
+      );
+
+      // As the old admin stored them: the file as sent, under its content hash, served as it is.
+      const asUploaded: Record<string, unknown>[] = [];
+      for (const photo of photos) {
+        const key = `images/${createHash("sha256").update(photo).digest("hex").slice(0, 32)}.jpg`;
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: stack.bucketName,
+            Key: key,
+            Body: photo,
+            ContentType: "image/jpeg",
+            CacheControl: "public, max-age=31536000, immutable",
+          }),
+        );
+        asUploaded.push({ imageKey: key });
+      }
+      await setImages(asUploaded);
+      await measure("five 12-MP phone photos, as uploaded (before)");
+
+      const variants: Record<string, unknown>[] = [];
+      const uploadMs: number[] = [];
+      for (const photo of photos) {
+        const started = performance.now();
+        const sent = await sendPhoto(api.photos, new Blob([photo]), { waitMs: 120_000, filename: "photo.jpg" });
+        uploadMs.push(performance.now() - started);
+        if (sent.state !== "ready") throw new Error(`a bench photo was not processed: ${JSON.stringify(sent)}`);
+        variants.push({ image: sent.image });
+      }
+      await setImages(variants);
+      await measure("five 12-MP phone photos, WebP variants (srcset)");
+
+      const before = rows[1]!.onLoad.bytes;
+      const figures: CatalogPhotosFigures = {
+        screen: SCREEN,
+        photos: photoSizes,
+        uploadMs: round(median(uploadMs), 0),
+        rows,
+        ratioToAsUploaded: round(rows[2]!.onLoad.bytes / Math.max(1, before), 3),
+      };
+      if (options.lighthouse ?? true) {
+        log("Lighthouse (mobile) on the catalog with the five photos…");
+        figures.lighthouse = await lighthouseCatalog(storefront.url);
+      }
+      return figures;
+    } finally {
+      await storefront.stop();
+    }
+  } finally {
+    s3.destroy();
+    await stack.close();
+    await rm(persistTo, { recursive: true, force: true });
+  }
+}
+
+/** docs/lighthouse/run.mjs on the catalog only; its JSON report read for score, LCP and image bytes. */
+async function lighthouseCatalog(
+  baseUrl: string,
+): Promise<{ performance: number; lcp: string; lcpMs: number; imageBytes: number } | { error: string }> {
+  let failure: unknown;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await promisify(execFile)(
+        "node",
+        [path.join(repoRoot, "docs/lighthouse/run.mjs"), baseUrl, "--pages", "catalog"],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH ?? "/usr/bin/chromium" },
+          timeout: 300_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      const report = JSON.parse(await readFile(path.join(tmpdir(), "shop-lighthouse", "catalog.json"), "utf8"));
+      const items = (report.audits["network-requests"]?.details?.items ?? []) as {
+        resourceType?: string;
+        transferSize?: number;
+      }[];
+      return {
+        performance: Math.round((report.categories.performance?.score ?? 0) * 100),
+        lcp: String(report.audits["largest-contentful-paint"]?.displayValue ?? ""),
+        lcpMs: Math.round(report.audits["largest-contentful-paint"]?.numericValue ?? 0),
+        imageBytes: items.filter((i) => i.resourceType === "Image").reduce((sum, i) => sum + (i.transferSize ?? 0), 0),
+      };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  return { error: String(failure).split("\n").slice(0, 3).join(" ").slice(0, 300) };
 }

@@ -15,16 +15,8 @@
  * the command lists them at the end with the command that removes them, because they still carry their EXIF.
  */
 import { AwsClient } from "aws4fetch";
-import {
-  type CreateUploadResponse,
-  createUploadResponseSchema,
-  type Product,
-  type ProductImage,
-  type SentPhoto,
-  sendPhoto,
-  type UploadStatus,
-  uploadStatusSchema,
-} from "../aws/src/contract";
+import { type Product, type ProductImage, type SentPhoto, sendPhoto } from "../aws/src/contract";
+import { ApiCallError, adminApi } from "./lib/admin-api";
 
 export interface MigrateOptions {
   apiUrl: string;
@@ -54,18 +46,9 @@ type AdminProducts = { products: Product[]; revision: string | null };
 
 export async function migrateImages(options: MigrateOptions): Promise<MigrateReport> {
   const log = options.log ?? (() => {});
-  const api = new AwsClient({ ...options.admin, service: "execute-api", region: options.region, retries: 2 });
+  const api = adminApi({ apiUrl: options.apiUrl, region: options.region, keys: options.admin });
   const s3 = new AwsClient({ ...(options.s3 ?? options.admin), service: "s3", region: options.region, retries: 2 });
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await api.fetch(`${options.apiUrl.replace(/\/$/, "")}${path}`, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-    });
-    const text = await response.text();
-    if (!response.ok)
-      throw new ApiCallError(response.status, `${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
-  };
+  const call = api.call;
 
   const { products } = await call<AdminProducts>("GET", "/admin/products");
   const legacy = products.filter((p) => p.imageKey && !p.image);
@@ -91,16 +74,10 @@ export async function migrateImages(options: MigrateOptions): Promise<MigrateRep
         const object = await s3.fetch(`${options.bucketUrl.replace(/\/$/, "")}/${key}`);
         if (!object.ok) throw new Error(`reading ${key} answered ${object.status}`);
         const bytes = new Blob([await object.arrayBuffer()]);
-        const sent = await sendPhoto(
-          {
-            createUpload: async () =>
-              createUploadResponseSchema.parse(await call<CreateUploadResponse>("POST", "/admin/uploads", {})),
-            getUpload: async (id) => uploadStatusSchema.parse(await call<UploadStatus>("GET", `/admin/uploads/${id}`)),
-            post: (url, form) => fetch(url, { method: "POST", body: form }),
-          },
-          bytes,
-          { waitMs: options.waitMs ?? 120_000, filename: key.split("/").pop() ?? "photo" },
-        );
+        const sent = await sendPhoto(api.photos, bytes, {
+          waitMs: options.waitMs ?? 120_000,
+          filename: key.split("/").pop() ?? "photo",
+        });
         outcomes.set(key, sent);
         log(`  ${key}: ${sent.state}${sent.state === "ready" ? ` (${sent.image.widths.join(", ")} px)` : ""}`);
       } catch (error) {
@@ -139,15 +116,6 @@ export async function migrateImages(options: MigrateOptions): Promise<MigrateRep
     }
   }
   return report;
-}
-
-class ApiCallError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function describe(outcome: SentPhoto | { state: "error"; reason: string }): string {
