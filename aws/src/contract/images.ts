@@ -166,3 +166,41 @@ export function applyUploadOutcome<P extends ImageFields>(
     return { ...product, imageUpload: { uploadId, problem: outcome.problem } };
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the pages show: one home for a product photo's URLs (app/components/ProductImage.tsx, SEO tags)
+
+/** How a product's photo is shown: variants with `srcset`, a pre-variant file as it is, or the placeholder. */
+export type PhotoSource =
+  | { kind: "variants"; src: string; srcSet: string; width: number; height: number }
+  | { kind: "as-uploaded"; src: string }
+  | { kind: "none"; processing: boolean };
+
+/** The `src` for browsers that pick no `srcset` candidate: a middle width, enough for most slots. */
+const FALLBACK_WIDTH = 640;
+
+export function photoSource(product: ImageFields): PhotoSource {
+  const { image } = product;
+  if (image) {
+    const fallback = image.widths.find((w) => w >= FALLBACK_WIDTH) ?? image.width;
+    return {
+      kind: "variants",
+      src: `/${variantKey(image.id, fallback)}`,
+      srcSet: image.widths.map((w) => `/${variantKey(image.id, w)} ${w}w`).join(", "),
+      width: image.width,
+      height: image.height,
+    };
+  }
+  if (product.imageKey) return { kind: "as-uploaded", src: `/${product.imageKey}` };
+  return { kind: "none", processing: Boolean(product.imageUpload && !product.imageUpload.problem) };
+}
+
+/** The picture for link previews and JSON-LD (a path on the shop's origin), with its size when known. */
+export function sharePhoto(product: ImageFields): { path: string; width?: number; height?: number } | undefined {
+  const { image } = product;
+  if (image) {
+    const width = shareWidth(image);
+    return { path: `/${shareKey(image)}`, width, height: variantHeight(image, width) };
+  }
+  return product.imageKey ? { path: `/${product.imageKey}` } : undefined;
+}
