@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { cloudflareDevProxyVitePlugin, vitePlugin as remix } from "@remix-run/dev";
 import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vite";
@@ -20,8 +19,5 @@ export default defineConfig({
     }),
     tailwindcss(),
   ],
-  resolve: {
-    alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) },
-  },
   server: { host: "127.0.0.1" },
 });

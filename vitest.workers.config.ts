@@ -1,6 +1,7 @@
 /**
- * Edge tests: run inside workerd (the runtime Pages uses) via vitest-pool-workers, so fetch, the Cache API,
- * Web Crypto and AbortSignal behave as in production. Run with
+ * Edge tests (the `*.test.ts` files under worker/ and app/: the adapters, and the features' rules and page
+ * functions next to their modules): run inside workerd (the runtime Pages uses) via vitest-pool-workers, so fetch, the Cache
+ * API, Web Crypto and AbortSignal behave as in production. Run with
  *   npx vitest run --config vitest.workers.config.ts
  * Kept apart from vite.config.ts (the Remix build) and from the Node test config.
  */
@@ -16,7 +17,7 @@ export default defineConfig({
   ],
   test: {
     name: "edge",
-    include: ["worker/**/*.test.ts"],
+    include: ["worker/**/*.test.ts", "app/**/*.test.ts"],
     // @remix-run/cloudflare is CommonJS only; loaded as is inside workerd its require() of
     // @remix-run/server-runtime comes back undefined. Pre-bundled to ESM (as the Remix build does) it works.
     deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },

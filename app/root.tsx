@@ -1,6 +1,5 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import {
-  isRouteErrorResponse,
   Link,
   Links,
   Meta,
@@ -8,13 +7,13 @@ import {
   Scripts,
   ScrollRestoration,
   useNavigation,
-  useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { ErrorPage, errorCopy } from "./components/ErrorPage";
 import { useNonce } from "./lib/nonce";
-import { DEFAULT_CLOSED_MESSAGE, type ServiceUnavailableData, SHOP_NAME, SHOP_TAGLINE } from "./lib/shop";
-import { loadShell } from "./lib/storefront.server";
+import { loadShell } from "./lib/shell.server";
+import { SHOP_NAME, SHOP_TAGLINE } from "./lib/shop";
 import stylesheet from "./tailwind.css?url";
 
 export const links: LinksFunction = () => [
@@ -23,7 +22,8 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction = ({ error }) => {
-  if (error) return [{ title: `${errorCopy(error).title}｜${SHOP_NAME}` }, { name: "robots", content: "noindex" }];
+  if (error)
+    return [{ title: `${errorCopy(error, "shop").title}｜${SHOP_NAME}` }, { name: "robots", content: "noindex" }];
   return [{ title: SHOP_NAME }, { name: "description", content: SHOP_TAGLINE }];
 };
 
@@ -119,40 +119,5 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const { title, message } = errorCopy(error);
-  // Details help while developing; in production Remix already strips them before they reach the browser.
-  const detail = import.meta.env.DEV && error instanceof Error ? error.stack : undefined;
-  return (
-    <section aria-labelledby="error-title" className="mx-auto max-w-xl py-12 text-center">
-      <h1 id="error-title" className="text-2xl font-bold text-stone-900">
-        {title}
-      </h1>
-      <p className="mt-4 whitespace-pre-line text-stone-700">{message}</p>
-      <p className="mt-8">
-        <Link
-          to="/"
-          className="font-medium text-brand-800 underline underline-offset-4 hover:text-brand-700"
-          reloadDocument
-        >
-          回到首頁
-        </Link>
-      </p>
-      {detail ? (
-        <pre className="mt-8 overflow-x-auto rounded bg-stone-100 p-4 text-left text-xs text-stone-700">{detail}</pre>
-      ) : null}
-    </section>
-  );
-}
-
-function errorCopy(error: unknown): { title: string; message: string } {
-  if (isRouteErrorResponse(error)) {
-    if (error.status === 503) {
-      const reason = error.data as ServiceUnavailableData | undefined;
-      if (reason?.reason === "closed") return { title: "暫停營業", message: reason.message || DEFAULT_CLOSED_MESSAGE };
-      return { title: "暫時無法提供服務", message: "網站暫時無法提供服務，請稍後再試。造成不便，敬請見諒。" };
-    }
-    if (error.status === 404) return { title: "找不到這個頁面", message: "網址可能有誤，或這個頁面已經移除。" };
-  }
-  return { title: "發生錯誤", message: "很抱歉，系統發生問題，請稍後再試。" };
+  return <ErrorPage area="shop" />;
 }

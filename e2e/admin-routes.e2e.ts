@@ -171,7 +171,7 @@ describe("unauthenticated requests are refused, route by route", () => {
           body: form({ intent: "ship", ids: params["orders/$id"]!, open: "closed", password: "x" }),
         });
         const what = `${route.file} ${JSON.stringify(headers)}`;
-        // A foreign Origin host is refused at the Pages entry (worker/foreign-origin.ts), before Remix's own
+        // A foreign Origin host is refused at the Pages entry (worker/origin.ts), before Remix's own
         // check would turn it into a 500; the rest by the admin's guard.
         expect(res.status, what).toBe(403);
         expect(res.headers.get("cache-control"), what).toBe("no-store");

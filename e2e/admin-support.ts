@@ -2,7 +2,6 @@
  * Shared steps for the admin's browser tests: the owner's login (in a browser and over plain HTTP), the owner's API
  * (signed as the local owner-admin principal, for set-up and clean-up only), a shopper's purchase, and axe.
  */
-import AxeBuilder from "@axe-core/playwright";
 import { AwsClient } from "aws4fetch";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
@@ -169,18 +168,4 @@ export async function buyCashOnDelivery(page: Page, productName: string, phone =
   await page.getByRole("button", { name: /確認.*下單/ }).click();
   await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
   return new URL(page.url()).pathname.split("/").at(-1)!;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** axe with the WCAG 2.0/2.1 A and AA rules; fails with the rule ids and the offending nodes. */
-export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const summary = results.violations.map((v) => ({
-    page: what,
-    rule: v.id,
-    impact: v.impact,
-    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-  }));
-  expect(summary).toEqual([]);
 }

@@ -13,7 +13,6 @@ import {
   buyCashOnDelivery,
   cookieHeader,
   eventually,
-  expectNoAxeViolations,
   form,
   loggedInOwner,
   logInInBrowser,
@@ -22,7 +21,7 @@ import {
   sameOrigin,
   uniqueIp,
 } from "./admin-support";
-import { e2e, launchBrowser, newContext } from "./browser";
+import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
 
 let browser: Browser;
 let originalSite: SiteStatus;

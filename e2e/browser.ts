@@ -1,8 +1,9 @@
 /**
  * Headless Debian Chromium through playwright-core, kept off the network: only loopback resolves.
  */
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
-import { inject } from "vitest";
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect, inject } from "vitest";
 
 export const e2e = () => inject("e2e");
 
@@ -18,11 +19,30 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--no-first-run",
       "--disable-quic",
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ],
   });
 }
 
-export async function newContext(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: e2e().baseUrl, locale: "zh-TW", javaScriptEnabled: options.javaScriptEnabled ?? true });
+export async function newContext(
+  browser: Browser,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL: e2e().baseUrl,
+    locale: "zh-TW",
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+  });
+}
+
+/** axe with the WCAG 2.0/2.1 A and AA rules; fails with the rule ids and the offending nodes. */
+export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const summary = results.violations.map((v) => ({
+    page: what,
+    rule: v.id,
+    impact: v.impact,
+    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+  expect(summary).toEqual([]);
 }

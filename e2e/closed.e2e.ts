@@ -5,16 +5,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SiteStatus } from "../aws/src/contract";
-import { e2e, launchBrowser, newContext } from "./browser";
-import {
-  addToCartFromCatalog,
-  expectNoAxeViolations,
-  fillCheckout,
-  getSite,
-  putSite,
-  submitCheckout,
-  waitForEdge,
-} from "./shop";
+import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
+import { addToCartFromCatalog, fillCheckout, getSite, putSite, submitCheckout, waitForEdge } from "./shop";
 
 const CLOSED_MESSAGE = "店主休假中，12/28 恢復營業，感謝您的耐心。";
 const SHOPPER_PAGES = ["/", "/products/dongding-oolong", "/cart", "/checkout", "/orders", "/orders/261127-00001"];

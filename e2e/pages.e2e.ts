@@ -4,15 +4,8 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { e2e, launchBrowser, newContext } from "./browser";
-import {
-  addToCartFromCatalog,
-  expectNoAxeViolations,
-  fillCheckout,
-  ORDER_URL,
-  submitCheckout,
-  uniqueClientIp,
-} from "./shop";
+import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
+import { addToCartFromCatalog, fillCheckout, ORDER_URL, submitCheckout, uniqueClientIp } from "./shop";
 
 let browser: Browser;
 beforeAll(async () => {

@@ -4,11 +4,10 @@
  */
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { e2e, launchBrowser, newContext } from "./browser";
+import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
 import {
   addToCartFromCatalog,
   CUSTOMER,
-  expectNoAxeViolations,
   fillCheckout,
   getProducts,
   ORDER_URL,

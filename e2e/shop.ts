@@ -2,10 +2,8 @@
  * Shared steps for the storefront's browser tests: a shopper's actions, the owner's API calls (signed as the local
  * admin principal, the way the admin pages do), the ECPay sandbox's hooks, and the axe check.
  */
-import AxeBuilder from "@axe-core/playwright";
 import { AwsClient } from "aws4fetch";
 import type { Page } from "playwright-core";
-import { expect } from "vitest";
 import type { Product, SiteStatus } from "../aws/src/contract";
 import { e2e } from "./browser";
 
@@ -166,21 +164,6 @@ export async function sandboxTradeFor(orderId: string): Promise<SandboxTrade> {
   const trade = (await sandboxTradesFor(orderId))[0];
   if (!trade) throw new Error(`no sandbox trade for order ${orderId}`);
   return trade;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Accessibility
-
-/** axe with the WCAG 2.0/2.1 A and AA rules; fails with the rule ids and the offending nodes. */
-export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const summary = results.violations.map((v) => ({
-    page: what,
-    rule: v.id,
-    impact: v.impact,
-    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-  }));
-  expect(summary).toEqual([]);
 }
 
 function escapeRegExp(value: string): string {

@@ -7,9 +7,9 @@ import { AwsClient } from "aws4fetch";
 /** The transport; the runtime's fetch in production, a fake in tests. */
 export type FetchLike = (request: Request) => Promise<Response>;
 
-export type AwsService = "execute-api" | "s3";
+type AwsService = "execute-api" | "s3";
 
-export interface SignedClientOptions {
+interface SignedClientOptions {
   accessKeyId: string;
   secretAccessKey: string;
   /**
@@ -36,7 +36,7 @@ export const WRITE_RETRIES = 0;
 export const DEFAULT_TIMEOUT_MS = 8_000;
 const DEFAULT_RETRY_BASE_DELAY_MS = 100;
 
-export interface SignedRequestInit {
+interface SignedRequestInit {
   method?: string;
   headers?: Record<string, string>;
   body?: string;

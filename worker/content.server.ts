@@ -11,12 +11,19 @@
  * The Cache API is per data centre; purgeContent clears only the one it runs in (others refresh within the TTL).
  */
 import type { z } from "zod";
-import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "../aws/src/contract";
+import {
+  type Catalog,
+  catalogSchema,
+  IMAGE_KEY_PATTERN,
+  IMAGE_TYPES,
+  type SiteStatus,
+  siteStatusSchema,
+} from "../aws/src/contract";
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
-import type { BffContext } from "./bff-context";
+import type { BffContext } from "./context";
 
-export const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
-export type ContentKey = (typeof CONTENT_KEYS)[number];
+const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
+type ContentKey = (typeof CONTENT_KEYS)[number];
 
 /** How long a last good copy may stand in while S3 is failing. */
 export const STALE_LIMIT_SECONDS = 24 * 60 * 60;
@@ -227,8 +234,8 @@ function toCachedResponse(content: CachedContent<unknown>): Response {
 // ---------------------------------------------------------------------------------------------
 // Product images
 
-const IMAGE_KEY = /^images\/[A-Za-z0-9._-]{1,120}$/;
-const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"]);
+/** What the API accepts for upload, plus two image formats a file put in the bucket by hand may have. */
+const SERVED_IMAGE_TYPES = new Set<string>([...IMAGE_TYPES, "image/gif", "image/avif"]);
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /**
@@ -236,7 +243,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  * which is what makes `immutable` safe.
  */
 export async function getImage(bff: BffContext, key: string): Promise<Response> {
-  if (!IMAGE_KEY.test(key) || key.includes("..")) return notFound();
+  if (!IMAGE_KEY_PATTERN.test(key) || key.includes("..")) return notFound();
   const cache = cacheOf(bff);
   const cacheKey = `${CACHE_ORIGIN}/${key}`;
   const hit = await cache.match(cacheKey);
@@ -271,7 +278,7 @@ export async function getImage(bff: BffContext, key: string): Promise<Response> 
   const contentType = upstream.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   const headers = new Headers({
     // Anything else could be rendered as a document from our origin; never pass it through as is.
-    "content-type": IMAGE_TYPES.has(contentType) ? contentType : "application/octet-stream",
+    "content-type": SERVED_IMAGE_TYPES.has(contentType) ? contentType : "application/octet-stream",
     "cache-control": IMMUTABLE,
     "x-content-type-options": "nosniff",
   });

@@ -1,6 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { BffContext } from "./bff-context";
 import {
   ContentUnavailableError,
   getCatalog,
@@ -9,6 +8,7 @@ import {
   purgeContent,
   STALE_LIMIT_SECONDS,
 } from "./content.server";
+import type { BffContext } from "./context";
 import { json, type Reply, scriptedTransport, testEnv } from "./test/helpers";
 import { parseAuthorization } from "./test/sigv4";
 

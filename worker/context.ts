@@ -1,16 +1,33 @@
 /**
- * The shape of Remix's load context on this platform, declared once for loaders, actions and entry.server.
+ * The request context every edge function receives, declared once:
+ *   - `CloudflareContext`: what Remix's load context holds on this platform (`context.cloudflare` in loaders,
+ *     actions and entry.server);
+ *   - `BffContext`: what page functions and adapters need from it. Loaders pass `context.cloudflare` as is; tests
+ *     pass a hand-made object with fakes for the seams.
  *
- * Kept apart from `load-context.ts` on purpose: vite.config.ts imports getLoadContext and is type-checked
- * by the Node tsconfig, where the workerd globals used here (IncomingRequestCfProperties, ExecutionContext)
- * do not exist. This file is only part of the edge program.
+ * Kept apart from `load-context.ts` on purpose: vite.config.ts imports getLoadContext and is type-checked by the
+ * Node tsconfig, where the workerd globals used here (IncomingRequestCfProperties, ExecutionContext, Cache) do not
+ * exist. This file is only part of the edge program.
  */
+import type { FetchLike } from "./aws.server";
 import type { Env } from "./env";
 
-export interface CloudflareContext {
+interface CloudflareContext {
   env: Env;
   cf?: IncomingRequestCfProperties;
   ctx: Pick<ExecutionContext, "waitUntil" | "passThroughOnException">;
+}
+
+export interface BffContext {
+  env: Env;
+  /** Lets background work (cache refreshes) outlive the response. */
+  ctx: Pick<ExecutionContext, "waitUntil">;
+  /** Test seams; production uses the runtime's fetch, `caches.default` and the clock. */
+  fetch?: FetchLike;
+  cache?: Cache;
+  now?: () => number;
+  /** Tests shorten the backoff between retries. */
+  retryBaseDelayMs?: number;
 }
 
 declare module "@remix-run/cloudflare" {

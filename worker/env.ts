@@ -7,8 +7,7 @@
  */
 import { z } from "zod";
 
-export const APP_ENVS = ["local", "preview", "production"] as const;
-export type AppEnv = (typeof APP_ENVS)[number];
+const APP_ENVS = ["local", "preview", "production"] as const;
 
 /**
  * The secrets, listed once so docs, error messages and `.dev.vars` checks agree on the names. All are required
@@ -41,7 +40,7 @@ const origin = httpUrl.refine(
 export interface SqlDatabase {
   prepare(query: string): SqlStatement;
 }
-export interface SqlStatement {
+interface SqlStatement {
   bind(...values: unknown[]): SqlStatement;
   first<T = Record<string, unknown>>(): Promise<T | null>;
   run(): Promise<unknown>;

@@ -16,7 +16,7 @@ interface PlatformContext<Cf, Ctx> {
 }
 
 // A type alias, not an interface: Remix's AppLoadContext has an index signature that interfaces do not satisfy.
-export type LoadContextOf<Cf, Ctx> = {
+type LoadContextOf<Cf, Ctx> = {
   cloudflare: { env: Env; cf?: Cf; ctx: Ctx };
 };
 

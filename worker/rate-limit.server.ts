@@ -3,7 +3,7 @@
  * order lookup. D1 is one SQLite database per deployment, so a counter holds across requests, isolates and data
  * centres, and one `INSERT … ON CONFLICT … RETURNING` statement counts atomically.
  */
-import type { BffContext } from "./bff-context";
+import type { BffContext } from "./context";
 import type { SqlDatabase } from "./env";
 
 export interface RateLimitRule {
@@ -14,7 +14,7 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-export interface RateLimitState {
+interface RateLimitState {
   allowed: boolean;
   /** Seconds until the window ends (0 when allowed and nothing was counted yet). */
   retryAfterSeconds: number;
@@ -61,7 +61,11 @@ export async function hitRateLimit(bff: BffContext, rule: RateLimitRule, clientK
   // Old windows are dead weight; sweeping now and then keeps the table small without a scheduled job.
   if (Math.random() < 0.01) {
     bff.ctx.waitUntil(
-      db.prepare("DELETE FROM rate_limits WHERE window_start < ?1").bind(now - 86_400).run().catch(() => {}),
+      db
+        .prepare("DELETE FROM rate_limits WHERE window_start < ?1")
+        .bind(now - 86_400)
+        .run()
+        .catch(() => {}),
     );
   }
   return {

@@ -1,13 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { BffContext } from "./bff-context";
+import type { BffContext } from "./context";
 import { clientKeyFor, hitRateLimit, peekRateLimit, resetRateLimit } from "./rate-limit.server";
 
 const rule = { name: "test-login", limit: 5, windowSeconds: 900 };
 
 function bffAt(clock: { now: number }): BffContext {
   return {
-    env: { RATE_LIMIT_DB: (env as { RATE_LIMIT_DB: BffContext["env"]["RATE_LIMIT_DB"] }).RATE_LIMIT_DB } as BffContext["env"],
+    env: {
+      RATE_LIMIT_DB: (env as { RATE_LIMIT_DB: BffContext["env"]["RATE_LIMIT_DB"] }).RATE_LIMIT_DB,
+    } as BffContext["env"],
     ctx: { waitUntil: () => {} },
     now: () => clock.now,
   };
@@ -54,7 +56,9 @@ describe("rate limits in D1", () => {
   });
 
   it("identifies clients by CF-Connecting-IP", () => {
-    expect(clientKeyFor(new Request("https://x/", { headers: { "CF-Connecting-IP": "203.0.113.9" } }))).toBe("203.0.113.9");
+    expect(clientKeyFor(new Request("https://x/", { headers: { "CF-Connecting-IP": "203.0.113.9" } }))).toBe(
+      "203.0.113.9",
+    );
     expect(clientKeyFor(new Request("https://x/"))).toBe("local");
   });
 });

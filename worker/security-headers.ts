@@ -18,7 +18,7 @@ export const BASELINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** For responses that are not pages: nothing may load, frame or submit from them. */
 export const NON_DOCUMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export interface DocumentCspOptions {
+interface DocumentCspOptions {
   /** Fresh per response; Remix's and React's inline scripts carry it. */
   nonce: string;
   /** Where forms may post besides our own origin: the ECPay gateway. */

@@ -1,6 +1,7 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useId } from "react";
 import type { Product } from "../../aws/src/contract";
+import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
 import type { CartActionData } from "../lib/cart.server";
 import { useHydrated } from "../lib/use-hydrated";
 
@@ -36,7 +37,7 @@ export function AddToCartForm({ product, withQuantity = false }: { product: Prod
               type="number"
               name="quantity"
               min={1}
-              max={99}
+              max={MAX_LINE_QUANTITY}
               defaultValue={1}
               inputMode="numeric"
               className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2.5 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"

@@ -1,14 +1,7 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { formatTwd } from "../lib/format";
-
-export interface Handoff {
-  orderId: string;
-  paymentMethod: "credit" | "atm" | "cod";
-  total: number;
-  action: string;
-  fields: Record<string, string>;
-}
+import type { Handoff } from "../lib/order-view";
 
 /**
  * The hand-off to ECPay: a real form posting the API's signed fields to the gateway (the CSP's form-action allows

@@ -1,8 +1,18 @@
 /**
- * How an order's status reads to the shopper: labels, and the timeline of steps its payment method goes through.
- * Pure functions of the order the API returned; nothing here decides a status.
+ * How an order reads to the shopper: labels, the timeline of steps its payment method goes through, and the
+ * hand-off to ECPay. Pure functions of the order the API returned; nothing here decides a status (the rules are in
+ * aws/src/domain, e.g. who may pay again). Browser-safe.
  */
 import type { Order, OrderStatus, PaymentMethod } from "../../aws/src/contract";
+
+/** What the browser posts to ECPay to pay an order (checkout and pay again): the API's signed fields. */
+export interface Handoff {
+  orderId: string;
+  paymentMethod: PaymentMethod;
+  total: number;
+  action: string;
+  fields: Record<string, string>;
+}
 
 export const PAYMENT_METHOD_LABELS: Record<PaymentMethod, string> = {
   credit: "信用卡（綠界 ECPay）",
@@ -25,7 +35,7 @@ export function statusLabel(status: OrderStatus, method: PaymentMethod): string 
   }
 }
 
-export interface TimelineStep {
+interface TimelineStep {
   status: OrderStatus;
   label: string;
   /** When the order reached this step (ISO), from its history. */

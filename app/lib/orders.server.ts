@@ -1,25 +1,132 @@
 /**
- * Page-level BFF functions for the order pages: /orders (lookup), /orders/{id} (one order), and ECPay's return.
+ * How a shopper reaches an order, and the order pages' answers: /orders (lookup), /orders/{id} (one order), pay
+ * again, and ECPay's return.
+ *
+ * The orders this browser placed or looked up are remembered (id + phone) in a signed cookie
+ * (worker/cookies.server.ts), so the order page (and the return from ECPay) needs no retyping; otherwise the order
+ * id and the phone number are asked for, and repeated misses from one client are throttled. Whatever the page shows
+ * comes from the order API; the cookie only supplies the phone number for the lookup.
  */
 import { data, redirect } from "@remix-run/cloudflare";
-import { type Order, orderIdSchema } from "../../aws/src/contract";
-import type { BffContext } from "../../worker/bff-context";
-import { readForm } from "../../worker/form-body";
+import { z } from "zod";
+import { fieldErrorsOf, type Order, orderIdSchema, taiwanMobile } from "../../aws/src/contract";
+import type { BffContext } from "../../worker/context";
 import {
-  forgetOrderHeader,
-  getRememberedOrder,
-  type LookupField,
-  lookupOrder,
-  rememberedOrder,
-  rememberOrderHeader,
-} from "../../worker/order-access.server";
-import { retryPayment } from "../../worker/order-api.server";
-import { isCrossSitePost } from "../../worker/request-guard.server";
-import type { Handoff } from "../components/EcpayHandoff";
-import { notFound } from "./storefront.server";
+  MAX_REMEMBERED_ORDERS,
+  type OrderRef,
+  readRememberedOrders,
+  rememberedOrdersHeader,
+} from "../../worker/cookies.server";
+import { getOrder, retryPayment } from "../../worker/order-api.server";
+import { clientKeyFor, hitRateLimit, peekRateLimit, type RateLimitRule } from "../../worker/rate-limit.server";
+import { notFound } from "./answers.server";
+import { assertSameSite, formErrors, readForm } from "./forms.server";
+import type { Handoff } from "./order-view";
+import { privateHeaders } from "./private-headers";
+
+/** Ten wrong guesses per client in 15 minutes, then lookups wait for the window to end. */
+export const LOOKUP_MISS_RULE: RateLimitRule = { name: "order-lookup-miss", limit: 10, windowSeconds: 15 * 60 };
+
+// ---------------------------------------------------------------------------------------------
+// Remembered orders
+
+export async function rememberedOrder(
+  env: BffContext["env"],
+  request: Request,
+  id: string,
+): Promise<OrderRef | undefined> {
+  return (await readRememberedOrders(env, request)).find((ref) => ref.id === id);
+}
+
+/** Set-Cookie that puts `ref` first among the remembered orders. */
+export async function rememberOrderHeader(env: BffContext["env"], request: Request, ref: OrderRef): Promise<string> {
+  const others = (await readRememberedOrders(env, request)).filter((o) => o.id !== ref.id);
+  return rememberedOrdersHeader(env, [ref, ...others].slice(0, MAX_REMEMBERED_ORDERS));
+}
+
+/** Set-Cookie without `id` (an order the API no longer finds with that phone). */
+export async function forgetOrderHeader(env: BffContext["env"], request: Request, id: string): Promise<string> {
+  return rememberedOrdersHeader(
+    env,
+    (await readRememberedOrders(env, request)).filter((o) => o.id !== id),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookup by id + phone
+
+const lookupFormSchema = z.object({
+  id: z.string({ error: "請填寫訂單編號" }).trim().min(1, "請填寫訂單編號").pipe(orderIdSchema),
+  phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
+});
+type LookupField = "id" | "phone";
+
+type LookupOutcome =
+  | { kind: "found"; order: Order; ref: OrderRef }
+  | { kind: "invalid"; errors: Partial<Record<LookupField, string>> }
+  /** Deliberately the same for a wrong id and a wrong phone. */
+  | { kind: "not_found"; message: string }
+  | { kind: "throttled"; retryAfterSeconds: number; message: string }
+  | { kind: "failed"; message: string };
+
+export const NOT_FOUND_MESSAGE = "查無符合的訂單，請確認訂單編號與手機號碼是否正確。";
+
+/**
+ * Looks an order up for a shopper who typed id and phone. A client that already missed LOOKUP_MISS_RULE.limit
+ * times in the window is refused before the API is asked, so the answer cannot be used to keep guessing.
+ */
+export async function lookupOrder(bff: BffContext, request: Request, input: unknown): Promise<LookupOutcome> {
+  const parsed = lookupFormSchema.safeParse(input);
+  if (!parsed.success) return { kind: "invalid", errors: formErrors(fieldErrorsOf(parsed.error)) };
+  const client = clientKeyFor(request);
+  const { id, phone } = parsed.data;
+
+  try {
+    const gate = await peekRateLimit(bff, LOOKUP_MISS_RULE, client);
+    if (!gate.allowed) return throttled(gate.retryAfterSeconds);
+  } catch (error) {
+    // Without the counter the lookup would be an unthrottled oracle; better to ask the shopper to come back.
+    console.error(JSON.stringify({ at: "order-lookup", problem: "rate_limit_unavailable", detail: String(error) }));
+    return { kind: "failed", message: "訂單查詢暫時無法使用，請稍後再試。" };
+  }
+
+  const result = await getOrder(bff, id, phone);
+  if (result.ok) return { kind: "found", order: result.data.order, ref: { id, phone } };
+  if (result.kind !== "not_found") return { kind: "failed", message: result.message };
+
+  try {
+    await hitRateLimit(bff, LOOKUP_MISS_RULE, client);
+  } catch (error) {
+    console.error(JSON.stringify({ at: "order-lookup", problem: "rate_limit_unavailable", detail: String(error) }));
+  }
+  return { kind: "not_found", message: NOT_FOUND_MESSAGE };
+}
+
+/** The order this browser remembers, fetched fresh from the API (no throttle: the cookie is signed by us). */
+async function getRememberedOrder(
+  bff: BffContext,
+  ref: OrderRef,
+): Promise<{ kind: "found"; order: Order } | { kind: "not_found" } | { kind: "failed"; message: string }> {
+  const result = await getOrder(bff, ref.id, ref.phone);
+  if (result.ok) return { kind: "found", order: result.data.order };
+  if (result.kind === "not_found") return { kind: "not_found" };
+  return { kind: "failed", message: result.message };
+}
+
+function throttled(retryAfterSeconds: number): LookupOutcome {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return {
+    kind: "throttled",
+    retryAfterSeconds,
+    message: `查詢失敗次數過多，為保護訂購人資料，請 ${minutes} 分鐘後再試。`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pages
 
 /** Order pages hold personal data: never stored by any cache, the browser's included. */
-const PRIVATE = { "Cache-Control": "private, no-store" };
+const PRIVATE = (extra?: HeadersInit) => privateHeaders("shopper", extra);
 
 export type OrderPageData =
   | { kind: "order"; order: Order }
@@ -29,17 +136,17 @@ export type OrderPageData =
 export async function loadOrderPage(bff: BffContext, request: Request, rawId: string | undefined) {
   const id = parseOrderId(rawId);
   const ref = await rememberedOrder(bff.env, request, id);
-  if (!ref) return data<OrderPageData>({ kind: "ask", orderId: id, message: null }, { headers: PRIVATE });
+  if (!ref) return data<OrderPageData>({ kind: "ask", orderId: id, message: null }, { headers: PRIVATE() });
 
   const found = await getRememberedOrder(bff, ref);
-  if (found.kind === "found") return data<OrderPageData>({ kind: "order", order: found.order }, { headers: PRIVATE });
+  if (found.kind === "found") return data<OrderPageData>({ kind: "order", order: found.order }, { headers: PRIVATE() });
   if (found.kind === "not_found") {
     return data<OrderPageData>(
       { kind: "ask", orderId: id, message: null },
-      { headers: { ...PRIVATE, "Set-Cookie": await forgetOrderHeader(bff.env, request, id) } },
+      { headers: PRIVATE({ "Set-Cookie": await forgetOrderHeader(bff.env, request, id) }) },
     );
   }
-  throw data({ reason: "unavailable" as const }, { status: 503, headers: { ...PRIVATE, "Retry-After": "30" } });
+  throw data({ reason: "unavailable" as const }, { status: 503, headers: PRIVATE({ "Retry-After": "30" }) });
 }
 
 export type PayAgainActionData =
@@ -52,10 +159,10 @@ export type PayAgainActionData =
  * to the order page, which shows why.
  */
 export async function payAgain(bff: BffContext, request: Request, rawId: string | undefined) {
-  if (isCrossSitePost(request, bff.env)) throw data(null, { status: 403 });
+  assertSameSite(request);
   const id = parseOrderId(rawId);
   const ref = await rememberedOrder(bff.env, request, id);
-  const backToOrder = () => redirect(`/orders/${id}`, { status: 303, headers: PRIVATE });
+  const backToOrder = () => redirect(`/orders/${id}`, { status: 303, headers: PRIVATE() });
   if (!ref) return backToOrder();
   const result = await retryPayment(bff, ref.id, ref.phone);
   if (result.ok) {
@@ -72,13 +179,13 @@ export async function payAgain(bff: BffContext, request: Request, rawId: string 
           fields: payment.fields,
         },
       },
-      { headers: PRIVATE },
+      { headers: PRIVATE() },
     );
   }
   if (result.kind === "not_found" || result.kind === "validation") return backToOrder();
   return data<PayAgainActionData>(
     { kind: "failed", orderId: id, message: result.message },
-    { status: result.kind === "conflict" ? 409 : 503, headers: PRIVATE },
+    { status: result.kind === "conflict" ? 409 : 503, headers: PRIVATE() },
   );
 }
 
@@ -87,7 +194,7 @@ export async function payAgain(bff: BffContext, request: Request, rawId: string 
  * route it navigates to), so it must not redirect: it only names the order, for a link back to it.
  */
 export function payAgainPage(rawId: string | undefined) {
-  return data({ orderId: parseOrderId(rawId) }, { headers: PRIVATE });
+  return data({ orderId: parseOrderId(rawId) }, { headers: PRIVATE() });
 }
 
 export interface LookupActionData {
@@ -101,7 +208,7 @@ export interface LookupActionData {
  * remembered in the cookie and redirected to its page; a miss says "not found" whichever part was wrong.
  */
 export async function submitOrderLookup(bff: BffContext, request: Request, routeId?: string) {
-  if (isCrossSitePost(request, bff.env)) throw data(null, { status: 403 });
+  assertSameSite(request);
   const form = Object.fromEntries(await readForm(request));
   const input = { id: routeId ?? form.id, phone: form.phone };
   const values = {
@@ -113,27 +220,27 @@ export async function submitOrderLookup(bff: BffContext, request: Request, route
     case "found":
       return redirect(`/orders/${outcome.order.id}`, {
         status: 303,
-        headers: { ...PRIVATE, "Set-Cookie": await rememberOrderHeader(bff.env, request, outcome.ref) },
+        headers: PRIVATE({ "Set-Cookie": await rememberOrderHeader(bff.env, request, outcome.ref) }),
       });
     case "invalid":
       return data<LookupActionData>(
         { message: "請檢查標示的欄位。", errors: outcome.errors, values },
-        { status: 422, headers: PRIVATE },
+        { status: 422, headers: PRIVATE() },
       );
     case "not_found":
       return data<LookupActionData>(
         { message: outcome.message, errors: {}, values },
-        { status: 404, headers: PRIVATE },
+        { status: 404, headers: PRIVATE() },
       );
     case "throttled":
       return data<LookupActionData>(
         { message: outcome.message, errors: {}, values },
-        { status: 429, headers: { ...PRIVATE, "Retry-After": String(outcome.retryAfterSeconds) } },
+        { status: 429, headers: PRIVATE({ "Retry-After": String(outcome.retryAfterSeconds) }) },
       );
     case "failed":
       return data<LookupActionData>(
         { message: outcome.message, errors: {}, values },
-        { status: 503, headers: PRIVATE },
+        { status: 503, headers: PRIVATE() },
       );
   }
 }
@@ -145,7 +252,7 @@ export async function submitOrderLookup(bff: BffContext, request: Request, route
  */
 export function returnFromGateway(rawId: string | undefined): Response {
   const id = parseOrderId(rawId);
-  return redirect(`/orders/${id}`, { status: 303, headers: PRIVATE });
+  return redirect(`/orders/${id}`, { status: 303, headers: PRIVATE() });
 }
 
 function parseOrderId(rawId: string | undefined): string {

@@ -12,12 +12,12 @@ interface RootMatch {
 }
 
 /** SITE_URL from the root loader's data, or undefined while rendering an error the root loader threw. */
-export function siteUrlFrom(matches: readonly RootMatch[]): string | undefined {
+function siteUrlFrom(matches: readonly RootMatch[]): string | undefined {
   const root = matches.find((m) => m.id === "root")?.data as { siteUrl?: string } | undefined;
   return root?.siteUrl;
 }
 
-export interface PageMeta {
+interface PageMeta {
   title: string;
   description: string;
   /** Indexable pages give their path; private pages (cart, checkout, orders) are `noindex` instead. */

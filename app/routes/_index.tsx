@@ -3,10 +3,10 @@ import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { Product } from "../../aws/src/contract";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
+import { loadCatalogPage } from "../lib/catalog.server";
 import { formatTwd } from "../lib/format";
 import { catalogJsonLd, pageMeta } from "../lib/seo";
 import { SHOP_NAME, SHOP_TAGLINE } from "../lib/shop";
-import { loadCatalogPage } from "../lib/storefront.server";
 import type { loader as rootLoader } from "../root";
 
 export const meta: MetaFunction = ({ matches }) =>

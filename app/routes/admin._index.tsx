@@ -1,23 +1,20 @@
 /** Dashboard: orders by status, revenue today / this month, and 30 days of orders and revenue per day. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { STATUSES } from "../../worker/admin/labels";
-import { STATUS_WINDOW_DAYS } from "../../worker/admin/stats";
+import { ORDER_STATUSES } from "../../aws/src/contract/values";
 import { DailyChart } from "../components/admin/DailyChart";
 import { FormMessage } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
-import { ownerData, requireOwner } from "../lib/admin-auth.server";
-import { loadDashboard } from "../lib/admin-dashboard.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { loadDashboard } from "../lib/admin/dashboard.server";
+import { adminMeta } from "../lib/admin/meta";
+import { STATUS_WINDOW_DAYS } from "../lib/admin/stats";
 import { formatTwd } from "../lib/format";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("總覽");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, await loadDashboard(context.cloudflare));
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadDashboard(context.cloudflare, request);
 
 const count = (n: number) => `${n.toLocaleString("en-US")} 筆`;
 
@@ -73,7 +70,7 @@ export default function Dashboard() {
           訂單狀態（最近 {STATUS_WINDOW_DAYS} 天）
         </h2>
         <ul className="mt-3 flex flex-wrap gap-3">
-          {STATUSES.map((status) => (
+          {ORDER_STATUSES.map((status) => (
             <li key={status}>
               <Link
                 to={`/admin/orders?status=${status}`}

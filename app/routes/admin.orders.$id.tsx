@@ -1,40 +1,29 @@
 /** One order: lines, customer, payment record, history, and the actions the state machine allows the owner. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { ACTOR_LABELS, METHOD_LABELS, STATUS_LABELS } from "../../worker/admin/labels";
-import { readForm } from "../../worker/form-body";
-import { buttonClass, CheckboxField, FormMessage, TextField } from "../components/admin/fields";
+import { buttonClass, CheckboxField, FormMessage } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
-import { ownerData, requireOwner } from "../lib/admin-auth.server";
-import { fieldValue } from "../lib/admin-forms";
-import { parseForm } from "../lib/admin-forms.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
-import { loadOrderDetail, orderActionSchema, performOrderAction } from "../lib/admin-orders.server";
+import { Field } from "../components/Field";
+import { ACTOR_LABELS, METHOD_LABELS, STATUS_LABELS } from "../lib/admin/labels";
+import { adminMeta } from "../lib/admin/meta";
+import { loadOrder, submitOrderAction } from "../lib/admin/orders.server";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
+import { fieldValue } from "../lib/forms";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = ({ params }) => adminMeta(`訂單 ${params.id ?? ""}`);
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, params, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, await loadOrderDetail(context.cloudflare, params.id));
-};
-
-export const action = async ({ request, params, context }: ActionFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(orderActionSchema, await readForm(request));
-  if (!form.ok) return ownerData(owner, form, { status: 400 });
-  const result = await performOrderAction(context.cloudflare, params.id, form.data, form.values);
-  return ownerData(owner, result, { status: result.ok ? 200 : 409 });
-};
+export const loader = ({ request, params, context }: LoaderFunctionArgs) =>
+  loadOrder(context.cloudflare, request, params.id);
+export const action = ({ request, params, context }: ActionFunctionArgs) =>
+  submitOrderAction(context.cloudflare, request, params.id);
 
 export default function OrderDetail() {
   const { order, actions, canReconcile } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = result && !result.ok ? result : undefined;
-  const failedTo = fieldValue(failed?.values, "to");
-  const payment = order.payment;
 
   return (
     <div className="flex flex-col gap-6">
@@ -60,179 +49,215 @@ export default function OrderDetail() {
         />
       ) : null}
 
-      <section aria-labelledby="actions-title" className="rounded-lg border border-stone-300 bg-white p-4">
-        <h2 id="actions-title" className="text-lg font-semibold">
-          處理訂單
-        </h2>
-        {actions.length === 0 && !canReconcile ? (
-          <p className="mt-2 text-stone-700">這筆訂單目前沒有可以執行的動作。</p>
-        ) : null}
-        <div className="mt-3 grid gap-4 md:grid-cols-2">
-          {actions.map((action) => {
-            const mine = failedTo === action.to ? failed : undefined;
-            return (
-              <Form
-                key={action.to}
-                method="post"
-                className="flex flex-col gap-3 rounded-md border border-stone-200 p-3"
-              >
-                <input type="hidden" name="intent" value="transition" />
-                <input type="hidden" name="to" value={action.to} />
-                <TextField
-                  name="note"
-                  id={`note-${action.to}`}
-                  label={`備註（${action.label}）`}
-                  hint={action.to === "shipped" ? "例如物流單號，會記在訂單歷程。" : undefined}
-                  defaultValue={fieldValue(mine?.values, "note")}
-                  error={mine?.errors.note}
-                  maxLength={500}
-                />
-                {action.confirm ? (
-                  <CheckboxField
-                    name="confirm"
-                    id={`confirm-${action.to}`}
-                    label="我確認要取消這筆訂單（已付款的訂單請另到綠界後台退款）"
-                    error={mine?.errors.confirm}
-                  />
-                ) : null}
-                <button
-                  type="submit"
-                  disabled={busy}
-                  className={action.to === "cancelled" ? buttonClass.danger : buttonClass.primary}
-                >
-                  {action.label}
-                </button>
-              </Form>
-            );
-          })}
-          {canReconcile ? (
-            <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
-              <input type="hidden" name="intent" value="reconcile" />
-              <p className="text-stone-800">還沒收到綠界的付款通知？向綠界查詢這筆交易的付款狀態並更新訂單。</p>
-              <button type="submit" disabled={busy} className={buttonClass.secondary}>
-                向綠界查詢付款狀態（對帳）
-              </button>
-            </Form>
-          ) : null}
-        </div>
-      </section>
+      <OrderActions actions={actions} canReconcile={canReconcile} failed={failed} busy={busy} />
 
-      <section aria-labelledby="lines-title">
-        <h2 id="lines-title" className="text-lg font-semibold">
-          訂購內容
-        </h2>
-        <table className="mt-2 w-full rounded-lg border border-stone-300 bg-white text-left text-sm">
-          <thead className="bg-stone-100">
-            <tr>
-              <th scope="col" className="px-3 py-2">
-                商品
-              </th>
-              <th scope="col" className="px-3 py-2 text-right">
-                單價
-              </th>
-              <th scope="col" className="px-3 py-2 text-right">
-                數量
-              </th>
-              <th scope="col" className="px-3 py-2 text-right">
-                小計
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {order.lines.map((line) => (
-              <tr key={line.productId} className="border-t border-stone-200">
-                <td className="px-3 py-2">{line.name}</td>
-                <td className="px-3 py-2 text-right">{formatTwd(line.unitPrice)}</td>
-                <td className="px-3 py-2 text-right">{line.quantity}</td>
-                <td className="px-3 py-2 text-right">{formatTwd(line.lineTotal)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr className="border-t border-stone-300 font-semibold">
-              <th scope="row" colSpan={3} className="px-3 py-2 text-right">
-                合計
-              </th>
-              <td className="px-3 py-2 text-right">{formatTwd(order.total)}</td>
-            </tr>
-          </tfoot>
-        </table>
-        {order.note ? <p className="mt-2 text-stone-800">顧客備註：{order.note}</p> : null}
-      </section>
+      <OrderLinesTable order={order} />
 
       <div className="grid gap-6 md:grid-cols-2">
-        <section aria-labelledby="customer-title" className="rounded-lg border border-stone-300 bg-white p-4">
-          <h2 id="customer-title" className="text-lg font-semibold">
-            收件人
-          </h2>
-          <dl className="mt-2 grid grid-cols-[6rem_1fr] gap-y-1">
-            <dt className="text-stone-700">姓名</dt>
-            <dd>{order.customer.name}</dd>
-            <dt className="text-stone-700">手機</dt>
-            <dd>{order.customer.phone}</dd>
-            <dt className="text-stone-700">Email</dt>
-            <dd className="break-all">{order.customer.email}</dd>
-            <dt className="text-stone-700">地址</dt>
-            <dd>{order.customer.address}</dd>
-          </dl>
-        </section>
-
-        <section aria-labelledby="payment-title" className="rounded-lg border border-stone-300 bg-white p-4">
-          <h2 id="payment-title" className="text-lg font-semibold">
-            付款紀錄
-          </h2>
-          {order.paymentMethod === "cod" ? (
-            <p className="mt-2 text-stone-800">貨到付款：到貨時由物流代收，收款後請標示為已收款。</p>
-          ) : payment ? (
-            <dl className="mt-2 grid grid-cols-[8rem_1fr] gap-y-1">
-              <dt className="text-stone-700">特店交易編號</dt>
-              <dd className="font-mono">{payment.merchantTradeNo}</dd>
-              {payment.attempts?.length ? (
-                <>
-                  <dt className="text-stone-700">先前的付款嘗試</dt>
-                  <dd className="font-mono">{payment.attempts.join("、")}</dd>
-                </>
-              ) : null}
-              <dt className="text-stone-700">綠界交易編號</dt>
-              <dd className="font-mono">{payment.tradeNo ?? "尚未取得"}</dd>
-              <dt className="text-stone-700">付款類型</dt>
-              <dd>{payment.paymentType ?? "—"}</dd>
-              <dt className="text-stone-700">付款時間</dt>
-              <dd>{payment.paymentDate ?? "—"}</dd>
-              <dt className="text-stone-700">模擬付款</dt>
-              <dd>{payment.simulated === undefined ? "—" : payment.simulated ? "是（測試用，未實際收款）" : "否"}</dd>
-              {payment.atm ? (
-                <>
-                  <dt className="text-stone-700">ATM 帳號</dt>
-                  <dd className="font-mono">
-                    ({payment.atm.bankCode}) {payment.atm.account}
-                  </dd>
-                  <dt className="text-stone-700">繳費期限</dt>
-                  <dd>{payment.atm.expireDate}</dd>
-                </>
-              ) : null}
-            </dl>
-          ) : (
-            <p className="mt-2 text-stone-800">尚未收到綠界的付款資料。</p>
-          )}
-        </section>
+        <RecipientDetails customer={order.customer} />
+        <PaymentRecord order={order} />
       </div>
 
-      <section aria-labelledby="history-title" className="rounded-lg border border-stone-300 bg-white p-4">
-        <h2 id="history-title" className="text-lg font-semibold">
-          狀態歷程
-        </h2>
-        <ol className="mt-2 flex flex-col gap-2">
-          {order.history.map((entry) => (
-            <li key={`${entry.at}-${entry.from ?? "new"}-${entry.to}`} className="text-stone-800">
-              <time dateTime={entry.at}>{formatTaipeiDateTime(entry.at)}</time>・
-              {entry.from ? `${STATUS_LABELS[entry.from]} → ` : ""}
-              {STATUS_LABELS[entry.to]}・{ACTOR_LABELS[entry.by]}
-              {entry.note ? <span className="text-stone-700">（{entry.note}）</span> : null}
-            </li>
-          ))}
-        </ol>
-      </section>
+      <StatusHistory history={order.history} />
     </div>
+  );
+}
+
+type Detail = ReturnType<typeof useLoaderData<typeof loader>>;
+type ActionResult = ReturnType<typeof useActionData<typeof action>>;
+
+/** One form per move the state machine allows the owner (a note each; cancelling asks to confirm), and reconcile. */
+function OrderActions({
+  actions,
+  canReconcile,
+  failed,
+  busy,
+}: Pick<Detail, "actions" | "canReconcile"> & { failed?: Extract<ActionResult, { ok: false }>; busy: boolean }) {
+  const failedTo = fieldValue(failed?.values, "to");
+  return (
+    <section aria-labelledby="actions-title" className="rounded-lg border border-stone-300 bg-white p-4">
+      <h2 id="actions-title" className="text-lg font-semibold">
+        處理訂單
+      </h2>
+      {actions.length === 0 && !canReconcile ? (
+        <p className="mt-2 text-stone-700">這筆訂單目前沒有可以執行的動作。</p>
+      ) : null}
+      <div className="mt-3 grid gap-4 md:grid-cols-2">
+        {actions.map((action) => {
+          const mine = failedTo === action.to ? failed : undefined;
+          return (
+            <Form key={action.to} method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
+              <input type="hidden" name="intent" value="transition" />
+              <input type="hidden" name="to" value={action.to} />
+              <Field
+                name="note"
+                id={`note-${action.to}`}
+                label={`備註（${action.label}）`}
+                hint={action.to === "shipped" ? "例如物流單號，會記在訂單歷程。" : undefined}
+                defaultValue={fieldValue(mine?.values, "note")}
+                error={mine?.errors.note}
+                maxLength={500}
+              />
+              {action.confirm ? (
+                <CheckboxField
+                  name="confirm"
+                  id={`confirm-${action.to}`}
+                  label="我確認要取消這筆訂單（已付款的訂單請另到綠界後台退款）"
+                  error={mine?.errors.confirm}
+                />
+              ) : null}
+              <button
+                type="submit"
+                disabled={busy}
+                className={action.to === "cancelled" ? buttonClass.danger : buttonClass.primary}
+              >
+                {action.label}
+              </button>
+            </Form>
+          );
+        })}
+        {canReconcile ? (
+          <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
+            <input type="hidden" name="intent" value="reconcile" />
+            <p className="text-stone-800">還沒收到綠界的付款通知？向綠界查詢這筆交易的付款狀態並更新訂單。</p>
+            <button type="submit" disabled={busy} className={buttonClass.secondary}>
+              向綠界查詢付款狀態（對帳）
+            </button>
+          </Form>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function OrderLinesTable({ order }: { order: Detail["order"] }) {
+  return (
+    <section aria-labelledby="lines-title">
+      <h2 id="lines-title" className="text-lg font-semibold">
+        訂購內容
+      </h2>
+      <table className="mt-2 w-full rounded-lg border border-stone-300 bg-white text-left text-sm">
+        <thead className="bg-stone-100">
+          <tr>
+            <th scope="col" className="px-3 py-2">
+              商品
+            </th>
+            <th scope="col" className="px-3 py-2 text-right">
+              單價
+            </th>
+            <th scope="col" className="px-3 py-2 text-right">
+              數量
+            </th>
+            <th scope="col" className="px-3 py-2 text-right">
+              小計
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {order.lines.map((line) => (
+            <tr key={line.productId} className="border-t border-stone-200">
+              <td className="px-3 py-2">{line.name}</td>
+              <td className="px-3 py-2 text-right">{formatTwd(line.unitPrice)}</td>
+              <td className="px-3 py-2 text-right">{line.quantity}</td>
+              <td className="px-3 py-2 text-right">{formatTwd(line.lineTotal)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr className="border-t border-stone-300 font-semibold">
+            <th scope="row" colSpan={3} className="px-3 py-2 text-right">
+              合計
+            </th>
+            <td className="px-3 py-2 text-right">{formatTwd(order.total)}</td>
+          </tr>
+        </tfoot>
+      </table>
+      {order.note ? <p className="mt-2 text-stone-800">顧客備註：{order.note}</p> : null}
+    </section>
+  );
+}
+
+function RecipientDetails({ customer }: { customer: Detail["order"]["customer"] }) {
+  return (
+    <section aria-labelledby="customer-title" className="rounded-lg border border-stone-300 bg-white p-4">
+      <h2 id="customer-title" className="text-lg font-semibold">
+        收件人
+      </h2>
+      <dl className="mt-2 grid grid-cols-[6rem_1fr] gap-y-1">
+        <dt className="text-stone-700">姓名</dt>
+        <dd>{customer.name}</dd>
+        <dt className="text-stone-700">手機</dt>
+        <dd>{customer.phone}</dd>
+        <dt className="text-stone-700">Email</dt>
+        <dd className="break-all">{customer.email}</dd>
+        <dt className="text-stone-700">地址</dt>
+        <dd>{customer.address}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function PaymentRecord({ order }: { order: Detail["order"] }) {
+  const payment = order.payment;
+  return (
+    <section aria-labelledby="payment-title" className="rounded-lg border border-stone-300 bg-white p-4">
+      <h2 id="payment-title" className="text-lg font-semibold">
+        付款紀錄
+      </h2>
+      {order.paymentMethod === "cod" ? (
+        <p className="mt-2 text-stone-800">貨到付款：到貨時由物流代收，收款後請標示為已收款。</p>
+      ) : payment ? (
+        <dl className="mt-2 grid grid-cols-[8rem_1fr] gap-y-1">
+          <dt className="text-stone-700">特店交易編號</dt>
+          <dd className="font-mono">{payment.merchantTradeNo}</dd>
+          {payment.attempts?.length ? (
+            <>
+              <dt className="text-stone-700">先前的付款嘗試</dt>
+              <dd className="font-mono">{payment.attempts.join("、")}</dd>
+            </>
+          ) : null}
+          <dt className="text-stone-700">綠界交易編號</dt>
+          <dd className="font-mono">{payment.tradeNo ?? "尚未取得"}</dd>
+          <dt className="text-stone-700">付款類型</dt>
+          <dd>{payment.paymentType ?? "—"}</dd>
+          <dt className="text-stone-700">付款時間</dt>
+          <dd>{payment.paymentDate ?? "—"}</dd>
+          <dt className="text-stone-700">模擬付款</dt>
+          <dd>{payment.simulated === undefined ? "—" : payment.simulated ? "是（測試用，未實際收款）" : "否"}</dd>
+          {payment.atm ? (
+            <>
+              <dt className="text-stone-700">ATM 帳號</dt>
+              <dd className="font-mono">
+                ({payment.atm.bankCode}) {payment.atm.account}
+              </dd>
+              <dt className="text-stone-700">繳費期限</dt>
+              <dd>{payment.atm.expireDate}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : (
+        <p className="mt-2 text-stone-800">尚未收到綠界的付款資料。</p>
+      )}
+    </section>
+  );
+}
+
+function StatusHistory({ history }: { history: Detail["order"]["history"] }) {
+  return (
+    <section aria-labelledby="history-title" className="rounded-lg border border-stone-300 bg-white p-4">
+      <h2 id="history-title" className="text-lg font-semibold">
+        狀態歷程
+      </h2>
+      <ol className="mt-2 flex flex-col gap-2">
+        {history.map((entry) => (
+          <li key={`${entry.at}-${entry.from ?? "new"}-${entry.to}`} className="text-stone-800">
+            <time dateTime={entry.at}>{formatTaipeiDateTime(entry.at)}</time>・
+            {entry.from ? `${STATUS_LABELS[entry.from]} → ` : ""}
+            {STATUS_LABELS[entry.to]}・{ACTOR_LABELS[entry.by]}
+            {entry.note ? <span className="text-stone-700">（{entry.note}）</span> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }

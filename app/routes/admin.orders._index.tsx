@@ -1,47 +1,30 @@
 /** Orders: filters (status, dates, phone, payment method), paging, search by id, bulk "mark shipped", CSV export. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { METHOD_LABELS, METHODS, STATUS_LABELS, STATUSES } from "../../worker/admin/labels";
-import { readForm } from "../../worker/form-body";
-import { buttonClass, FormMessage, SelectField, TextField } from "../components/admin/fields";
+import { ORDER_STATUSES, PAYMENT_METHODS } from "../../aws/src/contract/values";
+import { buttonClass, FormMessage, SelectField } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
-import { ownerData, requireOwner } from "../lib/admin-auth.server";
-import { fieldValue } from "../lib/admin-forms";
-import { parseForm } from "../lib/admin-forms.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
-import {
-  bulkShipSchema,
-  loadOrdersPage,
-  ordersQueryInput,
-  ordersQuerySchema,
-  shipOrders,
-} from "../lib/admin-orders.server";
+import { Field } from "../components/Field";
+import { METHOD_LABELS, STATUS_LABELS } from "../lib/admin/labels";
+import { adminMeta } from "../lib/admin/meta";
+import { loadOrdersList, submitBulkShip } from "../lib/admin/orders.server";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
+import { fieldValue } from "../lib/forms";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("訂單");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const search = new URL(request.url).searchParams;
-  const query = ordersQuerySchema.safeParse(ordersQueryInput(search));
-  return ownerData(owner, await loadOrdersPage(context.cloudflare, search, query));
-};
-
-export const action = async ({ request, context }: ActionFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(bulkShipSchema, await readForm(request));
-  if (!form.ok) return ownerData(owner, form, { status: 400 });
-  return ownerData(owner, await shipOrders(context.cloudflare, form.data.ids));
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadOrdersList(context.cloudflare, request);
+export const action = ({ request, context }: ActionFunctionArgs) => submitBulkShip(context.cloudflare, request);
 
 const STATUS_OPTIONS = [
   { value: "", label: "全部狀態" },
-  ...STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+  ...ORDER_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
 ];
 const METHOD_OPTIONS = [
   { value: "", label: "全部付款方式" },
-  ...METHODS.map((m) => ({ value: m, label: METHOD_LABELS[m] })),
+  ...PAYMENT_METHODS.map((m) => ({ value: m, label: METHOD_LABELS[m] })),
 ];
 
 export default function OrdersPage() {
@@ -49,14 +32,13 @@ export default function OrdersPage() {
   const result = useActionData<typeof action>();
   const shipping = useNavigation().state === "submitting";
   const { values, errors } = page;
-  const shippable = page.orders.filter((o) => o.canShip).length;
 
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-bold">訂單</h1>
 
       <Form method="get" className="flex flex-wrap items-end gap-3">
-        <TextField
+        <Field
           name="q"
           label="以訂單編號查詢"
           defaultValue={fieldValue(values, "q")}
@@ -70,61 +52,7 @@ export default function OrdersPage() {
         </button>
       </Form>
 
-      <Form method="get" className="rounded-lg border border-stone-300 bg-white p-4">
-        <fieldset>
-          <legend className="text-lg font-semibold">篩選</legend>
-          <div className="mt-3 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-5">
-            <SelectField
-              name="status"
-              label="狀態"
-              options={STATUS_OPTIONS}
-              defaultValue={fieldValue(values, "status")}
-              error={errors.status}
-            />
-            <SelectField
-              name="paymentMethod"
-              label="付款方式"
-              options={METHOD_OPTIONS}
-              defaultValue={fieldValue(values, "paymentMethod")}
-              error={errors.paymentMethod}
-            />
-            <TextField
-              name="from"
-              label="起始日期"
-              type="date"
-              defaultValue={fieldValue(values, "from")}
-              error={errors.from}
-            />
-            <TextField
-              name="to"
-              label="結束日期"
-              type="date"
-              defaultValue={fieldValue(values, "to")}
-              error={errors.to}
-            />
-            <TextField
-              name="phone"
-              label="手機"
-              type="tel"
-              inputMode="tel"
-              defaultValue={fieldValue(values, "phone")}
-              error={errors.phone}
-            />
-          </div>
-          <p className="mt-3 text-sm text-stone-700">日期以下單日（台北時間）為準；未指定日期時顯示最近 90 天。</p>
-          <div className="mt-3 flex flex-wrap gap-3">
-            <button type="submit" className={buttonClass.primary}>
-              篩選
-            </button>
-            <Link to="/admin/orders" className={buttonClass.secondary}>
-              清除條件
-            </Link>
-            <a href={page.exportHref} download className={buttonClass.secondary}>
-              匯出 CSV（符合條件的全部訂單）
-            </a>
-          </div>
-        </fieldset>
-      </Form>
+      <OrderFilters values={values} errors={errors} exportHref={page.exportHref} />
 
       {page.loadError ? <FormMessage error={page.loadError} /> : null}
       {result ? (
@@ -142,104 +70,174 @@ export default function OrdersPage() {
         )
       ) : null}
 
-      <Form method="post">
-        <input type="hidden" name="intent" value="ship" />
-        <div className="overflow-x-auto rounded-lg border border-stone-300 bg-white">
-          <table className="w-full min-w-[48rem] text-left text-sm">
-            <caption className="sr-only">
-              訂單列表，第 {page.page} 頁，共 {page.orders.length} 筆
-            </caption>
-            <thead className="bg-stone-100">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  <span className="sr-only">選取</span>
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  訂單編號
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  下單時間
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  收件人
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  手機
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  付款方式
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  狀態
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  金額
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.orders.length === 0 ? (
-                <tr>
-                  <td colSpan={8} className="px-3 py-6 text-center text-stone-700">
-                    沒有符合條件的訂單。
-                  </td>
-                </tr>
-              ) : (
-                page.orders.map((order) => (
-                  <tr key={order.id} className="border-t border-stone-200" data-order-id={order.id}>
-                    <td className="px-3 py-2">
-                      {order.canShip ? (
-                        <input
-                          type="checkbox"
-                          name="ids"
-                          value={order.id}
-                          aria-label={`選取訂單 ${order.id}`}
-                          className="h-4 w-4"
-                        />
-                      ) : null}
-                    </td>
-                    <td className="px-3 py-2 font-mono">
-                      <Link to={`/admin/orders/${order.id}`} className="text-brand-800 underline underline-offset-2">
-                        {order.id}
-                      </Link>
-                    </td>
-                    <td className="px-3 py-2">{formatTaipeiDateTime(order.createdAt)}</td>
-                    <td className="px-3 py-2">{order.customerName}</td>
-                    <td className="px-3 py-2">{order.phone}</td>
-                    <td className="px-3 py-2">{METHOD_LABELS[order.paymentMethod]}</td>
-                    <td className="px-3 py-2">
-                      <StatusBadge status={order.status} />
-                    </td>
-                    <td className="px-3 py-2 text-right">{formatTwd(order.total)}</td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
-        {shippable > 0 ? (
-          <div className="mt-3 flex flex-wrap items-center gap-3">
-            <button type="submit" className={buttonClass.primary} disabled={shipping}>
-              {shipping ? "處理中…" : "將勾選的訂單標示為已出貨"}
-            </button>
-            <p className="text-sm text-stone-700">只有可以出貨的訂單（已付款，或貨到付款的新訂單）能勾選。</p>
-          </div>
-        ) : null}
-      </Form>
+      <OrdersTable orders={page.orders} page={page.page} shipping={shipping} />
 
-      <nav aria-label="訂單分頁" className="flex items-center gap-4">
-        {page.prevHref ? (
-          <Link to={page.prevHref} className={buttonClass.secondary}>
-            上一頁
-          </Link>
-        ) : null}
-        <span className="text-stone-700">第 {page.page} 頁</span>
-        {page.nextHref ? (
-          <Link to={page.nextHref} className={buttonClass.secondary}>
-            下一頁
-          </Link>
-        ) : null}
-      </nav>
+      <Pager page={page.page} prevHref={page.prevHref} nextHref={page.nextHref} />
     </div>
+  );
+}
+
+type ListPage = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function OrderFilters({ values, errors, exportHref }: Pick<ListPage, "values" | "errors" | "exportHref">) {
+  return (
+    <Form method="get" className="rounded-lg border border-stone-300 bg-white p-4">
+      <fieldset>
+        <legend className="text-lg font-semibold">篩選</legend>
+        <div className="mt-3 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-5">
+          <SelectField
+            name="status"
+            label="狀態"
+            options={STATUS_OPTIONS}
+            defaultValue={fieldValue(values, "status")}
+            error={errors.status}
+          />
+          <SelectField
+            name="paymentMethod"
+            label="付款方式"
+            options={METHOD_OPTIONS}
+            defaultValue={fieldValue(values, "paymentMethod")}
+            error={errors.paymentMethod}
+          />
+          <Field
+            name="from"
+            label="起始日期"
+            type="date"
+            defaultValue={fieldValue(values, "from")}
+            error={errors.from}
+          />
+          <Field name="to" label="結束日期" type="date" defaultValue={fieldValue(values, "to")} error={errors.to} />
+          <Field
+            name="phone"
+            label="手機"
+            type="tel"
+            inputMode="tel"
+            defaultValue={fieldValue(values, "phone")}
+            error={errors.phone}
+          />
+        </div>
+        <p className="mt-3 text-sm text-stone-700">日期以下單日（台北時間）為準；未指定日期時顯示最近 90 天。</p>
+        <div className="mt-3 flex flex-wrap gap-3">
+          <button type="submit" className={buttonClass.primary}>
+            篩選
+          </button>
+          <Link to="/admin/orders" className={buttonClass.secondary}>
+            清除條件
+          </Link>
+          <a href={exportHref} download className={buttonClass.secondary}>
+            匯出 CSV（符合條件的全部訂單）
+          </a>
+        </div>
+      </fieldset>
+    </Form>
+  );
+}
+
+/** The list, with a checkbox on each order that can ship and the bulk "mark shipped" button. */
+function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; page: number; shipping: boolean }) {
+  const shippable = orders.filter((o) => o.canShip).length;
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="ship" />
+      <div className="overflow-x-auto rounded-lg border border-stone-300 bg-white">
+        <table className="w-full min-w-[48rem] text-left text-sm">
+          <caption className="sr-only">
+            訂單列表，第 {page} 頁，共 {orders.length} 筆
+          </caption>
+          <thead className="bg-stone-100">
+            <tr>
+              <th scope="col" className="px-3 py-2">
+                <span className="sr-only">選取</span>
+              </th>
+              <th scope="col" className="px-3 py-2">
+                訂單編號
+              </th>
+              <th scope="col" className="px-3 py-2">
+                下單時間
+              </th>
+              <th scope="col" className="px-3 py-2">
+                收件人
+              </th>
+              <th scope="col" className="px-3 py-2">
+                手機
+              </th>
+              <th scope="col" className="px-3 py-2">
+                付款方式
+              </th>
+              <th scope="col" className="px-3 py-2">
+                狀態
+              </th>
+              <th scope="col" className="px-3 py-2 text-right">
+                金額
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {orders.length === 0 ? (
+              <tr>
+                <td colSpan={8} className="px-3 py-6 text-center text-stone-700">
+                  沒有符合條件的訂單。
+                </td>
+              </tr>
+            ) : (
+              orders.map((order) => (
+                <tr key={order.id} className="border-t border-stone-200" data-order-id={order.id}>
+                  <td className="px-3 py-2">
+                    {order.canShip ? (
+                      <input
+                        type="checkbox"
+                        name="ids"
+                        value={order.id}
+                        aria-label={`選取訂單 ${order.id}`}
+                        className="h-4 w-4"
+                      />
+                    ) : null}
+                  </td>
+                  <td className="px-3 py-2 font-mono">
+                    <Link to={`/admin/orders/${order.id}`} className="text-brand-800 underline underline-offset-2">
+                      {order.id}
+                    </Link>
+                  </td>
+                  <td className="px-3 py-2">{formatTaipeiDateTime(order.createdAt)}</td>
+                  <td className="px-3 py-2">{order.customerName}</td>
+                  <td className="px-3 py-2">{order.phone}</td>
+                  <td className="px-3 py-2">{METHOD_LABELS[order.paymentMethod]}</td>
+                  <td className="px-3 py-2">
+                    <StatusBadge status={order.status} />
+                  </td>
+                  <td className="px-3 py-2 text-right">{formatTwd(order.total)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      {shippable > 0 ? (
+        <div className="mt-3 flex flex-wrap items-center gap-3">
+          <button type="submit" className={buttonClass.primary} disabled={shipping}>
+            {shipping ? "處理中…" : "將勾選的訂單標示為已出貨"}
+          </button>
+          <p className="text-sm text-stone-700">只有可以出貨的訂單（已付款，或貨到付款的新訂單）能勾選。</p>
+        </div>
+      ) : null}
+    </Form>
+  );
+}
+
+function Pager({ page, prevHref, nextHref }: Pick<ListPage, "page" | "prevHref" | "nextHref">) {
+  return (
+    <nav aria-label="訂單分頁" className="flex items-center gap-4">
+      {prevHref ? (
+        <Link to={prevHref} className={buttonClass.secondary}>
+          上一頁
+        </Link>
+      ) : null}
+      <span className="text-stone-700">第 {page} 頁</span>
+      {nextHref ? (
+        <Link to={nextHref} className={buttonClass.secondary}>
+          下一頁
+        </Link>
+      ) : null}
+    </nav>
   );
 }

@@ -1,31 +1,20 @@
 /** Edit a product (name, description, price, availability, image) or remove it. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { readForm } from "../../worker/form-body";
 import { buttonClass, CheckboxField, FormMessage } from "../components/admin/fields";
 import { ProductForm } from "../components/admin/ProductForm";
-import { ownerData, ownerRedirect, requireOwner } from "../lib/admin-auth.server";
-import { editProductSchema, imageFile, loadProduct, updateProduct } from "../lib/admin-catalog.server";
-import { fieldValue } from "../lib/admin-forms";
-import { parseForm } from "../lib/admin-forms.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { adminMeta } from "../lib/admin/meta";
+import { loadProductEditor, submitProductEdit } from "../lib/admin/products.server";
+import { fieldValue } from "../lib/forms";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("編輯商品");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, params, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, await loadProduct(context.cloudflare, params.id));
-};
-
-export const action = async ({ request, params, context }: ActionFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const formData = await readForm(request);
-  const form = parseForm(editProductSchema, formData);
-  if (!form.ok) return ownerData(owner, form, { status: 400 });
-  const result = await updateProduct(context.cloudflare, params.id, form.data, imageFile(formData), form.values);
-  return result.ok ? ownerRedirect(owner, result.redirectTo) : ownerData(owner, result, { status: 409 });
-};
+export const loader = ({ request, params, context }: LoaderFunctionArgs) =>
+  loadProductEditor(context.cloudflare, request, params.id);
+export const action = ({ request, params, context }: ActionFunctionArgs) =>
+  submitProductEdit(context.cloudflare, request, params.id);
 
 export default function EditProduct() {
   const { product, baseline } = useLoaderData<typeof loader>();

@@ -1,29 +1,18 @@
 /** Products: the catalog in shop order, with move up / down and sold-out toggles; add and edit on their own pages. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { readForm } from "../../worker/form-body";
 import { buttonClass, FormMessage } from "../components/admin/fields";
-import { ownerData, requireOwner } from "../lib/admin-auth.server";
-import { changeProducts, loadProducts, productListActionSchema } from "../lib/admin-catalog.server";
-import { parseForm } from "../lib/admin-forms.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { adminMeta } from "../lib/admin/meta";
+import { loadProductsList, submitProductListChange } from "../lib/admin/products.server";
 import { formatTwd } from "../lib/format";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("商品");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, await loadProducts(context.cloudflare, new URL(request.url).searchParams));
-};
-
-export const action = async ({ request, context }: ActionFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(productListActionSchema, await readForm(request));
-  if (!form.ok) return ownerData(owner, form, { status: 400 });
-  const result = await changeProducts(context.cloudflare, form.data, form.values);
-  return ownerData(owner, result, { status: result.ok ? 200 : 409 });
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadProductsList(context.cloudflare, request);
+export const action = ({ request, context }: ActionFunctionArgs) =>
+  submitProductListChange(context.cloudflare, request);
 
 export default function ProductsPage() {
   const { products, loadError, savedMessage } = useLoaderData<typeof loader>();

@@ -1,29 +1,16 @@
 /** Add a product: name, description, integer TWD price, availability, image (uploaded through the admin API). */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData } from "@remix-run/react";
-import { readForm } from "../../worker/form-body";
 import { ProductForm } from "../components/admin/ProductForm";
-import { ownerData, ownerRedirect, requireOwner } from "../lib/admin-auth.server";
-import { createProduct, imageFile, newProductFormSchema } from "../lib/admin-catalog.server";
-import { parseForm } from "../lib/admin-forms.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { adminMeta } from "../lib/admin/meta";
+import { loadNewProduct, submitNewProduct } from "../lib/admin/products.server";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("新增商品");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, { ok: true as const });
-};
-
-export const action = async ({ request, context }: ActionFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const formData = await readForm(request);
-  const form = parseForm(newProductFormSchema, formData);
-  if (!form.ok) return ownerData(owner, form, { status: 400 });
-  const result = await createProduct(context.cloudflare, form.data, imageFile(formData), form.values);
-  return result.ok ? ownerRedirect(owner, result.redirectTo) : ownerData(owner, result, { status: 409 });
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadNewProduct(context.cloudflare, request);
+export const action = ({ request, context }: ActionFunctionArgs) => submitNewProduct(context.cloudflare, request);
 
 export default function NewProduct() {
   const result = useActionData<typeof action>();

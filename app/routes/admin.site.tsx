@@ -1,30 +1,19 @@
 /** Site status: open or closed, the closed message, the announcement banner; the storefront follows within seconds. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { readForm } from "../../worker/form-body";
-import { buttonClass, FormMessage, TextField } from "../components/admin/fields";
-import { ownerData, requireOwner } from "../lib/admin-auth.server";
-import { loadSite, saveSite, siteFormSchema } from "../lib/admin-catalog.server";
-import { fieldValue } from "../lib/admin-forms";
-import { parseForm } from "../lib/admin-forms.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { buttonClass, FormMessage } from "../components/admin/fields";
+import { Field } from "../components/Field";
+import { adminMeta } from "../lib/admin/meta";
+import { loadSitePage, submitSite } from "../lib/admin/site.server";
+import { fieldValue } from "../lib/forms";
+import { privateRouteHeaders } from "../lib/private-headers";
 import { DEFAULT_CLOSED_MESSAGE } from "../lib/shop";
 
 export const meta: MetaFunction = () => adminMeta("商店狀態");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, await loadSite(context.cloudflare));
-};
-
-export const action = async ({ request, context }: ActionFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  const form = parseForm(siteFormSchema, await readForm(request));
-  if (!form.ok) return ownerData(owner, form, { status: 400 });
-  const result = await saveSite(context.cloudflare, form.data, form.values);
-  return ownerData(owner, result, { status: result.ok ? 200 : 409 });
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadSitePage(context.cloudflare, request);
+export const action = ({ request, context }: ActionFunctionArgs) => submitSite(context.cloudflare, request);
 
 export default function SitePage() {
   const { site, revision: loadedRevision, loadError } = useLoaderData<typeof loader>();
@@ -68,7 +57,7 @@ export default function SitePage() {
             </p>
           ) : null}
         </fieldset>
-        <TextField
+        <Field
           name="closedMessage"
           label="暫停營業訊息"
           multiline
@@ -77,7 +66,7 @@ export default function SitePage() {
           error={errors.closedMessage}
           maxLength={500}
         />
-        <TextField
+        <Field
           name="announcement"
           label="公告橫幅"
           multiline

@@ -5,18 +5,16 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Outlet } from "@remix-run/react";
-import { AdminErrorBoundary } from "../components/admin/AdminErrorBoundary";
 import { AdminNav } from "../components/admin/AdminNav";
-import { ownerData, requireOwner } from "../lib/admin-auth.server";
-import { adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { ErrorPage } from "../components/ErrorPage";
+import { loadAdminLayout } from "../lib/admin/auth.server";
+import { adminMeta } from "../lib/admin/meta";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("總覽");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const owner = await requireOwner(request, context.cloudflare);
-  return ownerData(owner, { signedIn: true });
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadAdminLayout(context.cloudflare, request);
 
 export default function AdminLayout() {
   return (
@@ -28,5 +26,5 @@ export default function AdminLayout() {
 }
 
 export function ErrorBoundary() {
-  return <AdminErrorBoundary inAdmin />;
+  return <ErrorPage area="admin" navigation={<AdminNav />} />;
 }

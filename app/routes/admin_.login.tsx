@@ -1,23 +1,18 @@
 /** The owner's login: password only, throttled (5 failures per 15 minutes per client → 429). Not behind requireOwner. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { readForm } from "../../worker/form-body";
-import { AdminErrorBoundary } from "../components/admin/AdminErrorBoundary";
-import { buttonClass, FormMessage, TextField } from "../components/admin/fields";
-import { adminGate, loadLoginPage, logIn, loginSchema } from "../lib/admin-auth.server";
-import { parseForm } from "../lib/admin-forms.server";
-import { ADMIN_NAME, adminMeta, adminRouteHeaders } from "../lib/admin-meta";
+import { buttonClass, FormMessage } from "../components/admin/fields";
+import { ErrorPage } from "../components/ErrorPage";
+import { Field } from "../components/Field";
+import { loadLoginPage, submitLogin } from "../lib/admin/auth.server";
+import { ADMIN_NAME, adminMeta } from "../lib/admin/meta";
+import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("登入");
-export const headers = adminRouteHeaders;
+export const headers = privateRouteHeaders("owner");
 
-export const loader = ({ request, context }: LoaderFunctionArgs) => loadLoginPage(request, context.cloudflare);
-
-export const action = async ({ request, context }: ActionFunctionArgs) => {
-  const gate = await adminGate(request, context.cloudflare);
-  const form = parseForm(loginSchema, await readForm(request));
-  return logIn(request, context.cloudflare, gate, form);
-};
+export const loader = ({ request, context }: LoaderFunctionArgs) => loadLoginPage(context.cloudflare, request);
+export const action = ({ request, context }: ActionFunctionArgs) => submitLogin(context.cloudflare, request);
 
 export default function AdminLogin() {
   const { next, expired } = useLoaderData<typeof loader>();
@@ -32,7 +27,7 @@ export default function AdminLogin() {
       </div>
       <Form method="post" className="mt-4 flex flex-col gap-4" noValidate>
         <input type="hidden" name="next" value={next} />
-        <TextField
+        <Field
           name="password"
           label="密碼"
           type="password"
@@ -48,4 +43,6 @@ export default function AdminLogin() {
   );
 }
 
-export const ErrorBoundary = AdminErrorBoundary;
+export function ErrorBoundary() {
+  return <ErrorPage area="admin" />;
+}

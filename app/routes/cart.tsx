@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
-import type { CartLine } from "../../worker/cart.server";
-import { type CartActionData, loadCartPage, updateCart } from "../lib/cart.server";
+import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
+import { type CartActionData, type CartLine, loadCartPage, updateCart } from "../lib/cart.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
 import { useHydrated } from "../lib/use-hydrated";
@@ -131,7 +131,7 @@ function CartLineRow({ line }: { line: CartLine }) {
                   type="number"
                   name="quantity"
                   min={0}
-                  max={99}
+                  max={MAX_LINE_QUANTITY}
                   defaultValue={line.quantity}
                   inputMode="numeric"
                   className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"

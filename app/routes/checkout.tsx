@@ -1,11 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import type { PricedCart } from "../../worker/cart.server";
-import type { CheckoutErrors, CheckoutField, CheckoutValues } from "../../worker/checkout.server";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { Field, fieldId } from "../components/Field";
-import { type CheckoutActionData, loadCheckoutPage, submitCheckout } from "../lib/checkout.server";
+import type { PricedCart } from "../lib/cart.server";
+import {
+  type CheckoutActionData,
+  type CheckoutErrors,
+  type CheckoutField,
+  type CheckoutValues,
+  loadCheckoutPage,
+  submitCheckout,
+} from "../lib/checkout.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
 
@@ -38,20 +44,17 @@ export default function CheckoutPage() {
   return <CheckoutForm page={page} result={result} />;
 }
 
+type RetryResult = Extract<CheckoutActionData, { kind: "retry" }>;
+
 function CheckoutForm({
   page,
   result,
 }: {
   page: ReturnType<typeof useLoaderData<typeof loader>>;
-  result: Extract<CheckoutActionData, { kind: "retry" }> | undefined;
+  result?: RetryResult;
 }) {
   const navigation = useNavigation();
   const submitting = navigation.state !== "idle" && navigation.formAction === "/checkout";
-  const alertRef = useRef<HTMLDivElement>(null);
-  // After a submit that came back with something to fix, move focus to the explanation (screen readers read it).
-  useEffect(() => {
-    if (result) alertRef.current?.focus();
-  }, [result]);
 
   const snapshot = result ? result.snapshot : page.snapshot;
   const values: CheckoutValues = result?.values ?? {};
@@ -61,74 +64,13 @@ function CheckoutForm({
   if (!snapshot && !result) return <NothingToOrder cart={cart} recentOrderId={page.recentOrderId} />;
 
   const total = result?.newTotal ?? snapshot?.expectedTotal ?? cart.total;
-  const errorEntries = Object.entries(errors) as [CheckoutField, string][];
 
   return (
     <>
       <h1 className="mb-6 text-2xl font-bold sm:text-3xl">結帳</h1>
-      {result ? (
-        <div
-          ref={alertRef}
-          tabIndex={-1}
-          role="alert"
-          className="mb-6 rounded-lg border border-red-700 bg-red-50 p-4 text-red-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-700"
-        >
-          <p className="font-semibold">{result.message}</p>
-          {result.newTotal !== undefined ? (
-            <p className="mt-2">
-              新的總金額：<strong className="text-lg">{formatTwd(result.newTotal)}</strong>
-            </p>
-          ) : null}
-          {errorEntries.length > 0 ? (
-            <ul className="mt-2 list-inside list-disc">
-              {errorEntries.map(([field, message]) => (
-                <li key={field}>
-                  <a href={`#${fieldId(field)}`} className="underline underline-offset-2">
-                    {FIELD_LABELS[field]}：{message}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          {result.backToCart ? (
-            <p className="mt-2">
-              <Link to="/cart" className="font-semibold underline underline-offset-2">
-                回到購物車
-              </Link>
-            </p>
-          ) : null}
-        </div>
-      ) : null}
+      {result ? <RetryAlert result={result} errors={errors} /> : null}
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
-        <section
-          aria-labelledby="summary-title"
-          className="h-fit rounded-xl border border-stone-200 bg-white p-4 lg:order-2"
-        >
-          <h2 id="summary-title" className="text-lg font-semibold">
-            訂購明細
-          </h2>
-          <ul className="mt-3 divide-y divide-stone-200">
-            {cart.lines
-              .filter((line) => line.available)
-              .map((line) => (
-                <li key={line.productId} className="flex justify-between gap-4 py-2">
-                  <span>
-                    {line.name} × {line.quantity}
-                  </span>
-                  <span className="font-medium">{formatTwd(line.lineTotal)}</span>
-                </li>
-              ))}
-          </ul>
-          <p className="mt-3 flex items-baseline justify-between border-t border-stone-300 pt-3">
-            <span className="font-semibold">總金額</span>
-            <span className="text-2xl font-bold text-brand-800">{formatTwd(total)}</span>
-          </p>
-          <p className="mt-2 text-sm">
-            <Link to="/cart" className="text-brand-800 underline underline-offset-2">
-              修改購物車
-            </Link>
-          </p>
-        </section>
+        <OrderSummary cart={cart} total={total} />
 
         {snapshot ? (
           <Form method="post" noValidate className="flex flex-col gap-5 lg:order-1" aria-labelledby="form-title">
@@ -138,97 +80,9 @@ function CheckoutForm({
             <input type="hidden" name="checkoutToken" value={snapshot.checkoutToken} />
             <input type="hidden" name="items" value={snapshot.items} />
             <input type="hidden" name="expectedTotal" value={snapshot.expectedTotal} />
-            <fieldset className="flex flex-col gap-4 rounded-xl border border-stone-200 bg-white p-4">
-              <legend className="px-1 text-lg font-semibold">收件資料</legend>
-              <Field
-                name="name"
-                label="收件人姓名"
-                required
-                autoComplete="name"
-                maxLength={50}
-                defaultValue={values.name}
-                error={errors.name}
-              />
-              <Field
-                name="phone"
-                label="手機號碼"
-                required
-                type="tel"
-                inputMode="tel"
-                autoComplete="tel-national"
-                hint="例：0912345678。查詢訂單時需要。"
-                maxLength={20}
-                defaultValue={values.phone}
-                error={errors.phone}
-              />
-              <Field
-                name="email"
-                label="Email"
-                required
-                type="email"
-                autoComplete="email"
-                hint="訂單確認信會寄到這裡。"
-                maxLength={254}
-                defaultValue={values.email}
-                error={errors.email}
-              />
-              <div className="grid gap-4 sm:grid-cols-[8rem_1fr]">
-                <Field
-                  name="postalCode"
-                  label="郵遞區號"
-                  required
-                  inputMode="numeric"
-                  autoComplete="postal-code"
-                  maxLength={6}
-                  defaultValue={values.postalCode}
-                  error={errors.postalCode}
-                />
-                <Field
-                  name="address"
-                  label="收件地址"
-                  required
-                  autoComplete="street-address"
-                  maxLength={190}
-                  defaultValue={values.address}
-                  error={errors.address}
-                />
-              </div>
-            </fieldset>
+            <ShippingFields values={values} errors={errors} />
 
-            <fieldset
-              className="rounded-xl border border-stone-200 bg-white p-4"
-              aria-describedby={errors.paymentMethod ? "payment-error" : undefined}
-            >
-              <legend className="px-1 text-lg font-semibold">付款方式</legend>
-              {errors.paymentMethod ? (
-                <p id="payment-error" className="mb-2 text-sm font-medium text-red-700">
-                  {errors.paymentMethod}
-                </p>
-              ) : null}
-              <div className="flex flex-col gap-2" id={fieldId("paymentMethod")} tabIndex={-1}>
-                {PAYMENT_OPTIONS.map((option) => (
-                  <label
-                    key={option.value}
-                    className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
-                  >
-                    <input
-                      type="radio"
-                      name="paymentMethod"
-                      value={option.value}
-                      defaultChecked={values.paymentMethod === option.value}
-                      aria-describedby={`pay-${option.value}-hint`}
-                      className="mt-1 h-4 w-4 accent-brand-700"
-                    />
-                    <span>
-                      <span className="block font-medium">{option.label}</span>
-                      <span id={`pay-${option.value}-hint`} className="block text-sm text-stone-700">
-                        {option.hint}
-                      </span>
-                    </span>
-                  </label>
-                ))}
-              </div>
-            </fieldset>
+            <PaymentChoice value={values.paymentMethod} error={errors.paymentMethod} />
 
             <div className="rounded-xl border border-stone-200 bg-white p-4">
               <Field
@@ -288,5 +142,183 @@ function NothingToOrder({ cart, recentOrderId }: { cart: PricedCart; recentOrder
         </p>
       </div>
     </>
+  );
+}
+
+/** What came back from a submit that did not leave the page: the reason, the fields to fix, the way back. */
+function RetryAlert({ result, errors }: { result: RetryResult; errors: CheckoutErrors }) {
+  const alertRef = useRef<HTMLDivElement>(null);
+  // After each submit that came back with something to fix (a new `result`), move focus to the explanation
+  // (screen readers read it).
+  useEffect(() => {
+    if (result) alertRef.current?.focus();
+  }, [result]);
+  const errorEntries = Object.entries(errors) as [CheckoutField, string][];
+  return (
+    <div
+      ref={alertRef}
+      tabIndex={-1}
+      role="alert"
+      className="mb-6 rounded-lg border border-red-700 bg-red-50 p-4 text-red-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-700"
+    >
+      <p className="font-semibold">{result.message}</p>
+      {result.newTotal !== undefined ? (
+        <p className="mt-2">
+          新的總金額：<strong className="text-lg">{formatTwd(result.newTotal)}</strong>
+        </p>
+      ) : null}
+      {errorEntries.length > 0 ? (
+        <ul className="mt-2 list-inside list-disc">
+          {errorEntries.map(([field, message]) => (
+            <li key={field}>
+              <a href={`#${fieldId(field)}`} className="underline underline-offset-2">
+                {FIELD_LABELS[field]}：{message}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {result.backToCart ? (
+        <p className="mt-2">
+          <Link to="/cart" className="font-semibold underline underline-offset-2">
+            回到購物車
+          </Link>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function OrderSummary({ cart, total }: { cart: PricedCart; total: number }) {
+  return (
+    <section
+      aria-labelledby="summary-title"
+      className="h-fit rounded-xl border border-stone-200 bg-white p-4 lg:order-2"
+    >
+      <h2 id="summary-title" className="text-lg font-semibold">
+        訂購明細
+      </h2>
+      <ul className="mt-3 divide-y divide-stone-200">
+        {cart.lines
+          .filter((line) => line.available)
+          .map((line) => (
+            <li key={line.productId} className="flex justify-between gap-4 py-2">
+              <span>
+                {line.name} × {line.quantity}
+              </span>
+              <span className="font-medium">{formatTwd(line.lineTotal)}</span>
+            </li>
+          ))}
+      </ul>
+      <p className="mt-3 flex items-baseline justify-between border-t border-stone-300 pt-3">
+        <span className="font-semibold">總金額</span>
+        <span className="text-2xl font-bold text-brand-800">{formatTwd(total)}</span>
+      </p>
+      <p className="mt-2 text-sm">
+        <Link to="/cart" className="text-brand-800 underline underline-offset-2">
+          修改購物車
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+function ShippingFields({ values, errors }: { values: CheckoutValues; errors: CheckoutErrors }) {
+  return (
+    <fieldset className="flex flex-col gap-4 rounded-xl border border-stone-200 bg-white p-4">
+      <legend className="px-1 text-lg font-semibold">收件資料</legend>
+      <Field
+        name="name"
+        label="收件人姓名"
+        required
+        autoComplete="name"
+        maxLength={50}
+        defaultValue={values.name}
+        error={errors.name}
+      />
+      <Field
+        name="phone"
+        label="手機號碼"
+        required
+        type="tel"
+        inputMode="tel"
+        autoComplete="tel-national"
+        hint="例：0912345678。查詢訂單時需要。"
+        maxLength={20}
+        defaultValue={values.phone}
+        error={errors.phone}
+      />
+      <Field
+        name="email"
+        label="Email"
+        required
+        type="email"
+        autoComplete="email"
+        hint="訂單確認信會寄到這裡。"
+        maxLength={254}
+        defaultValue={values.email}
+        error={errors.email}
+      />
+      <div className="grid gap-4 sm:grid-cols-[8rem_1fr]">
+        <Field
+          name="postalCode"
+          label="郵遞區號"
+          required
+          inputMode="numeric"
+          autoComplete="postal-code"
+          maxLength={6}
+          defaultValue={values.postalCode}
+          error={errors.postalCode}
+        />
+        <Field
+          name="address"
+          label="收件地址"
+          required
+          autoComplete="street-address"
+          maxLength={190}
+          defaultValue={values.address}
+          error={errors.address}
+        />
+      </div>
+    </fieldset>
+  );
+}
+
+function PaymentChoice({ value, error }: { value?: string; error?: string }) {
+  return (
+    <fieldset
+      className="rounded-xl border border-stone-200 bg-white p-4"
+      aria-describedby={error ? "payment-error" : undefined}
+    >
+      <legend className="px-1 text-lg font-semibold">付款方式</legend>
+      {error ? (
+        <p id="payment-error" className="mb-2 text-sm font-medium text-red-700">
+          {error}
+        </p>
+      ) : null}
+      <div className="flex flex-col gap-2" id={fieldId("paymentMethod")} tabIndex={-1}>
+        {PAYMENT_OPTIONS.map((option) => (
+          <label
+            key={option.value}
+            className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
+          >
+            <input
+              type="radio"
+              name="paymentMethod"
+              value={option.value}
+              defaultChecked={value === option.value}
+              aria-describedby={`pay-${option.value}-hint`}
+              className="mt-1 h-4 w-4 accent-brand-700"
+            />
+            <span>
+              <span className="block font-medium">{option.label}</span>
+              <span id={`pay-${option.value}-hint`} className="block text-sm text-stone-700">
+                {option.hint}
+              </span>
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }

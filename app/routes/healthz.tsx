@@ -3,9 +3,6 @@
  * 200 when the API answered the signed ping, 503 otherwise.
  */
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { ping } from "../../worker/order-api.server";
+import { healthResponse } from "../lib/shell.server";
 
-export const loader = async ({ context }: LoaderFunctionArgs) => {
-  const api = await ping(context.cloudflare);
-  return Response.json({ ok: api.ok, api }, { status: api.ok ? 200 : 503, headers: { "Cache-Control": "no-store" } });
-};
+export const loader = ({ context }: LoaderFunctionArgs) => healthResponse(context.cloudflare);

@@ -3,7 +3,6 @@
  * content-addressed, hence cached for a year at the edge and in browsers.
  */
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { getImage } from "../../worker/content.server";
+import { productImage } from "../lib/catalog.server";
 
-export const loader = ({ params, context }: LoaderFunctionArgs) =>
-  getImage(context.cloudflare, `images/${params["*"] ?? ""}`);
+export const loader = ({ params, context }: LoaderFunctionArgs) => productImage(context.cloudflare, params["*"]);

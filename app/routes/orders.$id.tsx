@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { Order } from "../../aws/src/contract";
+import { canPayAgain } from "../../aws/src/domain/pay-again";
 import { CopyButton } from "../components/CopyButton";
 import { LookupForm } from "../components/LookupForm";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
 import { PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
 import { type LookupActionData, loadOrderPage, type OrderPageData, submitOrderLookup } from "../lib/orders.server";
+import { privateRouteHeaders } from "../lib/private-headers";
 import { pageMeta } from "../lib/seo";
 
 export const meta: MetaFunction<typeof loader> = ({ params, matches }) =>
@@ -16,7 +18,7 @@ export const loader = ({ request, params, context }: LoaderFunctionArgs) =>
 export const action = ({ request, params, context }: ActionFunctionArgs) =>
   submitOrderLookup(context.cloudflare, request, params.id);
 
-export { privatePageHeaders as headers } from "../lib/page-headers";
+export const headers = privateRouteHeaders("shopper");
 
 export default function OrderPage() {
   const page = useLoaderData<typeof loader>() as OrderPageData;
@@ -31,11 +33,6 @@ export default function OrderPage() {
     );
   }
   return <OrderDetails order={page.order} />;
-}
-
-/** A card or ATM order with nothing paid and no transfer account yet can start a new ECPay attempt. */
-function canPayAgain(order: Order): boolean {
-  return order.paymentMethod !== "cod" && order.status === "created" && !order.payment?.atm;
 }
 
 function PayAgainForm({ order }: { order: Order }) {
@@ -60,8 +57,6 @@ function PayAgainForm({ order }: { order: Order }) {
 }
 
 function OrderDetails({ order }: { order: Order }) {
-  const steps = timeline(order);
-  const atm = order.payment?.atm;
   const waitingForPayment = order.status === "created" || order.status === "awaiting_payment";
   return (
     <div className="mx-auto flex max-w-3xl flex-col gap-6">
@@ -85,78 +80,9 @@ function OrderDetails({ order }: { order: Order }) {
         </p>
       </div>
 
-      <section aria-labelledby="timeline-title" className="rounded-xl border border-stone-200 bg-white p-4">
-        <h2 id="timeline-title" className="text-lg font-semibold">
-          訂單進度
-        </h2>
-        <ol className="mt-4 flex flex-col gap-0">
-          {steps.map((step, index) => (
-            <li key={step.status} className="relative flex gap-3 pb-5 last:pb-0">
-              {index < steps.length - 1 ? (
-                <span
-                  aria-hidden="true"
-                  className="absolute left-[0.6875rem] top-6 h-[calc(100%-1.5rem)] w-0.5 bg-stone-300"
-                />
-              ) : null}
-              <span
-                aria-hidden="true"
-                className={`mt-0.5 flex h-6 w-6 flex-none items-center justify-center rounded-full border-2 text-xs font-bold ${
-                  step.state === "done"
-                    ? "border-brand-700 bg-brand-700 text-white"
-                    : step.state === "current"
-                      ? step.status === "cancelled"
-                        ? "border-stone-700 bg-stone-700 text-white"
-                        : "border-brand-700 bg-white text-brand-800"
-                      : "border-stone-300 bg-white"
-                }`}
-              >
-                {step.state === "done" ? "✓" : step.state === "current" ? "●" : ""}
-              </span>
-              <div>
-                <p className={step.state === "upcoming" ? "text-stone-600" : "font-semibold text-stone-900"}>
-                  {step.label}
-                  <span className="sr-only">
-                    {step.state === "done" ? "（已完成）" : step.state === "current" ? "（目前）" : "（尚未進行）"}
-                  </span>
-                </p>
-                {step.at ? <p className="text-sm text-stone-700">{formatTaipeiDateTime(step.at)}</p> : null}
-              </div>
-            </li>
-          ))}
-        </ol>
-      </section>
+      <Timeline order={order} />
 
-      {order.paymentMethod === "atm" && waitingForPayment ? (
-        <section aria-labelledby="atm-title" className="rounded-xl border-2 border-brand-700 bg-white p-4">
-          <h2 id="atm-title" className="text-lg font-semibold">
-            ATM 轉帳資訊
-          </h2>
-          {atm ? (
-            <dl className="mt-3 grid grid-cols-[auto_1fr] items-center gap-x-4 gap-y-3">
-              <dt className="text-stone-700">銀行代碼</dt>
-              <dd className="flex flex-wrap items-center gap-3">
-                <span className="font-mono text-lg font-semibold">{atm.bankCode}</span>
-                <CopyButton value={atm.bankCode} label="銀行代碼" />
-              </dd>
-              <dt className="text-stone-700">虛擬帳號</dt>
-              <dd className="flex flex-wrap items-center gap-3">
-                <span className="font-mono text-lg font-semibold tracking-wider">{atm.account}</span>
-                <CopyButton value={atm.account} label="虛擬帳號" />
-              </dd>
-              <dt className="text-stone-700">轉帳金額</dt>
-              <dd className="flex flex-wrap items-center gap-3">
-                <span className="text-lg font-semibold">{formatTwd(order.total)}</span>
-                <CopyButton value={String(order.total)} label="轉帳金額" />
-              </dd>
-              <dt className="text-stone-700">繳費期限</dt>
-              <dd className="font-semibold">{atm.expireDate} 23:59 前</dd>
-            </dl>
-          ) : (
-            <p className="mt-2 text-stone-800">綠界尚未通知轉帳帳號。若您剛完成下單，請稍候片刻再重新整理此頁。</p>
-          )}
-          <p className="mt-3 text-sm text-stone-700">轉帳完成後，付款狀態會在綠界通知後自動更新。</p>
-        </section>
-      ) : null}
+      {order.paymentMethod === "atm" && waitingForPayment ? <AtmTransfer order={order} /> : null}
 
       {order.paymentMethod === "credit" && order.status === "created" ? (
         <p className="rounded-lg bg-amber-50 p-4 text-amber-900">
@@ -179,69 +105,9 @@ function OrderDetails({ order }: { order: Order }) {
         </p>
       ) : null}
 
-      <section aria-labelledby="lines-title" className="rounded-xl border border-stone-200 bg-white p-4">
-        <h2 id="lines-title" className="text-lg font-semibold">
-          訂購明細
-        </h2>
-        <table className="mt-3 w-full text-left">
-          <caption className="sr-only">訂購的商品、數量與金額</caption>
-          <thead className="text-sm text-stone-700">
-            <tr>
-              <th scope="col" className="py-2 font-medium">
-                商品
-              </th>
-              <th scope="col" className="py-2 text-right font-medium">
-                數量
-              </th>
-              <th scope="col" className="py-2 text-right font-medium">
-                金額
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-stone-200">
-            {order.lines.map((line) => (
-              <tr key={line.productId}>
-                <td className="py-2">
-                  {line.name}
-                  <span className="block text-sm text-stone-700">單價 {formatTwd(line.unitPrice)}</span>
-                </td>
-                <td className="py-2 text-right">{line.quantity}</td>
-                <td className="py-2 text-right">{formatTwd(line.lineTotal)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr className="border-t border-stone-300">
-              <th scope="row" colSpan={2} className="pt-3 font-semibold">
-                總金額
-              </th>
-              <td className="pt-3 text-right text-xl font-bold text-brand-800">{formatTwd(order.total)}</td>
-            </tr>
-          </tfoot>
-        </table>
-      </section>
+      <OrderLines order={order} />
 
-      <section aria-labelledby="customer-title" className="rounded-xl border border-stone-200 bg-white p-4">
-        <h2 id="customer-title" className="text-lg font-semibold">
-          收件與付款
-        </h2>
-        <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2">
-          <dt className="text-stone-700">收件人</dt>
-          <dd>{order.customer.name}</dd>
-          <dt className="text-stone-700">手機</dt>
-          <dd>{order.customer.phone}</dd>
-          <dt className="text-stone-700">地址</dt>
-          <dd>{order.customer.address}</dd>
-          <dt className="text-stone-700">付款方式</dt>
-          <dd>{PAYMENT_METHOD_LABELS[order.paymentMethod]}</dd>
-          {order.note ? (
-            <>
-              <dt className="text-stone-700">備註</dt>
-              <dd className="whitespace-pre-line">{order.note}</dd>
-            </>
-          ) : null}
-        </dl>
-      </section>
+      <Recipient order={order} />
 
       <p className="flex flex-wrap gap-4">
         <Link to="/" className="font-medium text-brand-800 underline underline-offset-4">
@@ -252,5 +118,158 @@ function OrderDetails({ order }: { order: Order }) {
         </Link>
       </p>
     </div>
+  );
+}
+
+function Timeline({ order }: { order: Order }) {
+  const steps = timeline(order);
+  return (
+    <section aria-labelledby="timeline-title" className="rounded-xl border border-stone-200 bg-white p-4">
+      <h2 id="timeline-title" className="text-lg font-semibold">
+        訂單進度
+      </h2>
+      <ol className="mt-4 flex flex-col gap-0">
+        {steps.map((step, index) => (
+          <li key={step.status} className="relative flex gap-3 pb-5 last:pb-0">
+            {index < steps.length - 1 ? (
+              <span
+                aria-hidden="true"
+                className="absolute left-[0.6875rem] top-6 h-[calc(100%-1.5rem)] w-0.5 bg-stone-300"
+              />
+            ) : null}
+            <span
+              aria-hidden="true"
+              className={`mt-0.5 flex h-6 w-6 flex-none items-center justify-center rounded-full border-2 text-xs font-bold ${
+                step.state === "done"
+                  ? "border-brand-700 bg-brand-700 text-white"
+                  : step.state === "current"
+                    ? step.status === "cancelled"
+                      ? "border-stone-700 bg-stone-700 text-white"
+                      : "border-brand-700 bg-white text-brand-800"
+                    : "border-stone-300 bg-white"
+              }`}
+            >
+              {step.state === "done" ? "✓" : step.state === "current" ? "●" : ""}
+            </span>
+            <div>
+              <p className={step.state === "upcoming" ? "text-stone-600" : "font-semibold text-stone-900"}>
+                {step.label}
+                <span className="sr-only">
+                  {step.state === "done" ? "（已完成）" : step.state === "current" ? "（目前）" : "（尚未進行）"}
+                </span>
+              </p>
+              {step.at ? <p className="text-sm text-stone-700">{formatTaipeiDateTime(step.at)}</p> : null}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function AtmTransfer({ order }: { order: Order }) {
+  const atm = order.payment?.atm;
+  return (
+    <section aria-labelledby="atm-title" className="rounded-xl border-2 border-brand-700 bg-white p-4">
+      <h2 id="atm-title" className="text-lg font-semibold">
+        ATM 轉帳資訊
+      </h2>
+      {atm ? (
+        <dl className="mt-3 grid grid-cols-[auto_1fr] items-center gap-x-4 gap-y-3">
+          <dt className="text-stone-700">銀行代碼</dt>
+          <dd className="flex flex-wrap items-center gap-3">
+            <span className="font-mono text-lg font-semibold">{atm.bankCode}</span>
+            <CopyButton value={atm.bankCode} label="銀行代碼" />
+          </dd>
+          <dt className="text-stone-700">虛擬帳號</dt>
+          <dd className="flex flex-wrap items-center gap-3">
+            <span className="font-mono text-lg font-semibold tracking-wider">{atm.account}</span>
+            <CopyButton value={atm.account} label="虛擬帳號" />
+          </dd>
+          <dt className="text-stone-700">轉帳金額</dt>
+          <dd className="flex flex-wrap items-center gap-3">
+            <span className="text-lg font-semibold">{formatTwd(order.total)}</span>
+            <CopyButton value={String(order.total)} label="轉帳金額" />
+          </dd>
+          <dt className="text-stone-700">繳費期限</dt>
+          <dd className="font-semibold">{atm.expireDate} 23:59 前</dd>
+        </dl>
+      ) : (
+        <p className="mt-2 text-stone-800">綠界尚未通知轉帳帳號。若您剛完成下單，請稍候片刻再重新整理此頁。</p>
+      )}
+      <p className="mt-3 text-sm text-stone-700">轉帳完成後，付款狀態會在綠界通知後自動更新。</p>
+    </section>
+  );
+}
+
+function OrderLines({ order }: { order: Order }) {
+  return (
+    <section aria-labelledby="lines-title" className="rounded-xl border border-stone-200 bg-white p-4">
+      <h2 id="lines-title" className="text-lg font-semibold">
+        訂購明細
+      </h2>
+      <table className="mt-3 w-full text-left">
+        <caption className="sr-only">訂購的商品、數量與金額</caption>
+        <thead className="text-sm text-stone-700">
+          <tr>
+            <th scope="col" className="py-2 font-medium">
+              商品
+            </th>
+            <th scope="col" className="py-2 text-right font-medium">
+              數量
+            </th>
+            <th scope="col" className="py-2 text-right font-medium">
+              金額
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-stone-200">
+          {order.lines.map((line) => (
+            <tr key={line.productId}>
+              <td className="py-2">
+                {line.name}
+                <span className="block text-sm text-stone-700">單價 {formatTwd(line.unitPrice)}</span>
+              </td>
+              <td className="py-2 text-right">{line.quantity}</td>
+              <td className="py-2 text-right">{formatTwd(line.lineTotal)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr className="border-t border-stone-300">
+            <th scope="row" colSpan={2} className="pt-3 font-semibold">
+              總金額
+            </th>
+            <td className="pt-3 text-right text-xl font-bold text-brand-800">{formatTwd(order.total)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </section>
+  );
+}
+
+function Recipient({ order }: { order: Order }) {
+  return (
+    <section aria-labelledby="customer-title" className="rounded-xl border border-stone-200 bg-white p-4">
+      <h2 id="customer-title" className="text-lg font-semibold">
+        收件與付款
+      </h2>
+      <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2">
+        <dt className="text-stone-700">收件人</dt>
+        <dd>{order.customer.name}</dd>
+        <dt className="text-stone-700">手機</dt>
+        <dd>{order.customer.phone}</dd>
+        <dt className="text-stone-700">地址</dt>
+        <dd>{order.customer.address}</dd>
+        <dt className="text-stone-700">付款方式</dt>
+        <dd>{PAYMENT_METHOD_LABELS[order.paymentMethod]}</dd>
+        {order.note ? (
+          <>
+            <dt className="text-stone-700">備註</dt>
+            <dd className="whitespace-pre-line">{order.note}</dd>
+          </>
+        ) : null}
+      </dl>
+    </section>
   );
 }

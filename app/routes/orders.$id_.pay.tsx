@@ -6,6 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { type PayAgainActionData, payAgain, payAgainPage } from "../lib/orders.server";
+import { privateRouteHeaders } from "../lib/private-headers";
 import { pageMeta } from "../lib/seo";
 
 export const meta: MetaFunction = ({ params, matches }) =>
@@ -15,7 +16,7 @@ export const loader = ({ params }: LoaderFunctionArgs) => payAgainPage(params.id
 export const action = ({ request, params, context }: ActionFunctionArgs) =>
   payAgain(context.cloudflare, request, params.id);
 
-export { privatePageHeaders as headers } from "../lib/page-headers";
+export const headers = privateRouteHeaders("shopper");
 
 export default function PayAgain() {
   const { orderId } = useLoaderData<typeof loader>();

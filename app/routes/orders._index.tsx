@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useActionData } from "@remix-run/react";
 import { LookupForm } from "../components/LookupForm";
 import { type LookupActionData, submitOrderLookup } from "../lib/orders.server";
+import { privateRouteHeaders } from "../lib/private-headers";
 import { pageMeta } from "../lib/seo";
 
 export const meta: MetaFunction = ({ matches }) =>
@@ -9,7 +10,7 @@ export const meta: MetaFunction = ({ matches }) =>
 
 export const action = ({ request, context }: ActionFunctionArgs) => submitOrderLookup(context.cloudflare, request);
 
-export { privatePageHeaders as headers } from "../lib/page-headers";
+export const headers = privateRouteHeaders("shopper");
 
 export default function OrderLookupPage() {
   const result = useActionData<typeof action>() as LookupActionData | undefined;

@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
+import { loadProductPage } from "../lib/catalog.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta, productJsonLd, summarize } from "../lib/seo";
-import { loadProductPage } from "../lib/storefront.server";
 import type { loader as rootLoader } from "../root";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { taipeiDate } from "../src/domain/order-id";
+import { taipeiDate } from "../src/domain/taipei-time";
 import { admin, orderRequest, storefront } from "./support";
 
 const today = () => {

@@ -15,9 +15,9 @@ const REFETCH_MIN_INTERVAL_MS = 30 * 1000;
 const CLOCK_SKEW_SECONDS = 60;
 const CERTS_TIMEOUT_MS = 5_000;
 
-export type AccessCheck = { ok: true; email: string | null } | { ok: false; reason: string };
+type AccessCheck = { ok: true; email: string | null } | { ok: false; reason: string };
 
-export interface AccessDeps {
+interface AccessDeps {
   fetch?: FetchLike;
   now?: () => number;
 }

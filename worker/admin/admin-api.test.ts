@@ -76,6 +76,7 @@ describe("admin API client", () => {
     expect(await transitionOrder(conflict.deps, order.id, "paid")).toEqual({
       ok: false,
       kind: "conflict",
+      code: "invalid_transition",
       message: "這筆訂單目前的狀態不能這樣變更，請重新整理查看最新狀態。",
       detail: "A cod order cannot go from created to paid",
     });

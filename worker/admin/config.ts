@@ -12,9 +12,7 @@ export interface AccessSettings {
   aud: string;
 }
 
-export type AdminConfig =
-  | { ok: true; password: PasswordHash; access: AccessSettings | null }
-  | { ok: false; problem: string };
+type AdminConfig = { ok: true; password: PasswordHash; access: AccessSettings | null } | { ok: false; problem: string };
 
 type AdminEnv = Pick<Env, "ADMIN_PASSWORD_HASH" | "CF_ACCESS_TEAM_DOMAIN" | "CF_ACCESS_AUD">;
 

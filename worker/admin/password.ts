@@ -14,7 +14,7 @@ export interface PasswordHash {
   hash: Uint8Array;
 }
 
-export type ParsedPasswordHash = { ok: true; value: PasswordHash } | { ok: false; problem: string };
+type ParsedPasswordHash = { ok: true; value: PasswordHash } | { ok: false; problem: string };
 
 /** Parses the secret; the problem names what is wrong without echoing any of the value. */
 export function parsePasswordHash(raw: string | undefined): ParsedPasswordHash {
@@ -39,7 +39,7 @@ export function parsePasswordHash(raw: string | undefined): ParsedPasswordHash {
   return { ok: true, value: { iterations, salt, hash } };
 }
 
-export async function derivePasswordHash(
+async function derivePasswordHash(
   password: string,
   salt: Uint8Array<ArrayBuffer>,
   iterations: number,

@@ -11,6 +11,7 @@
  * a loopback host (Chromium stores and sends them over http://127.0.0.1; checked), neither elsewhere.
  */
 import { createCookieSessionStorage, type SessionStorage } from "@remix-run/cloudflare";
+import { cookiePolicy } from "../cookies.server";
 import type { Env } from "../env";
 
 export const IDLE_TIMEOUT_SECONDS = 30 * 60;
@@ -18,7 +19,7 @@ export const ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60;
 /** The idle clock is pushed forward at most once a minute, so most requests set no cookie. */
 const TOUCH_AFTER_SECONDS = 60;
 
-export const ADMIN_COOKIE_BASE_NAME = "shop_admin";
+const ADMIN_COOKIE_BASE_NAME = "shop_admin";
 
 type SessionEnv = Pick<Env, "SITE_URL" | "SESSION_SECRET" | "ADMIN_PASSWORD_HASH">;
 
@@ -32,21 +33,14 @@ interface SessionData {
   pwd: string;
 }
 
-export type SessionCheck =
+type SessionCheck =
   | { status: "active"; sessionId: string; setCookie: string | null }
   | { status: "anonymous" }
   | { status: "expired"; reason: "idle" | "absolute" | "password_changed"; setCookie: string };
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
+/** The shop's cookie policy (cookies.server.ts): `__Host-` and Secure wherever browsers keep them. */
 export function adminCookieName(env: Pick<Env, "SITE_URL">): string {
-  return `${securePolicy(env) ? "__Host-" : ""}${ADMIN_COOKIE_BASE_NAME}`;
-}
-
-/** `__Host-` needs Secure, and browsers keep Secure cookies only on https or loopback origins. */
-function securePolicy(env: Pick<Env, "SITE_URL">): boolean {
-  const url = new URL(env.SITE_URL);
-  return url.protocol === "https:" || LOOPBACK_HOSTS.has(url.hostname) || url.hostname.endsWith(".localhost");
+  return `${cookiePolicy(env).prefix}${ADMIN_COOKIE_BASE_NAME}`;
 }
 
 const storages = new WeakMap<SessionEnv, SessionStorage<SessionData>>();
@@ -58,7 +52,7 @@ function storageFor(env: SessionEnv): SessionStorage<SessionData> {
       cookie: {
         name: adminCookieName(env),
         httpOnly: true,
-        secure: securePolicy(env),
+        secure: cookiePolicy(env).secure,
         sameSite: "lax",
         path: "/",
         maxAge: ABSOLUTE_TIMEOUT_SECONDS,

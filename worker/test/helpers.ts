@@ -1,5 +1,7 @@
-/** Shared fixtures for the edge tests (they run inside workerd). */
+/** Shared fixtures for the edge tests (they run inside workerd), of worker/ and of app/. */
+import type { Catalog, SiteStatus } from "../../aws/src/contract";
 import type { FetchLike } from "../aws.server";
+import type { BffContext } from "../context";
 import { type Env, parseEnv } from "../env";
 
 /** The local defaults from wrangler.toml plus the six secrets, as the start script passes them. */
@@ -74,4 +76,83 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
     ...init,
     headers: { "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) },
   });
+}
+
+export interface FakeShop {
+  bff: BffContext;
+  /** Every request the edge made: S3 reads and order API calls. */
+  calls: RecordedRequest[];
+  /** The order API calls only. */
+  apiCalls: () => RecordedRequest[];
+  /** Runs what page functions left to `ctx.waitUntil` (cache refreshes). */
+  settle: () => Promise<void>;
+}
+
+/**
+ * A whole edge for page-function tests: S3 serves `site.json` and `catalog.json` as given (503 for a missing one),
+ * the order API answers with `api` (a 500 when none is given), and the Cache API is a fresh cache of its own.
+ */
+export async function fakeShop(
+  options: {
+    site?: SiteStatus;
+    catalog?: Catalog;
+    api?: (request: Request, body: string) => Response | Promise<Response>;
+    env?: Record<string, unknown>;
+  } = {},
+): Promise<FakeShop> {
+  const env = testEnv(options.env);
+  const content: Record<string, unknown> = { "site.json": options.site, "catalog.json": options.catalog };
+  const transport = scriptedTransport(async (request) => {
+    const url = request.url;
+    if (url.startsWith(`${env.S3_BUCKET_URL}/`)) {
+      const value = content[url.slice(env.S3_BUCKET_URL.length + 1)];
+      return value === undefined ? new Response("unavailable", { status: 503 }) : json(value);
+    }
+    if (url.startsWith(env.ORDER_API_URL) && options.api) return options.api(request, await request.clone().text());
+    return new Response("no such service in this test", { status: 500 });
+  });
+  const pending: Promise<unknown>[] = [];
+  const bff: BffContext = {
+    env,
+    ctx: { waitUntil: (promise) => pending.push(promise) },
+    fetch: transport.fetch,
+    cache: await caches.open(`test-${crypto.randomUUID()}`),
+    retryBaseDelayMs: 0,
+  };
+  return {
+    bff,
+    calls: transport.calls,
+    apiCalls: () => transport.calls.filter((call) => call.url.href.startsWith(env.ORDER_API_URL)),
+    settle: async () => {
+      await Promise.allSettled(pending);
+    },
+  };
+}
+
+/**
+ * What a loader, action or page function answered, thrown or returned: a Response, Remix's `data()` (status and
+ * headers in `init`), or plain data (200).
+ */
+export async function answer<T>(pending: Promise<unknown>) {
+  let value: unknown;
+  try {
+    value = await pending;
+  } catch (thrown) {
+    value = thrown;
+  }
+  if (value instanceof Response) {
+    const text = await value.text();
+    let data: unknown = text || null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON: the text as it came.
+    }
+    return { status: value.status, headers: value.headers, data: data as T };
+  }
+  if (value && typeof value === "object" && "data" in value && "init" in value) {
+    const { data, init } = value as { data: T; init: ResponseInit | null };
+    return { status: init?.status ?? 200, headers: new Headers(init?.headers), data };
+  }
+  return { status: 200, headers: new Headers(), data: value as T };
 }

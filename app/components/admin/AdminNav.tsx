@@ -1,6 +1,6 @@
 /** The admin's header: its name, the page links and the logout button (a plain form post, no JavaScript needed). */
 import { Form, NavLink } from "@remix-run/react";
-import { ADMIN_NAME } from "../../lib/admin-meta";
+import { ADMIN_NAME } from "../../lib/admin/meta";
 import { buttonClass } from "./fields";
 
 const NAV = [

@@ -4,7 +4,7 @@
  */
 import { useId } from "react";
 
-export interface DailyPoint {
+interface DailyPoint {
   day: string;
   value: number;
 }
@@ -108,7 +108,7 @@ export function DailyChart({
  * 0, or a round number at or above `value` (2, 4, 6, 8 or 10 × 10ⁿ, n ≥ 0), so the axis reads well and its
  * midpoint is a whole number too.
  */
-export function niceCeiling(value: number): number {
+function niceCeiling(value: number): number {
   if (value <= 0) return 0;
   const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(value)));
   for (const step of [2, 4, 6, 8, 10]) {

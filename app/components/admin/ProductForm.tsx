@@ -1,8 +1,10 @@
 /** The add / edit product form: a multipart post (the image travels with it), usable without JavaScript. */
 import { Form, useNavigation } from "@remix-run/react";
 import type { Product } from "../../../aws/src/contract";
-import { type FieldErrors, type FormValues, fieldValue } from "../../lib/admin-forms";
-import { buttonClass, CheckboxField, FormMessage, TextField } from "./fields";
+import { IMAGE_TYPES, MAX_IMAGE_BYTES } from "../../../aws/src/contract/values";
+import { type FieldErrors, type FormValues, fieldValue } from "../../lib/forms";
+import { Field } from "../Field";
+import { buttonClass, CheckboxField, FormMessage } from "./fields";
 
 export function ProductForm({
   product,
@@ -32,7 +34,7 @@ export function ProductForm({
       {isNew ? null : <input type="hidden" name="baseline" value={fieldValue(values, "baseline") ?? baseline ?? ""} />}
       <FormMessage error={formError ?? (Object.keys(errors).length ? "請修正標示的欄位後再儲存。" : undefined)} />
       {isNew ? (
-        <TextField
+        <Field
           name="id"
           label="商品代號"
           hint="用在網址與購物車，只能用小寫英文字母、數字和連字號，例如 oolong-tea-150g；留空會自動產生。建立後不能修改。"
@@ -41,7 +43,7 @@ export function ProductForm({
           maxLength={48}
         />
       ) : null}
-      <TextField
+      <Field
         name="name"
         label="商品名稱"
         required
@@ -49,7 +51,7 @@ export function ProductForm({
         error={errors.name}
         maxLength={80}
       />
-      <TextField
+      <Field
         name="description"
         label="商品說明"
         multiline
@@ -58,7 +60,7 @@ export function ProductForm({
         error={errors.description}
         maxLength={2000}
       />
-      <TextField
+      <Field
         name="unitPrice"
         label="單價（新台幣元）"
         required
@@ -82,12 +84,12 @@ export function ProductForm({
           {isNew ? null : <CheckboxField name="removeImage" label="移除圖片" className="mt-2" />}
         </div>
       ) : null}
-      <TextField
+      <Field
         name="image"
         label={imageKey ? "更換圖片" : "商品圖片"}
         type="file"
-        accept="image/jpeg,image/png,image/webp"
-        hint="JPEG、PNG 或 WebP，最大 2 MB；建議 4:3 的橫式照片。"
+        accept={IMAGE_TYPES.join(",")}
+        hint={`JPEG、PNG 或 WebP，最大 ${MAX_IMAGE_BYTES / 1024 / 1024} MB；建議 4:3 的橫式照片。`}
         error={errors.image}
       />
       <div>

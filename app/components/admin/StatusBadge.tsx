@@ -1,5 +1,5 @@
 import type { OrderStatus } from "../../../aws/src/contract";
-import { STATUS_LABELS } from "../../../worker/admin/labels";
+import { STATUS_LABELS } from "../../lib/admin/labels";
 
 const COLORS: Record<OrderStatus, string> = {
   created: "bg-amber-100 text-amber-900",

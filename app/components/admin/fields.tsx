@@ -1,111 +1,9 @@
 /**
- * Form controls for the admin: every control has a visible label, and its hint and error are tied to it with
- * aria-describedby (errors also set aria-invalid), so the error reads next to the field for everyone.
+ * The admin's other form controls (text fields are ../Field.tsx): select lists and checkboxes labelled and described
+ * the same way, the form-level message, and the button styles.
  */
-import type { InputHTMLAttributes, ReactNode } from "react";
-
-const inputClass = (error?: string) =>
-  `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base text-stone-900 shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-600 ${
-    error ? "border-red-700" : "border-stone-400"
-  }`;
-
-interface Described {
-  id: string;
-  hint?: ReactNode;
-  error?: string;
-}
-
-function describedBy({ id, hint, error }: Described): string | undefined {
-  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-}
-
-function HintAndError({ id, hint, error }: Described) {
-  return (
-    <>
-      {hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-sm text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm font-medium text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
-interface TextFieldProps {
-  name: string;
-  label: string;
-  id?: string;
-  defaultValue?: string;
-  error?: string;
-  hint?: ReactNode;
-  required?: boolean;
-  type?: InputHTMLAttributes<HTMLInputElement>["type"];
-  inputMode?: InputHTMLAttributes<HTMLInputElement>["inputMode"];
-  autoComplete?: string;
-  maxLength?: number;
-  placeholder?: string;
-  multiline?: boolean;
-  rows?: number;
-  accept?: string;
-  className?: string;
-}
-
-export function TextField({
-  name,
-  label,
-  id = `admin-${name}`,
-  defaultValue,
-  error,
-  hint,
-  required = false,
-  type = "text",
-  inputMode,
-  autoComplete,
-  maxLength,
-  placeholder,
-  multiline = false,
-  rows = 3,
-  accept,
-  className = "",
-}: TextFieldProps) {
-  const common = {
-    id,
-    name,
-    required,
-    "aria-invalid": error ? true : undefined,
-    "aria-describedby": describedBy({ id, hint, error }),
-    className: inputClass(error),
-  };
-  return (
-    <div className={className}>
-      <label htmlFor={id} className="block font-medium text-stone-900">
-        {label}
-        {required ? null : <span className="ml-1 text-sm font-normal text-stone-600">（選填）</span>}
-      </label>
-      {multiline ? (
-        <textarea {...common} defaultValue={defaultValue} rows={rows} maxLength={maxLength} />
-      ) : type === "file" ? (
-        <input {...common} type="file" accept={accept} />
-      ) : (
-        <input
-          {...common}
-          type={type}
-          defaultValue={defaultValue}
-          inputMode={inputMode}
-          autoComplete={autoComplete}
-          maxLength={maxLength}
-          placeholder={placeholder}
-        />
-      )}
-      <HintAndError id={id} hint={hint} error={error} />
-    </div>
-  );
-}
+import type { ReactNode } from "react";
+import { describedBy, FieldError, FieldHint, fieldId, inputClass } from "../Field";
 
 interface SelectFieldProps {
   name: string;
@@ -121,7 +19,7 @@ interface SelectFieldProps {
 export function SelectField({
   name,
   label,
-  id = `admin-${name}`,
+  id = fieldId(name),
   options,
   defaultValue,
   error,
@@ -133,6 +31,7 @@ export function SelectField({
       <label htmlFor={id} className="block font-medium text-stone-900">
         {label}
       </label>
+      <FieldHint id={id} hint={hint} />
       <select
         id={id}
         name={name}
@@ -147,7 +46,7 @@ export function SelectField({
           </option>
         ))}
       </select>
-      <HintAndError id={id} hint={hint} error={error} />
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -166,7 +65,7 @@ interface CheckboxFieldProps {
 export function CheckboxField({
   name,
   label,
-  id = `admin-${name}`,
+  id = fieldId(name),
   value = "yes",
   defaultChecked,
   error,
@@ -190,7 +89,8 @@ export function CheckboxField({
           {label}
         </label>
       </div>
-      <HintAndError id={id} hint={hint} error={error} />
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
     </div>
   );
 }

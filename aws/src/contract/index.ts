@@ -8,9 +8,20 @@
 // every zod locale (~260 KB) into each Lambda. See docs/performance.md.
 import * as z from "zod";
 import { pendingImageSchema, productImageSchema } from "./images";
+import {
+  IMAGE_KEY_PATTERN,
+  IMAGE_TYPES,
+  MAX_LINE_QUANTITY,
+  ORDER_ID_PATTERN,
+  ORDER_STATUSES,
+  PAYMENT_METHODS,
+  TAIWAN_MOBILE_PATTERN,
+} from "./values";
 
 export * from "./images";
 export * from "./photo-upload";
+export * from "./photos";
+export * from "./values";
 
 // ---------------------------------------------------------------------------------------------
 // Shared atoms
@@ -23,13 +34,10 @@ export const taiwanMobile = z
   .string()
   .trim()
   .transform((s) => s.replace(/[\s-]/g, ""))
-  .pipe(z.string().regex(/^09\d{8}$/, "請輸入 09 開頭的 10 位手機號碼"));
+  .pipe(z.string().regex(TAIWAN_MOBILE_PATTERN, "請輸入 09 開頭的 10 位手機號碼"));
 
 /** Order ids are `YYMMDD-NNNNN`: the Taipei date the order was placed and five digits, easy to read over the phone. */
-export const orderIdSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{6}-\d{5}$/, "訂單編號格式為 YYMMDD-NNNNN");
+export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNNN");
 
 /**
  * The storefront origin the shopper is on (`https://feature-x.taiwan-shop.pages.dev`): ECPay sends them back there.
@@ -45,11 +53,9 @@ export const productIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, "product id: lowercase letters, digits and dashes, at most 48 characters");
 
-export const PAYMENT_METHODS = ["credit", "atm", "cod"] as const;
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
-export const ORDER_STATUSES = ["created", "awaiting_payment", "paid", "shipped", "cancelled"] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
@@ -73,11 +79,8 @@ export const productSchema = z.object({
    * A photo stored as uploaded before variants existed (`images/<hash>.<ext>`, content-addressed); the images
    * migration replaces it with `image`. Pages still show it until then.
    */
-  imageKey: z
-    .string()
-    .regex(/^images\/[A-Za-z0-9._-]{1,120}$/)
-    .optional(),
-  /** The processed photo: WebP variants for `srcset` and a JPEG for link previews (contract/images.ts). */
+  imageKey: z.string().regex(IMAGE_KEY_PATTERN).optional(),
+  /** The processed photo: WebP variants for `srcset` and a JPEG for link previews (contract/photos.ts). */
   image: productImageSchema.optional(),
   /** A new photo still being processed, or refused after the product was saved; see `pendingImageSchema`. */
   imageUpload: pendingImageSchema.optional(),
@@ -118,7 +121,7 @@ export type Customer = z.infer<typeof customerSchema>;
 
 export const orderItemInputSchema = z.object({
   productId: productIdSchema,
-  quantity: z.number().int().min(1).max(99),
+  quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY),
 });
 
 export const createOrderRequestSchema = z.object({
@@ -286,8 +289,8 @@ export const adminProductsSchema = z.object({
 
 /** The 2 MB base64 upload the admin used before presigned uploads; removed once the admin form posts to S3. */
 export const adminImageRequestSchema = z.object({
-  contentType: z.enum(["image/jpeg", "image/png", "image/webp"]),
-  /** Base64 of the image bytes; 2 MB decoded at most. */
+  contentType: z.enum(IMAGE_TYPES),
+  /** Base64 of the image bytes; MAX_IMAGE_BYTES decoded at most. */
   dataBase64: z.string().min(1).max(2_800_000),
 });
 export const adminImageResponseSchema = z.object({ imageKey: z.string() });
@@ -326,6 +329,19 @@ export const errorResponseSchema = z.object({
   }),
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+
+/**
+ * zod issues as an error's `fields`: `{ "customer.phone": "message" }`, the first message for each dotted path
+ * (`_` for the value as a whole). The Lambdas answer with it; the edge's forms and API clients read it.
+ */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join(".") || "_";
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
 
 /** Route table shared by the BFF client and the tests; the SAM template declares the same paths. */
 export const ROUTES = {

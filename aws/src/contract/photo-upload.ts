@@ -3,7 +3,8 @@
  * the admin BFF (workerd) and the images migration command (Node). Ask for a presigned POST, post the file to S3
  * with its fields (file last), then ask about the upload until the function has processed it or `waitMs` passed.
  */
-import type { CreateUploadResponse, ProductImage, UploadProblem, UploadStatus } from "./images";
+import type { CreateUploadResponse, ProductImage, UploadStatus } from "./images";
+import type { UploadProblem } from "./photos";
 
 export interface PhotoUploadApi {
   /** POST /admin/uploads; throws when the API cannot be reached or refuses. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { idskRangeForDays, monthsBetween, newOrderId, orderIdFromKey, orderKeyFromId, taipeiDate } from "./order-id";
+import { idskRangeForDays, monthsBetween, newOrderId, orderIdFromKey, orderKeyFromId } from "./order-id";
+import { taipeiDate } from "./taipei-time";
 
 describe("order ids", () => {
   it("uses the Taipei calendar day, not UTC", () => {

@@ -6,25 +6,13 @@
  * share one partition (and one LSI item collection), far below DynamoDB's 10 GB collection limit.
  */
 import { randomInt } from "node:crypto";
+import { type TaipeiDate, taipeiDate } from "./taipei-time";
 
-const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const SERIAL_SPACE = 100_000;
 
 export interface OrderKey {
   ordertype: string;
   idsk: number;
-}
-
-export interface TaipeiDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-/** Taiwan has had no daylight saving since 1979, so a fixed +8 h is exact. */
-export function taipeiDate(at: Date): TaipeiDate {
-  const shifted = new Date(at.getTime() + TAIPEI_OFFSET_MS);
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }
 
 export function monthPartition(year: number, month: number): string {

@@ -4,10 +4,10 @@
  * applies the decision through the same conditional transitions the callbacks use. docs/decisions/0014-scheduled-reconciler.md.
  */
 import type { Order } from "../contract";
+import { formatTaipei } from "./taipei-time";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-const TAIPEI_OFFSET_MS = 8 * 60 * MINUTE_MS;
 
 /**
  * We never send ExpireDate, so an ATM virtual account is payable for ECPay's default 3 days (ecpay.md §2). An ATM
@@ -75,10 +75,7 @@ export function planReconcile(order: Order, now: Date, policy: ReconcilePolicy):
 
 /** ECPay's ATM deadline is a Taipei calendar date (`yyyy/MM/dd`); the order expires once that whole day has passed. */
 export function isPastAtmDeadline(expireDate: string, now: Date): boolean {
-  const day = expireDate.slice(0, 10);
-  const shifted = new Date(now.getTime() + TAIPEI_OFFSET_MS);
-  const today = `${shifted.getUTCFullYear()}/${String(shifted.getUTCMonth() + 1).padStart(2, "0")}/${String(shifted.getUTCDate()).padStart(2, "0")}`;
-  return today > day;
+  return formatTaipei(now, "yyyy/MM/dd") > expireDate.slice(0, 10);
 }
 
 /** True when the order would be cancelled if ECPay reports nothing paid (used to ask about those first). */

@@ -7,6 +7,7 @@
  */
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import * as z from "zod"; // namespace import keeps the Lambda bundles small (see contract/index.ts)
+import { formatTaipei, parseTaipeiDateTime } from "../domain/taipei-time";
 
 export interface EcpayKeys {
   hashKey: string;
@@ -116,53 +117,20 @@ export function verifyCheckMacValue(fields: Record<string, string>, keys: EcpayK
 }
 
 // ---------------------------------------------------------------------------------------------
-// Taipei time (UTC+8 all year, no DST). Arithmetic on purpose: Lambda runs in UTC and
-// minimal Node builds may lack ICU time-zone data.
-
-const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-
-function taipeiParts(d: Date) {
-  const t = d.getTime();
-  if (Number.isNaN(t)) throw new RangeError("Invalid Date");
-  const s = new Date(t + TAIPEI_OFFSET_MS);
-  return {
-    date: `${pad(s.getUTCFullYear(), 4)}/${pad(s.getUTCMonth() + 1)}/${pad(s.getUTCDate())}`,
-    time: `${pad(s.getUTCHours())}:${pad(s.getUTCMinutes())}:${pad(s.getUTCSeconds())}`,
-  };
-}
+// ECPay's date formats, in Taipei time (aws/src/domain/taipei-time.ts does the arithmetic)
 
 /** `yyyy/MM/dd HH:mm:ss` in Asia/Taipei, the format of MerchantTradeDate, TradeDate and PaymentDate. */
 export function formatTaipeiDateTime(d: Date): string {
-  const { date, time } = taipeiParts(d);
-  return `${date} ${time}`;
+  return formatTaipei(d, "yyyy/MM/dd HH:mm:ss");
 }
 
 /** `yyyy/MM/dd` in Asia/Taipei, the format of the ATM ExpireDate. */
 export function formatTaipeiDate(d: Date): string {
-  return taipeiParts(d).date;
+  return formatTaipei(d, "yyyy/MM/dd");
 }
 
 /** Parses `yyyy/MM/dd HH:mm:ss` or `yyyy/MM/dd` as Taipei local time; throws RangeError otherwise. */
-export function parseTaipeiDateTime(s: string): Date {
-  const m = /^(\d{4})\/(\d{2})\/(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/.exec(s);
-  if (!m) throw new RangeError(`Not an ECPay date: ${JSON.stringify(s)}`);
-  const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
-  const utc = Date.UTC(y as number, (mo as number) - 1, d as number, h, mi, sec);
-  const check = new Date(utc);
-  // Date.UTC rolls 2023/02/30 over into March; reject instead of guessing.
-  if (
-    check.getUTCFullYear() !== y ||
-    check.getUTCMonth() + 1 !== mo ||
-    check.getUTCDate() !== d ||
-    check.getUTCHours() !== h ||
-    check.getUTCMinutes() !== mi ||
-    check.getUTCSeconds() !== sec
-  ) {
-    throw new RangeError(`Not a valid date: ${JSON.stringify(s)}`);
-  }
-  return new Date(utc - TAIPEI_OFFSET_MS);
-}
+export { parseTaipeiDateTime };
 
 // ---------------------------------------------------------------------------------------------
 // MerchantTradeNo: ECPay burns a number on the first post, even if the shopper abandons

@@ -1,8 +1,7 @@
-import { adminImageRequestSchema } from "../contract";
+import { adminImageRequestSchema, MAX_IMAGE_BYTES } from "../contract";
 import { writeImage } from "../lib/content";
 import { ApiError, json, jsonBody, jsonEndpoint, parseWith } from "../lib/http";
 
-const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 const SIGNATURES: Record<string, (b: Uint8Array) => boolean> = {
   "image/jpeg": (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
   "image/png": (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47,

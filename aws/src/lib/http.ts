@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { ZodType, z } from "zod";
-import type { ErrorCode, ErrorResponse } from "../contract";
+import { type ErrorCode, type ErrorResponse, fieldErrorsOf } from "../contract";
 import { addLogContext, currentLogContext, logger, withLogContext } from "./logger";
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -53,20 +53,10 @@ export function errorResponse(error: ApiError): APIGatewayProxyStructuredResultV
   return json(error.status, { error: { code: error.code, message: error.message, ...error.extra } } satisfies ErrorResponse);
 }
 
-/** zod issues as `{ "customer.phone": "message" }`, the shape the storefront shows next to each field. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const path = issue.path.join(".") || "_";
-    fields[path] ??= issue.message;
-  }
-  return fields;
-}
-
 export function parseWith<S extends ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    const fields = fieldErrors(result.error);
+    const fields = fieldErrorsOf(result.error);
     const summary = Object.entries(fields)
       .slice(0, 3)
       .map(([path, message]) => `${path}: ${message}`)

@@ -16,13 +16,13 @@ import type {
 import { orderSchema } from "../contract";
 import {
   type OrderKey,
-  type TaipeiDate,
   daysInMonth,
   idskRangeForDays,
   monthPartition,
   monthsBetween,
   orderKeyFromId,
 } from "../domain/order-id";
+import type { TaipeiDate } from "../domain/taipei-time";
 import { dynamo } from "./clients";
 import { lambdaEnv } from "./config";
 

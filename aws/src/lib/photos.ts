@@ -20,7 +20,6 @@ import {
   MAX_INPUT_PIXELS,
   MAX_UPLOAD_BYTES,
   ORIGINALS_PREFIX,
-  type ProductImage,
   shareKey,
   shareWidth,
   sniffImage,
@@ -28,7 +27,8 @@ import {
   variantHeight,
   variantKey,
   variantWidths,
-} from "../contract/images";
+} from "../contract/photos";
+import type { ProductImage } from "../contract/images";
 
 /** Bump when the output of the same file changes (quality, widths, crop): new ids, so caches never mix the two. */
 export const PIPELINE_VERSION = "photo-v1";

@@ -3,7 +3,7 @@
  * notification never arrived.
  */
 import type { AdminListOrdersQuery, Order, OrderStatus } from "../contract";
-import { type TaipeiDate, taipeiDate } from "../domain/order-id";
+import { type TaipeiDate, taipeiDate } from "../domain/taipei-time";
 import { findTransition } from "../domain/order-state";
 import { isPastAtmDeadline } from "../domain/reconcile";
 import { ApiError } from "../lib/http";

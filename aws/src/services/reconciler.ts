@@ -13,7 +13,6 @@
  */
 import * as z from "zod";
 import type { Order } from "../contract";
-import { taipeiDate } from "../domain/order-id";
 import { RECONCILER_ACTOR } from "../domain/order-state";
 import {
   type AttemptAnswer,
@@ -24,6 +23,7 @@ import {
   planReconcile,
   type ReconcilePolicy,
 } from "../domain/reconcile";
+import { taipeiDate } from "../domain/taipei-time";
 import { EcpayError } from "../ecpay";
 import { lambdaEnv } from "../lib/config";
 import { addLogContext, logger, withLogContext } from "../lib/logger";

@@ -7,6 +7,7 @@
  * late), the order is marked paid and the shopper is not sent to pay twice.
  */
 import { MAX_PAYMENT_ATTEMPTS, type Order } from "../contract";
+import { canPayAgain } from "../domain/pay-again";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { ApiError } from "../lib/http";
@@ -22,11 +23,8 @@ export async function retryPayment(order: Order, now = new Date()): Promise<Retr
     throw new ApiError("bad_request", "貨到付款的訂單不需要線上付款。");
   }
   const current = order.payment?.merchantTradeNo;
-  if (order.status !== "created" || !current) return { order, payable: false };
-  if (order.payment?.atm) {
-    // The virtual account is issued: the shopper pays into it, not through a new checkout.
-    return { order, payable: false };
-  }
+  // Paid, shipped, cancelled, or an ATM virtual account issued (the shopper pays into it): nothing to start.
+  if (!canPayAgain(order) || !current) return { order, payable: false };
   if ((order.payment?.attempts?.length ?? 0) + 1 >= MAX_PAYMENT_ATTEMPTS) {
     throw new ApiError("conflict", "這筆訂單的付款嘗試次數已達上限，請聯絡店家協助。");
   }
@@ -49,7 +47,7 @@ export async function retryPayment(order: Order, now = new Date()): Promise<Retr
   // A concurrent request (a double click) issued a number first, or a notification moved the order on: answer
   // with the order as it is now, payable with its current number if it still is.
   const latest = await reread(order.id);
-  return { order: latest, payable: latest.status === "created" && !latest.payment?.atm };
+  return { order: latest, payable: canPayAgain(latest) };
 }
 
 async function reread(id: string): Promise<Order> {

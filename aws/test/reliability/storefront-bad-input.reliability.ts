@@ -93,7 +93,7 @@ const corrupt = (fields: readonly string[]) =>
     .uniqueArray(fc.constantFrom(...fields), { minLength: 1, maxLength: Math.min(3, fields.length) })
     .chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), junkOrMissing))));
 
-// Mirrors of the forms' rules (app/lib/*.server.ts, worker/checkout.server.ts): a generated form is sent only when
+// Mirrors of the forms' rules (app/lib/*.server.ts): a generated form is sent only when
 // these refuse it, so the storefront must refuse it too.
 const text = (max: number) => z.string().trim().min(1).max(max);
 const checkoutRules = z.object({

@@ -1,0 +1,363 @@
+/**
+ * The admin's page-level BFF functions (orders, products and site.server.ts) against a scripted order API: paging,
+ * bulk shipping, the export's completeness, and forms that keep what the owner typed when the API fails.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Order, Product } from "../../../aws/src/contract";
+import type { BffContext } from "../../../worker/context";
+import { json, type Reply, scriptedTransport, testEnv } from "../../../worker/test/helpers";
+import {
+  exportOrdersCsv,
+  loadOrdersPage,
+  ordersFilterSchema,
+  ordersQueryInput,
+  ordersQuerySchema,
+  shipOrders,
+} from "./orders.server";
+import { changeProducts, productFingerprint, saveProduct } from "./products.server";
+import { NO_REVISION, saveSite } from "./site.server";
+
+beforeEach(() => {
+  vi.spyOn(console, "error").mockImplementation(() => {});
+});
+afterEach(() => vi.restoreAllMocks());
+
+const purged: string[] = [];
+const fakeCache = {
+  match: async () => undefined,
+  put: async () => {},
+  delete: async (key: string) => {
+    purged.push(key);
+    return true;
+  },
+} as unknown as Cache;
+
+function bff(...replies: Reply[]) {
+  const transport = scriptedTransport(...replies);
+  const context: BffContext = {
+    env: testEnv(),
+    ctx: { waitUntil: () => {} },
+    fetch: transport.fetch,
+    cache: fakeCache,
+    retryBaseDelayMs: 0,
+    now: () => Date.UTC(2026, 10, 27, 2, 0, 0),
+  };
+  return { context, calls: transport.calls };
+}
+
+function order(id: string, overrides: Partial<Order> = {}): Order {
+  return {
+    id,
+    status: "created",
+    createdAt: "2026-11-27T01:00:00.000Z",
+    lines: [{ productId: "dongding-oolong", name: "凍頂烏龍茶 150g", unitPrice: 450, quantity: 1, lineTotal: 450 }],
+    total: 450,
+    paymentMethod: "cod",
+    customer: {
+      name: "王小明",
+      phone: "0912345678",
+      email: "m@example.tw",
+      address: "100 臺北市中正區重慶南路一段 122 號",
+    },
+    history: [],
+    ...overrides,
+  };
+}
+
+const R1 = '"rev-1"';
+const R2 = '"rev-2"';
+const products: Product[] = [
+  { id: "a", name: "甲", description: "", unitPrice: 100, available: true, sortOrder: 10 },
+  { id: "b", name: "乙", description: "", unitPrice: 200, available: true, sortOrder: 20 },
+  { id: "c", name: "丙", description: "", unitPrice: 300, available: true, sortOrder: 30 },
+];
+
+function query(search: string) {
+  const params = new URLSearchParams(search);
+  return { params, parsed: ordersQuerySchema.safeParse(ordersQueryInput(params)) };
+}
+
+describe("orders list", () => {
+  it("tops up short API pages to a full page and links to the next and previous pages with the filters", async () => {
+    const first = Array.from({ length: 30 }, (_, i) => order(`261127-${String(i).padStart(5, "0")}`));
+    const second = Array.from({ length: 20 }, (_, i) =>
+      order(`261126-${String(i).padStart(5, "0")}`, { status: "paid", paymentMethod: "credit" }),
+    );
+    const { context, calls } = bff(
+      json({ orders: first, nextCursor: "c1" }),
+      json({ orders: second, nextCursor: "c2" }),
+    );
+    const { params, parsed } = query("status=created&phone=0912-345-678");
+    const page = await loadOrdersPage(context, params, parsed);
+    expect(page.orders).toHaveLength(50);
+    expect(calls.map((c) => c.url.searchParams.get("limit"))).toEqual(["50", "20"]);
+    expect(calls[1]!.url.searchParams.get("cursor")).toBe("c1");
+    expect(calls[0]!.url.searchParams.get("phone")).toBe("0912345678");
+    expect(page.nextHref).toBe("/admin/orders?status=created&phone=0912345678&cursor=c2&back=.");
+    expect(page.prevHref).toBeNull();
+    expect(page.exportHref).toBe("/admin/orders/export.csv?status=created&phone=0912345678");
+    // Shippable: a new COD order and a paid card order; not others.
+    expect(page.orders[0]!.canShip).toBe(true);
+    expect(page.orders[49]!.canShip).toBe(true);
+
+    const next = bff(json({ orders: [order("261120-00001", { status: "cancelled" })], nextCursor: null }));
+    const third = query("status=created&cursor=c2&back=.~c1");
+    const last = await loadOrdersPage(next.context, third.params, third.parsed);
+    expect(last.page).toBe(3);
+    expect(last.nextHref).toBeNull();
+    expect(last.prevHref).toBe("/admin/orders?status=created&cursor=c1&back=.");
+    expect(last.orders[0]!.canShip).toBe(false);
+
+    // Page 2 knows it is page 2 and goes back to the first page.
+    const secondPage = query("status=created&cursor=c1&back=.");
+    const two = await loadOrdersPage(
+      bff(json({ orders: [], nextCursor: null })).context,
+      secondPage.params,
+      secondPage.parsed,
+    );
+    expect(two.page).toBe(2);
+    expect(two.prevHref).toBe("/admin/orders?status=created");
+  });
+
+  it("reports bad filters next to their fields without calling the API, and keeps what was typed", async () => {
+    const { context, calls } = bff(json({ orders: [], nextCursor: null }));
+    const { params, parsed } = query("phone=12345&from=2026-02-30&to=2026-01-01&status=lost");
+    const page = await loadOrdersPage(context, params, parsed);
+    expect(calls).toHaveLength(0);
+    expect(page.errors).toEqual({
+      phone: "請輸入 09 開頭的 10 位手機號碼",
+      from: "起始日期請用 YYYY-MM-DD 格式的日期",
+      status: "請選擇訂單狀態",
+    });
+    expect(page.values).toMatchObject({ phone: "12345", from: "2026-02-30", status: "lost" });
+    const reversed = query("from=2026-05-01&to=2026-04-01");
+    expect((await loadOrdersPage(context, reversed.params, reversed.parsed)).errors).toEqual({
+      to: "結束日期不能早於起始日期",
+    });
+  });
+
+  it("keeps the filters and says why when the API is down", async () => {
+    const { context } = bff(new Response("down", { status: 503 }));
+    const { params, parsed } = query("paymentMethod=atm");
+    const page = await loadOrdersPage(context, params, parsed);
+    expect(page.loadError).toMatch(/暫時無法使用/);
+    expect(page.values).toEqual({ paymentMethod: "atm" });
+  });
+
+  it("jumps to an order searched by id", async () => {
+    const { context } = bff();
+    const { params, parsed } = query("q=%20261127-00042%20");
+    await expect(loadOrdersPage(context, params, parsed)).rejects.toSatisfy(
+      (r: Response) => r.status === 302 && r.headers.get("Location") === "/admin/orders/261127-00042",
+    );
+  });
+
+  it("ships each order on its own, reporting the ones that could not be shipped", async () => {
+    const { context } = bff((request) => {
+      const id = new URL(request.url).pathname.split("/")[3]!;
+      return id === "261127-00002"
+        ? json({ error: { code: "invalid_transition", message: "cannot" } }, { status: 409 })
+        : json({ order: order(id, { status: "shipped" }) });
+    });
+    const result = await shipOrders(context, ["261127-00001", "261127-00002", "261127-00003", "261127-00001"]);
+    expect(result.shipped).toEqual(["261127-00001", "261127-00003"]);
+    expect(result.failed).toEqual([
+      { id: "261127-00002", message: "這筆訂單目前的狀態不能這樣變更，請重新整理查看最新狀態。" },
+    ]);
+  });
+
+  it("exports every page of the filtered list, not just the one on screen", async () => {
+    const { context, calls } = bff(
+      json({ orders: [order("261127-00001"), order("261127-00002")], nextCursor: "n1" }),
+      json({ orders: [order("261126-00003")], nextCursor: null }),
+    );
+    const filter = ordersFilterSchema.safeParse({ paymentMethod: "cod" });
+    const response = await exportOrdersCsv(context, filter, new Headers({ "Cache-Control": "no-store" }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const csv = await response.text();
+    expect(csv.split("\r\n").filter(Boolean)).toHaveLength(4);
+    expect(calls.map((c) => [c.url.searchParams.get("paymentMethod"), c.url.searchParams.get("limit")])).toEqual([
+      ["cod", "200"],
+      ["cod", "200"],
+    ]);
+    const bad = await exportOrdersCsv(context, ordersFilterSchema.safeParse({ phone: "1" }), new Headers());
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("products and site forms", () => {
+  const form = { name: "凍頂烏龍茶 300g", description: "", unitPrice: 880, available: true, removeImage: false };
+  const values = { name: "凍頂烏龍茶 300g", unitPrice: "880", available: "yes" };
+
+  it("keeps the typed values and the uploaded image when saving the catalog fails", async () => {
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], "x.png", { type: "image/png" });
+    const { context, calls } = bff(
+      json({ imageKey: "images/abc123.png" }, { status: 201 }),
+      json({ products, revision: R1 }),
+      new Response("down", { status: 503 }),
+    );
+    const result = await saveProduct(context, undefined, { ...form, id: "oolong-300" }, png, values);
+    expect(result).toMatchObject({ ok: false, values: { ...values, imageKey: "images/abc123.png" } });
+    expect(result.ok || result.formError).toMatch(/輸入的內容都還在/);
+    const upload = JSON.parse(calls[0]!.body) as { contentType: string; dataBase64: string };
+    expect(upload).toEqual({ contentType: "image/png", dataBase64: "iVBORwECAw==" });
+  });
+
+  it("refuses images that are not JPEG/PNG/WebP or larger than 2 MB before uploading", async () => {
+    const { context, calls } = bff();
+    const gif = new File([new Uint8Array([1])], "x.gif", { type: "image/gif" });
+    expect(await saveProduct(context, undefined, form, gif, values)).toMatchObject({
+      ok: false,
+      errors: { image: "只接受 JPEG、PNG 或 WebP 圖片。" },
+    });
+    const big = new File([new Uint8Array(2 * 1024 * 1024 + 1)], "x.jpg", { type: "image/jpeg" });
+    expect(await saveProduct(context, undefined, form, big, values)).toMatchObject({
+      errors: { image: "圖片太大，上限為 2 MB。" },
+    });
+    expect(calls).toHaveLength(0);
+  });
+
+  it("adds a product at the end, refuses a taken id, and purges the edge's catalog after a write", async () => {
+    purged.length = 0;
+    const { context, calls } = bff(json({ products, revision: R1 }), (request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body)),
+    );
+    expect(await saveProduct(context, undefined, { ...form, id: "d" }, undefined, values)).toEqual({
+      ok: true,
+      id: "d",
+    });
+    const written = (JSON.parse(calls[1]!.body) as { products: Product[] }).products;
+    expect(written.at(-1)).toEqual({
+      id: "d",
+      name: "凍頂烏龍茶 300g",
+      description: "",
+      unitPrice: 880,
+      available: true,
+      sortOrder: 40,
+    });
+    expect(purged).toEqual(["https://edge-cache.internal/content/catalog.json"]);
+
+    const taken = bff(json({ products, revision: R1 }));
+    expect(await saveProduct(taken.context, undefined, { ...form, id: "b" }, undefined, values)).toMatchObject({
+      ok: false,
+      errors: { id: "這個代號已經有商品使用，請換一個。" },
+    });
+  });
+
+  it("moves a product by swapping it with its neighbour and renumbering, and marks it sold out", async () => {
+    const echo = (request: Request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body));
+    const up = bff(json({ products, revision: R1 }), echo);
+    expect(await changeProducts(up.context, { id: "c", op: "up" }, {})).toMatchObject({ ok: true });
+    const moved = (JSON.parse(up.calls[1]!.body) as { products: Product[] }).products;
+    expect(moved.map((p) => [p.id, p.sortOrder])).toEqual([
+      ["a", 10],
+      ["c", 20],
+      ["b", 30],
+    ]);
+    const soldOut = bff(json({ products, revision: R1 }), echo);
+    expect(await changeProducts(soldOut.context, { id: "a", op: "soldout" }, {})).toMatchObject({ ok: true });
+    expect((JSON.parse(soldOut.calls[1]!.body) as { products: Product[] }).products[0]!.available).toBe(false);
+    const gone = bff(json({ products, revision: R1 }));
+    expect(await changeProducts(gone.context, { id: "zzz", op: "up" }, {})).toMatchObject({ ok: false });
+  });
+
+  it("saves the site status (empty texts left out) and keeps the typed text when it fails", async () => {
+    purged.length = 0;
+    const ok = bff((request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body)),
+    );
+    const saved = await saveSite(
+      ok.context,
+      { open: "closed", closedMessage: "盤點中", announcement: "", revision: R1 },
+      { open: "closed", revision: R1 },
+    );
+    expect(saved.ok).toBe(true);
+    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", revision: R1 });
+    expect(purged).toEqual(["https://edge-cache.internal/content/site.json"]);
+
+    const down = bff(new Response("down", { status: 503 }));
+    const typed = { open: "closed", closedMessage: "盤點中", announcement: "年節公告" };
+    const failed = await saveSite(
+      down.context,
+      { open: "closed", closedMessage: "盤點中", announcement: "年節公告", revision: R1 },
+      typed,
+    );
+    expect(failed).toMatchObject({ ok: false, values: typed });
+  });
+
+  it("writes the catalog on condition of the revision it read, and says so when someone else wrote first", async () => {
+    const conflict = () => json({ error: { code: "conflict", message: "catalog.json changed" } }, { status: 409 });
+    const changedElsewhere = products.map((p) => (p.id === "b" ? { ...p, unitPrice: 999 } : p));
+    const lost = bff(json({ products, revision: R1 }), conflict(), json({ products: changedElsewhere, revision: R2 }));
+    const result = await changeProducts(lost.context, { id: "a", op: "soldout" }, { id: "a", op: "soldout" });
+    expect(result).toMatchObject({ ok: false, values: { id: "a", op: "soldout" } });
+    expect(result.ok || result.formError).toMatch(/別處被修改/);
+    expect(JSON.parse(lost.calls[1]!.body)).toMatchObject({ revision: R1 });
+
+    // A conflict with our own earlier attempt (its answer was lost) leaves the catalog as we wanted it: saved.
+    const soldOutA = products.map((p) => (p.id === "a" ? { ...p, available: false } : p));
+    const own = bff(json({ products, revision: R1 }), conflict(), json({ products: soldOutA, revision: R2 }));
+    expect(await changeProducts(own.context, { id: "a", op: "soldout" }, {})).toMatchObject({ ok: true });
+  });
+
+  it("does not overwrite a product changed since its edit page was shown; a second save does, deliberately", async () => {
+    const shown = products.find((p) => p.id === "b")!;
+    const baseline = await productFingerprint(shown);
+    const changed = products.map((p) => (p.id === "b" ? { ...p, unitPrice: 777 } : p));
+    const stale = bff(json({ products: changed, revision: R2 }));
+    const refused = await saveProduct(stale.context, "b", { ...form, baseline }, undefined, { ...values, baseline });
+    expect(refused).toMatchObject({ ok: false, values: { name: values.name, unitPrice: "880" } });
+    expect(refused.ok || refused.formError).toMatch(/NT\$777/);
+    expect(stale.calls).toHaveLength(1); // read, no write
+    const newer = refused.ok ? "" : String(refused.values.baseline);
+    expect(newer).toBe(await productFingerprint(changed.find((p) => p.id === "b")!));
+
+    const again = bff(json({ products: changed, revision: R2 }), (request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body)),
+    );
+    expect(await saveProduct(again.context, "b", { ...form, baseline: newer }, undefined, values)).toEqual({
+      ok: true,
+      id: "b",
+    });
+    const written = JSON.parse(again.calls[1]!.body) as { products: Product[]; revision: string };
+    expect(written.revision).toBe(R2);
+    expect(written.products.find((p) => p.id === "b")!.unitPrice).toBe(880);
+  });
+
+  it("tells the owner when the site status changed since the page was shown, and hands back the new revision", async () => {
+    const conflict = json({ error: { code: "conflict", message: "site.json changed" } }, { status: 409 });
+    const stale = bff(conflict, json({ open: false, closedMessage: "別人關的", revision: R2 }));
+    const typed = { open: "open", revision: R1 };
+    const result = await saveSite(
+      stale.context,
+      { open: "open", closedMessage: "", announcement: "", revision: R1 },
+      typed,
+    );
+    expect(result).toMatchObject({ ok: false, values: { open: "open", revision: R2 } });
+    expect(result.ok || result.formError).toMatch(/暫停營業/);
+
+    // A status never saved before is created with "must not exist" (null).
+    const first = bff((request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json({ ...(body as object), revision: R1 })),
+    );
+    await saveSite(first.context, { open: "open", closedMessage: "", announcement: "", revision: NO_REVISION }, {});
+    expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, revision: null });
+  });
+});

@@ -1,0 +1,372 @@
+/**
+ * Page-level BFF functions for the owner's products. The catalog is written whole (the API's unit), so every change
+ * reads the current list and its revision, changes it and writes it back on condition that the revision still
+ * holds: two changes at once (two tabs, two people) cannot undo each other; the second is told to reload. An edit
+ * form also remembers the product as it was shown (`baseline`), so saving a page opened before someone else changed
+ * that product asks first instead of overwriting. After every write the edge copy of catalog.json in this data
+ * centre is purged, so the storefront shows the change within seconds (elsewhere within the cache TTL).
+ */
+import { z } from "zod";
+import {
+  IMAGE_KEY_PATTERN,
+  IMAGE_TYPES,
+  type ImageType,
+  MAX_IMAGE_BYTES,
+  type Product,
+} from "../../../aws/src/contract";
+import { type AdminCatalog, getProducts, putProducts, uploadImage } from "../../../worker/admin/admin-api.server";
+import type { ApiResult } from "../../../worker/api-client.server";
+import { purgeContent } from "../../../worker/content.server";
+import type { BffContext } from "../../../worker/context";
+import type { FieldErrors, FormFailure, FormValues } from "../forms";
+import { blank, checkbox, formErrors } from "../forms.server";
+import { privateHeaders } from "../private-headers";
+import { ownerAction, ownerPage, ownerRedirect } from "./auth.server";
+
+const SORT_STEP = 10;
+
+// ---------------------------------------------------------------------------------------------
+// Products
+
+/** Integer New Taiwan dollars as the owner types them: "450", "1,280" or "NT$1280". */
+const priceSchema = z
+  .string({ error: "請填寫價格" })
+  .trim()
+  .min(1, "請填寫價格")
+  .transform((value) => value.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
+  .pipe(z.string().regex(/^\d+$/, "請輸入整數金額（新台幣元，不含小數點）"))
+  .transform(Number)
+  .pipe(z.number().int().min(1, "價格至少 1 元").max(10_000_000, "價格不能超過 10,000,000 元"));
+
+const productFormSchema = z.object({
+  name: z.string({ error: "請填寫商品名稱" }).trim().min(1, "請填寫商品名稱").max(80, "商品名稱最多 80 字"),
+  description: z.string().trim().max(2000, "商品說明最多 2000 字").default(""),
+  unitPrice: priceSchema,
+  available: checkbox,
+  /** The image already uploaded for this form (kept across a failed save, so the owner need not pick it again). */
+  imageKey: z.preprocess(blank, z.string().regex(IMAGE_KEY_PATTERN, "圖片代號不正確").optional()),
+  /** Edit form: drop the current image (a newly chosen file still wins). */
+  removeImage: checkbox,
+  /** Edit form: the fingerprint of the product as the page showed it (see productFingerprint). */
+  baseline: z.preprocess(blank, z.string().max(100).optional()),
+});
+
+const newProductFormSchema = productFormSchema.extend({
+  id: z.preprocess(
+    blank,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, "代號只能用小寫英文字母、數字和連字號（-），最多 48 字")
+      .optional(),
+  ),
+});
+
+export type ProductForm = z.output<typeof productFormSchema>;
+type NewProductForm = z.output<typeof newProductFormSchema>;
+
+interface ProductsPageData {
+  products: Product[];
+  loadError?: string;
+  /** After saving a product (post/redirect/get). */
+  savedMessage?: string;
+}
+
+async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<ProductsPageData> {
+  const result = await getProducts(bff);
+  if (!result.ok) return { products: [], loadError: result.message };
+  const products = sorted(result.data.products);
+  const savedId = search.get("saved");
+  const saved = savedId ? products.find((p) => p.id === savedId) : undefined;
+  const savedMessage = saved
+    ? `已儲存「${saved.name}」。商店頁面幾秒內就會更新。`
+    : search.get("removed") === "1"
+      ? "已刪除商品。"
+      : undefined;
+  return { products, ...(savedMessage ? { savedMessage } : {}) };
+}
+
+async function loadProduct(bff: BffContext, id: string | undefined): Promise<{ product: Product; baseline: string }> {
+  const result = await getProducts(bff);
+  if (!result.ok) throw Response.json({ message: result.message }, { status: 503, headers: privateHeaders("owner") });
+  const product = result.data.products.find((p) => p.id === id);
+  if (!product)
+    throw Response.json(
+      { message: "找不到這個商品，可能已被刪除。" },
+      { status: 404, headers: privateHeaders("owner") },
+    );
+  return { product, baseline: await productFingerprint(product) };
+}
+
+/** The file input of a product form: absent or empty means "keep the current image". */
+function imageFile(form: FormData): File | undefined {
+  const file = form.get("image");
+  return file instanceof File && file.size > 0 ? file : undefined;
+}
+
+type SaveResult = { ok: true; id: string } | FormFailure;
+
+/**
+ * Adds (`existingId` undefined) or edits a product: uploads a new image first (POST /admin/images), then writes
+ * the catalog. A failure at any step returns the values typed so far, including the uploaded image's key.
+ */
+export async function saveProduct(
+  bff: BffContext,
+  existingId: string | undefined,
+  form: ProductForm & { id?: string },
+  image: File | undefined,
+  values: FormValues,
+): Promise<SaveResult> {
+  let imageKey = form.removeImage ? undefined : form.imageKey;
+  const fail = (errors: FieldErrors, formError?: string): FormFailure => ({
+    ok: false,
+    values: { ...values, ...(imageKey ? { imageKey } : {}) },
+    errors,
+    ...(formError ? { formError } : {}),
+  });
+  if (image) {
+    const problem = imageProblem(image);
+    if (problem) return fail({ image: problem });
+    const uploaded = await uploadImage(bff, image.type as ImageType, await toBase64(image));
+    if (!uploaded.ok) return fail({ image: `${uploaded.message}（請重新選擇圖片）` });
+    imageKey = uploaded.data;
+  }
+
+  const current = await getProducts(bff);
+  if (!current.ok) return fail({}, current.message);
+  const products = sorted(current.data.products);
+  let id: string;
+  if (existingId === undefined) {
+    id = form.id ?? generatedId(products);
+    if (products.some((p) => p.id === id)) return fail({ id: "這個代號已經有商品使用，請換一個。" });
+    const lastOrder = products.at(-1)?.sortOrder ?? 0;
+    products.push({
+      id,
+      name: form.name,
+      description: form.description,
+      unitPrice: form.unitPrice,
+      available: form.available,
+      sortOrder: Math.min(100_000, lastOrder + SORT_STEP),
+      ...(imageKey ? { imageKey } : {}),
+    });
+  } else {
+    id = existingId;
+    const index = products.findIndex((p) => p.id === id);
+    if (index < 0) return fail({}, "找不到這個商品，可能已被刪除。");
+    const stored = products[index]!;
+    const storedFingerprint = await productFingerprint(stored);
+    if (form.baseline !== undefined && form.baseline !== storedFingerprint) {
+      // Someone changed this product after the page was shown. Keep what the owner typed, show what is stored,
+      // and let a second save (now based on the stored version) overwrite it deliberately.
+      const failure = fail({}, staleProductMessage(stored));
+      return { ...failure, values: { ...failure.values, baseline: storedFingerprint } };
+    }
+    const { imageKey: _old, ...rest } = stored;
+    products[index] = {
+      ...rest,
+      name: form.name,
+      description: form.description,
+      unitPrice: form.unitPrice,
+      available: form.available,
+      ...(imageKey ? { imageKey } : {}),
+    };
+  }
+  const saved = await writeProducts(bff, current.data, products);
+  if (!saved.ok) return fail(formErrors(saved.fields, PRODUCT_FIELDS), saved.message);
+  await purgeContent(bff, "catalog.json");
+  return { ok: true, id };
+}
+
+/** One row's buttons on the product list: move up / down, mark sold out / back on sale. */
+const productListActionSchema = z.object({
+  id: z.string({ error: "缺少商品代號" }).min(1, "缺少商品代號").max(48),
+  op: z.enum(["up", "down", "soldout", "onsale"], { error: "不明的操作" }),
+});
+
+const removeProductSchema = z.object({
+  intent: z.literal("remove"),
+  confirm: z.literal("yes", { error: "刪除前請勾選確認。" }),
+});
+
+type ListActionResult = { ok: true; message: string } | FormFailure;
+
+/** Reorders, marks sold out / back on sale, or removes one product. */
+export async function changeProducts(
+  bff: BffContext,
+  action: z.output<typeof productListActionSchema> | { op: "remove"; id: string },
+  values: FormValues,
+): Promise<ListActionResult> {
+  const fail = (formError: string): FormFailure => ({ ok: false, values, errors: {}, formError });
+  const current = await getProducts(bff);
+  if (!current.ok) return fail(current.message);
+  const products = sorted(current.data.products);
+  const index = products.findIndex((p) => p.id === action.id);
+  if (index < 0) return fail("找不到這個商品，可能已被刪除；請重新整理頁面。");
+  const product = products[index]!;
+  let message: string;
+  if (action.op === "up" || action.op === "down") {
+    const target = action.op === "up" ? index - 1 : index + 1;
+    if (target < 0 || target >= products.length) return { ok: true, message: "順序沒有變動。" };
+    [products[index], products[target]] = [products[target]!, product];
+    products.forEach((p, i) => {
+      p.sortOrder = (i + 1) * SORT_STEP;
+    });
+    message = `已將「${product.name}」${action.op === "up" ? "上移" : "下移"}。`;
+  } else if (action.op === "soldout" || action.op === "onsale") {
+    product.available = action.op === "onsale";
+    message = product.available ? `「${product.name}」已恢復販售。` : `「${product.name}」已標示為售完。`;
+  } else {
+    products.splice(index, 1);
+    message = `已刪除「${product.name}」。`;
+  }
+  const saved = await writeProducts(bff, current.data, products);
+  if (!saved.ok) return fail(saved.message);
+  await purgeContent(bff, "catalog.json");
+  return { ok: true, message };
+}
+
+const CATALOG_CONFLICT_MESSAGE =
+  "商品資料剛剛在別處被修改了（可能是另一個分頁），這次的變更沒有儲存。請重新整理頁面後再做一次。";
+
+/**
+ * Writes `products` over the catalog read as `base`. A conflict whose catalog already equals `products` is our
+ * own earlier attempt (a retried request whose first answer was lost), so it counts as saved.
+ */
+async function writeProducts(
+  bff: BffContext,
+  base: AdminCatalog,
+  products: Product[],
+): Promise<ApiResult<AdminCatalog>> {
+  const saved = await putProducts(bff, { products, revision: base.revision });
+  if (saved.ok || saved.kind !== "conflict") return saved;
+  const now = await getProducts(bff);
+  if (now.ok && (await catalogFingerprint(now.data.products)) === (await catalogFingerprint(products))) return now;
+  return { ...saved, message: CATALOG_CONFLICT_MESSAGE };
+}
+
+/** A short digest of what the owner can see and change of a product; equal digests mean nothing changed. */
+export async function productFingerprint(product: Product): Promise<string> {
+  return digest([product]);
+}
+
+async function catalogFingerprint(products: Product[]): Promise<string> {
+  return digest(sorted(products));
+}
+
+async function digest(products: Product[]): Promise<string> {
+  const canonical = JSON.stringify(
+    products.map((p) => [p.id, p.name, p.description, p.unitPrice, p.imageKey ?? null, p.available, p.sortOrder]),
+  );
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
+  return [...new Uint8Array(hash).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function staleProductMessage(stored: Product): string {
+  return (
+    `這個商品在您開啟此頁之後已被修改（可能是另一個分頁）。目前儲存的是：「${stored.name}」，` +
+    `NT$${stored.unitPrice.toLocaleString("en-US")}，${stored.available ? "販售中" : "售完"}。` +
+    "您輸入的內容保留在下方；確認無誤後再按一次「儲存變更」就會以您的內容為準。"
+  );
+}
+
+function sorted(products: Product[]): Product[] {
+  return [...products].sort((a, b) => a.sortOrder - b.sortOrder || a.id.localeCompare(b.id));
+}
+
+function generatedId(products: Product[]): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(6));
+    const id = `p-${[...bytes].map((b) => (b % 36).toString(36)).join("")}`;
+    if (!products.some((p) => p.id === id)) return id;
+  }
+}
+
+function imageProblem(file: File): string | undefined {
+  if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return "只接受 JPEG、PNG 或 WebP 圖片。";
+  if (file.size > MAX_IMAGE_BYTES) return `圖片太大，上限為 ${MAX_IMAGE_BYTES / 1024 / 1024} MB。`;
+  return undefined;
+}
+
+async function toBase64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The catalog's fields the form has; the API names them by their path in the catalog (`products.3.name`). */
+const PRODUCT_FIELDS = ["name", "description", "unitPrice", "id", "imageKey"];
+
+// ---------------------------------------------------------------------------------------------
+// The add and edit pages' actions
+
+type ProductPageResult = { ok: true; redirectTo: string } | FormFailure;
+
+async function createProduct(
+  bff: BffContext,
+  form: NewProductForm,
+  image: File | undefined,
+  values: FormValues,
+): Promise<ProductPageResult> {
+  const saved = await saveProduct(bff, undefined, form, image, values);
+  return saved.ok ? { ok: true, redirectTo: `/admin/products?saved=${encodeURIComponent(saved.id)}` } : saved;
+}
+
+/** The edit page has two forms: save (with an optional new image) and remove (with a confirmation tick). */
+const editProductSchema = z.discriminatedUnion(
+  "intent",
+  [productFormSchema.extend({ intent: z.literal("save") }), removeProductSchema],
+  { error: "不明的操作" },
+);
+
+async function updateProduct(
+  bff: BffContext,
+  id: string | undefined,
+  form: z.output<typeof editProductSchema>,
+  image: File | undefined,
+  values: FormValues,
+): Promise<ProductPageResult> {
+  if (!id) return { ok: false, values, errors: {}, formError: "找不到這個商品，可能已被刪除。" };
+  if (form.intent === "remove") {
+    const removed = await changeProducts(bff, { op: "remove", id }, values);
+    return removed.ok ? { ok: true, redirectTo: "/admin/products?removed=1" } : removed;
+  }
+  const saved = await saveProduct(bff, id, form, image, values);
+  return saved.ok ? { ok: true, redirectTo: `/admin/products?saved=${encodeURIComponent(saved.id)}` } : saved;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The routes' page functions
+
+export function loadProductsList(bff: BffContext, request: Request) {
+  return ownerPage(bff, request, () => loadProducts(bff, new URL(request.url).searchParams));
+}
+
+export function submitProductListChange(bff: BffContext, request: Request) {
+  return ownerAction(bff, request, productListActionSchema, (form) => changeProducts(bff, form.data, form.values));
+}
+
+export function loadNewProduct(bff: BffContext, request: Request) {
+  return ownerPage(bff, request, () => ({ ok: true as const }));
+}
+
+export function submitNewProduct(bff: BffContext, request: Request) {
+  return ownerAction(bff, request, newProductFormSchema, async (form, formData, owner) => {
+    const result = await createProduct(bff, form.data, imageFile(formData), form.values);
+    if (result.ok) throw ownerRedirect(owner, result.redirectTo);
+    return result;
+  });
+}
+
+export function loadProductEditor(bff: BffContext, request: Request, id: string | undefined) {
+  return ownerPage(bff, request, () => loadProduct(bff, id));
+}
+
+export function submitProductEdit(bff: BffContext, request: Request, id: string | undefined) {
+  return ownerAction(bff, request, editProductSchema, async (form, formData, owner) => {
+    const result = await updateProduct(bff, id, form.data, imageFile(formData), form.values);
+    if (result.ok) throw ownerRedirect(owner, result.redirectTo);
+    return result;
+  });
+}

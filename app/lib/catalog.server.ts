@@ -1,0 +1,87 @@
+/**
+ * The catalog's pages and files: the product list, one product, product images (proxied from the private bucket),
+ * sitemap.xml and robots.txt. The catalog comes from S3 through the edge cache (worker/content.server.ts).
+ */
+import type { Product } from "../../aws/src/contract";
+import { ContentUnavailableError, getCatalog, getImage } from "../../worker/content.server";
+import type { BffContext } from "../../worker/context";
+import { notFound, orUnavailable } from "./answers.server";
+
+interface CatalogPageData {
+  products: Product[];
+}
+
+export async function loadCatalogPage(bff: BffContext): Promise<CatalogPageData> {
+  return { products: await sortedProducts(bff) };
+}
+
+interface ProductPageData {
+  product: Product;
+}
+
+export async function loadProductPage(bff: BffContext, id: string | undefined): Promise<ProductPageData> {
+  const catalog = await orUnavailable(getCatalog(bff));
+  const product = catalog.products.find((p) => p.id === id);
+  if (!product) throw notFound();
+  return { product };
+}
+
+/** sitemap.xml: the catalog page and one page per product, absolute URLs on SITE_URL. */
+export async function sitemapResponse(bff: BffContext): Promise<Response> {
+  const base = bff.env.SITE_URL;
+  let products: Product[];
+  try {
+    products = sortProducts((await getCatalog(bff)).products);
+  } catch (error) {
+    if (!(error instanceof ContentUnavailableError)) throw error;
+    return new Response("Service Unavailable", { status: 503, headers: { "Retry-After": "60" } });
+  }
+  const urls = [`${base}/`, ...products.map((p) => `${base}/products/${encodeURIComponent(p.id)}`)];
+  const body = `<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+${urls.map((loc) => `  <url><loc>${escapeXml(loc)}</loc></url>`).join("\n")}
+</urlset>
+`;
+  return new Response(body, {
+    headers: { "Content-Type": "application/xml; charset=utf-8", "Cache-Control": "public, max-age=3600" },
+  });
+}
+
+/** robots.txt; dynamic only because the Sitemap line needs the absolute SITE_URL. */
+export function robotsResponse(bff: Pick<BffContext, "env">): Response {
+  const body = [
+    "User-agent: *",
+    "Allow: /",
+    // Private pages: a shopper's cart, checkout and orders; the owner's admin.
+    "Disallow: /admin",
+    "Disallow: /cart",
+    "Disallow: /checkout",
+    "Disallow: /orders",
+    "",
+    `Sitemap: ${bff.env.SITE_URL}/sitemap.xml`,
+    "",
+  ].join("\n");
+  return new Response(body, {
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=3600" },
+  });
+}
+
+/**
+ * A product image, streamed from the private bucket so the browser never talks to AWS. Keys are content-addressed,
+ * hence cached for a year at the edge and in browsers.
+ */
+export function productImage(bff: BffContext, path: string | undefined): Promise<Response> {
+  return getImage(bff, `images/${path ?? ""}`);
+}
+
+async function sortedProducts(bff: BffContext): Promise<Product[]> {
+  return sortProducts((await orUnavailable(getCatalog(bff))).products);
+}
+
+function sortProducts(products: readonly Product[]): Product[] {
+  return [...products].sort((a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name, "zh-Hant-TW"));
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
