@@ -316,7 +316,10 @@ export async function benchCatalogPhotos(
         });
         await api.call("PUT", "/admin/products", { products, revision: current.revision });
         // The edge serves a stale copy once while it refreshes: wait until a view shows the new catalog.
-        const marker = String((images[0]?.imageKey as string | undefined) ?? (images[0]?.image as { id: string }).id);
+        const first = images[0] ?? {};
+        const marker = String(
+          (first.imageKey as string | undefined) ?? (first.image as { id: string } | undefined)?.id,
+        );
         const until = Date.now() + 30_000;
         while (!(await (await fetch(`${storefront.url}/`)).text()).includes(marker)) {
           if (Date.now() > until) throw new Error(`the storefront never showed the new catalog (${marker})`);
