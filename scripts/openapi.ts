@@ -31,6 +31,7 @@ const INPUT: Record<string, z.ZodType> = {
   AdminProductsRequest: contract.adminProductsSchema,
   AdminSiteRequest: contract.adminSiteSchema,
   AdminImageRequest: contract.adminImageRequestSchema,
+  AdminPutStockRequest: contract.adminPutStockRequestSchema,
   EcpayPaymentResult: paymentResultSchema,
   EcpayPaymentInfo: paymentInfoSchema,
 };
@@ -50,6 +51,9 @@ const OUTPUT: Record<string, z.ZodType> = {
   AdminImageResponse: contract.adminImageResponseSchema,
   CreateUploadResponse: contract.createUploadResponseSchema,
   UploadStatus: contract.uploadStatusSchema,
+  Stock: contract.stockResponseSchema,
+  AdminStock: contract.adminStockResponseSchema,
+  AdminStockEntry: contract.adminStockEntrySchema,
   Error: contract.errorResponseSchema,
 };
 
@@ -131,13 +135,15 @@ function pathId(idSchema: z.ZodType = contract.orderIdSchema, description = "Ord
   return [{ name: "id", in: "path", required: true, schema, description }];
 }
 
+const pathProductId = () => pathId(contract.productIdSchema, "Product id as in the catalog");
+
 const jsonContent = (schema: Json) => ({ "application/json": { schema } });
 
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input (`bad_request`), with the failing fields",
   403: "Refused by API Gateway: missing or wrong SigV4 signature, or the caller's IAM policy does not allow the route",
   404: "Not found",
-  409: "Conflict: `conflict`, `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
+  409: "Conflict: `conflict` (for an order: not enough stock, with `remaining`; for a stock edit: with `currentStock`), `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
   413: "Body too large (API Gateway's 10 MB limit, or an image over 2 MB)",
   415: "The image bytes are not of the declared type",
   422: "A product is unknown or not available (`product_unavailable`)",
@@ -368,6 +374,30 @@ const OPERATIONS: Record<RouteName, Json> = {
       ...errors(400, 409, 413, ...SIGNED),
     },
   },
+  getStock: {
+    operationId: "getStock",
+    summary: "Units left of each tracked product (untracked products are not listed); the storefront caches it briefly",
+    tags: ["shopper"],
+    responses: { ...ok(200, "Counts by product id", ref("Stock")), ...errors(...SIGNED) },
+  },
+  adminGetStock: {
+    operationId: "adminGetStock",
+    summary: "The stock count of every catalog product (null: not tracked)",
+    tags: ["admin"],
+    responses: { ...ok(200, "Counts in catalog order", ref("AdminStock")), ...errors(...SIGNED) },
+  },
+  adminPutStock: {
+    operationId: "adminPutStock",
+    summary: "Set a product's count (null: stop tracking), only if it still is `expected`",
+    tags: ["admin"],
+    parameters: pathProductId(),
+    requestBody: { required: true, content: jsonContent(ref("AdminPutStockRequest")) },
+    responses: {
+      ...ok(200, "The count as saved", ref("AdminStockEntry")),
+      // 409 conflict: the count moved since the owner's page showed it (with currentStock).
+      ...errors(400, 404, 409, 413, ...SIGNED),
+    },
+  },
 };
 
 const GATEWAY_ERROR: Json = {
@@ -397,7 +427,7 @@ export function buildOpenApi(): Json {
       version: "1",
       description:
         "API Gateway HTTP API → one Lambda per route. Every route but the two ECPay callbacks needs a SigV4 " +
-        "signature (service `execute-api`) from an IAM user: the storefront's BFF (`/`, `/order`) or the owner's " +
+        "signature (service `execute-api`) from an IAM user: the storefront's BFF (`/`, `/order`, `/stock`) or the owner's " +
         "admin (`/`, `/admin/*`). Money is integer New Taiwan Dollars. Generated from aws/src/contract by " +
         "scripts/openapi.ts; do not edit by hand.",
     },

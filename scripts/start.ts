@@ -7,6 +7,7 @@
  *   ECPay       http://127.0.0.1:3002   (sandbox speaking the AIO protocol)
  *   DynamoDB    http://127.0.0.1:4567   (dynalite; data in .local-data/)
  *   S3          http://127.0.0.1:4569   (s3rver; data in .local-data/)
+ *   SES         http://127.0.0.1:8005   (aws-ses-v2-local: the mail the shop sent, on a web page)
  *   Lambda      http://127.0.0.1:3003   (Invoke API for the scheduled functions: `npm run reconcile`)
  *
  * Every port can be changed with an environment variable (see README). Ctrl-C stops everything.
@@ -24,6 +25,7 @@ const ports = {
   ecpay: port("ECPAY_PORT", 3002),
   dynamodb: port("DYNAMODB_PORT", 4567),
   s3: port("S3_PORT", 4569),
+  ses: port("SES_PORT", 8005),
   lambda: port("LAMBDA_PORT", 3003),
 };
 /** Scheduled functions (the reconciler) run this often locally instead of their deployed rate. */
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     Metrics         npm run metrics   (function logs in ${path.relative(repoRoot, path.join(dataDir, "logs"))}/)
     DynamoDB        ${stack.dynamodbEndpoint}   table ${stack.tableName}
     S3              ${stack.s3Endpoint}   bucket ${stack.bucketName}
+    Email (SES)     ${stack.sesUrl}   every email the shop sent (the outbox worker runs with the other schedules)
     Data            ${path.relative(repoRoot, dataDir)}/
 
   Press Ctrl-C to stop.

@@ -37,9 +37,11 @@ describe("ensureTables (dynalite)", () => {
         { AttributeName: "ordertype", AttributeType: "S" },
         { AttributeName: "idsk", AttributeType: "N" },
         { AttributeName: "phone", AttributeType: "S" },
+        { AttributeName: "outboxQueue", AttributeType: "S" },
+        { AttributeName: "outboxDue", AttributeType: "N" },
       ]),
     );
-    expect(Table?.AttributeDefinitions).toHaveLength(3);
+    expect(Table?.AttributeDefinitions).toHaveLength(5);
     expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
     expect(
       Table?.LocalSecondaryIndexes?.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection })),
@@ -51,6 +53,18 @@ describe("ensureTables (dynalite)", () => {
           { AttributeName: "phone", KeyType: "RANGE" },
         ],
         projection: { ProjectionType: "ALL" },
+      },
+    ]);
+    expect(
+      Table?.GlobalSecondaryIndexes?.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection })),
+    ).toEqual([
+      {
+        name: "gsi-outbox",
+        keys: [
+          { AttributeName: "outboxQueue", KeyType: "HASH" },
+          { AttributeName: "outboxDue", KeyType: "RANGE" },
+        ],
+        projection: { ProjectionType: "KEYS_ONLY" },
       },
     ]);
   });

@@ -30,6 +30,8 @@ export interface SchedulerOptions {
   logs?: LogCapture;
   /** Run each schedule every this many ms instead of its rate; undefined = its rate; 0 = never on its own. */
   intervalMs?: number;
+  /** Only these functions (logical ids) run on their own; the others only when invoked. Default: all. */
+  onlyFunctions?: string[];
   /** Extra variables merged into process.env (after the functions' template environment). */
   env?: Record<string, string>;
   loadHandler?: (entry: string) => Promise<ScheduledHandler>;
@@ -186,7 +188,7 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
   };
 
   if (options.intervalMs !== 0) {
-    for (const schedule of schedules) {
+    for (const schedule of schedules.filter((s) => !options.onlyFunctions || options.onlyFunctions.includes(s.functionId))) {
       const every = options.intervalMs ?? schedule.everyMs;
       const tick = () => {
         if (stopped) return;

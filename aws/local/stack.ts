@@ -1,6 +1,6 @@
 /**
- * The whole AWS side on this machine: dynalite (or an external DynamoDB Local), s3rver, the ECPay sandbox and the
- * local HTTP API running the real Lambda handlers. `npm start`, `npm run dev` and the integration tests all start
+ * The whole AWS side on this machine: dynalite (or an external DynamoDB Local), s3rver, the ECPay sandbox, the SES
+ * stand-in, the local HTTP API running the real Lambda handlers and the scheduled functions on a short interval. `npm start`, `npm run dev` and the integration tests all start
  * it through here, so they cannot drift apart.
  */
 import { createHash } from "node:crypto";
@@ -13,6 +13,7 @@ import dynalite from "dynalite";
 import S3rver from "s3rver";
 import { resetClients } from "../src/lib/clients";
 import { resetConfigCache } from "../src/lib/config";
+import { resetMailer } from "../src/lib/mailer";
 import { type LocalApiFaults, startLocalApi } from "./api-gateway";
 import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
@@ -21,6 +22,7 @@ import { createLogCapture, type LogCapture } from "./lambda-runtime";
 import { startLocalLambdaEndpoint } from "./lambda-endpoint";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
 import { type LocalScheduler, startScheduler } from "./scheduler";
+import { type LocalSes, startLocalSes } from "./ses";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
 import { makeWritesAtomic } from "./s3-consistency";
 import { type S3Notifications, startS3Notifications } from "./s3-notifications";
@@ -30,6 +32,8 @@ import { createResolveContext, loadTemplate, localPhysicalNames } from "./templa
 
 export const LOCAL_REGION = "ap-northeast-1";
 export const LOCAL_ACCOUNT_ID = "000000000000";
+export const LOCAL_MAIL_FROM = "shop@example.tw";
+export const LOCAL_OWNER_EMAIL = "owner@example.tw";
 /** s3rver only accepts these credentials; dynalite and DynamoDB Local accept any. */
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
@@ -41,7 +45,7 @@ export const DEV_PRINCIPALS = {
 export interface LocalStackOptions {
   /** Where DynamoDB and S3 keep their data; omitted means a temporary folder removed on close. */
   dataDir?: string;
-  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number; lambda?: number };
+  ports?: { api?: number; ecpay?: number; dynamodb?: number; s3?: number; lambda?: number; ses?: number };
   /** Use this DynamoDB endpoint (e.g. DynamoDB Local) instead of starting dynalite. */
   dynamodbEndpoint?: string;
   storefrontUrl?: string;
@@ -60,7 +64,7 @@ export interface LocalStackOptions {
    * deployed rate with `"rate"`. Default: never on their own, so no test sees a pass it did not ask for (tests run
    * them with `localRuntime(stack).scheduler.invoke`, tools through the local Lambda endpoint).
    */
-  schedules?: { intervalMs?: number | "rate" };
+  schedules?: { intervalMs?: number | "rate"; /** Only these (logical ids) run on their own; default all. */ functions?: string[] };
   /** Variables for the functions on top of the template's (e.g. the reconciler's thresholds in tests). */
   functionEnv?: Record<string, string>;
   /** Functions' log lines: also printed here (npm start), and kept in `<dir>/<function>.log`. Always kept in memory. */
@@ -69,6 +73,8 @@ export interface LocalStackOptions {
   logLevel?: string;
   /** The ECPay sandbox starts with every ReturnURL/PaymentInfoURL dropped (`ECPAY_DROP_CALLBACKS=1 npm start`). */
   ecpaySuppressCallbacks?: boolean;
+  /** First retry delay of a failed email (the template's default is a minute). */
+  mailRetryBaseMs?: number;
   log?: (line: string) => void;
 }
 
@@ -79,6 +85,8 @@ export interface LocalStack {
   lambdaUrl: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
+  /** The SES stand-in: its web page lists the mail sent, `/store` has it as JSON. */
+  sesUrl: string;
   tableName: string;
   bucketName: string;
   region: string;
@@ -88,6 +96,7 @@ export interface LocalStack {
 /** What only the process that started a stack can reach: the functions' log groups, the scheduler, S3's triggers. */
 export interface LocalRuntime {
   logs: LogCapture;
+  ses: LocalSes;
   scheduler: LocalScheduler;
   /** The functions S3 event notifications run (photo processing); `idle()` waits for every run and retry. */
   notifications: S3Notifications;
@@ -104,12 +113,15 @@ export function localRuntime(stack: LocalStack): LocalRuntime {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
-  // The Lambda endpoint is only fixed when asked for (npm start: LAMBDA_PORT, 3003), so no caller collides on it.
-  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, lambda: 0, ...options.ports };
+  // The Lambda endpoint and the SES stand-in are only fixed when asked for (npm start: LAMBDA_PORT 3003, SES_PORT 8005).
+  const ports = { api: 3001, ecpay: 3002, dynamodb: 4567, s3: 4569, lambda: 0, ses: 0, ...options.ports };
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "shop-stack-")));
   const ephemeral = options.dataDir === undefined;
   const parameters: Record<string, string> = {
     Env: "local",
+    // The template leaves the email addresses empty (a first deploy has no SES sender yet); locally they are set.
+    MailFromAddress: LOCAL_MAIL_FROM,
+    OwnerEmailAddress: LOCAL_OWNER_EMAIL,
     ...(options.logLevel ? { LogLevel: options.logLevel } : {}),
   };
   const closers: (() => Promise<void>)[] = [];
@@ -167,6 +179,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => sandbox.close());
 
+    const ses = await startLocalSes(ports.ses);
+    closers.push(() => ses.close());
+
     // The handlers run in this process, like one warm Lambda container per function.
     const apiPortGuess = ports.api;
     const lambdaEnvironment: Record<string, string> = {
@@ -188,6 +203,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ECPAY_PARAMETER_PATH: "",
       APP_VERSION: process.env.APP_VERSION ?? "local",
       PUBLIC_API_URL: `http://127.0.0.1:${apiPortGuess}`,
+      SES_ENDPOINT: ses.url,
+      MAIL_RETRY_BASE_MS: String(options.mailRetryBaseMs ?? 2_000),
       ...options.functionEnv,
     };
     Object.assign(process.env, lambdaEnvironment);
@@ -229,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logs,
       env: lambdaEnvironment,
       ...(options.schedules?.intervalMs !== "rate" ? { intervalMs: options.schedules?.intervalMs ?? 0 } : {}),
+      ...(options.schedules?.functions ? { onlyFunctions: options.schedules.functions } : {}),
       log,
     });
     closers.push(() => scheduler.stop());
@@ -240,6 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     resetClients();
     closers.push(async () => {
       resetClients();
+      resetMailer();
       resetConfigCache();
     });
 
@@ -251,12 +270,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaUrl: lambda.url,
       dynamodbEndpoint,
       s3Endpoint,
+      sesUrl: ses.url,
       tableName: names.tableName,
       bucketName: names.bucketName,
       region: LOCAL_REGION,
       close,
     };
-    runtimes.set(stack, { logs, scheduler, notifications });
+    runtimes.set(stack, { logs, scheduler, ses, notifications });
     return stack;
   } catch (error) {
     await close();

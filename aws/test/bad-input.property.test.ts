@@ -17,6 +17,7 @@ import {
   adminImageRequestSchema,
   adminListOrdersQuerySchema,
   adminProductsSchema,
+  adminPutStockRequestSchema,
   adminSiteSchema,
   adminTransitionRequestSchema,
   catalogSchema,
@@ -27,7 +28,7 @@ import {
 } from "../src/contract";
 import { formatTaipeiDate, formatTaipeiDateTime, paymentInfoSchema, paymentResultSchema } from "../src/ecpay";
 import { type Answer, apiClient, bucketSnapshot, countItems, type TableCounts } from "./reliability/support";
-import { ecpayForm, orderRequest, paidNotification, stack } from "./support";
+import { ecpayForm, orderRequest, paidNotification, setStock, stack } from "./support";
 
 const SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1));
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
@@ -163,6 +164,8 @@ let prices: Map<string, number>;
 let available: string[];
 let soldOut: string[];
 let before: { counts: TableCounts; bucket: Map<string, string> };
+/** A product whose count is set to 0 for this file: orders for it are refused (409) with nothing written. */
+let countedOut: string;
 
 async function place(paymentMethod: "credit" | "atm" | "cod"): Promise<Fixture & { key: string }> {
   const request = orderRequest({ paymentMethod });
@@ -186,8 +189,15 @@ beforeAll(async () => {
   prices = new Map(catalog.map((p) => [p.id, p.unitPrice]));
   available = catalog.filter((p) => p.available).map((p) => p.id);
   soldOut = catalog.filter((p) => !p.available).map((p) => p.id);
-  expect(available.length).toBeGreaterThan(1);
+  expect(available.length).toBeGreaterThan(2);
+  countedOut = available.at(-1)!;
+  available = available.slice(0, -1);
+  await setStock(countedOut, 0);
   before = { counts: await countItems(stack()), bucket: await bucketSnapshot(stack()) };
+});
+
+afterAll(async () => {
+  await setStock(countedOut, null);
 });
 
 afterAll(() => {
@@ -250,6 +260,29 @@ describe("POST /order", () => {
     );
   });
 
+  it("answers 400 to email addresses SES would refuse", async () => {
+    const refused = fc
+      .tuple(
+        validOrder(),
+        fc.oneof(
+          fc.constantFrom("王小明@example.tw", "buyer@例子.台灣", "a b@example.tw", "buyer@example", "buyer@@example.tw", "buyer\u0000@example.tw"),
+          fc.integer({ min: 65, max: 120 }).map((n) => `${"a".repeat(n)}@example.tw`),
+          fc.integer({ min: 64, max: 80 }).map((n) => `buyer@${"b".repeat(n)}.tw`),
+        ),
+      )
+      .map(([o, email]) => ({ ...o, customer: { ...o.customer, email } }));
+    await fuzz(
+      "POST /order (email SES would refuse)",
+      refused,
+      runs(30),
+      (o) => storefront().post("/order", o),
+      (a) => {
+        rejected(a, [400]);
+        expect(Object.keys(a.body.error.fields ?? {})).toContain("customer.email");
+      },
+    );
+  });
+
   it("answers 400 to any other JSON value and to bodies that are not JSON", async () => {
     const json = fc.jsonValue().filter((v) => !createOrderRequestSchema.safeParse(v).success);
     await fuzz(
@@ -290,7 +323,11 @@ describe("POST /order", () => {
     const reused = validOrder()
       .filter((o) => o.customer.phone !== usedKey.phone)
       .map((o) => ({ ...o, idempotencyKey: usedKey.key }));
+    const countedOutOrder = fc
+      .tuple(validOrder(), fc.integer({ min: 1, max: 99 }))
+      .map(([o, quantity]) => ({ ...o, items: [...o.items.slice(0, 2), { productId: countedOut, quantity }] }));
     const semantic = fc.oneof(
+      countedOutOrder.map((body) => ({ body, expect: [409] })),
       unknown.map((body) => ({ body, expect: [422] })),
       sold.map((body) => ({ body, expect: [422] })),
       stale.map((body) => ({ body, expect: [409] })),
@@ -528,6 +565,21 @@ describe("admin orders", () => {
           ["to"],
           ["note"],
         ]),
+        mutated(
+          fc.record({
+            to: fc.constant("shipped"),
+            shipment: fc.record({ carrier: fc.constantFrom("tcat", "hct", "post", "other"), trackingNumber: fc.stringMatching(/^[0-9]{10,12}$/) }),
+          }),
+          [["shipment"], ["shipment", "carrier"], ["shipment", "trackingNumber"]],
+        ),
+        // Tracking numbers with control characters, markup, or 200 characters.
+        fc
+          .oneof(
+            fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).filter((t) => [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
+            fc.constantFrom("<script>", "12 34", "123\n456", "'; DROP", "１２３"),
+            fc.integer({ min: 41, max: 200 }).map((n) => "1".repeat(n)),
+          )
+          .map((trackingNumber) => ({ to: "shipped", shipment: { carrier: "tcat", trackingNumber } })),
         fc.jsonValue(),
       )
       .filter((b) => !adminTransitionRequestSchema.safeParse(wire(b)).success);
@@ -616,11 +668,33 @@ describe("admin content", () => {
       open: fc.boolean(),
       closedMessage: fc.string({ maxLength: 20 }),
       announcement: fc.string({ maxLength: 20 }),
+      shipping: fc.record({
+        home: fc.record({
+          fee: fc.integer({ min: 0, max: 500 }),
+          freeShippingThreshold: fc.integer({ min: 1, max: 5000 }),
+          codSurcharge: fc.integer({ min: 0, max: 100 }),
+        }),
+      }),
       revision: fc.constant(siteRevision),
     });
+    const absurd = fc.constantFrom(-1, -160, 0.5, 5_001, 1_000_001, 1e21, Number.MAX_SAFE_INTEGER);
     const body = fc
       .oneof(
-        mutated(valid, [["open"], ["closedMessage"], ["announcement"], ["updatedAt"], ["revision"]]),
+        mutated(valid, [
+          ["open"],
+          ["closedMessage"],
+          ["announcement"],
+          ["updatedAt"],
+          ["revision"],
+          ["shipping"],
+          ["shipping", "home"],
+          ["shipping", "home", "fee"],
+          ["shipping", "home", "freeShippingThreshold"],
+          ["shipping", "home", "codSurcharge"],
+        ]),
+        fc
+          .tuple(valid, fc.constantFrom("fee", "freeShippingThreshold", "codSurcharge"), absurd)
+          .map(([site, field, value]) => ({ ...site, shipping: { home: { ...site.shipping.home, [field]: value } } })),
         fc.jsonValue(),
       )
       .filter((b) => !adminSiteSchema.safeParse(wire(b)).success);
@@ -645,6 +719,36 @@ describe("admin content", () => {
       runs(30),
       (i) => admin().get(`/admin/uploads/${encodeURIComponent(i)}`),
       (a, i) => rejected(a, /^[0-9a-f]{32}$/.test(i) ? [404] : [400, 404]),
+    );
+  });
+
+  it("answers 4xx to stock edits the contract rejects or for products that do not exist, and writes no count", async () => {
+    const valid = fc.record({ stock: fc.integer({ min: 0, max: 100 }), expected: fc.constant(null) });
+    const absurd = fc
+      .tuple(fc.constantFrom(-1, -50, 0.5, 1_000_001, 1e21, Number.NaN), fc.constantFrom("stock", "expected"))
+      .map(([value, field]) => ({ stock: 1, expected: null, [field]: value }));
+    const badBody = fc
+      .oneof(mutated(valid, [["stock"], ["expected"]]), absurd, fc.jsonValue())
+      .filter((b) => !adminPutStockRequestSchema.safeParse(wire(b)).success)
+      .map((body) => ({ id: encodeURIComponent(available[0]!), body }));
+    const badId = fc
+      .tuple(
+        fc.oneof(
+          fc.stringMatching(/^zz[a-z0-9-]{0,20}$/),
+          fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !/^[a-z0-9][a-z0-9-]{0,47}$/.test(s)).filter(encodable).map(encodeURIComponent),
+          rawSegment,
+        ),
+        valid,
+      )
+      // Never an existing product's id (that edit would be valid).
+      .filter(([id]) => !catalog.some((p) => p.id.toLowerCase() === id.toLowerCase()))
+      .map(([id, body]) => ({ id, body }));
+    await fuzz(
+      "PUT /admin/stock/{id} (bad bodies and ids)",
+      fc.oneof(badBody, badId),
+      runs(50),
+      ({ id, body }) => admin().put(`/admin/stock/${id}`, body ?? null),
+      (a) => rejected(a),
     );
   });
 

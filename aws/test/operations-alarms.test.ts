@@ -222,8 +222,11 @@ describe("the dashboard", () => {
 
 describe("the reconciler's schedule", () => {
   it("runs the reconciler on the ReconcileSchedule rate (every 10 minutes by default), not retried on failure", () => {
-    const [schedule, ...others] = listScheduledFunctions(template, ctx);
-    expect(others).toEqual([]);
+    const schedules = listScheduledFunctions(template, ctx);
+    // The reconciler, and the outbox worker (emails, stock holds: docs/decisions/0015-email-outbox.md) every minute.
+    expect(schedules.map((s) => s.functionId).sort()).toEqual(["OutboxWorkerFunction", "ReconcilerFunction"]);
+    expect(schedules.find((s) => s.functionId === "OutboxWorkerFunction")).toMatchObject({ expression: "rate(1 minute)" });
+    const schedule = schedules.find((s) => s.functionId === "ReconcilerFunction");
     expect(schedule).toMatchObject({
       functionId: "ReconcilerFunction",
       expression: "rate(10 minutes)",

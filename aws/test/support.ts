@@ -6,7 +6,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AwsClient } from "aws4fetch";
 import { inject } from "vitest";
-import type { CreateOrderRequest } from "../src/contract";
+import type { CreateOrderRequest, SiteStatus } from "../src/contract";
+import { resetClients } from "../src/lib/clients";
+import { resetConfigCache } from "../src/lib/config";
+import { readMailbox, type StoredMail } from "../local/ses";
 import { type MacAlgorithm, PAYMENT_MAC, checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
 import { localS3Client } from "../local/s3-buckets";
@@ -123,6 +126,79 @@ export function dynamoClient(): DynamoDBDocumentClient {
 
 export function s3Client() {
   return localS3Client(stack().s3Endpoint);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fees, stock, mail
+
+/** Sets the fee settings in site.json (undefined: none) from its current revision; returns what was there. */
+export async function setShipping(shipping: SiteStatus["shipping"]): Promise<SiteStatus["shipping"]> {
+  const { revision, updatedAt: _at, shipping: before, ...site } = (await admin.get("/admin/site")).body;
+  const res = await admin.put("/admin/site", { ...site, revision, shipping: shipping ?? {} });
+  if (res.status !== 200) throw new Error(`setting fees: ${res.status} ${res.text}`);
+  return before;
+}
+
+/** Sets a product's stock count (null: not tracked) from whatever it is now. */
+export async function setStock(productId: string, stock: number | null): Promise<void> {
+  const current = await stockOf(productId);
+  const res = await admin.put(`/admin/stock/${productId}`, { stock, expected: current });
+  if (res.status !== 200) throw new Error(`setting stock: ${res.status} ${res.text}`);
+}
+
+export async function stockOf(productId: string): Promise<number | null> {
+  const res = await admin.get("/admin/stock");
+  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find((e) => e.productId === productId);
+  if (!entry) throw new Error(`no product ${productId}`);
+  return entry.stock;
+}
+
+/** Every mail the SES stand-in holds for `to`. */
+export async function mailTo(to: string): Promise<StoredMail[]> {
+  return (await readMailbox(stack().sesUrl)).filter((mail) => mail.destination.to.includes(to));
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, stepMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A unique address per test, so mailbox counts are this test's alone. */
+export function uniqueEmail(label: string): string {
+  return `${label}-${randomBytes(5).toString("hex")}@example.tw`;
+}
+
+/**
+ * Lets a test call the Lambda code directly (services, repositories) against the shared stack's stores, as a
+ * function that stopped half-way would have left things.
+ */
+export function useStackEnvironment(): void {
+  const s = stack();
+  Object.assign(process.env, {
+    ENV: "local",
+    TABLE_NAME: s.tableName,
+    BUCKET_NAME: s.bucketName,
+    DYNAMODB_ENDPOINT: s.dynamodbEndpoint,
+    S3_ENDPOINT: s.s3Endpoint,
+    SES_ENDPOINT: s.sesUrl,
+    AWS_REGION: s.region,
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    ECPAY_GATEWAY_URL: s.ecpayUrl,
+    STOREFRONT_URL: "http://127.0.0.1:8788",
+    MAIL_FROM: "shop@example.tw",
+    OWNER_EMAIL: "owner@example.tw",
+  });
+  resetConfigCache();
+  resetClients();
 }
 
 /** Posts a file with the presigned POST the API handed out, as the BFF does: the fields, then the file last. */

@@ -589,7 +589,7 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
   });
 
   // Who may call what, straight from the IAM users' policies in the template.
-  const shopperRoutes = new Set(["ping", "createOrder", "getOrder", "retryPayment"]);
+  const shopperRoutes = new Set(["ping", "createOrder", "getOrder", "retryPayment", "getStock"]);
   const publicRoutes = new Set(["ecpayReturn", "ecpayPaymentInfo"]);
 
   for (const [name, route] of Object.entries(ROUTES)) {

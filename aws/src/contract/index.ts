@@ -100,21 +100,97 @@ export const catalogSchema = z
   });
 export type Catalog = z.infer<typeof catalogSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// Shipping fees (set by the owner; stored in `site.json`, see docs/decisions/0014-fees-and-stock.md)
+
+/**
+ * How an order reaches the shopper. Fee rules are kept per method, so a new method (convenience-store pickup) adds
+ * a key here and a rule in the settings without touching the others.
+ */
+export const DELIVERY_METHODS = ["home"] as const;
+export const deliveryMethodSchema = z.enum(DELIVERY_METHODS);
+export type DeliveryMethod = z.infer<typeof deliveryMethodSchema>;
+
+/** Upper bounds that keep a typo (an extra zero or three) from reaching a shopper's checkout. */
+export const FEE_LIMITS = { fee: 5_000, freeShippingThreshold: 1_000_000, codSurcharge: 1_000 } as const;
+
+/** One delivery method's fee rule; every part is optional (absent = no fee / never free / no surcharge). */
+export const deliveryFeeRuleSchema = z.object({
+  /** Flat fee per order, TWD. */
+  fee: z
+    .number({ error: "運費須為整數（元）" })
+    .int("運費須為整數（元）")
+    .min(0, "運費不可為負數")
+    .max(FEE_LIMITS.fee, `運費最多 NT$${FEE_LIMITS.fee}`)
+    .optional(),
+  /** Items subtotal (TWD) from which this delivery is free. */
+  freeShippingThreshold: z
+    .number({ error: "免運門檻須為整數（元）" })
+    .int("免運門檻須為整數（元）")
+    .min(1, "免運門檻至少 NT$1")
+    .max(FEE_LIMITS.freeShippingThreshold, `免運門檻最多 NT$${FEE_LIMITS.freeShippingThreshold}`)
+    .optional(),
+  /** Added to pay-on-arrival orders (the carrier's cash-collection charge); free shipping does not waive it. */
+  codSurcharge: z
+    .number({ error: "貨到付款手續費須為整數（元）" })
+    .int("貨到付款手續費須為整數（元）")
+    .min(0, "貨到付款手續費不可為負數")
+    .max(FEE_LIMITS.codSurcharge, `貨到付款手續費最多 NT$${FEE_LIMITS.codSurcharge}`)
+    .optional(),
+});
+export type DeliveryFeeRule = z.infer<typeof deliveryFeeRuleSchema>;
+
+/** Fee rules by delivery method; a method without a rule ships free. */
+export const shippingSettingsSchema = z.object({ home: deliveryFeeRuleSchema.optional() });
+export type ShippingSettings = z.infer<typeof shippingSettingsSchema>;
+
 export const siteStatusSchema = z.object({
   open: z.boolean(),
   closedMessage: z.string().trim().max(500).optional(),
   announcement: z.string().trim().max(500).optional(),
+  /** Shipping fees; absent means free delivery and no surcharge. */
+  shipping: shippingSettingsSchema.optional(),
   updatedAt: z.string().datetime().optional(),
 });
 export type SiteStatus = z.infer<typeof siteStatusSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0014-fees-and-stock.md)
+
+/** The most a count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
+export const MAX_STOCK = 1_000_000;
+
+export const stockCountSchema = z
+  .number({ error: "庫存須為整數" })
+  .int("庫存須為整數")
+  .min(0, "庫存不可為負數")
+  .max(MAX_STOCK, `庫存最多 ${MAX_STOCK}`);
+
+/** Units left to sell, by product id; a product that is not listed is not tracked (never sells out by count). */
+export const stockLevelsSchema = z.record(productIdSchema, z.number().int().min(0));
+export type StockLevels = z.infer<typeof stockLevelsSchema>;
+
+export const stockResponseSchema = z.object({ stock: stockLevelsSchema });
+
+// ---------------------------------------------------------------------------------------------
 // POST /order
+
+/**
+ * An address Amazon SES will send to: ASCII only (SES wants internationalised domains in Punycode), a local part of at
+ * most 64 characters and a domain of at most 253 with labels of at most 63 (RFC 5321), no control characters.
+ */
+export const emailAddressSchema = z
+  .string()
+  .trim()
+  .max(254, "Email 最多 254 個字元")
+  .email("Email 格式不正確")
+  .refine((s) => s.indexOf("@") <= 64, "Email @ 前面最多 64 個字元")
+  .refine((s) => s.slice(s.indexOf("@") + 1).split(".").every((label) => label.length <= 63), "Email 網域格式不正確");
 
 export const customerSchema = z.object({
   name: z.string().trim().min(1, "請填寫姓名").max(50),
   phone: taiwanMobile,
-  email: z.string().trim().max(254).email("Email 格式不正確"),
+  email: emailAddressSchema,
   address: z.string().trim().min(5, "請填寫完整地址（含郵遞區號）").max(200),
 });
 export type Customer = z.infer<typeof customerSchema>;
@@ -134,7 +210,12 @@ export const createOrderRequestSchema = z.object({
     .refine((items) => new Set(items.map((i) => i.productId)).size === items.length, "each product may appear once"),
   customer: customerSchema,
   paymentMethod: paymentMethodSchema,
-  /** The total the shopper saw; when it no longer matches the catalog the API answers 409 so they can review. */
+  /** Home delivery when absent (the only method today). */
+  deliveryMethod: deliveryMethodSchema.optional(),
+  /**
+   * The total the shopper saw, fees included; when it no longer matches the catalog and the fee settings the API
+   * answers 409 price_changed so they can review.
+   */
   expectedTotal: twd.optional(),
   note: z.string().trim().max(500).optional(),
   origin: storefrontOriginSchema.optional(),
@@ -149,6 +230,34 @@ export const orderLineSchema = z.object({
   lineTotal: twd,
 });
 export type OrderLine = z.infer<typeof orderLineSchema>;
+
+/** A charge on the order besides the goods: the delivery fee, the pay-on-arrival surcharge. Its own line, in words. */
+export const FEE_KINDS = ["shipping", "cod_surcharge"] as const;
+export const feeLineSchema = z.object({
+  kind: z.enum(FEE_KINDS),
+  /** As printed on the order and in ECPay's item list, e.g. 運費. */
+  name: z.string(),
+  amount: twd,
+});
+export type FeeLine = z.infer<typeof feeLineSchema>;
+
+/** Carriers the owner ships with; `other` has no tracking page we can link to. */
+export const CARRIERS = ["tcat", "hct", "post", "other"] as const;
+export const carrierSchema = z.enum(CARRIERS, { error: "請選擇物流業者" });
+export type Carrier = z.infer<typeof carrierSchema>;
+
+/** Letters, digits and dashes (what carriers print), at most 40: no control characters, nothing to inject. */
+export const trackingNumberSchema = z
+  .string({ error: "請填寫物流單號" })
+  .trim()
+  .min(1, "請填寫物流單號")
+  .max(40, "物流單號最多 40 個字元")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, "物流單號只能有英文字母、數字與連字號");
+
+export const shipmentInputSchema = z.object({ carrier: carrierSchema, trackingNumber: trackingNumberSchema });
+
+export const shipmentSchema = shipmentInputSchema.extend({ shippedAt: z.string().datetime() });
+export type Shipment = z.infer<typeof shipmentSchema>;
 
 export const historyEntrySchema = z.object({
   at: z.string().datetime(),
@@ -189,11 +298,20 @@ export const orderSchema = z.object({
   status: orderStatusSchema,
   createdAt: z.string().datetime(),
   lines: z.array(orderLineSchema),
+  /** Sum of the lines (absent on orders placed before fees existed: then it equals total). */
+  subtotal: twd.optional(),
+  /** Delivery fee and surcharges, each its own line; absent or empty means none. */
+  fees: z.array(feeLineSchema).optional(),
+  /** What the shopper pays: subtotal plus fees. This is ECPay's TotalAmount. */
   total: twd,
   paymentMethod: paymentMethodSchema,
+  /** Absent on orders placed before delivery methods existed (they were all home delivery). */
+  deliveryMethod: deliveryMethodSchema.optional(),
   customer: customerSchema,
   note: z.string().optional(),
   payment: paymentRecordSchema.optional(),
+  /** Carrier and tracking number, once the owner has shipped it. */
+  shipment: shipmentSchema.optional(),
   /** The storefront origin the order was placed from, when it was not the default one (ECPay returns the shopper there). */
   origin: z.string().optional(),
   history: z.array(historyEntrySchema),
@@ -262,6 +380,27 @@ export const adminOrderResponseSchema = z.object({ order: orderSchema });
 export const adminTransitionRequestSchema = z.object({
   to: orderStatusSchema,
   note: z.string().trim().max(500).optional(),
+  /** Carrier and tracking number; only with `to: "shipped"`. */
+  shipment: shipmentInputSchema.optional(),
+});
+
+/** The owner's stock count for a product: `null` = not tracked. */
+export const adminStockEntrySchema = z.object({
+  productId: productIdSchema,
+  stock: stockCountSchema.nullable(),
+});
+
+/** GET: the count of every product in the catalog (null = not tracked). */
+export const adminStockResponseSchema = z.object({ stock: z.array(adminStockEntrySchema) });
+
+/**
+ * PUT: set the count, only if it still is `expected` (what the owner's page showed; null = was not tracked). Sales,
+ * cancellations and another tab all move the count, so an edit based on an old figure is refused (409) with the
+ * current one instead of overwriting it.
+ */
+export const adminPutStockRequestSchema = z.object({
+  stock: stockCountSchema.nullable(),
+  expected: z.number().int().min(0).nullable(),
 });
 
 export const adminReconcileResponseSchema = z.object({
@@ -324,8 +463,12 @@ export const errorResponseSchema = z.object({
     message: z.string(),
     /** Field-level problems from validation, keyed by dotted path. */
     fields: z.record(z.string(), z.string()).optional(),
-    /** For price_changed: the total the catalog gives now. */
+    /** For price_changed: the total the catalog and the fee settings give now. */
     currentTotal: twd.optional(),
+    /** For a stock conflict (409 conflict on POST /order): units left of each product that could not be reserved. */
+    remaining: z.record(z.string(), z.number().int().min(0)).optional(),
+    /** For a conflict on PUT /admin/stock/{id}: the count as it is now (null = not tracked). */
+    currentStock: z.number().int().min(0).nullable().optional(),
   }),
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
@@ -362,4 +505,7 @@ export const ROUTES = {
   adminGetUpload: { method: "GET", path: "/admin/uploads/{id}" },
   adminGetSite: { method: "GET", path: "/admin/site" },
   adminPutSite: { method: "PUT", path: "/admin/site" },
+  getStock: { method: "GET", path: "/stock" },
+  adminGetStock: { method: "GET", path: "/admin/stock" },
+  adminPutStock: { method: "PUT", path: "/admin/stock/{id}" },
 } as const;

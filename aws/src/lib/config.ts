@@ -20,6 +20,11 @@ const envSchema = z.object({
   ECPAY_MERCHANT_ID: z.string().optional(),
   ECPAY_HASH_KEY: z.string().optional(),
   ECPAY_HASH_IV: z.string().optional(),
+  /** The shop's sender address (a verified SES identity) and the owner's inbox; the outbox worker's only. */
+  MAIL_FROM: z.preprocess((v) => (v === "" ? undefined : v), z.string().email().optional()),
+  OWNER_EMAIL: z.preprocess((v) => (v === "" ? undefined : v), z.string().email().optional()),
+  /** First retry delay of a failed email, doubling per attempt up to an hour (local tests shorten it). */
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(60_000),
 });
 export type LambdaEnv = z.infer<typeof envSchema>;
 

@@ -35,6 +35,12 @@ export const METRIC = {
   reconcilerQueries: "ReconcilerQueries",
   /** Orders the reconciler cancelled; dimension Reason: atm_expired, unpaid_too_long. */
   reconcilerCancellations: "ReconcilerCancellations",
+  /** Emails the outbox worker sent; dimension Event: received, paid, shipped, cancelled, owner_new. */
+  emailsSent: "EmailsSent",
+  /** Emails given up after their last attempt (or refused by SES); dimension Event. */
+  emailsFailed: "EmailsFailed",
+  /** Units given back by holds whose order was never written (a request stopped half-way). */
+  orphanedStockReleased: "OrphanedStockReleased",
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -12,6 +12,7 @@ import type {
   OrderStatus,
   PaymentMethod,
   PaymentRecord,
+  Shipment,
 } from "../contract";
 import { orderSchema } from "../contract";
 import {
@@ -22,6 +23,7 @@ import {
   monthsBetween,
   orderKeyFromId,
 } from "../domain/order-id";
+import { type MailEvent, mailsOnCreate, mailsOnTransition } from "../domain/notifications";
 import type { TaipeiDate } from "../domain/taipei-time";
 import { dynamo } from "./clients";
 import { lambdaEnv } from "./config";
@@ -67,11 +69,73 @@ export async function getOrder(id: string): Promise<(Order & Partial<OrderMeta>)
   return result.Item ? toOrder(result.Item) : undefined;
 }
 
-/** Writes a new order if its id is still free. Returns false when another order already holds the id. */
-export async function putNewOrder(order: Order, meta: OrderMeta): Promise<boolean> {
+// ---------------------------------------------------------------------------------------------
+// The outbox (docs/decisions/0015-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
+// order, written by the same conditional write as the event, and the order enters the sparse index `gsi-outbox`
+// (`outboxQueue`, `outboxDue`) where the outbox worker finds it.
+
+export const OUTBOX_INDEX = "gsi-outbox";
+export const OUTBOX_QUEUE = "pending";
+
+export type MailState = "pending" | "sending" | "sent" | "failed";
+
+export interface MailRecord {
+  state: MailState;
+  attempts: number;
+  /** Earliest time to (re)try, epoch ms. */
+  due: number;
+  /** While `sending`: the worker run that claimed it, and until when the claim holds. */
+  claim?: string;
+  until?: number;
+  sentAt?: string;
+  messageId?: string;
+  lastError?: string;
+}
+
+export const mailAttribute = (event: MailEvent) => `mail_${event}`;
+
+/** The clauses that queue `events` on an order, for an UpdateExpression's SET and ADD parts. */
+function queueMails(
+  events: readonly MailEvent[],
+  nowMs: number,
+  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[]; adds: string[] },
+): void {
+  if (events.length === 0) return;
+  for (const event of events) {
+    expression.names[`#m_${event}`] = mailAttribute(event);
+    expression.values[`:m_${event}`] = { state: "pending", attempts: 0, due: nowMs } satisfies MailRecord;
+    // Never twice: a second event of the same kind (there is none in the state machine) keeps the first record.
+    expression.sets.push(`#m_${event} = if_not_exists(#m_${event}, :m_${event})`);
+  }
+  expression.values[":outboxQueue"] = OUTBOX_QUEUE;
+  expression.values[":outboxDue"] = nowMs;
+  expression.values[":one"] = 1;
+  expression.sets.push("outboxQueue = :outboxQueue", "outboxDue = :outboxDue");
+  expression.adds.push("outboxRev :one");
+}
+
+/**
+ * Writes a new order if its id is still free. Returns false when another order already holds the id. `stockHeld` is
+ * what the order took of each tracked product (ADR 0014): from now on the order, not a hold, owns those units.
+ */
+export async function putNewOrder(order: Order, meta: OrderMeta, stockHeld: Record<string, number> = {}): Promise<boolean> {
   const key = orderKeyFromId(order.id);
   if (!key) throw new Error(`malformed order id ${order.id}`);
-  const item: OrderItem = { ...order, ...meta, ...key, phone: order.customer.phone, updatedAt: order.createdAt };
+  const nowMs = new Date(order.createdAt).getTime();
+  const mails = Object.fromEntries(
+    mailsOnCreate(order.paymentMethod).map((event) => [mailAttribute(event), { state: "pending", attempts: 0, due: nowMs } satisfies MailRecord]),
+  );
+  const queued = Object.keys(mails).length > 0 ? { outboxQueue: OUTBOX_QUEUE, outboxDue: nowMs, outboxRev: 1 } : {};
+  const item: OrderItem & Record<string, unknown> = {
+    ...order,
+    ...meta,
+    ...key,
+    phone: order.customer.phone,
+    updatedAt: order.createdAt,
+    ...mails,
+    ...queued,
+    ...(Object.keys(stockHeld).length > 0 ? { stockHeld, stockState: "held" } : {}),
+  };
   try {
     await dynamo().send(
       new PutCommand({ TableName: table(), Item: item, ConditionExpression: "attribute_not_exists(idsk)" }),
@@ -107,6 +171,8 @@ export interface StatusChange {
   at?: Date;
   /** Payment details learnt together with the change (ECPay trade number, payment type…). */
   payment?: Partial<PaymentRecord>;
+  /** Carrier and tracking number, with the change to shipped. */
+  shipment?: Shipment;
   /**
    * Apply only if the order is still on this checkout attempt: the reconciler cancels an order it asked ECPay about,
    * not one whose shopper has just started paying again with a new MerchantTradeNo.
@@ -117,16 +183,26 @@ export interface StatusChange {
 /**
  * Applies a status change only if the order is still in `from`. Returns the updated order, or undefined when
  * the order had moved on (the caller re-reads and decides whether that is a duplicate or a conflict).
+ *
+ * The emails the change sends are queued by the same write (domain/notifications.ts), so every path that changes a
+ * status — the owner, ECPay's callbacks, reconciling, expiry — sends them, exactly once per change.
  */
 export async function changeStatus(id: string, change: StatusChange): Promise<Order | undefined> {
   const key = orderKeyFromId(id);
   if (!key) return undefined;
-  const at = (change.at ?? new Date()).toISOString();
+  const when = change.at ?? new Date();
+  const at = when.toISOString();
   const entry: HistoryEntry = { at, from: change.from, to: change.to, by: change.by, ...(change.note ? { note: change.note } : {}) };
   const names: Record<string, string> = { "#status": "status" };
   const values: Record<string, unknown> = { ":from": change.from, ":to": change.to, ":entry": [entry], ":at": at };
   const sets = ["#status = :to", "history = list_append(history, :entry)", "updatedAt = :at"];
+  const adds: string[] = [];
   setPaymentFields(change.payment ?? {}, { names, values, sets });
+  if (change.shipment) {
+    values[":shipment"] = change.shipment;
+    sets.push("shipment = :shipment");
+  }
+  queueMails(mailsOnTransition(change.from, change.to), when.getTime(), { names, values, sets, adds });
   let condition = "#status = :from";
   if (change.expectMerchantTradeNo !== undefined) {
     values[":expectedNo"] = change.expectMerchantTradeNo;
@@ -137,7 +213,7 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
       new UpdateCommand({
         TableName: table(),
         Key: key,
-        UpdateExpression: `SET ${sets.join(", ")}`,
+        UpdateExpression: `SET ${sets.join(", ")}${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -227,6 +303,73 @@ export async function replaceMerchantTradeNo(
     return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The units an order holds (ADR 0014): `stockHeld` (product id → units) and `stockState`: held → releasing →
+// released once the order is cancelled and its units are given back.
+
+export type StockState = "held" | "releasing" | "released";
+
+export interface OrderStock {
+  status: OrderStatus;
+  held: Record<string, number>;
+  state: StockState | undefined;
+}
+
+export async function readOrderStock(id: string): Promise<OrderStock | undefined> {
+  const key = orderKeyFromId(id);
+  if (!key) return undefined;
+  const result = await dynamo().send(
+    new GetCommand({
+      TableName: table(),
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: "#status, stockHeld, stockState",
+      ExpressionAttributeNames: { "#status": "status" },
+    }),
+  );
+  if (!result.Item) return undefined;
+  return {
+    status: result.Item.status as OrderStatus,
+    held: (result.Item.stockHeld as Record<string, number> | undefined) ?? {},
+    state: result.Item.stockState as StockState | undefined,
+  };
+}
+
+/** A cancelled order's units start going back: held → releasing (already releasing is fine: another caller started). */
+export async function markStockReleasing(id: string): Promise<boolean> {
+  return setStockState(id, "releasing", "#status = :cancelled AND stockState IN (:held, :releasing)");
+}
+
+export async function markStockReleased(id: string): Promise<boolean> {
+  return setStockState(id, "released", "stockState = :releasing");
+}
+
+async function setStockState(id: string, to: StockState, condition: string): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET stockState = :to",
+        ConditionExpression: condition,
+        ...(condition.includes("#status") ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
+        ExpressionAttributeValues: {
+          ":to": to,
+          ...(condition.includes(":cancelled") ? { ":cancelled": "cancelled" } : {}),
+          ...(condition.includes(":held") ? { ":held": "held" } : {}),
+          ":releasing": "releasing",
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }

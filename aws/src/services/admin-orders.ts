@@ -2,7 +2,7 @@
  * What the owner does to orders: move them along the state machine, and reconcile them with ECPay when a
  * notification never arrived.
  */
-import type { AdminListOrdersQuery, Order, OrderStatus } from "../contract";
+import type { AdminListOrdersQuery, Order, OrderStatus, Shipment } from "../contract";
 import { type TaipeiDate, taipeiDate } from "../domain/taipei-time";
 import { findTransition } from "../domain/order-state";
 import { isPastAtmDeadline } from "../domain/reconcile";
@@ -12,6 +12,7 @@ import { METRIC, putMetric } from "../lib/metrics";
 import { changeStatus, getOrder, listOrders } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
 import { askEcpay, paymentFrom } from "./ecpay-query";
+import { settleStockForOrder } from "./stock";
 
 const DEFAULT_RANGE_DAYS = 90;
 /** Ten years of month partitions; longer ranges are refused rather than queried month by month. */
@@ -25,13 +26,35 @@ export async function requireOrder(id: string): Promise<Order> {
   return rest;
 }
 
-export async function transitionByOwner(id: string, to: OrderStatus, note?: string): Promise<Order> {
+export async function transitionByOwner(
+  id: string,
+  to: OrderStatus,
+  note?: string,
+  shipment?: Omit<Shipment, "shippedAt">,
+  now = new Date(),
+): Promise<Order> {
+  if (shipment && to !== "shipped") {
+    throw new ApiError("bad_request", "A carrier and tracking number go only with marking an order shipped", {
+      fields: { shipment: "only with to: shipped" },
+    });
+  }
   const order = await requireOrder(id);
-  if (order.status === to) return order;
+  if (order.status === to) {
+    // A repeated request (double click, retried bulk action): finish what the first may have left undone.
+    await settleStockForOrder(id);
+    return order;
+  }
   if (!findTransition(order, to, "owner")) {
     throw new ApiError("invalid_transition", `A ${order.paymentMethod} order cannot go from ${order.status} to ${to}`);
   }
-  const updated = await changeStatus(id, { from: order.status, to, by: "owner", ...(note ? { note } : {}) });
+  const updated = await changeStatus(id, {
+    from: order.status,
+    to,
+    by: "owner",
+    at: now,
+    ...(note ? { note } : {}),
+    ...(shipment ? { shipment: { ...shipment, shippedAt: now.toISOString() } } : {}),
+  });
   if (updated && to === "paid") putMetric(METRIC.paymentsConfirmed, 1, { By: "owner" });
   if (!updated) {
     // Someone (ECPay, another tab) changed it between our read and write; show the owner the current state.
@@ -39,6 +62,8 @@ export async function transitionByOwner(id: string, to: OrderStatus, note?: stri
     if (current.status === to) return current;
     throw new ApiError("conflict", `Order ${id} changed to ${current.status} meanwhile; reload and try again`);
   }
+  // Cancelled: its units go back on sale now; shipped: they are sold. (If this stops here, the outbox worker does it.)
+  await settleStockForOrder(id);
   return updated;
 }
 
@@ -78,6 +103,7 @@ export async function reconcileOrder(id: string, now = new Date()): Promise<{ or
       note: `ATM transfer not received by ${deadline}: expired`,
     });
     const current = updated ?? (await requireOrder(id));
+    await settleStockForOrder(id);
     return { order: current, outcome: `Unpaid after the ATM deadline ${deadline}: cancelled as expired` };
   }
   const meaning =

@@ -1,10 +1,13 @@
 /**
- * Placing an order: price it from the catalog, then write it exactly once per idempotency key.
+ * Placing an order: price it from the catalog and the fee settings, take its stock, then write it exactly once per
+ * idempotency key.
  *
  * Nothing is written until the request is known to be acceptable (site open, products on sale, expected total
- * matches), so a rejected request leaves no trace. The write itself is two conditional puts: the idempotency key
- * is claimed for an order id, then the order is put under that id. A crash between the two is healed by the
- * retry, which finds the claim and puts the order under the claimed id.
+ * matches), so a rejected request leaves no trace. Then: each line's units are held under the idempotency key (one
+ * conditional update per product, given back if any line is short: 409, nothing left behind), the key is claimed for
+ * an order id (a conditional put), and the order is put under the id. A crash in between is healed by the retry,
+ * which finds the holds and the claim and finishes the order without taking anything twice; without a retry, the
+ * outbox worker gives the held units back (services/stock.ts).
  */
 import { createHash } from "node:crypto";
 import type { CreateOrderRequest, Order } from "../contract";
@@ -13,6 +16,16 @@ import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { readCatalog, readSiteStatus } from "../lib/content";
+import { readStockLevels } from "../lib/stock-repo";
+import {
+  forgetHolds,
+  heldUnits,
+  idempotencyMismatch,
+  newAttempt,
+  releaseStock,
+  reserveStock,
+  returnFreshHolds,
+} from "./stock";
 import { ApiError } from "../lib/http";
 import { addLogContext, logger } from "../lib/logger";
 import { METRIC, putMetric } from "../lib/metrics";
@@ -44,6 +57,9 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
   // catalog and site status, so it must not fail with them either (S3 down while a shopper retries).
   const content = Promise.all([readSiteStatus(), readCatalog()]);
   content.catch(() => {});
+  // Which products are counted: only those cost a conditional write below.
+  const levels = readStockLevels(request.items.map((i) => i.productId));
+  levels.catch(() => {});
   const previous = await getIdempotencyRecord(request.idempotencyKey);
   if (previous && previous.bodyHash !== bodyHash) throw mismatch();
   if (previous) {
@@ -59,7 +75,11 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
 
   if (!site.open) throw new ApiError("site_closed", site.closedMessage || "本店暫停營業，暫不接受訂單。");
 
-  const priced = priceOrder(request.items, catalog);
+  const priced = priceOrder(request.items, catalog, {
+    paymentMethod: request.paymentMethod,
+    deliveryMethod: request.deliveryMethod ?? "home",
+    ...(site.shipping ? { shipping: site.shipping } : {}),
+  });
   if (!priced.ok) {
     throw new ApiError(
       "product_unavailable",
@@ -70,21 +90,48 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
     );
   }
   if (request.expectedTotal !== undefined && request.expectedTotal !== priced.total) {
-    throw new ApiError("price_changed", "價格已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
+    throw new ApiError("price_changed", "價格或運費已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
   }
 
+  // Units first, then the key: an order refused for stock leaves nothing behind (the holds are given back), and a
+  // retry of a request that got further finds its holds (re-stamped, never taken twice) and its claim.
   let orderId = previous?.orderId ?? newOrderId(now);
-  if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {
-    // A concurrent request with the same key claimed it first: follow its claim.
-    const claimed = await getIdempotencyRecord(request.idempotencyKey);
-    if (!claimed) throw new Error("idempotency record vanished");
-    if (claimed.bodyHash !== bodyHash) throw mismatch();
-    orderId = claimed.orderId;
+  const attemptToken = newAttempt();
+  let reservation: Awaited<ReturnType<typeof reserveStock>>;
+  try {
+    const tracked = new Set([...(await levels)].filter(([, n]) => n !== null).map(([id]) => id));
+    reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken, tracked);
+  } catch (error) {
+    // A copy of this request racing us may have written the order (and let go of its holds) since we looked: then
+    // the answer is that order, not "sold out".
+    const written = error instanceof ApiError ? await writtenFor(request.idempotencyKey, bodyHash) : undefined;
+    if (written) return { order: written, replayed: true };
+    throw error;
+  }
+  let heldFor = orderId;
+  try {
+    if (!previous && !(await claimIdempotencyKey(request.idempotencyKey, { orderId, bodyHash }, now))) {
+      // A concurrent request with the same key claimed it first: follow its claim.
+      const claimed = await getIdempotencyRecord(request.idempotencyKey);
+      if (!claimed) throw new Error("idempotency record vanished");
+      if (claimed.bodyHash !== bodyHash) throw mismatch();
+      orderId = claimed.orderId;
+    }
+  } catch (error) {
+    if (error instanceof ApiError) await releaseStock(priced.lines, request.idempotencyKey, attemptToken);
+    throw error;
   }
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (orderId !== heldFor) {
+      // The holds name the order they are for; re-stamp them for the id the claim now names.
+      const held = new Set(Object.keys(heldUnits(reservation)));
+      reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken, held);
+      heldFor = orderId;
+    }
     const order = buildOrder(orderId, request, priced, now);
-    if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash })) {
+    if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash }, heldUnits(reservation))) {
+      await forgetHolds(reservation, request.idempotencyKey, bodyHash);
       addLogContext({ orderId });
       putMetric(METRIC.ordersCreated, 1, { PaymentMethod: order.paymentMethod });
       logger.info("order created", { outcome: "created", paymentMethod: order.paymentMethod, total: order.total });
@@ -93,6 +140,8 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
 
     const holder = await getOrder(orderId);
     if (holder?.idempotencyKey === request.idempotencyKey) {
+      // A concurrent request with this key wrote it: what this one took afresh is nobody's.
+      await returnFreshHolds(reservation, request.idempotencyKey, attemptToken);
       addLogContext({ orderId: holder.id, outcome: "replayed" });
       return { order: stripMeta(holder), replayed: true };
     }
@@ -113,7 +162,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
 function buildOrder(
   id: string,
   request: CreateOrderRequest,
-  priced: { lines: Order["lines"]; total: number },
+  priced: { lines: Order["lines"]; subtotal: number; fees: Order["fees"]; total: number },
   now: Date,
 ): Order {
   const createdAt = now.toISOString();
@@ -122,8 +171,11 @@ function buildOrder(
     status: "created",
     createdAt,
     lines: priced.lines,
+    subtotal: priced.subtotal,
+    fees: priced.fees ?? [],
     total: priced.total,
     paymentMethod: request.paymentMethod,
+    deliveryMethod: request.deliveryMethod ?? "home",
     customer: request.customer,
     ...(request.note ? { note: request.note } : {}),
     ...(request.origin ? { origin: request.origin } : {}),
@@ -134,14 +186,17 @@ function buildOrder(
   };
 }
 
+/** The order already written for this key and body, if any. */
+async function writtenFor(key: string, bodyHash: string): Promise<Order | undefined> {
+  const claim = await getIdempotencyRecord(key);
+  if (!claim || claim.bodyHash !== bodyHash) return undefined;
+  const existing = await getOrder(claim.orderId);
+  return existing?.idempotencyKey === key ? stripMeta(existing) : undefined;
+}
+
 function stripMeta(order: Order & { idempotencyKey?: string; bodyHash?: string }): Order {
   const { idempotencyKey: _key, bodyHash: _hash, ...rest } = order;
   return rest;
 }
 
-function mismatch(): ApiError {
-  return new ApiError(
-    "idempotency_mismatch",
-    "This idempotencyKey was already used for a different order; use a new key for a new order.",
-  );
-}
+const mismatch = idempotencyMismatch;

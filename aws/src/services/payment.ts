@@ -57,7 +57,11 @@ export function paymentRedirect(order: Order, merchant: EcpayMerchant, urls: Cal
     // Each attempt's number has its own trade date; the first attempt's is the order's.
     tradeDate: new Date(order.payment.issuedAt ?? order.createdAt),
     totalAmount: order.total,
-    items: order.lines.map((line) => ({ name: line.name, unitPrice: line.unitPrice, quantity: line.quantity })),
+    // Fees are lines of their own on ECPay's receipt too, so the items add up to TotalAmount.
+    items: [
+      ...order.lines.map((line) => ({ name: line.name, unitPrice: line.unitPrice, quantity: line.quantity })),
+      ...(order.fees ?? []).map((fee) => ({ name: fee.name, unitPrice: fee.amount, quantity: 1 })),
+    ],
     tradeDesc: `訂單 ${order.id}`,
     paymentMethod: order.paymentMethod,
     returnUrl: `${urls.apiBaseUrl}/ecpay`,

@@ -51,6 +51,9 @@ export default async function setup(project: TestProject) {
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
     ...(process.env.TEST_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT } : {}),
     ecpayRetryDelaysMs: [300, 600, 900, 1200],
+    // The outbox worker sends the tests' emails within a few hundred ms.
+    schedules: { intervalMs: 300, functions: ["OutboxWorkerFunction"] },
+    mailRetryBaseMs: 300,
     storefrontUrl: `http://127.0.0.1:${port}`,
   });
   const { close, ...urls } = stack;

@@ -11,11 +11,17 @@
  * Both run through the signed API and through the BFF (the storefront's checkout form, see placers.ts): there a
  * "retry" is the same form posted again, so the BFF must derive the same idempotency key from it.
  *
+ * Stock is tracked on one product during the first runs (a count far above what is ordered): after the orders and
+ * their 600 retries the count must have gone down by exactly the units ordered — no retry takes units twice, and none
+ * is lost. Not in the races: there 400 requests at once write that one product's item, which dynalite (and DynamoDB,
+ * per item) serialises; on this 2-core machine they outlast the functions' timeout and the retries pile up. Racing
+ * copies of one order against a count are tested at a smaller scale in aws/test/stock.test.ts.
+ *
  * Runs in `npm run test:reliability` (the shared stack and storefront from global-setup). Figures: docs/reliability.md.
  */
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CreateOrderRequest } from "../../src/contract";
-import { orderRequest } from "../support";
+import { orderRequest, setStock, stockOf } from "../support";
 import { apiOrderPlacer, bffOrderPlacer, type OrderPlacer, type PlacedOrder } from "./placers";
 import { countItems, ordersByPhone } from "./support";
 
@@ -51,6 +57,15 @@ async function placeUntilAnswered(placer: OrderPlacer, request: CreateOrderReque
   return answer;
 }
 
+/** The product whose stock is tracked during the runs, and the units a batch orders of it. */
+const COUNTED = "dried-mango";
+const STOCK = 100_000;
+const unitsOf = (batch: CreateOrderRequest[]) =>
+  batch.reduce((sum, r) => sum + r.items.filter((i) => i.productId === COUNTED).reduce((n, i) => n + i.quantity, 0), 0);
+
+beforeAll(() => setStock(COUNTED, STOCK));
+afterAll(() => setStock(COUNTED, null));
+
 function requests(): CreateOrderRequest[] {
   // Mixed payment methods, one to three lines, every order with its own phone and key.
   return Array.from({ length: ORDERS }, (_, i) =>
@@ -65,6 +80,7 @@ describe.each(placers)("load through the $name", (placer) => {
   it(`stores exactly ${ORDERS} orders placed concurrently, and still ${ORDERS} after ${RETRIES} concurrent retries of each`, async () => {
     const stack = inject("stack");
     const before = await countItems(stack);
+    const stockBefore = (await stockOf(COUNTED)) as number;
     const batch = requests();
     const seen: Seen = { serverErrors: 0, reasons: {} };
 
@@ -92,6 +108,7 @@ describe.each(placers)("load through the $name", (placer) => {
     const stored = await ordersByPhone(stack, new Set(batch.map((r) => r.customer.phone)));
     expect(stored).toHaveLength(ORDERS);
     expect(new Set(stored.map((item) => item.id))).toEqual(new Set(ids));
+    expect(await stockOf(COUNTED)).toBe(stockBefore - unitsOf(batch));
 
     console.log(
       `[reliability] ${placer.name}: ${ORDERS} concurrent orders in ${Math.round(firstMs)} ms, ` +
@@ -105,6 +122,7 @@ describe.each(placers)("races through the $name", (placer) => {
   it(`stores exactly ${ORDERS} orders when each arrives ${1 + RETRIES} times at once (retries racing the original)`, async () => {
     const stack = inject("stack");
     const before = await countItems(stack);
+    await setStock(COUNTED, null);
     const batch = requests();
     const seen: Seen = { serverErrors: 0, reasons: {} };
     const started = performance.now();

@@ -1,0 +1,148 @@
+/**
+ * The shop's emails, in Traditional Chinese, as plain text and HTML: one function per event, pure (order in, message
+ * out), so every wording is testable without SES. Whatever a shopper typed (name, address, note) is escaped in HTML.
+ */
+import type { Order, PaymentMethod } from "../contract";
+import { CARRIER_NAMES, trackingLink } from "../domain/carriers";
+import type { MailEvent } from "../domain/notifications";
+
+export const SHOP_NAME = "小島良品";
+
+export interface MailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailContext {
+  /** The storefront's origin, for the order page and the admin links. */
+  storefrontUrl: string;
+}
+
+const METHOD_NAMES: Record<PaymentMethod, string> = { credit: "信用卡", atm: "ATM 轉帳", cod: "貨到付款" };
+
+const money = (n: number) => `NT$${n.toLocaleString("en-US")}`;
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** `yyyy/MM/dd` or `yyyy/MM/dd HH:mm:ss` as ECPay sends it, shown as a date. */
+function deadlineText(expireDate: string): string {
+  const [y, m, d] = expireDate.slice(0, 10).split("/");
+  return y && m && d ? `${y} 年 ${Number(m)} 月 ${Number(d)} 日` : expireDate;
+}
+
+interface Block {
+  /** Lines of plain text; the HTML shows them as paragraphs (escaped) unless `html` says otherwise. */
+  text: string[];
+  html?: string;
+}
+
+function summary(order: Order): Block {
+  const rows = [
+    ...order.lines.map((l) => [`${l.name} × ${l.quantity}`, money(l.lineTotal)] as const),
+    ...(order.fees ?? []).map((f) => [f.name, money(f.amount)] as const),
+  ];
+  const text = [...rows.map(([label, amount]) => `${label}　${amount}`), `合計　${money(order.total)}（${METHOD_NAMES[order.paymentMethod]}）`];
+  const html =
+    `<table role="presentation" style="border-collapse:collapse;width:100%;max-width:480px">` +
+    rows
+      .map(([label, amount]) => `<tr><td style="padding:4px 0">${escapeHtml(label)}</td><td style="padding:4px 0;text-align:right">${amount}</td></tr>`)
+      .join("") +
+    `<tr><td style="padding:6px 0;border-top:1px solid #ccc;font-weight:bold">合計（${METHOD_NAMES[order.paymentMethod]}）</td>` +
+    `<td style="padding:6px 0;border-top:1px solid #ccc;text-align:right;font-weight:bold">${money(order.total)}</td></tr></table>`;
+  return { text, html };
+}
+
+function link(label: string, url: string): Block {
+  return { text: [`${label}：${url}`], html: `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>` };
+}
+
+function para(...lines: string[]): Block {
+  return { text: lines };
+}
+
+function compose(subject: string, greeting: string, blocks: Block[]): MailMessage {
+  const text = [greeting, "", ...blocks.flatMap((b) => [...b.text, ""]), `${SHOP_NAME} 敬上`].join("\n");
+  const body = blocks.map((b) => b.html ?? `<p>${b.text.map(escapeHtml).join("<br>")}</p>`).join("\n");
+  const html =
+    `<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
+    `<body style="font-family:sans-serif;line-height:1.6;color:#222"><p>${escapeHtml(greeting)}</p>\n${body}\n<p>${SHOP_NAME} 敬上</p></body></html>`;
+  return { subject: `【${SHOP_NAME}】${subject}`, text, html };
+}
+
+const orderPage = (order: Order, ctx: MailContext) => `${ctx.storefrontUrl.replace(/\/$/, "")}/orders/${order.id}`;
+const lookup = (order: Order, ctx: MailContext) => link("查看訂單（請輸入訂購時的手機號碼）", orderPage(order, ctx));
+
+/** Why an order was cancelled, in the shopper's words. */
+export function cancelReason(order: Order): string {
+  const entry = [...order.history].reverse().find((h) => h.to === "cancelled");
+  if (entry?.by === "system") {
+    return order.paymentMethod === "atm" ? "ATM 轉帳期限已過，我們沒有收到款項。" : "付款沒有在期限內完成。";
+  }
+  return entry?.note ? `店家說明：${entry.note}` : "店家已取消這筆訂單，如有疑問請回覆此信與我們聯絡。";
+}
+
+export function renderMail(event: MailEvent, order: Order, ctx: MailContext): MailMessage {
+  const hello = `${order.customer.name} 您好：`;
+  switch (event) {
+    case "received": {
+      const atm = order.payment?.atm;
+      if (order.paymentMethod === "atm" && atm) {
+        return compose(`訂單 ${order.id} 已成立，請於期限內轉帳`, hello, [
+          para(`感謝您的訂購！訂單編號 ${order.id}。請在期限內轉帳，收到款項後會再通知您。`),
+          {
+            text: [`銀行代碼：${atm.bankCode}`, `轉帳帳號：${atm.account}`, `應付金額：${money(order.total)}`, `繳費期限：${deadlineText(atm.expireDate)}`],
+          },
+          summary(order),
+          lookup(order, ctx),
+        ]);
+      }
+      const next =
+        order.paymentMethod === "cod"
+          ? `貨到付款：出貨後會通知您，收貨時請備妥 ${money(order.total)}。`
+          : "付款完成後會再寄信通知您；若付款沒有完成，可以在訂單頁面重新付款。";
+      return compose(`訂單 ${order.id} 已成立`, hello, [para(`感謝您的訂購！訂單編號 ${order.id}。`, next), summary(order), lookup(order, ctx)]);
+    }
+    case "paid":
+      return compose(`訂單 ${order.id} 付款完成`, hello, [
+        para(`我們已收到訂單 ${order.id} 的款項 ${money(order.total)}（${METHOD_NAMES[order.paymentMethod]}），將盡快為您出貨。`),
+        summary(order),
+        lookup(order, ctx),
+      ]);
+    case "shipped": {
+      const shipment = order.shipment;
+      const blocks: Block[] = [para(`訂單 ${order.id} 已經出貨。`)];
+      if (shipment) {
+        blocks.push(para(`物流業者：${CARRIER_NAMES[shipment.carrier]}`, `物流單號：${shipment.trackingNumber}`));
+        const tracking = trackingLink(shipment.carrier, shipment.trackingNumber);
+        if (tracking) blocks.push(link(tracking.deep ? "查詢貨態" : `到${CARRIER_NAMES[shipment.carrier]}網站查詢（請輸入物流單號）`, tracking.url));
+      }
+      if (order.paymentMethod === "cod") blocks.push(para(`貨到付款：收貨時請備妥 ${money(order.total)}。`));
+      blocks.push(lookup(order, ctx));
+      return compose(`訂單 ${order.id} 已出貨`, hello, blocks);
+    }
+    case "cancelled":
+      return compose(`訂單 ${order.id} 已取消`, hello, [
+        para(`您的訂單 ${order.id} 已取消。`, `原因：${cancelReason(order)}`),
+        ...(order.status === "cancelled" && order.payment?.tradeNo && order.history.some((h) => h.to === "paid")
+          ? [para("已付款的金額將由店家辦理退款。")]
+          : []),
+        summary(order),
+        lookup(order, ctx),
+      ]);
+    case "owner_new": {
+      const admin = `${ctx.storefrontUrl.replace(/\/$/, "")}/admin/orders/${order.id}`;
+      const status = order.paymentMethod === "cod" ? "貨到付款，請安排出貨" : "已付款，請安排出貨";
+      return {
+        ...compose(`新訂單 ${order.id}（${METHOD_NAMES[order.paymentMethod]}，${money(order.total)}）`, "老闆您好：", [
+          para(`新訂單 ${order.id}：${status}。`),
+          para(`收件人：${order.customer.name}`, `手機：${order.customer.phone}`, `地址：${order.customer.address}`, ...(order.note ? [`備註：${order.note}`] : [])),
+          summary(order),
+          link("在管理後台查看", admin),
+        ]),
+      };
+    }
+  }
+}
