@@ -1,5 +1,5 @@
 /**
- * Product photos (ADR 0017), measured beside baselines in the same run:
+ * Product photos (ADR 0019), measured beside baselines in the same run:
  *
  * - `benchPhotoProcessing`: what processing one 12-megapixel phone photo costs (lib/photos.ts: orientation, 4:3
  *   frame, six WebP variants and a share JPEG) against only decoding the same JPEG, and what it produces (bytes per

@@ -1,5 +1,5 @@
 /**
- * Product photos on the wire and in the catalog: the zod schemas (docs/decisions/0017-product-photos.md). The limits,
+ * Product photos on the wire and in the catalog: the zod schemas (docs/decisions/0019-product-photos.md). The limits,
  * names and rules that go with them, free of zod so pages can use them, are in photos.ts.
  */
 // A namespace import: see contract/index.ts.

@@ -1,5 +1,5 @@
 /**
- * Sending one photo the way the API expects (ADR 0017), for every caller that has the owner's signed API access:
+ * Sending one photo the way the API expects (ADR 0019), for every caller that has the owner's signed API access:
  * the admin BFF (workerd) and the images migration command (Node). Ask for a presigned POST, post the file to S3
  * with its fields (file last), then ask about the upload until the function has processed it or `waitMs` passed.
  */

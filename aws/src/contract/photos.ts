@@ -1,6 +1,6 @@
 /**
  * Product photos: the limits, names and rules the function, the BFF and the pages share (docs/decisions/
- * 0017-product-photos.md). Free of zod (like values.ts), so pages and browser code can import it; the schemas are in
+ * 0019-product-photos.md). Free of zod (like values.ts), so pages and browser code can import it; the schemas are in
  * images.ts.
  *
  * The owner's file goes to S3 under a short-lived upload key (`uploads/<uploadId>`) with a presigned POST the API

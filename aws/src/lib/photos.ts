@@ -1,5 +1,5 @@
 /**
- * From the owner's photo to the files the pages need, with sharp (libvips). Decided in ADR 0017:
+ * From the owner's photo to the files the pages need, with sharp (libvips). Decided in ADR 0019:
  *
  * - only JPEG, PNG and WebP are taken, recognised by their bytes; HEIC and anything else are refused with a reason;
  * - the pixel count is checked from the header before anything is decoded (a 30,000 × 30,000 PNG is ~100 KB of

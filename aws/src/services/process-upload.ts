@@ -1,5 +1,5 @@
 /**
- * What the function triggered by an upload does (ADR 0017). Every step can be repeated: S3 may deliver an event
+ * What the function triggered by an upload does (ADR 0019). Every step can be repeated: S3 may deliver an event
  * twice and Lambda retries a failed invocation, so the outputs are content-addressed (same bytes, same keys), the
  * outcome is recorded before the upload is removed, and a repeat that finds the upload gone only re-applies the
  * recorded outcome to the catalog.

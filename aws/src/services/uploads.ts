@@ -1,5 +1,5 @@
 /**
- * The owner's photo uploads (ADR 0017): the API hands out a presigned POST for one short-lived key under
+ * The owner's photo uploads (ADR 0019): the API hands out a presigned POST for one short-lived key under
  * `uploads/`, S3 enforces the size, and the processing function (services/process-upload.ts) records the outcome
  * under `upload-status/`, which the admin asks about here.
  */
