@@ -97,6 +97,7 @@ export interface CartLine {
   quantity: number;
   lineTotal: number;
   available: boolean;
+  image?: Product["image"];
   imageKey?: string;
 }
 
@@ -132,7 +133,8 @@ export function priceCart(cart: Cart, catalog: Catalog): PricedCart {
       quantity: item.quantity,
       lineTotal: product.unitPrice * item.quantity,
       available: product.available,
-      ...(product.imageKey ? { imageKey: product.imageKey } : {}),
+      // The photo only (a line never shows "processing": the placeholder there is nothing at all).
+      ...(product.image ? { image: product.image } : product.imageKey ? { imageKey: product.imageKey } : {}),
     });
   }
   const onSale = lines.filter((line) => line.available);

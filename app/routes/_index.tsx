@@ -3,6 +3,7 @@ import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { Product } from "../../aws/src/contract";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
+import { PhotoPlaceholder, ProductPhoto } from "../components/ProductPhoto";
 import { loadCatalogPage } from "../lib/catalog.server";
 import { formatTwd } from "../lib/format";
 import { catalogJsonLd, pageMeta } from "../lib/seo";
@@ -31,7 +32,7 @@ export default function CatalogPage() {
         <ul className="grid grid-cols-1 gap-6 sm:grid-cols-2 lg:grid-cols-3">
           {products.map((product, index) => (
             <li key={product.id}>
-              <ProductCard product={product} eager={index < 2} />
+              <ProductCard product={product} first={index === 0} />
             </li>
           ))}
         </ul>
@@ -41,7 +42,7 @@ export default function CatalogPage() {
   );
 }
 
-function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
+function ProductCard({ product, first }: { product: Product; first: boolean }) {
   const soldOut = !product.available;
   const titleId = `product-${product.id}`;
   const href = `/products/${product.id}`;
@@ -51,23 +52,17 @@ function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
       className="flex h-full flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
     >
       <div className="relative aspect-[4/3] bg-stone-100">
-        {product.imageKey ? (
-          <img
-            src={`/${product.imageKey}`}
-            alt={product.name}
-            width={800}
-            height={600}
-            // The first products are above the fold on phones; the rest can wait.
-            loading={eager ? "eager" : "lazy"}
-            fetchPriority={eager ? "high" : "auto"}
-            decoding="async"
-            className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
-          />
-        ) : (
-          <div className="flex h-full items-center justify-center text-sm text-stone-600" aria-hidden="true">
-            暫無圖片
-          </div>
-        )}
+        <ProductPhoto
+          product={product}
+          alt={product.name}
+          slot="catalog"
+          width={800}
+          height={600}
+          // The first photo is the page's largest paint on a phone; the rest load as they come near.
+          priority={first}
+          className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
+          placeholder={({ processing }) => <PhotoPlaceholder processing={processing} />}
+        />
         {soldOut ? (
           <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
             售完

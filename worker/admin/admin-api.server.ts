@@ -19,11 +19,17 @@ import {
   adminReconcileResponseSchema,
   adminSiteSchema,
   adminTransitionRequestSchema,
+  type CreateUploadResponse,
+  createUploadResponseSchema,
   type ImageType,
   type Order,
   type OrderStatus,
   orderIdSchema,
+  type PhotoUploadApi,
   ROUTES,
+  type UploadStatus,
+  uploadIdSchema,
+  uploadStatusSchema,
 } from "../../aws/src/contract";
 import { type ApiDeps, type ApiFailure, type ApiResult, apiClient } from "../api-client.server";
 import { READ_RETRIES, WRITE_RETRIES } from "../aws.server";
@@ -139,6 +145,61 @@ export async function uploadImage(
   );
   return result.ok ? { ok: true, data: result.data.imageKey } : result;
 }
+
+/** A presigned POST for one photo (ADR 0019): the BFF posts the file to S3 with it; the API never sees the bytes. */
+export function createUpload(deps: ApiDeps): Promise<ApiResult<CreateUploadResponse>> {
+  return call(deps, {
+    route: ROUTES.adminCreateUpload,
+    body: {},
+    responseSchema: createUploadResponseSchema,
+    // Each call hands out a new key; a retry after a lost answer only leaves an unused one (it expires).
+    retries: WRITE_RETRIES,
+  });
+}
+
+/** What processing made of an upload: still processing, ready (the image), or refused (why). */
+export function getUpload(deps: ApiDeps, uploadId: string): Promise<ApiResult<UploadStatus>> {
+  if (!uploadIdSchema.safeParse(uploadId).success) {
+    return Promise.resolve({ ok: false, kind: "not_found", message: "找不到這次上傳的照片，請重新選擇。" });
+  }
+  return call(deps, {
+    route: ROUTES.adminGetUpload,
+    path: ROUTES.adminGetUpload.path.replace("{id}", uploadId),
+    responseSchema: uploadStatusSchema,
+    retries: READ_RETRIES,
+  });
+}
+
+/** A failed call on the photo path, carrying the owner's message (contract/photo-upload.ts's calls throw). */
+export class PhotoApiError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.detail ?? failure.message);
+    this.name = "PhotoApiError";
+  }
+}
+
+/**
+ * The calls `sendPhoto` makes, from the edge: the API's as the owner, and the POST to S3 with the runtime's fetch
+ * (the presigned fields are its only authorisation; the owner's keys have no S3 write).
+ */
+export function photoUploadApi(deps: ApiDeps, sleep?: (ms: number) => Promise<void>): PhotoUploadApi {
+  const unwrap = <T>(result: ApiResult<T>): T => {
+    if (!result.ok) throw new PhotoApiError(result);
+    return result.data;
+  };
+  return {
+    createUpload: async () => unwrap(await createUpload(deps)),
+    getUpload: async (id) => unwrap(await getUpload(deps, id)),
+    post: (url, form) =>
+      (deps.fetch ?? fetch)(
+        new Request(url, { method: "POST", body: form, signal: AbortSignal.timeout(S3_POST_TIMEOUT_MS) }),
+      ),
+    ...(sleep ? { sleep } : {}),
+  };
+}
+
+/** Posting 20 MB from the edge to S3 takes a few seconds; a stalled upload gives up well inside a minute. */
+const S3_POST_TIMEOUT_MS = 45_000;
 
 export function getSite(deps: ApiDeps): Promise<ApiResult<AdminSite>> {
   return call(deps, { route: ROUTES.adminGetSite, responseSchema: adminSiteSchema, retries: READ_RETRIES });

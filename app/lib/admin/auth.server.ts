@@ -133,13 +133,44 @@ export async function ownerAction<S extends z.ZodType, T extends { ok: boolean }
   request: Request,
   schema: S,
   run: (form: FormSuccess<z.output<S>>, formData: FormData, owner: Owner) => Promise<T>,
+  options: { maxBodyBytes?: number } = {},
 ) {
   const owner = await requireOwner(request, bff);
+  if (options.maxBodyBytes !== undefined) refuseLargeBody(request, options.maxBodyBytes);
   const formData = await readForm(request);
   const form = parseForm(schema, formData);
   if (!form.ok) return ownerData<FormFailure>(owner, form, { status: 400 });
   const result = await run(form, formData, owner);
   return ownerData(owner, result, { status: result.ok ? 200 : 409 });
+}
+
+/**
+ * A post the page's own script makes (fetch or XMLHttpRequest) to a resource route: the guard (401 with JSON, never
+ * a redirect), then `run`, answered as JSON with the owner's headers: 409 when it returns a failure, 200 otherwise.
+ */
+export async function ownerResourceAction<T extends { ok: boolean }>(
+  bff: BffContext,
+  request: Request,
+  run: (formData: FormData, owner: Owner) => Promise<T>,
+  options: { maxBodyBytes?: number } = {},
+): Promise<Response> {
+  const owner = await requireOwner(request, bff, { resource: true });
+  if (options.maxBodyBytes !== undefined) refuseLargeBody(request, options.maxBodyBytes);
+  const result = await run(await readForm(request), owner);
+  return Response.json(result, { status: result.ok ? 200 : 409, headers: owner.headers });
+}
+
+export const BODY_TOO_LARGE_MESSAGE = "送出的資料太大，無法處理。照片請小於 20 MB 後再試一次。";
+
+/**
+ * A body far beyond what the form can hold is refused before it is read into memory (the form's own size checks
+ * answer everything up to `maxBytes` with a message next to the field). A body without a length is read as usual.
+ */
+function refuseLargeBody(request: Request, maxBytes: number): void {
+  const length = Number(request.headers.get("Content-Length") ?? "");
+  if (Number.isFinite(length) && length > maxBytes) {
+    throw refuse(413, { message: BODY_TOO_LARGE_MESSAGE });
+  }
 }
 
 /** The layout around every admin page but the login: only the guard. */
