@@ -21,8 +21,14 @@ import { logger } from "../lib/logger";
 import { PhotoRejected, processPhoto } from "../lib/photos";
 import { isMissing, readStatus } from "./uploads";
 
-/** Attempts at the catalog write when the owner saves at the same moment (each conflict re-reads). */
-const CATALOG_ATTEMPTS = 5;
+/**
+ * Attempts at the catalog write when the owner saves, or other runs write, at the same moment (each conflict
+ * re-reads), with a random pause growing per attempt: runs that collided once must not collide again in lockstep.
+ * Eight photos posted at once, with five attempts and no pause, left three runs failing all five (the Lambda retry
+ * a minute later finished them; aws/test/reliability/photos-load.reliability.ts).
+ */
+const CATALOG_ATTEMPTS = 10;
+const CATALOG_BACKOFF_MS = 100;
 
 export async function processUpload(uploadId: string): Promise<UploadStatus> {
   const Bucket = lambdaEnv().BUCKET_NAME;
@@ -93,5 +99,7 @@ async function giveToCatalog(status: UploadStatus): Promise<void> {
     } catch (error) {
       if (!(error instanceof ApiError && error.code === "conflict") || attempt >= CATALOG_ATTEMPTS) throw error;
     }
+    const pause = Math.random() * CATALOG_BACKOFF_MS * Math.min(8, 2 ** (attempt - 1));
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
