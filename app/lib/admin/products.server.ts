@@ -96,7 +96,9 @@ async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<P
   const savedId = search.get("saved");
   const saved = savedId ? products.find((p) => p.id === savedId) : undefined;
   const savedMessage = saved
-    ? `已儲存「${saved.name}」。商店頁面幾秒內就會更新。`
+    ? `已儲存「${saved.name}」。商店頁面幾秒內就會更新。${
+        saved.imageUpload && !saved.imageUpload.problem ? "新照片還在處理，完成後商店會自動換上。" : ""
+      }`
     : search.get("removed") === "1"
       ? "已刪除商品。"
       : undefined;
