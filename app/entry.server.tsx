@@ -1,6 +1,8 @@
 /**
- * Server rendering on workerd. Every document response leaves here with a fresh CSP nonce, which the
- * inline scripts of Remix (hydration data) and React (streaming) carry via NonceProvider.
+ * Server rendering on workerd. The CSP follows what the page's routes declare (app/lib/page-scripts.ts): a page
+ * without JavaScript may run no script at all; one with the small enhancement script only our own files; a page
+ * Remix hydrates gets a fresh nonce per response, which the inline scripts of Remix (hydration data) and React
+ * (streaming) carry via NonceProvider.
  */
 import type {
   AppLoadContext,
@@ -11,8 +13,14 @@ import type {
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
-import { applyBaselineSecurityHeaders, createNonce, documentCsp } from "../worker/security-headers";
+import {
+  applyBaselineSecurityHeaders,
+  createNonce,
+  type DocumentScripts,
+  documentCsp,
+} from "../worker/security-headers";
 import { NonceProvider } from "./lib/nonce";
+import { pageScriptsOf } from "./lib/page-scripts";
 
 /** Remix aborts pending deferred data after this; the render is aborted a second later. */
 export const streamTimeout = 5_000;
@@ -24,8 +32,13 @@ export default async function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const nonce = createNonce();
   const { env } = loadContext.cloudflare;
+  const need = pageScriptsOf(
+    remixContext.staticHandlerContext.matches.map((match) => remixContext.routeModules[match.route.id]?.handle),
+  );
+  // Only a page with inline scripts (Remix's) gets a nonce; the others are the same for every response.
+  const nonce = need === "hydrate" ? createNonce() : undefined;
+  const scripts: DocumentScripts = nonce ? { nonce } : need === "enhance" ? "self" : "none";
 
   const renderAbort = new AbortController();
   const abortTimer = setTimeout(() => renderAbort.abort(), streamTimeout + 1_000);
@@ -50,20 +63,22 @@ export default async function handleRequest(
     () => clearTimeout(abortTimer),
   );
 
-  // Crawlers get the complete document in one piece; people get it streamed.
-  if (isbot(request.headers.get("user-agent") ?? "")) await body.allReady;
+  // Crawlers get the complete document in one piece; people get it streamed. A page without Remix's runtime is
+  // always sent complete: a boundary streamed later would need React's inline script, which its CSP refuses.
+  if (nonce === undefined || isbot(request.headers.get("user-agent") ?? "")) await body.allReady;
 
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   responseHeaders.set(
     "Content-Security-Policy",
     documentCsp({
-      nonce,
+      scripts,
       formActionOrigins: [env.ECPAY_GATEWAY_ORIGIN],
       viteDev: import.meta.env.DEV,
       upgradeInsecureRequests: env.APP_ENV !== "local",
     }),
   );
-  // Pages can show the shopper's own data (cart, orders) and the nonce is per response: never share a copy.
+  // Pages show the shopper's own data (the cart count, carts, orders): no shared cache may keep a copy. The catalog
+  // and product pages are shared at the edge as one anonymous copy instead (app/lib/page-cache.server.ts).
   if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-cache");
   applyBaselineSecurityHeaders(responseHeaders);
 

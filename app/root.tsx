@@ -6,12 +6,16 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useNavigation,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { ErrorPage, errorCopy } from "./components/ErrorPage";
+import enhanceScript from "./enhance.js?url";
+import { CART_COUNT_ATTRIBUTE, CART_LINK_ATTRIBUTE, cartLinkLabel } from "./lib/cart-count";
 import { useNonce } from "./lib/nonce";
+import { pageScriptsOf } from "./lib/page-scripts";
 import { loadShell } from "./lib/shell.server";
 import { SHOP_NAME, SHOP_TAGLINE } from "./lib/shop";
 import stylesheet from "./tailwind.css?url";
@@ -36,6 +40,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   // Absent while rendering the error boundary for an error thrown by the root loader itself.
   const shell = useRouteLoaderData<typeof loader>("root");
+  // What the matched routes declare in their `handle` (app/lib/page-scripts.ts): nothing, our small script, or Remix.
+  const scripts = pageScriptsOf(useMatches().map((match) => match.handle));
   return (
     <html lang="zh-Hant-TW">
       <head>
@@ -72,12 +78,16 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <Link
                     to="/cart"
-                    aria-label={shell ? `購物車，${shell.cartCount} 件商品` : "購物車"}
+                    aria-label={shell ? cartLinkLabel(shell.cartCount) : "購物車"}
+                    {...(shell ? { [CART_LINK_ATTRIBUTE]: "" } : {})}
                     className="inline-flex items-center gap-1.5 rounded-full border border-brand-700 px-3 py-1.5 text-brand-800 hover:bg-brand-50"
                   >
                     購物車
                     {shell ? (
-                      <span className="min-w-6 rounded-full bg-brand-700 px-1.5 text-center text-sm font-semibold text-white">
+                      <span
+                        {...{ [CART_COUNT_ATTRIBUTE]: "" }}
+                        className="min-w-6 rounded-full bg-brand-700 px-1.5 text-center text-sm font-semibold text-white"
+                      >
                         {shell.cartCount}
                       </span>
                     ) : null}
@@ -86,7 +96,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </ul>
             </nav>
           </div>
-          <NavigationProgress />
+          {scripts === "hydrate" ? <NavigationProgress /> : null}
         </header>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
           {children}
@@ -94,8 +104,14 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="border-t border-stone-200 bg-white">
           <p className="mx-auto max-w-6xl px-4 py-6 text-sm text-stone-600">© {SHOP_NAME}・所有價格皆為新台幣含稅價</p>
         </footer>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {scripts === "hydrate" ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : scripts === "enhance" ? (
+          <script type="module" src={enhanceScript} />
+        ) : null}
       </body>
     </html>
   );

@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
-import { addToCartFromCatalog, fillCheckout, ORDER_URL, submitCheckout, uniqueClientIp } from "./shop";
+import { addToCartFromCatalog, fillCheckout, ORDER_URL, recordScripts, submitCheckout, uniqueClientIp } from "./shop";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -39,9 +39,11 @@ describe("accessibility (axe, WCAG 2 A/AA)", () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
-    await expect.poll(() => page.getByRole("status").filter({ hasText: "已將" }).count()).toBe(1);
-    await expectNoAxeViolations(page, "catalog after adding to the cart");
+    expect(await page.getByRole("status").filter({ hasText: "已將" }).count()).toBe(1);
+    await expectNoAxeViolations(page, "cart after adding from the catalog");
 
+    await page.goto("/");
+    await expectNoAxeViolations(page, "catalog with a cart");
     await page.goto("/cart");
     await expectNoAxeViolations(page, "cart");
     await page.goto("/checkout");
@@ -86,6 +88,67 @@ describe("accessibility (axe, WCAG 2 A/AA)", () => {
     await expectNoAxeViolations(page, "lookup, not found");
     await expectNoAxeViolations(await visit(context, "/orders/261127-00000"), "order page asking for the phone");
     await context.close();
+  });
+});
+
+describe("JavaScript only where it earns its keep", () => {
+  /** What the HTML itself asks the browser to run or preload. */
+  const scriptReferences = (html: string) =>
+    [...html.matchAll(/<script\b[^>]*>|<link\b[^>]*rel="modulepreload"[^>]*>/g)]
+      .map((m) => m[0])
+      .filter((tag) => !tag.includes('type="application/ld+json"'));
+
+  it("loads no script on the catalog, product, cart and lookup pages, with a cart and in every state", async () => {
+    const context = await browser.newContext({
+      baseURL: e2e().baseUrl,
+      locale: "zh-TW",
+      extraHTTPHeaders: { "CF-Connecting-IP": uniqueClientIp() },
+    });
+    const page = await context.newPage();
+    const scripts = recordScripts(page);
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    for (const path of [
+      "/",
+      "/products/dongding-oolong",
+      "/products/peanut-nougat",
+      "/cart",
+      "/cart?added=dongding-oolong",
+      "/orders",
+      "/products/no-such-product",
+    ]) {
+      await page.goto(path);
+      await page.waitForLoadState("load");
+      const response = await fetch(`${e2e().baseUrl}${path}`, { headers: { cookie } });
+      expect(scriptReferences(await response.text()), path).toEqual([]);
+      expect(response.headers.get("content-security-policy"), path).toContain("script-src 'none'");
+    }
+    // A failed lookup answers the page again: still without script.
+    await page.goto("/orders");
+    await page.getByLabel("訂單編號").fill("261127-00000");
+    await page.getByLabel("手機號碼").fill("0911111111");
+    await page.getByRole("button", { name: "查詢訂單" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(scripts).toEqual([]);
+    await context.close();
+  });
+
+  it("gives the checkout and order pages only the small enhancement script, and the admin the Remix runtime", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const scripts = recordScripts(page);
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
+    await page.goto("/checkout");
+    await page.waitForLoadState("load");
+    expect([...new Set(scripts)]).toEqual(["/assets/enhance.js"]);
+    // The order page (here asking for the phone: an order this browser does not remember) has copy buttons.
+    await page.goto("/orders/261127-00000");
+    await page.waitForLoadState("load");
+    expect([...new Set(scripts)]).toEqual(["/assets/enhance.js"]);
+    await context.close();
+
+    const login = await (await fetch(`${e2e().baseUrl}/admin/login`)).text();
+    expect(scriptReferences(login).some((tag) => tag.includes("modulepreload"))).toBe(true);
   });
 });
 

@@ -17,8 +17,8 @@ import {
   putProducts,
   sandboxTradeFor,
   sandboxTradesFor,
+  recordScripts,
   submitCheckout,
-  waitForHydration,
 } from "./shop";
 
 let browser: Browser;
@@ -38,19 +38,19 @@ describe("credit card", () => {
   it("pays on the sandbox's card page and comes back (OrderResultURL POST → 303) to a paid order", async () => {
     context = await newContext(browser);
     const page = await context.newPage();
-    await addToCartFromCatalog(page, "凍頂烏龍茶 150g", { hydrated: true });
-    // With JavaScript the add is a fetcher: the page stays, confirms, and the header's count follows.
-    await expect
-      .poll(() => page.getByRole("status").filter({ hasText: "已將「凍頂烏龍茶 150g」加入購物車" }).count())
-      .toBe(1);
-    await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
-    expect(new URL(page.url()).pathname).toBe("/");
+    const scripts = recordScripts(page);
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
+    // The catalog runs no JavaScript even in a browser with it: the add is a plain post that lands on the cart.
+    expect(await page.getByRole("status").textContent()).toContain("已將「凍頂烏龍茶 150g」加入購物車");
+    expect(await page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
 
     await page.goto("/products/pineapple-cake");
-    await waitForHydration(page);
     await page.getByLabel("數量").fill("2");
     await page.getByRole("button", { name: /加入購物車/ }).click();
-    await expect.poll(() => page.getByRole("link", { name: "購物車，3 件商品" }).count()).toBe(1);
+    await page.waitForURL("**/cart?added=pineapple-cake");
+    expect(await page.getByRole("link", { name: "購物車，3 件商品" }).count()).toBe(1);
+    // Catalog, product and cart pages: not one script file loaded so far.
+    expect(scripts).toEqual([]);
 
     await page.getByRole("link", { name: /^購物車，/ }).click();
     await page.getByRole("heading", { level: 1, name: "購物車" }).waitFor();
@@ -60,8 +60,9 @@ describe("credit card", () => {
     await fillCheckout(page, "信用卡");
     await submitCheckout(page);
 
-    // The hand-off form submits itself to the gateway.
+    // The hand-off form submits itself to the gateway: the checkout's one small script, and nothing else.
     await page.waitForURL(`${e2e().ecpayUrl}/**`);
+    expect([...new Set(scripts)]).toEqual(["/assets/enhance.js"]);
     expect(await page.locator("body").textContent()).toContain("NT$1,210");
     await payWithTestCard(page, { javaScript: true });
 
@@ -82,7 +83,7 @@ describe("credit card", () => {
   it("leaves the card page without paying, pays again from the order page, and is charged once", async () => {
     context = await newContext(browser);
     const page = await context.newPage();
-    await addToCartFromCatalog(page, "凍頂烏龍茶 150g", { hydrated: true });
+    await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
     await page.goto("/checkout");
     await fillCheckout(page, "信用卡");
@@ -150,7 +151,7 @@ describe("ATM transfer", () => {
     expect(atmText).toContain(sandboxAccount);
     expect(atmText).toMatch(/\d{4}\/\d{2}\/\d{2} 23:59 前/);
     expect(atmText).toContain("NT$680");
-    // Copy buttons appear once the page is hydrated (JavaScript only): bank code, account and amount.
+    // Copy buttons appear where the order page's small script runs (JavaScript only): bank code, account and amount.
     await expect.poll(() => atm.getByRole("button", { name: /複製/ }).count()).toBe(3);
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await atm.getByRole("button", { name: /複製.*虛擬帳號/ }).click();
@@ -196,7 +197,7 @@ describe("the same purchase with JavaScript disabled", () => {
     const page = await context.newPage();
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     // A plain form post: redirected to the cart page.
-    await page.waitForURL("**/cart?added=dongding-oolong");
+    expect(new URL(page.url()).search).toBe("?added=dongding-oolong");
     expect(await page.getByRole("status").textContent()).toContain("已將「凍頂烏龍茶 150g」加入購物車");
 
     await page.getByLabel(/數量/).fill("3");

@@ -28,22 +28,29 @@ export function uniqueClientIp(): string {
 // Shopper steps
 
 /**
- * Adds from the catalog. With `hydrated`, waits until the page's scripts run first, so the form is the fetcher
- * (stays on the page) rather than a plain post (lands on the cart); without, either may happen, and both work.
+ * Adds from the catalog: the catalog runs no JavaScript, so this is a plain form post that lands on the cart page
+ * (`/cart?added=<id>`), with or without JavaScript in the browser.
  */
-export async function addToCartFromCatalog(
-  page: Page,
-  productName: string,
-  { hydrated = false }: { hydrated?: boolean } = {},
-): Promise<void> {
+export async function addToCartFromCatalog(page: Page, productName: string): Promise<void> {
   await page.goto("/");
-  if (hydrated) await waitForHydration(page);
   await page.getByRole("button", { name: new RegExp(`加入購物車.*${escapeRegExp(productName)}`) }).click();
+  await page.waitForURL(/\/cart\?added=/);
 }
 
-/** The add-to-cart forms gain their `respond=data` field once React has hydrated the page. */
-export async function waitForHydration(page: Page): Promise<void> {
-  await page.locator('input[name="respond"]').first().waitFor({ state: "attached" });
+/**
+ * The shop's script files the page loads from now on, as paths without their content hash (`/assets/enhance.js`):
+ * catalog, product, cart and lookup pages load none. Other origins (the ECPay sandbox) are left out.
+ */
+export function recordScripts(page: Page): string[] {
+  const loaded: string[] = [];
+  const shop = new URL(e2e().baseUrl).origin;
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (request.resourceType() === "script" && url.origin === shop) {
+      loaded.push(url.pathname.replace(/-[\w-]+\.js$/, ".js"));
+    }
+  });
+  return loaded;
 }
 
 export async function fillCheckout(

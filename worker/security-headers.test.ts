@@ -18,7 +18,7 @@ function directives(csp: string): Map<string, string> {
 
 describe("documentCsp", () => {
   const production = documentCsp({
-    nonce: "abc123",
+    scripts: { nonce: "abc123" },
     formActionOrigins: ["https://payment-stage.ecpay.com.tw"],
     viteDev: false,
     upgradeInsecureRequests: true,
@@ -29,6 +29,16 @@ describe("documentCsp", () => {
     expect(scriptSrc).toBe("'self' 'nonce-abc123'");
     expect(production).not.toContain("unsafe-inline");
     expect(production).not.toContain("unsafe-eval");
+  });
+
+  it("runs no script at all on a page without JavaScript, and only our files on one with the small script", () => {
+    const options = { formActionOrigins: [], viteDev: false, upgradeInsecureRequests: true };
+    const none = documentCsp({ ...options, scripts: "none" });
+    expect(directives(none).get("script-src")).toBe("'none'");
+    expect(directives(documentCsp({ ...options, scripts: "self" })).get("script-src")).toBe("'self'");
+    // The same for every response: nothing in it may vary, or a cached copy would carry a stale value.
+    expect(documentCsp({ ...options, scripts: "none" })).toBe(none);
+    expect(none).not.toContain("nonce");
   });
 
   it("lets checkout forms post to the ECPay gateway and nowhere else", () => {
@@ -44,7 +54,7 @@ describe("documentCsp", () => {
 
   it("relaxes styles and connections only for the Vite dev server", () => {
     const dev = directives(
-      documentCsp({ nonce: "n", formActionOrigins: [], viteDev: true, upgradeInsecureRequests: false }),
+      documentCsp({ scripts: { nonce: "n" }, formActionOrigins: [], viteDev: true, upgradeInsecureRequests: false }),
     );
     expect(dev.get("style-src")).toContain("'unsafe-inline'");
     expect(dev.get("script-src")).toBe("'self' 'nonce-n'");

@@ -1,5 +1,6 @@
 /**
- * Security headers for every response. Documents get a nonce-based CSP from entry.server; everything else
+ * Security headers for every response. Documents get their CSP from entry.server (scripts as the page needs them:
+ * none, our own files, or those plus a per-response nonce); everything else
  * (resource routes, single-fetch data, adapter errors) gets the baseline from functions/[[path]].ts;
  * static files get the same baseline from public/_headers.
  */
@@ -18,9 +19,15 @@ export const BASELINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** For responses that are not pages: nothing may load, frame or submit from them. */
 export const NON_DOCUMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/**
+ * The scripts a document may run: none at all; only files from our origin (no inline script, so one copy of the page
+ * can serve everyone, e.g. from the edge cache); or those plus inline scripts carrying this response's nonce (fresh
+ * per response; Remix's and React's hydration scripts carry it).
+ */
+export type DocumentScripts = "none" | "self" | { nonce: string };
+
 interface DocumentCspOptions {
-  /** Fresh per response; Remix's and React's inline scripts carry it. */
-  nonce: string;
+  scripts: DocumentScripts;
   /** Where forms may post besides our own origin: the ECPay gateway. */
   formActionOrigins: readonly string[];
   /** Vite's dev server injects styles with JS and talks to its HMR websocket. */
@@ -30,14 +37,18 @@ interface DocumentCspOptions {
 }
 
 export function documentCsp({
-  nonce,
+  scripts,
   formActionOrigins,
   viteDev,
   upgradeInsecureRequests,
 }: DocumentCspOptions): string {
   const directives = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    scripts === "none"
+      ? "script-src 'none'"
+      : scripts === "self"
+        ? "script-src 'self'"
+        : `script-src 'self' 'nonce-${scripts.nonce}'`,
     viteDev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",

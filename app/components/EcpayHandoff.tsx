@@ -1,37 +1,18 @@
 import { Link } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
 import { formatTwd } from "../lib/format";
 import type { Handoff } from "../lib/order-view";
 
 /**
  * The hand-off to ECPay: a real form posting the API's signed fields to the gateway (the CSP's form-action allows
- * its origin). Without JavaScript the shopper presses the button; with it the form is submitted once, from this
- * bundled module (no inline script, so the nonce CSP is untouched). Coming Back to this page does not submit again:
- * ECPay refuses a MerchantTradeNo it has already seen, so the shopper gets the order page link and the button.
+ * its origin). Without JavaScript the shopper presses the button; with it app/enhance.js submits the form once per
+ * checkout attempt (`data-autosubmit`; the pages showing this declare `scripts: "enhance"`). Coming Back to this page
+ * does not submit again: ECPay refuses a MerchantTradeNo it has already seen, so the status then points to the order
+ * page (`data-returned`), and the button is still there.
  */
 export function EcpayHandoff({ handoff, title = "訂單已成立" }: { handoff: Handoff; title?: string }) {
-  const form = useRef<HTMLFormElement>(null);
-  const [state, setState] = useState<"idle" | "submitting" | "returned">("idle");
-
-  useEffect(() => {
-    // Per checkout attempt: paying again (a new MerchantTradeNo) must submit again.
-    const key = `ecpay-handoff:${handoff.orderId}:${handoff.fields.MerchantTradeNo ?? ""}`;
-    let seen = false;
-    try {
-      seen = window.sessionStorage.getItem(key) !== null;
-      window.sessionStorage.setItem(key, String(Date.now()));
-    } catch {
-      // Storage can be off (private mode); submitting once per rendering is still right.
-    }
-    if (seen) {
-      setState("returned");
-      return;
-    }
-    setState("submitting");
-    form.current?.submit();
-  }, [handoff.orderId, handoff.fields.MerchantTradeNo]);
-
   const method = handoff.paymentMethod === "atm" ? "ATM 轉帳" : "信用卡";
+  // Per checkout attempt: paying again (a new MerchantTradeNo) must submit again.
+  const attempt = `${handoff.orderId}:${handoff.fields.MerchantTradeNo ?? ""}`;
   return (
     <section
       aria-labelledby="handoff-title"
@@ -44,14 +25,16 @@ export function EcpayHandoff({ handoff, title = "訂單已成立" }: { handoff: 
         訂單編號 <strong className="font-mono text-lg">{handoff.orderId}</strong>，金額{" "}
         <strong>{formatTwd(handoff.total)}</strong>，付款方式：{method}。
       </p>
-      <p role="status" className="mt-3 text-stone-800">
-        {state === "submitting"
-          ? "正在前往綠界 ECPay 付款頁面，請稍候…"
-          : state === "returned"
-            ? "若您已在綠界完成付款，請到訂單頁面查看狀態。"
-            : "請按下方按鈕，前往綠界 ECPay 完成付款。"}
+      <p
+        role="status"
+        data-handoff-status=""
+        data-submitting="正在前往綠界 ECPay 付款頁面，請稍候…"
+        data-returned="若您已在綠界完成付款，請到訂單頁面查看狀態。"
+        className="mt-3 text-stone-800"
+      >
+        請按下方按鈕，前往綠界 ECPay 完成付款。
       </p>
-      <form ref={form} method="post" action={handoff.action} acceptCharset="UTF-8" className="mt-6">
+      <form method="post" action={handoff.action} acceptCharset="UTF-8" data-autosubmit={attempt} className="mt-6">
         {Object.entries(handoff.fields).map(([name, value]) => (
           <input key={name} type="hidden" name={name} value={value} />
         ))}

@@ -1,14 +1,13 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import type { LookupActionData } from "../lib/orders.server";
 import { Field } from "./Field";
 
 /**
  * Order id + mobile phone. With a fixed `orderId` (the order page of an order this browser does not remember)
- * only the phone is asked for.
+ * only the phone is asked for. A plain form post; where the page loads app/enhance.js (the order page) the button
+ * says 查詢中… while it is sent.
  */
 export function LookupForm({ orderId, result }: { orderId?: string; result?: LookupActionData }) {
-  const navigation = useNavigation();
-  const submitting = navigation.state === "submitting";
   return (
     <Form method="post" noValidate className="flex flex-col gap-4 rounded-xl border border-stone-200 bg-white p-4">
       {result?.message ? (
@@ -42,10 +41,10 @@ export function LookupForm({ orderId, result }: { orderId?: string; result?: Loo
       />
       <button
         type="submit"
-        disabled={submitting}
-        className="rounded-lg bg-brand-700 px-4 py-3 font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-70"
+        data-busy-label="查詢中…"
+        className="rounded-lg bg-brand-700 px-4 py-3 font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 aria-disabled:cursor-wait aria-disabled:opacity-70"
       >
-        {submitting ? "查詢中…" : "查詢訂單"}
+        查詢訂單
       </button>
     </Form>
   );

@@ -207,7 +207,7 @@ describe("the cart page", () => {
 });
 
 describe("changing the cart", () => {
-  it("adds with a redirect to the cart without JavaScript, and answers data to a fetcher", async () => {
+  it("adds with a redirect to the cart (post/redirect/get), adding up quantities in the cookie", async () => {
     const shop = await fakeShop({ site, catalog });
     const added = await answer(updateCart(shop.bff, post(null, { intent: "add", productId: "cake", quantity: "2" })));
     expect(added.status).toBe(303);
@@ -217,17 +217,17 @@ describe("changing the cart", () => {
       items: [{ productId: "cake", quantity: 2 }],
     });
 
-    const more = await answer<CartActionData>(
-      updateCart(shop.bff, post(cookie, { intent: "add", productId: "oolong", respond: "data" })),
-    );
-    expect(more.status).toBe(200);
-    expect(more.data).toEqual({ ok: true, message: "已將「商品 oolong」加入購物車。", cartCount: 3 });
+    const more = await answer(updateCart(shop.bff, post(cookie, { intent: "add", productId: "cake" })));
+    expect(more.status).toBe(303);
+    expect(await readCart(shop.bff.env, withCookie(more.headers.get("Set-Cookie"), "/cart"))).toEqual({
+      items: [{ productId: "cake", quantity: 3 }],
+    });
   });
 
   it("refuses a sold-out product (409) and a malformed change (400), and keeps the cookie", async () => {
     const shop = await fakeShop({ site, catalog });
     const soldOut = await answer<CartActionData>(
-      updateCart(shop.bff, post(null, { intent: "add", productId: "nougat", respond: "data" })),
+      updateCart(shop.bff, post(null, { intent: "add", productId: "nougat" })),
     );
     expect(soldOut).toMatchObject({
       status: 409,

@@ -179,18 +179,15 @@ export async function loadCartPage(bff: BffContext, request: Request) {
 export interface CartActionData {
   ok: boolean;
   message: string;
-  /** Items in the cart afterwards, for the "added" confirmation. */
-  cartCount?: number;
 }
 
 /**
- * One cart change (add / set / remove). With JavaScript the forms are fetchers that ask for `respond=data` and
- * stay on the page; without it the browser gets a redirect (post/redirect/get) to the cart.
+ * One cart change (add / set / remove), posted by a plain form (the shopper pages run no JavaScript): the browser
+ * gets a redirect (post/redirect/get) to the cart, or the cart page with the reason the change could not be made.
  */
 export async function updateCart(bff: BffContext, request: Request) {
   assertSameSite(request);
   const form = Object.fromEntries(await readForm(request));
-  const wantsData = form.respond === "data";
   const change = cartChangeSchema.safeParse(form);
   if (!change.success) {
     const message = change.error.issues[0]?.message ?? "無法更新購物車。";
@@ -201,12 +198,6 @@ export async function updateCart(bff: BffContext, request: Request) {
   if (!result.ok) return data<CartActionData>({ ok: false, message: result.message }, { status: 409 });
 
   const headers = { "Set-Cookie": await cartCookieHeader(bff.env, result.cart) };
-  if (wantsData) {
-    return data<CartActionData>(
-      { ok: true, message: result.message, cartCount: cartItemCount(result.cart) },
-      { headers },
-    );
-  }
   const to = change.data.intent === "add" ? `/cart?added=${encodeURIComponent(change.data.productId)}` : "/cart";
   return redirect(to, { status: 303, headers });
 }

@@ -71,7 +71,7 @@ function ProductCard({ product, first }: { product: Product; first: boolean }) {
       </div>
       <div className="flex flex-1 flex-col gap-2 p-4">
         <h2 id={titleId} className="text-lg font-semibold leading-snug">
-          <Link to={href} prefetch="intent" className="hover:text-brand-800 hover:underline">
+          <Link to={href} className="hover:text-brand-800 hover:underline">
             {product.name}
           </Link>
         </h2>

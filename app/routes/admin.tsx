@@ -9,10 +9,14 @@ import { AdminNav } from "../components/admin/AdminNav";
 import { ErrorPage } from "../components/ErrorPage";
 import { loadAdminLayout } from "../lib/admin/auth.server";
 import { adminMeta } from "../lib/admin/meta";
+import type { PageHandle } from "../lib/page-scripts";
 import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("總覽");
 export const headers = privateRouteHeaders("owner");
+
+/** The admin runs on the whole Remix runtime (client navigation, busy states); its pages inherit this. */
+export const handle: PageHandle = { scripts: "hydrate" };
 
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadAdminLayout(context.cloudflare, request);
 

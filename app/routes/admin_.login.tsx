@@ -6,10 +6,14 @@ import { ErrorPage } from "../components/ErrorPage";
 import { Field } from "../components/Field";
 import { loadLoginPage, submitLogin } from "../lib/admin/auth.server";
 import { ADMIN_NAME, adminMeta } from "../lib/admin/meta";
+import type { PageHandle } from "../lib/page-scripts";
 import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = () => adminMeta("登入");
 export const headers = privateRouteHeaders("owner");
+
+/** Like the rest of the admin (admin.tsx), on the whole Remix runtime. */
+export const handle: PageHandle = { scripts: "hydrate" };
 
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadLoginPage(context.cloudflare, request);
 export const action = ({ request, context }: ActionFunctionArgs) => submitLogin(context.cloudflare, request);

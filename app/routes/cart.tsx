@@ -1,11 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
 import { ProductPhoto } from "../components/ProductPhoto";
 import { type CartActionData, type CartLine, loadCartPage, updateCart } from "../lib/cart.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
-import { useHydrated } from "../lib/use-hydrated";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, { title: "購物車", description: "檢查購物車裡的商品與數量，準備結帳。" });
@@ -13,16 +12,15 @@ export const meta: MetaFunction = ({ matches }) =>
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadCartPage(context.cloudflare, request);
 export const action = ({ request, context }: ActionFunctionArgs) => updateCart(context.cloudflare, request);
 
-/** All line forms share one fetcher, so one live region can announce what happened. */
-const CART_FETCHER = "cart-line";
-
+/**
+ * No JavaScript (app/lib/page-scripts.ts): every change is a plain form post that redirects back here (or, when it
+ * cannot be made, answers this page with the reason).
+ */
 export default function CartPage() {
   const { cart, added } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as CartActionData | undefined;
-  const fetcher = useFetcher<CartActionData>({ key: CART_FETCHER });
-  const status = fetcher.state === "idle" ? fetcher.data : undefined;
-  const message = status?.message ?? actionData?.message ?? (added ? `已將「${added}」加入購物車。` : null);
-  const failed = status ? !status.ok : actionData ? !actionData.ok : false;
+  const message = actionData?.message ?? (added ? `已將「${added}」加入購物車。` : null);
+  const failed = actionData ? !actionData.ok : false;
 
   return (
     <>
@@ -83,14 +81,11 @@ export default function CartPage() {
 }
 
 function CartLineRow({ line }: { line: CartLine }) {
-  const fetcher = useFetcher<CartActionData>({ key: CART_FETCHER });
-  const hydrated = useHydrated();
-  const busy = fetcher.state !== "idle" && fetcher.formData?.get("productId") === line.productId;
   const quantityId = `qty-${line.productId}`;
   const buttonClass =
-    "rounded-lg border border-stone-400 px-3 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 disabled:opacity-60";
+    "rounded-lg border border-stone-400 px-3 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600";
   return (
-    <div className={`flex gap-4 ${busy ? "opacity-60" : ""}`} aria-busy={busy || undefined}>
+    <div className="flex gap-4">
       <ProductPhoto
         product={line}
         alt=""
@@ -117,16 +112,14 @@ function CartLineRow({ line }: { line: CartLine }) {
         </p>
         <div className="flex flex-wrap items-end gap-2">
           {line.available ? (
-            <fetcher.Form method="post" action="/cart" className="flex items-end gap-2">
+            <form method="post" action="/cart" className="flex items-end gap-2">
               <input type="hidden" name="intent" value="set" />
               <input type="hidden" name="productId" value={line.productId} />
-              {hydrated ? <input type="hidden" name="respond" value="data" /> : null}
               <div>
                 <label htmlFor={quantityId} className="block text-sm text-stone-800">
                   數量<span className="sr-only">：{line.name}</span>
                 </label>
                 <input
-                  key={line.quantity}
                   id={quantityId}
                   type="number"
                   name="quantity"
@@ -137,19 +130,18 @@ function CartLineRow({ line }: { line: CartLine }) {
                   className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"
                 />
               </div>
-              <button type="submit" className={buttonClass} disabled={busy}>
+              <button type="submit" className={buttonClass}>
                 更新<span className="sr-only">「{line.name}」的數量</span>
               </button>
-            </fetcher.Form>
+            </form>
           ) : null}
-          <fetcher.Form method="post" action="/cart">
+          <form method="post" action="/cart">
             <input type="hidden" name="intent" value="remove" />
             <input type="hidden" name="productId" value={line.productId} />
-            {hydrated ? <input type="hidden" name="respond" value="data" /> : null}
-            <button type="submit" className={buttonClass} disabled={busy}>
+            <button type="submit" className={buttonClass}>
               移除<span className="sr-only">「{line.name}」</span>
             </button>
-          </fetcher.Form>
+          </form>
         </div>
       </div>
     </div>

@@ -1,6 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { Field, fieldId } from "../components/Field";
 import type { PricedCart } from "../lib/cart.server";
@@ -13,10 +12,14 @@ import {
   submitCheckout,
 } from "../lib/checkout.server";
 import { formatTwd } from "../lib/format";
+import type { PageHandle } from "../lib/page-scripts";
 import { pageMeta } from "../lib/seo";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, { title: "結帳", description: "填寫收件資料並選擇付款方式。" });
+
+/** The small script only (app/enhance.js): the ECPay hand-off submits itself, the order button says it is busy. */
+export const handle: PageHandle = { scripts: "enhance" };
 
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadCheckoutPage(context.cloudflare, request);
 export const action = ({ request, context }: ActionFunctionArgs) => submitCheckout(context.cloudflare, request);
@@ -53,9 +56,6 @@ function CheckoutForm({
   page: ReturnType<typeof useLoaderData<typeof loader>>;
   result?: RetryResult;
 }) {
-  const navigation = useNavigation();
-  const submitting = navigation.state !== "idle" && navigation.formAction === "/checkout";
-
   const snapshot = result ? result.snapshot : page.snapshot;
   const values: CheckoutValues = result?.values ?? {};
   const errors: CheckoutErrors = result?.errors ?? {};
@@ -97,14 +97,12 @@ function CheckoutForm({
 
             <button
               type="submit"
-              disabled={submitting}
-              className="rounded-lg bg-brand-700 px-4 py-3 text-lg font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-70"
+              data-busy-label="送出中…"
+              className="rounded-lg bg-brand-700 px-4 py-3 text-lg font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 aria-disabled:cursor-wait aria-disabled:opacity-70"
             >
-              {submitting
-                ? "送出中…"
-                : result?.newTotal !== undefined
-                  ? `確認新金額並下單（${formatTwd(total)}）`
-                  : `確認下單（${formatTwd(total)}）`}
+              {result?.newTotal !== undefined
+                ? `確認新金額並下單（${formatTwd(total)}）`
+                : `確認下單（${formatTwd(total)}）`}
             </button>
             <p className="text-sm text-stone-700">選擇信用卡或 ATM 轉帳時，下單後會前往綠界 ECPay 的付款頁面。</p>
           </Form>
@@ -147,16 +145,13 @@ function NothingToOrder({ cart, recentOrderId }: { cart: PricedCart; recentOrder
 
 /** What came back from a submit that did not leave the page: the reason, the fields to fix, the way back. */
 function RetryAlert({ result, errors }: { result: RetryResult; errors: CheckoutErrors }) {
-  const alertRef = useRef<HTMLDivElement>(null);
-  // After each submit that came back with something to fix (a new `result`), move focus to the explanation
-  // (screen readers read it).
-  useEffect(() => {
-    if (result) alertRef.current?.focus();
-  }, [result]);
   const errorEntries = Object.entries(errors) as [CheckoutField, string][];
+  // A submit that came back with something to fix is a new page: focus starts on the explanation (screen readers
+  // read it), with the browser's own autofocus, no script needed.
   return (
     <div
-      ref={alertRef}
+      // biome-ignore lint/a11y/noAutofocus: moving focus to what went wrong is the point of this element.
+      autoFocus
       tabIndex={-1}
       role="alert"
       className="mb-6 rounded-lg border border-red-700 bg-red-50 p-4 text-red-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-700"

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { Order } from "../../aws/src/contract";
 import { canPayAgain } from "../../aws/src/domain/pay-again";
 import { CopyButton } from "../components/CopyButton";
@@ -7,11 +7,15 @@ import { LookupForm } from "../components/LookupForm";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
 import { PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
 import { type LookupActionData, loadOrderPage, type OrderPageData, submitOrderLookup } from "../lib/orders.server";
+import type { PageHandle } from "../lib/page-scripts";
 import { privateRouteHeaders } from "../lib/private-headers";
 import { pageMeta } from "../lib/seo";
 
 export const meta: MetaFunction<typeof loader> = ({ params, matches }) =>
   pageMeta(matches, { title: `訂單 ${params.id ?? ""}`, description: "訂單狀態、明細與付款資訊。" });
+
+/** The small script only (app/enhance.js): copy buttons for the ATM details, busy labels on the forms. */
+export const handle: PageHandle = { scripts: "enhance" };
 
 export const loader = ({ request, params, context }: LoaderFunctionArgs) =>
   loadOrderPage(context.cloudflare, request, params.id);
@@ -36,8 +40,6 @@ export default function OrderPage() {
 }
 
 function PayAgainForm({ order }: { order: Order }) {
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formAction === `/orders/${order.id}/pay`;
   return (
     <Form method="post" action={`/orders/${order.id}/pay`} className="rounded-xl border border-stone-200 bg-white p-4">
       <p className="text-stone-800">
@@ -47,10 +49,10 @@ function PayAgainForm({ order }: { order: Order }) {
       </p>
       <button
         type="submit"
-        disabled={busy}
-        className="mt-3 rounded-lg bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 disabled:opacity-70"
+        data-busy-label="正在前往綠界…"
+        className="mt-3 rounded-lg bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 aria-disabled:opacity-70"
       >
-        {busy ? "正在前往綠界…" : order.paymentMethod === "atm" ? "重新取得轉帳帳號" : "重新付款"}
+        {order.paymentMethod === "atm" ? "重新取得轉帳帳號" : "重新付款"}
       </button>
     </Form>
   );
@@ -94,12 +96,7 @@ function OrderDetails({ order }: { order: Order }) {
 
       {waitingForPayment ? (
         <p>
-          <Link
-            to={`/orders/${order.id}`}
-            replace
-            preventScrollReset
-            className="font-medium text-brand-800 underline underline-offset-4"
-          >
+          <Link to={`/orders/${order.id}`} className="font-medium text-brand-800 underline underline-offset-4">
             重新整理付款狀態
           </Link>
         </p>

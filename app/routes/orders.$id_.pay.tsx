@@ -6,11 +6,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { type PayAgainActionData, payAgain, payAgainPage } from "../lib/orders.server";
+import type { PageHandle } from "../lib/page-scripts";
 import { privateRouteHeaders } from "../lib/private-headers";
 import { pageMeta } from "../lib/seo";
 
 export const meta: MetaFunction = ({ params, matches }) =>
   pageMeta(matches, { title: `付款 ${params.id ?? ""}`, description: "前往綠界 ECPay 完成付款。" });
+
+/** The small script only (app/enhance.js): the ECPay hand-off submits itself. */
+export const handle: PageHandle = { scripts: "enhance" };
 
 export const loader = ({ params }: LoaderFunctionArgs) => payAgainPage(params.id);
 export const action = ({ request, params, context }: ActionFunctionArgs) =>

@@ -5,7 +5,18 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import sesServer from "aws-ses-v2-local";
+import * as sesModule from "aws-ses-v2-local";
+
+type StartSes = (config: { host: string; port: number }) => Promise<Server>;
+// The package is CommonJS with an `exports.default`: bundlers (vitest) hand us the function as the default import,
+// Node's own ESM loader (`node --import tsx`, as the local stack runs) hands us the module object around it.
+const sesServer: StartSes = (() => {
+  const outer = (sesModule as { default?: unknown }).default;
+  const inner = (outer as { default?: unknown } | undefined)?.default;
+  const start = typeof outer === "function" ? outer : inner;
+  if (typeof start !== "function") throw new Error("aws-ses-v2-local: no server function exported");
+  return start as StartSes;
+})();
 
 export interface LocalSes {
   url: string;
