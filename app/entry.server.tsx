@@ -74,20 +74,21 @@ export default async function handleRequest(
       scripts,
       formActionOrigins: [env.ECPAY_GATEWAY_ORIGIN],
       viteDev: import.meta.env.DEV,
-      upgradeInsecureRequests: env.APP_ENV !== "local",
+      // Behind HTTPS (every Cloudflare deployment) ask for it everywhere; a local http origin has none to upgrade to.
+      upgradeInsecureRequests: new URL(request.url).protocol === "https:",
     }),
   );
   // Pages show the shopper's own data (the cart count, carts, orders): no shared cache may keep a copy. The catalog
   // and product pages are shared at the edge as one anonymous copy instead (app/lib/page-cache.server.ts).
   if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-cache");
-  applyBaselineSecurityHeaders(responseHeaders);
+  applyBaselineSecurityHeaders(responseHeaders, env.APP_ENV);
 
   return new Response(body, { headers: responseHeaders, status: responseStatusCode });
 }
 
 /** Single-fetch data responses get the baseline too, so `vite dev` matches production. */
-export const handleDataRequest: HandleDataRequestFunction = (response) => {
-  applyBaselineSecurityHeaders(response.headers);
+export const handleDataRequest: HandleDataRequestFunction = (response, { context }) => {
+  applyBaselineSecurityHeaders(response.headers, context.cloudflare?.env?.APP_ENV);
   return response;
 };
 

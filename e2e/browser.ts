@@ -26,10 +26,10 @@ export async function launchBrowser(): Promise<Browser> {
 
 export async function newContext(
   browser: Browser,
-  options: { javaScriptEnabled?: boolean } = {},
+  options: { javaScriptEnabled?: boolean; baseURL?: string } = {},
 ): Promise<BrowserContext> {
   return browser.newContext({
-    baseURL: e2e().baseUrl,
+    baseURL: options.baseURL ?? e2e().baseUrl,
     locale: "zh-TW",
     javaScriptEnabled: options.javaScriptEnabled ?? true,
   });

@@ -12,6 +12,11 @@ import { startStorefront } from "../scripts/lib/storefront";
 
 export interface E2eContext {
   baseUrl: string;
+  /**
+   * A second storefront on another origin, set up as a branch preview is on Cloudflare: APP_ENV=preview, SITE_URL
+   * the first storefront's (staging's) address, the same stack behind it, and its origin on the API's allowlist.
+   */
+  previewUrl: string;
   apiUrl: string;
   ecpayUrl: string;
   s3Endpoint: string;
@@ -37,9 +42,12 @@ export default async function setup(project: TestProject) {
   const ownerPassword = "e2e-owner-password";
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const previewPort = await freePort();
+  const previewUrl = `http://127.0.0.1:${previewPort}`;
   const stack = await startLocalStack({
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
     storefrontUrl: baseUrl,
+    allowedOrigins: [previewUrl],
     ecpayRetryDelaysMs: [500, 1000, 2000, 4000],
   });
   try {
@@ -54,8 +62,22 @@ export default async function setup(project: TestProject) {
       extraVars: { CACHE_TTL_SECONDS: "1" },
       persistTo: await mkdtemp(path.join(tmpdir(), "shop-e2e-wrangler-")),
     });
+    const preview = await startStorefront({
+      mode: "build",
+      port: previewPort,
+      stack,
+      ownerPassword,
+      skipBuild: true,
+      quiet: !process.env.E2E_VERBOSE,
+      extraVars: { CACHE_TTL_SECONDS: "1", APP_ENV: "preview", SITE_URL: baseUrl },
+      persistTo: await mkdtemp(path.join(tmpdir(), "shop-e2e-preview-wrangler-")),
+    }).catch(async (error: unknown) => {
+      await storefront.stop();
+      throw error;
+    });
     project.provide("e2e", {
       baseUrl,
+      previewUrl,
       apiUrl: stack.apiUrl,
       ecpayUrl: stack.ecpayUrl,
       s3Endpoint: stack.s3Endpoint,
@@ -63,6 +85,7 @@ export default async function setup(project: TestProject) {
       ownerPassword,
     });
     return async () => {
+      await preview.stop();
       await storefront.stop();
       await stack.close();
     };

@@ -159,6 +159,8 @@ interface SandboxTrade {
   merchantTradeNo: string;
   customFields: [string, string, string, string];
   status: string;
+  /** Where the shopper's browser is sent back after paying (the shop's OrderResultURL). */
+  orderResultUrl?: string;
 }
 
 /** Every checkout attempt the sandbox has seen for an order (paying again makes more than one). */

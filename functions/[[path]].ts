@@ -11,4 +11,8 @@ import { withBaselineSecurityHeaders } from "../worker/security-headers";
 const handleRemix = createPagesFunctionHandler({ build, getLoadContext });
 
 export const onRequest: PagesFunction = async (context) =>
-  withBaselineSecurityHeaders(refuseCrossSite(context.request) ?? (await handleRemix(context)));
+  withBaselineSecurityHeaders(
+    refuseCrossSite(context.request) ?? (await handleRemix(context)),
+    // Raw here (worker/env.ts validates it for Remix); it only decides X-Robots-Tag.
+    (context.env as { APP_ENV?: string }).APP_ENV,
+  );

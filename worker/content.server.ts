@@ -7,7 +7,8 @@
  *   - younger than CACHE_TTL_SECONDS: served as is;
  *   - older: still served, and refreshed once in the background (ctx.waitUntil);
  *   - while S3 fails: the last good copy keeps being served for up to STALE_LIMIT_SECONDS after it was fetched;
- *   - nothing usable cached and S3 failing: ContentUnavailableError, which pages turn into a 503.
+ *   - nothing usable cached and S3 failing: ContentUnavailableError, which pages turn into a 503;
+ *   - not in the bucket (404): an empty catalog / a closed shop (the contract's MISSING_*), cached like a copy.
  * The Cache API is per data centre; purgeContent clears only the one it runs in (others refresh within the TTL).
  */
 import type { z } from "zod";
@@ -16,6 +17,8 @@ import {
   catalogSchema,
   IMAGE_KEY_PATTERN,
   IMAGE_TYPES,
+  MISSING_CATALOG,
+  MISSING_SITE_STATUS,
   type SiteStatus,
   siteStatusSchema,
 } from "../aws/src/contract";
@@ -41,6 +44,12 @@ const SCHEMAS = {
   "site.json": siteStatusSchema,
   "catalog.json": catalogSchema,
 } satisfies Record<ContentKey, z.ZodType>;
+
+const MISSING_CONTENT = {
+  "site.json": MISSING_SITE_STATUS,
+  "catalog.json": MISSING_CATALOG,
+} satisfies Record<ContentKey, unknown>;
+const MISSING_MEANS = { "site.json": "a closed shop", "catalog.json": "an empty catalog" } as const;
 
 export class ContentUnavailableError extends Error {
   override readonly name = "ContentUnavailableError";
@@ -171,6 +180,14 @@ function refresh<T>(
         const body = await response.text();
         const value = parseContent<T>(key, body);
         fresh = { value, body, fetchedAt, etag: response.headers.get("etag") ?? undefined };
+      } else if (response.status === 404) {
+        // Not in the bucket (a new environment before the owner saves the admin forms): an empty catalog and a closed
+        // shop, as the Lambdas read it, cached like any copy. S3 says 404 because the storefront principal may
+        // ListBucket; without that it would say 403, which stays a failure.
+        await response.body?.cancel();
+        const value = MISSING_CONTENT[key] as T;
+        console.warn(JSON.stringify({ at: "content", key, problem: "missing", serving: MISSING_MEANS[key] }));
+        fresh = { value, body: JSON.stringify(value), fetchedAt };
       } else {
         await response.body?.cancel();
         throw new Error(`S3 GET ${key} answered ${response.status}`);

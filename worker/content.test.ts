@@ -217,7 +217,11 @@ describe("site.json and catalog.json", () => {
   });
 
   it.each([
-    ["a missing object", new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 })],
+    // A missing object (404) is a state instead: see "reads a key missing from the bucket" below.
+    [
+      "access denied (403: a principal without s3:ListBucket)",
+      new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 }),
+    ],
     ["invalid JSON", new Response("{ not json", { status: 200 })],
     ["JSON that breaks the contract", json({ products: [{ id: "Bad Id!", name: "", unitPrice: -1 }] })],
   ])("treats %s as unavailable rather than caching it", async (_, reply) => {
@@ -286,6 +290,29 @@ describe("site.json and catalog.json", () => {
     expect(await purgeContent({ cache: shop.cache }, "catalog.json")).toBe(true);
     expect((await getCatalog(shop.request().bff)).products[0]!.unitPrice).toBe(1380);
     expect(shop.calls).toHaveLength(2);
+  });
+
+  it("reads a key missing from the bucket (404) as an empty catalog and a closed shop, cached, with one log line", async () => {
+    const missing = () => new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 });
+    const shop = await edge(missing, missing, json(catalogV1));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const { bff } = shop.request();
+      expect(await getCatalog(bff)).toEqual({ products: [] });
+      expect(await getSiteStatus(bff)).toEqual({ open: false, closedMessage: "商店準備中，敬請期待。" });
+      // Within the TTL the answer comes from the cache, not from S3 again.
+      expect(await getCatalog(shop.request().bff)).toEqual({ products: [] });
+      expect(shop.calls).toHaveLength(2);
+      expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+        { at: "content", key: "catalog.json", problem: "missing", serving: "an empty catalog" },
+        { at: "content", key: "site.json", problem: "missing", serving: "a closed shop" },
+      ]);
+      // Once the owner saves the catalog (the admin purges the edge copy), it is read as usual.
+      await purgeContent({ cache: shop.cache }, "catalog.json");
+      expect((await getCatalog(shop.request().bff)).products).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("keeps site.json and catalog.json apart", async () => {

@@ -60,8 +60,14 @@ export function getOrder(deps: ApiDeps, id: string, phone: string): Promise<ApiR
  * Starts a new ECPay checkout attempt for an unpaid order (pay again). Not retried here (each call may issue a
  * new MerchantTradeNo); the shopper can press the button again.
  */
-export function retryPayment(deps: ApiDeps, id: string, phone: string): Promise<ApiResult<CreateOrderResponse>> {
-  const parsed = retryPaymentRequestSchema.safeParse({ id, phone });
+export function retryPayment(
+  deps: ApiDeps,
+  id: string,
+  phone: string,
+  /** The storefront origin the shopper is on, when it is not SITE_URL: ECPay sends them back there. */
+  origin?: string,
+): Promise<ApiResult<CreateOrderResponse>> {
+  const parsed = retryPaymentRequestSchema.safeParse({ id, phone, ...(origin ? { origin } : {}) });
   if (!parsed.success) return invalid(parsed.error);
   return call(deps, {
     route: ROUTES.retryPayment,

@@ -87,3 +87,14 @@ function hostOf(origin: string): string {
     return "";
   }
 }
+
+/**
+ * The storefront origin to tell the order API, so ECPay sends the shopper back to the deployment they are on (each
+ * branch preview has its own): the request's own origin when it is not the canonical SITE_URL, else undefined (the
+ * API's default storefront). Taken from the request URL, never from a forwarded header a client could set; the
+ * API accepts only origins on its allowlist anyway (AllowedOrigins, ADR 0013).
+ */
+export function storefrontOrigin(request: Request, siteUrl: string): string | undefined {
+  const own = new URL(request.url).origin;
+  return own === new URL(siteUrl).origin ? undefined : own;
+}

@@ -4,6 +4,7 @@ import {
   createNonce,
   documentCsp,
   NON_DOCUMENT_CSP,
+  indexable,
   withBaselineSecurityHeaders,
 } from "./security-headers";
 
@@ -96,5 +97,21 @@ describe("withBaselineSecurityHeaders", () => {
     expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
+  });
+});
+
+describe("previews are never indexed", () => {
+  it("every response of a preview (a branch, or staging) says X-Robots-Tag: noindex; production and local do not", () => {
+    expect(indexable("preview")).toBe(false);
+    expect(indexable("production")).toBe(true);
+    expect(indexable("local")).toBe(true);
+    const robotsTag = (appEnv: string, init?: ResponseInit) =>
+      withBaselineSecurityHeaders(new Response("x", init), appEnv).headers.get("X-Robots-Tag");
+    expect(robotsTag("preview")).toBe("noindex");
+    expect(robotsTag("preview", { status: 404 })).toBe("noindex");
+    expect(robotsTag("production")).toBeNull();
+    expect(robotsTag("local")).toBeNull();
+    // A route's own stricter choice stays (the admin's pages).
+    expect(robotsTag("preview", { headers: { "X-Robots-Tag": "noindex, nofollow" } })).toBe("noindex, nofollow");
   });
 });

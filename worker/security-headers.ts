@@ -62,20 +62,32 @@ export function documentCsp({
   return directives.join("; ");
 }
 
-/** Sets the baseline on `headers`, leaving any value a route chose deliberately. */
-export function applyBaselineSecurityHeaders(headers: Headers): void {
+/**
+ * Whether search engines may index this deployment (APP_ENV). Previews — every branch, and staging — must never
+ * appear next to the real shop: there robots.txt disallows everything and every response carries
+ * `X-Robots-Tag: noindex` (static files get it from the `_headers` of each non-production deploy,
+ * scripts/deploy/pages.ts). Production keeps its page-level rules, and so does `local`, which no crawler reaches
+ * and where the SEO checks (end-to-end tests, Lighthouse) run against production's rules.
+ */
+export function indexable(appEnv: string | undefined): boolean {
+  return appEnv !== "preview";
+}
+
+/** Sets the baseline on `headers`, leaving any value a route chose deliberately (the admin's `noindex, nofollow`). */
+export function applyBaselineSecurityHeaders(headers: Headers, appEnv?: string): void {
   for (const [name, value] of Object.entries(BASELINE_SECURITY_HEADERS)) {
     if (!headers.has(name)) headers.set(name, value);
   }
   if (!headers.has("Content-Security-Policy")) headers.set("Content-Security-Policy", NON_DOCUMENT_CSP);
+  if (!indexable(appEnv) && !headers.has("X-Robots-Tag")) headers.set("X-Robots-Tag", "noindex");
 }
 
 /** Same as applyBaselineSecurityHeaders for a response whose headers may be immutable (fetched or cached). */
-export function withBaselineSecurityHeaders(response: Response): Response {
+export function withBaselineSecurityHeaders(response: Response, appEnv?: string): Response {
   // WebSocket upgrades cannot be re-wrapped; none exist today, but the wrapper must not break one.
   if (response.status === 101) return response;
   const copy = new Response(response.body, response);
-  applyBaselineSecurityHeaders(copy.headers);
+  applyBaselineSecurityHeaders(copy.headers, appEnv);
   return copy;
 }
 

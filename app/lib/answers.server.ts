@@ -11,6 +11,16 @@ export function closedResponse(message: string | undefined) {
   return serviceUnavailable({ reason: "closed", message: message || DEFAULT_CLOSED_MESSAGE });
 }
 
+/**
+ * The order API refused this deployment's address as a storefront origin (its AllowedOrigins lacks it): a
+ * configuration mistake, not the shopper's, and nothing was stored. Logged for the owner; the shopper is told where
+ * ordering works.
+ */
+export function originRefusedMessage(at: string, origin: string | undefined): string {
+  console.error(JSON.stringify({ at, problem: "origin_not_allowed", origin }));
+  return "這個網址無法付款結帳，請改到本店的正式網址下單。";
+}
+
 export function notFound() {
   return data(null, { status: 404 });
 }

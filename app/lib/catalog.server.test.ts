@@ -69,6 +69,15 @@ describe("sitemap and robots", () => {
     expect(robots).toContain(`Sitemap: ${SITE}/sitemap.xml`);
     expect((await sitemapResponse((await fakeShop()).bff)).status).toBe(503);
   });
+
+  it("on a preview (a branch, or staging) disallows everything, so nothing there is indexed next to the real shop", async () => {
+    const preview = await fakeShop({ catalog, env: { APP_ENV: "preview" } });
+    expect(await robotsResponse(preview.bff).text()).toBe("User-agent: *\nDisallow: /\n");
+    const production = await fakeShop({ catalog, env: { APP_ENV: "production" } });
+    const robots = await robotsResponse(production.bff).text();
+    expect(robots).toContain("Allow: /\n");
+    expect(robots).not.toMatch(/^Disallow: \/$/m);
+  });
 });
 
 describe("the shell", () => {

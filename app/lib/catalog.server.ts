@@ -5,6 +5,7 @@
 import type { Product } from "../../aws/src/contract";
 import { ContentUnavailableError, getCatalog, getImage } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
+import { indexable } from "../../worker/security-headers";
 import { notFound, orUnavailable } from "./answers.server";
 
 interface CatalogPageData {
@@ -47,21 +48,24 @@ ${urls.map((loc) => `  <url><loc>${escapeXml(loc)}</loc></url>`).join("\n")}
   });
 }
 
-/** robots.txt; dynamic only because the Sitemap line needs the absolute SITE_URL. */
+/** robots.txt; dynamic because the Sitemap line needs the absolute SITE_URL and a preview disallows everything. */
 export function robotsResponse(bff: Pick<BffContext, "env">): Response {
-  const body = [
-    "User-agent: *",
-    "Allow: /",
-    // Private pages: a shopper's cart, checkout and orders; the owner's admin.
-    "Disallow: /admin",
-    "Disallow: /cart",
-    "Disallow: /checkout",
-    "Disallow: /orders",
-    "",
-    `Sitemap: ${bff.env.SITE_URL}/sitemap.xml`,
-    "",
-  ].join("\n");
-  return new Response(body, {
+  const body = indexable(bff.env.APP_ENV)
+    ? [
+        "User-agent: *",
+        "Allow: /",
+        // Private pages: a shopper's cart, checkout and orders; the owner's admin.
+        "Disallow: /admin",
+        "Disallow: /cart",
+        "Disallow: /checkout",
+        "Disallow: /orders",
+        "",
+        `Sitemap: ${bff.env.SITE_URL}/sitemap.xml`,
+        "",
+      ]
+    : // A preview or staging: nothing here may be indexed next to the real shop (worker/security-headers.ts).
+      ["User-agent: *", "Disallow: /", ""];
+  return new Response(body.join("\n"), {
     headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=3600" },
   });
 }

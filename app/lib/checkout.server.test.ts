@@ -331,6 +331,41 @@ describe("submitting the checkout form", () => {
     expect(sent.items).toEqual(cart.items);
   });
 
+  it("tells the API the storefront origin only when the shopper is on another deployment than SITE_URL (a preview)", async () => {
+    const shop = await fakeShop({ catalog, api: () => json({ order, payment }, { status: 201 }) });
+    await answer(submitCheckout(shop.bff, submit(form)));
+    const preview = "https://feature-x.taiwan-shop.pages.dev";
+    const onPreview = new Request(`${preview}/checkout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: preview },
+      body: new URLSearchParams(form),
+    });
+    await answer(submitCheckout(shop.bff, onPreview));
+    const [onSite, fromPreview] = shop.apiCalls().map((call) => JSON.parse(call.body) as CreateOrderRequest);
+    expect(onSite?.origin).toBeUndefined();
+    expect(fromPreview?.origin).toBe(preview);
+  });
+
+  it("says where to order when the API does not accept this deployment's origin, and logs it for the owner", async () => {
+    const refusal = {
+      error: {
+        code: "bad_request",
+        message: "origin https://old.example is not one of this shop's storefronts",
+        fields: { origin: "not an allowed storefront origin" },
+      },
+    };
+    const shop = await fakeShop({ catalog, api: () => json(refusal, { status: 400 }) });
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const result = await answer<CheckoutActionData>(submitCheckout(shop.bff, submit(form)));
+    expect(result.status).toBe(400);
+    expect(result.data).toMatchObject({ kind: "retry", message: "這個網址無法付款結帳，請改到本店的正式網址下單。" });
+    expect(error.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual({
+      at: "checkout",
+      problem: "origin_not_allowed",
+    });
+    error.mockRestore();
+  });
+
   it("sends a pay-on-arrival order straight to its page", async () => {
     const cod = { ...order, paymentMethod: "cod" as const, payment: undefined };
     const shop = await fakeShop({ catalog, api: () => json({ order: cod, payment: null }, { status: 201 }) });

@@ -37,7 +37,8 @@ import {
   readRememberedOrders,
 } from "../../worker/cookies.server";
 import { createOrder } from "../../worker/order-api.server";
-import { closedResponse, orUnavailable } from "./answers.server";
+import { storefrontOrigin } from "../../worker/origin";
+import { closedResponse, originRefusedMessage, orUnavailable } from "./answers.server";
 import { type PricedCart, priceCart } from "./cart.server";
 import { assertSameSite, formErrors, readForm } from "./forms.server";
 import type { Handoff } from "./order-view";
@@ -139,6 +140,8 @@ export function buildOrderRequest(
   form: CheckoutForm,
   snapshot: CheckoutSnapshot,
   idempotencyKey: string,
+  /** The storefront origin the shopper is on, when it is not SITE_URL (a branch preview). */
+  origin?: string,
 ): CreateOrderRequest {
   return {
     idempotencyKey,
@@ -152,6 +155,7 @@ export function buildOrderRequest(
     paymentMethod: form.paymentMethod,
     expectedTotal: snapshot.expectedTotal,
     ...(form.note ? { note: form.note } : {}),
+    ...(origin ? { origin } : {}),
   };
 }
 
@@ -172,10 +176,16 @@ type CheckoutOutcome =
   | { kind: "closed"; message: string }
   /** This exact form already placed an order with other details (a back-button edit). */
   | { kind: "already_submitted"; values: CheckoutValues; message: string }
-  | { kind: "failed"; values: CheckoutValues; message: string };
+  | { kind: "failed"; values: CheckoutValues; message: string }
+  /** The API does not take orders from this deployment's address (not on its AllowedOrigins); nothing was stored. */
+  | { kind: "origin_refused"; values: CheckoutValues; message: string };
 
 /** From the submitted form's fields, keyed as the form names them. */
-export async function placeOrder(bff: BffContext, submitted: Record<string, unknown>): Promise<CheckoutOutcome> {
+export async function placeOrder(
+  bff: BffContext,
+  submitted: Record<string, unknown>,
+  origin?: string,
+): Promise<CheckoutOutcome> {
   const values = pickValues(submitted);
   const snapshot = snapshotSchema.safeParse(submitted);
   if (!snapshot.success) return { kind: "stale_form", message: "結帳頁面已經過期，請回到購物車重新結帳。" };
@@ -187,9 +197,9 @@ export async function placeOrder(bff: BffContext, submitted: Record<string, unkn
   }
 
   const key = await idempotencyKeyFor(bff.env.SESSION_SECRET, snapshot.data);
-  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key));
+  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin));
   if (result.ok) return placed(bff, result.data);
-  return fromFailure(result, values);
+  return fromFailure(result, values, origin);
 }
 
 function placed(bff: BffContext, { order, payment }: CreateOrderResponse): CheckoutOutcome {
@@ -211,7 +221,10 @@ function placed(bff: BffContext, { order, payment }: CreateOrderResponse): Check
 /** The order API's fields that the form has (`customer.phone` is `phone`); the postal code travels in the address. */
 const API_FIELDS: readonly CheckoutField[] = ["name", "phone", "email", "address", "paymentMethod", "note"];
 
-function fromFailure(failure: ApiFailure, values: CheckoutValues): CheckoutOutcome {
+function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: string): CheckoutOutcome {
+  if (failure.kind === "validation" && failure.fields?.origin) {
+    return { kind: "origin_refused", values, message: originRefusedMessage("checkout", origin) };
+  }
   switch (failure.kind) {
     case "price_changed":
       if (failure.currentTotal === undefined) break;
@@ -327,7 +340,7 @@ export type CheckoutActionData =
 export async function submitCheckout(bff: BffContext, request: Request) {
   assertSameSite(request);
   const submitted = Object.fromEntries(await readForm(request));
-  const outcome = await placeOrder(bff, submitted);
+  const outcome = await placeOrder(bff, submitted, storefrontOrigin(request, bff.env.SITE_URL));
   const submittedSnapshot = snapshotFields(submitted);
 
   switch (outcome.kind) {
@@ -400,6 +413,8 @@ export async function submitCheckout(bff: BffContext, request: Request) {
     case "failed":
       // Same token: if the order did reach the API (a timeout), pressing the button again returns that order.
       return retry({ message: outcome.message, errors: {}, values: outcome.values, snapshot: submittedSnapshot }, 503);
+    case "origin_refused":
+      return retry({ message: outcome.message, errors: {}, values: outcome.values, snapshot: submittedSnapshot }, 400);
   }
 }
 

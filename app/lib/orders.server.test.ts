@@ -290,6 +290,22 @@ describe("paying again", () => {
     expect(JSON.parse(shop.apiCalls()[0]!.body)).toEqual({ id: order.id, phone: "0912345678" });
   });
 
+  it("asks for the preview's own origin when paying again on a preview", async () => {
+    const shop = await shopWith(() => json({ order: unpaid, payment: handoff }));
+    const preview = "https://feature-x.taiwan-shop.pages.dev";
+    await answer(
+      payAgain(
+        shop.bff,
+        new Request(`${preview}/orders/${order.id}/pay`, {
+          method: "POST",
+          headers: { Origin: preview, Cookie: await remembered(shop) },
+        }),
+        order.id,
+      ),
+    );
+    expect(JSON.parse(shop.apiCalls()[0]!.body)).toEqual({ id: order.id, phone: "0912345678", origin: preview });
+  });
+
   it("goes back to the order page when there is nothing to pay or the order is not remembered", async () => {
     const shop = await shopWith(() => json({ order, payment: null }));
     for (const cookie of [await remembered(shop), undefined]) {

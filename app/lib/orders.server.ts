@@ -18,8 +18,9 @@ import {
   rememberedOrdersHeader,
 } from "../../worker/cookies.server";
 import { getOrder, retryPayment } from "../../worker/order-api.server";
+import { storefrontOrigin } from "../../worker/origin";
 import { clientKeyFor, hitRateLimit, peekRateLimit, type RateLimitRule } from "../../worker/rate-limit.server";
-import { notFound } from "./answers.server";
+import { notFound, originRefusedMessage } from "./answers.server";
 import { assertSameSite, formErrors, readForm } from "./forms.server";
 import type { Handoff } from "./order-view";
 import { privateHeaders } from "./private-headers";
@@ -164,7 +165,7 @@ export async function payAgain(bff: BffContext, request: Request, rawId: string 
   const ref = await rememberedOrder(bff.env, request, id);
   const backToOrder = () => redirect(`/orders/${id}`, { status: 303, headers: PRIVATE() });
   if (!ref) return backToOrder();
-  const result = await retryPayment(bff, ref.id, ref.phone);
+  const result = await retryPayment(bff, ref.id, ref.phone, storefrontOrigin(request, bff.env.SITE_URL));
   if (result.ok) {
     const { order, payment } = result.data;
     if (!payment) return backToOrder();
@@ -181,6 +182,10 @@ export async function payAgain(bff: BffContext, request: Request, rawId: string 
       },
       { headers: PRIVATE() },
     );
+  }
+  if (result.kind === "validation" && result.fields?.origin) {
+    const message = originRefusedMessage("pay_again", storefrontOrigin(request, bff.env.SITE_URL));
+    return data<PayAgainActionData>({ kind: "failed", orderId: id, message }, { status: 400, headers: PRIVATE() });
   }
   if (result.kind === "not_found" || result.kind === "validation") return backToOrder();
   return data<PayAgainActionData>(

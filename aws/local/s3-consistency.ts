@@ -6,8 +6,9 @@
  * while it is written, which is exactly that.
  *
  * Here every object write is whole before it is visible (the bytes go to a temporary file that is renamed into
- * place, then the metadata is written) and each key's writes, deletes and the start of its reads take turns (a
- * read that has opened the file keeps reading that version, as a renamed-over file stays whole for its readers).
+ * place, then the metadata is written) and each key's writes and deletes take turns with each other and with the
+ * start of its reads (a read that has opened the file keeps reading that version, as a renamed-over file stays whole
+ * for its readers); reads start together.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, randomUUID } from "node:crypto";
@@ -43,21 +44,41 @@ async function collect(content: Buffer | Readable | null): Promise<Buffer> {
 
 export function makeWritesAtomic(server: S3rver): void {
   const store = server.store as unknown as FilesystemStore;
-  const turns = new Map<string, Promise<unknown>>();
+  /**
+   * Per key: the last write (or delete) and the reads started since. A read waits for the writes before it; a write
+   * waits for every earlier write and read. Reads never wait for each other: 160 orders reading catalog.json at once
+   * must not queue (they did, one at a time, and the orders timed out).
+   */
+  const keys = new Map<string, { write: Promise<unknown>; reads: Set<Promise<unknown>>; pending: number }>();
   /** The key whose turn the current call runs in (s3rver's getObject calls getMetadata: that is the same turn). */
   const holding = new AsyncLocalStorage<string>();
-  /** Runs `work` when every earlier turn on this key has finished. */
-  const inTurn = <T>(bucket: string, key: string, work: () => Promise<T>): Promise<T> => {
+  const inTurn = <T>(bucket: string, key: string, kind: "read" | "write", work: () => Promise<T>): Promise<T> => {
     const id = `${bucket}/${key}`;
     if (holding.getStore() === id) return work();
-    const result = (turns.get(id) ?? Promise.resolve()).then(() => holding.run(id, work));
+    let state = keys.get(id);
+    if (!state) {
+      state = { write: Promise.resolve(), reads: new Set(), pending: 0 };
+      keys.set(id, state);
+    }
+    const entry = state;
+    const before = kind === "read" ? entry.write : Promise.all([entry.write, ...entry.reads]);
+    const result = before.then(() => holding.run(id, work));
     const settled = result.catch(() => undefined);
-    turns.set(id, settled);
+    entry.pending += 1;
+    if (kind === "read") {
+      entry.reads.add(settled);
+    } else {
+      entry.write = settled;
+      entry.reads = new Set();
+    }
     void settled.then(() => {
-      if (turns.get(id) === settled) turns.delete(id);
+      entry.reads.delete(settled);
+      entry.pending -= 1;
+      if (entry.pending === 0 && keys.get(id) === entry) keys.delete(id);
     });
     return result;
   };
+
   // Temporary files live beside the store, never inside a bucket (where s3rver would list them).
   const scratch = `${store.rootDirectory.replace(/\/$/, "")}.writes`;
 
@@ -72,7 +93,7 @@ export function makeWritesAtomic(server: S3rver): void {
     await mkdir(scratch, { recursive: true });
     const temporary = path.join(scratch, randomUUID());
     await writeFile(temporary, bytes);
-    return inTurn(object.bucket, object.key, async () => {
+    return inTurn(object.bucket, object.key, "write", async () => {
       const objectPath = store.getResourcePath(object.bucket, object.key, "object");
       await mkdir(path.dirname(objectPath), { recursive: true });
       await rename(temporary, objectPath);
@@ -80,7 +101,7 @@ export function makeWritesAtomic(server: S3rver): void {
       return { size: bytes.length, md5 };
     });
   };
-  store.getObject = (bucket, key, options) => inTurn(bucket, key, () => getObject(bucket, key, options));
-  store.getMetadata = (bucket, key) => inTurn(bucket, key, () => getMetadata(bucket, key));
-  store.deleteObject = (bucket, key) => inTurn(bucket, key, () => deleteObject(bucket, key));
+  store.getObject = (bucket, key, options) => inTurn(bucket, key, "read", () => getObject(bucket, key, options));
+  store.getMetadata = (bucket, key) => inTurn(bucket, key, "read", () => getMetadata(bucket, key));
+  store.deleteObject = (bucket, key) => inTurn(bucket, key, "write", () => deleteObject(bucket, key));
 }

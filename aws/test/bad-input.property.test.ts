@@ -25,6 +25,8 @@ import {
   errorResponseSchema,
   PAYMENT_METHODS,
   type Product,
+  retryPaymentRequestSchema,
+  storefrontOriginSchema,
 } from "../src/contract";
 import { formatTaipeiDate, formatTaipeiDateTime, paymentInfoSchema, paymentResultSchema } from "../src/ecpay";
 import { type Answer, apiClient, bucketSnapshot, countItems, type TableCounts } from "./reliability/support";
@@ -239,7 +241,31 @@ const ORDER_PATHS = [
   ["paymentMethod"],
   ["expectedTotal"],
   ["note"],
+  ["origin"],
 ] as const;
+
+/** The local stack allows its storefront and, as staging does, https://<one label>.taiwan-shop.pages.dev. */
+const PREVIEW_SUFFIX = "taiwan-shop.pages.dev";
+const ALLOWED_PREVIEW = /^https:\/\/[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.taiwan-shop\.pages\.dev$/;
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
+
+/** Origins the contract accepts (scheme://host[:port]) that are on no allowlist of the stack: refused after parsing. */
+const foreignOrigin = fc
+  .oneof(
+    fc.domain().map((d) => `https://${d}`),
+    label.map((l) => `http://${l}.${PREVIEW_SUFFIX}`),
+    fc.tuple(label, label).map(([a, b]) => `https://${a}.${b}.${PREVIEW_SUFFIX}`),
+    fc
+      .tuple(
+        label,
+        fc.integer({ min: 1, max: 65535 }).filter((p) => p !== 443),
+      )
+      .map(([l, port]) => `https://${l}.${PREVIEW_SUFFIX}:${port}`),
+    label.map((l) => `https://-${l}.${PREVIEW_SUFFIX}`),
+    label.map((l) => `https://${PREVIEW_SUFFIX}.${l}.example`),
+    fc.constantFrom(`https://${PREVIEW_SUFFIX}`, "https://127.0.0.1:8788", "http://localhost:8788"),
+  )
+  .filter((origin) => storefrontOriginSchema.safeParse(origin).success && !ALLOWED_PREVIEW.test(origin));
 
 const totalOf = (items: { productId: string; quantity: number }[]) =>
   items.reduce((sum, item) => sum + (prices.get(item.productId) ?? 0) * item.quantity, 0);
@@ -260,12 +286,32 @@ describe("POST /order", () => {
     );
   });
 
+  it("answers 400 naming the origin to storefront origins not on the allowlist (ECPay must never send a shopper there)", async () => {
+    await fuzz(
+      "POST /order (foreign origin)",
+      fc.tuple(validOrder(), foreignOrigin).map(([o, origin]) => ({ ...o, origin })),
+      runs(40),
+      (o) => storefront().post("/order", o),
+      (a) => {
+        rejected(a, [400]);
+        expect(a.body.error.fields).toEqual({ origin: "not an allowed storefront origin" });
+      },
+    );
+  });
+
   it("answers 400 to email addresses SES would refuse", async () => {
     const refused = fc
       .tuple(
         validOrder(),
         fc.oneof(
-          fc.constantFrom("王小明@example.tw", "buyer@例子.台灣", "a b@example.tw", "buyer@example", "buyer@@example.tw", "buyer\u0000@example.tw"),
+          fc.constantFrom(
+            "王小明@example.tw",
+            "buyer@例子.台灣",
+            "a b@example.tw",
+            "buyer@example",
+            "buyer@@example.tw",
+            "buyer\u0000@example.tw",
+          ),
           fc.integer({ min: 65, max: 120 }).map((n) => `${"a".repeat(n)}@example.tw`),
           fc.integer({ min: 64, max: 80 }).map((n) => `buyer@${"b".repeat(n)}.tw`),
         ),
@@ -362,6 +408,48 @@ describe("GET /order", () => {
       (a) => {
         rejected(a, [404]);
         expect(a.body.error.code).toBe("not_found");
+      },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// POST /order/payment (pay again)
+
+describe("POST /order/payment (pay again)", () => {
+  it("answers 400 to requests the contract rejects", async () => {
+    const valid = fc.record({
+      id: fc.constant(null).map(() => credit.id),
+      phone: fc.constant(null).map(() => credit.phone),
+      origin: label.map((l) => `https://${l}.${PREVIEW_SUFFIX}`),
+    });
+    const bad = mutated(valid, [["id"], ["phone"], ["origin"]]).filter(
+      (o) => !retryPaymentRequestSchema.safeParse(wire(o)).success,
+    );
+    await fuzz(
+      "POST /order/payment (schema)",
+      bad,
+      runs(40),
+      (o) => storefront().post("/order/payment", o),
+      (a) => {
+        rejected(a, [400]);
+        expect(Object.keys(a.body.error.fields ?? {}).length).toBeGreaterThan(0);
+      },
+    );
+  });
+
+  it("answers 400 to a real order's pay again from a foreign origin, before any new payment attempt", async () => {
+    await fuzz(
+      "POST /order/payment (foreign origin)",
+      fc.tuple(fc.constantFrom("credit", "atm"), foreignOrigin),
+      runs(20),
+      ([which, origin]) => {
+        const fixture = which === "credit" ? credit : atm;
+        return storefront().post("/order/payment", { id: fixture.id, phone: fixture.phone, origin });
+      },
+      (a) => {
+        rejected(a, [400]);
+        expect(a.body.error.fields).toEqual({ origin: "not an allowed storefront origin" });
       },
     );
   });
@@ -568,14 +656,19 @@ describe("admin orders", () => {
         mutated(
           fc.record({
             to: fc.constant("shipped"),
-            shipment: fc.record({ carrier: fc.constantFrom("tcat", "hct", "post", "other"), trackingNumber: fc.stringMatching(/^[0-9]{10,12}$/) }),
+            shipment: fc.record({
+              carrier: fc.constantFrom("tcat", "hct", "post", "other"),
+              trackingNumber: fc.stringMatching(/^[0-9]{10,12}$/),
+            }),
           }),
           [["shipment"], ["shipment", "carrier"], ["shipment", "trackingNumber"]],
         ),
         // Tracking numbers with control characters, markup, or 200 characters.
         fc
           .oneof(
-            fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).filter((t) => [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
+            fc
+              .string({ unit: "binary", minLength: 1, maxLength: 30 })
+              .filter((t) => [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
             fc.constantFrom("<script>", "12 34", "123\n456", "'; DROP", "１２３"),
             fc.integer({ min: 41, max: 200 }).map((n) => "1".repeat(n)),
           )
@@ -735,7 +828,11 @@ describe("admin content", () => {
       .tuple(
         fc.oneof(
           fc.stringMatching(/^zz[a-z0-9-]{0,20}$/),
-          fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !/^[a-z0-9][a-z0-9-]{0,47}$/.test(s)).filter(encodable).map(encodeURIComponent),
+          fc
+            .string({ minLength: 1, maxLength: 60 })
+            .filter((s) => !/^[a-z0-9][a-z0-9-]{0,47}$/.test(s))
+            .filter(encodable)
+            .map(encodeURIComponent),
           rawSegment,
         ),
         valid,
@@ -795,6 +892,8 @@ describe("after all the bad input", () => {
       expect(order.history).toHaveLength(1);
       expect(order.payment?.tradeNo).toBeUndefined();
       expect(order.payment?.atm).toBeUndefined();
+      // No pay again went through: the order still has its first MerchantTradeNo.
+      if (fixture.merchantTradeNo) expect(order.payment?.merchantTradeNo).toBe(fixture.merchantTradeNo);
     }
     const total = Object.values(tried).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(runs(500));

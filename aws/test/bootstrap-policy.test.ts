@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadTemplateSync } from "../local/template";
+import { createResolveContext, loadTemplateSync, resolveValue } from "../local/template";
 
 const stackTemplate = loadTemplateSync();
 const bootstrap = loadTemplateSync(path.join(path.dirname(stackTemplate.path), "bootstrap.yaml"));
@@ -34,6 +34,14 @@ const SAM_EXPANDS: Record<string, string[]> = {
   "AWS::Serverless::LayerVersion": ["AWS::Lambda::LayerVersion"],
 };
 
+const ROLES = { StagingDeployRole: "staging", ProductionDeployRole: "production" } as const;
+
+/** The managed policies a role has (its ManagedPolicyArns, each a Ref to a policy of the template). */
+function rolePolicies(role: string): string[] {
+  const arns = bootstrap.Resources[role]?.Properties?.ManagedPolicyArns as { Ref: string }[];
+  return arns.map((arn) => arn.Ref);
+}
+
 function policyActions(id: string): string[] {
   const document = bootstrap.Resources[id]?.Properties?.PolicyDocument as {
     Statement: { Action: string | string[] }[];
@@ -41,13 +49,15 @@ function policyActions(id: string): string[] {
   return document.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 }
 
+const roleActions = (role: string) => rolePolicies(role).flatMap(policyActions);
+
 describe("aws/bootstrap.yaml deploy roles", () => {
   const types = [
     ...new Set(Object.values(stackTemplate.Resources).flatMap((r) => SAM_EXPANDS[r.Type] ?? [r.Type])),
   ].sort();
 
-  it.each(["StagingDeployPolicy", "ProductionDeployPolicy"])("%s may act on every service the stack uses", (policy) => {
-    const prefixes = new Set(policyActions(policy).map((a) => a.split(":")[0]));
+  it.each(Object.keys(ROLES))("%s may act on every service the stack uses", (role) => {
+    const prefixes = new Set(roleActions(role).map((a) => a.split(":")[0]));
     const missing = types.filter((type) => {
       const namespace = type.split("::")[1] as string;
       const prefix = IAM_PREFIX[namespace];
@@ -60,11 +70,28 @@ describe("aws/bootstrap.yaml deploy roles", () => {
     expect(missing, "resource types whose service the deploy roles cannot touch (aws/bootstrap.yaml)").toEqual([]);
   });
 
-  it("the production policy is the staging one with the environment renamed", () => {
-    const staging = JSON.stringify(bootstrap.Resources.StagingDeployPolicy?.Properties?.PolicyDocument);
-    const production = JSON.stringify(bootstrap.Resources.ProductionDeployPolicy?.Properties?.PolicyDocument);
-    expect(production.replaceAll("shop-prod", "shop-stag")).toBe(staging);
-    expect(staging).not.toContain("shop-prod");
+  it("production's policies are staging's with the environment renamed, names included", () => {
+    const staging = rolePolicies("StagingDeployRole");
+    const production = rolePolicies("ProductionDeployRole");
+    expect(production).toEqual(staging.map((id) => id.replace("Staging", "Production")));
+    for (const [index, id] of staging.entries()) {
+      const stag = JSON.stringify(bootstrap.Resources[id]?.Properties);
+      const prod = JSON.stringify(bootstrap.Resources[production[index] as string]?.Properties);
+      expect(prod.replaceAll("shop-prod", "shop-stag").replaceAll("shop-deploy-prod", "shop-deploy-stag")).toBe(stag);
+      expect(stag).not.toMatch(/shop-(deploy-)?prod/);
+      expect(prod).not.toMatch(/shop-(deploy-)?stag/);
+    }
+  });
+
+  it("each policy fits IAM's 6,144-character limit for a managed policy (whitespace not counted)", () => {
+    const ctx = createResolveContext(bootstrap, {
+      parameters: { GitHubRepository: "owner/repository" },
+      accountId: "123456789012",
+    });
+    for (const id of [...rolePolicies("StagingDeployRole"), ...rolePolicies("ProductionDeployRole")]) {
+      const document = resolveValue(bootstrap.Resources[id]?.Properties?.PolicyDocument, ctx);
+      expect(JSON.stringify(document).replace(/\s/g, "").length, id).toBeLessThanOrEqual(6144);
+    }
   });
 
   it.each([
@@ -82,9 +109,38 @@ describe("aws/bootstrap.yaml deploy roles", () => {
     });
   });
 
+  it("reaches no order and no content object: table and bucket configuration only", () => {
+    const matches = (pattern: string, action: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+    const data = [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:Scan",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "s3:GetObject",
+      "s3:PutObject",
+      "lambda:InvokeFunction",
+    ];
+    for (const policy of [...rolePolicies("StagingDeployRole"), ...rolePolicies("ProductionDeployRole")]) {
+      const document = bootstrap.Resources[policy]?.Properties?.PolicyDocument as {
+        Statement: { Sid: string; Action: string | string[] }[];
+      };
+      for (const statement of document.Statement.filter((s) =>
+        ["OrdersTable", "ContentBucket", "Functions"].includes(s.Sid),
+      )) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        expect(
+          data.filter((d) => actions.some((a) => matches(a, d))),
+          `${policy} ${statement.Sid}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
   it("grants no way to read the ECPay secrets or to mint access keys", () => {
-    for (const policy of ["StagingDeployPolicy", "ProductionDeployPolicy"]) {
-      const actions = policyActions(policy);
+    for (const role of Object.keys(ROLES)) {
+      const actions = roleActions(role);
       expect(actions.filter((a) => /^ssm:|^kms:|CreateAccessKey|^iam:\*|^\*$/.test(a))).toEqual([]);
     }
   });

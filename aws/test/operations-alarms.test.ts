@@ -223,9 +223,11 @@ describe("the dashboard", () => {
 describe("the reconciler's schedule", () => {
   it("runs the reconciler on the ReconcileSchedule rate (every 10 minutes by default), not retried on failure", () => {
     const schedules = listScheduledFunctions(template, ctx);
-    // The reconciler, and the outbox worker (emails, stock holds: docs/decisions/0015-email-outbox.md) every minute.
+    // The reconciler, and the outbox worker (emails, stock holds: docs/decisions/0018-email-outbox.md) every minute.
     expect(schedules.map((s) => s.functionId).sort()).toEqual(["OutboxWorkerFunction", "ReconcilerFunction"]);
-    expect(schedules.find((s) => s.functionId === "OutboxWorkerFunction")).toMatchObject({ expression: "rate(1 minute)" });
+    expect(schedules.find((s) => s.functionId === "OutboxWorkerFunction")).toMatchObject({
+      expression: "rate(1 minute)",
+    });
     const schedule = schedules.find((s) => s.functionId === "ReconcilerFunction");
     expect(schedule).toMatchObject({
       functionId: "ReconcilerFunction",
@@ -236,5 +238,63 @@ describe("the reconciler's schedule", () => {
     expect(template.Resources.ReconcilerFunction?.Properties?.EventInvokeConfig).toMatchObject({
       MaximumRetryAttempts: 0,
     });
+  });
+});
+
+/** Every problem with where the template's functions and API write their logs (empty = all kept LogRetentionDays). */
+function logRetentionProblems(template: Template): string[] {
+  const problems: string[] = [];
+  const keptForRetention = (id: string) => {
+    const group = template.Resources[id];
+    return (
+      group?.Type === "AWS::Logs::LogGroup" &&
+      JSON.stringify(group.Properties?.RetentionInDays) === '{"Ref":"LogRetentionDays"}'
+    );
+  };
+  const groupOf = (value: unknown): string | undefined => {
+    const v = value as { Ref?: string; "Fn::GetAtt"?: string[] | string } | undefined;
+    if (v?.Ref) return v.Ref;
+    const att = v?.["Fn::GetAtt"];
+    return Array.isArray(att) ? att[0] : typeof att === "string" ? att.split(".")[0] : undefined;
+  };
+  const used = new Map<string, string>();
+  for (const id of listFunctionIds(template)) {
+    const group = groupOf(
+      (template.Resources[id]?.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup,
+    );
+    if (!group) problems.push(`${id} has no LoggingConfig.LogGroup (Lambda would create one kept for ever)`);
+    else if (!keptForRetention(group)) problems.push(`${id}'s log group ${group} is not kept LogRetentionDays`);
+    else if (used.has(group)) problems.push(`${id} shares ${group} with ${used.get(group)}`);
+    else used.set(group, id);
+  }
+  const api = template.Resources.HttpApi?.Properties?.AccessLogSettings as { DestinationArn?: unknown } | undefined;
+  const apiGroup = groupOf(api?.DestinationArn);
+  if (!apiGroup || !keptForRetention(apiGroup)) problems.push("the API's access log is not kept LogRetentionDays");
+  return problems;
+}
+
+describe("log retention", () => {
+  it("every function writes to a log group of its own, and it and the API's access log are kept LogRetentionDays", () => {
+    expect(template.Parameters?.LogRetentionDays?.Default).toBe(30);
+    expect(logRetentionProblems(template)).toEqual([]);
+  });
+
+  it("so a function added without its log group is caught", () => {
+    const extra = source.replace(
+      "\n  ReconcilerLogGroup:",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's ${Env}, not a JavaScript placeholder
+      "\n  ShipmentsFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: !Sub shop-${Env}-shipments\n      Handler: shipments.handler\n\n  ReconcilerLogGroup:",
+    );
+    expect(logRetentionProblems(parseTemplate(extra, DEFAULT_TEMPLATE_PATH))).toEqual([
+      "ShipmentsFunction has no LoggingConfig.LogGroup (Lambda would create one kept for ever)",
+    ]);
+    const forever = source.replace(
+      /(\n {2}ReconcilerLogGroup:\n(?: {4}.*\n)*?) {6}RetentionInDays: !Ref LogRetentionDays\n/,
+      "$1",
+    );
+    expect(forever).not.toBe(source);
+    expect(logRetentionProblems(parseTemplate(forever, DEFAULT_TEMPLATE_PATH))).toEqual([
+      "ReconcilerFunction's log group ReconcilerLogGroup is not kept LogRetentionDays",
+    ]);
   });
 });

@@ -146,8 +146,8 @@ describe("the reconciler with every ECPay callback lost", () => {
       const now = await orderNow(order.id);
       expect(now.status).toBe("paid");
       expect(paidEntries(now)).toHaveLength(1);
-      expect(now.history.at(-1)).toMatchObject({ from: "created", to: "paid", by: "system" });
-      expect(now.history.at(-1)?.note).toMatch(/^Scheduled reconciler: paid per ECPay QueryTradeInfo/);
+      expect(now.history.at(-1)).toMatchObject({ from: "created", to: "paid", by: "reconciler" });
+      expect(now.history.at(-1)?.note).toMatch(/^Paid per ECPay QueryTradeInfo/);
       expect(now.payment?.tradeNo).toBe((await sandboxTrade(order.payment!.merchantTradeNo)).tradeNo);
     }
     const metrics = metricsSince(mark);
@@ -250,7 +250,7 @@ describe("the reconciler cancelling what will never be paid", () => {
     expect(summary.cancelled).toContain(order.id);
     const now = await orderNow(order.id);
     expect(now.status).toBe("cancelled");
-    expect(now.history.at(-1)).toMatchObject({ from: "awaiting_payment", to: "cancelled", by: "system" });
+    expect(now.history.at(-1)).toMatchObject({ from: "awaiting_payment", to: "cancelled", by: "reconciler" });
     expect(now.history.at(-1)?.note).toContain(yesterday);
     expect(metricsSince(mark)["ReconcilerCancellations|Env=local Reason=atm_expired"]).toBe(1);
   });
@@ -268,8 +268,8 @@ describe("the reconciler cancelling what will never be paid", () => {
     expect(summary.cancelled).toContain(order.id);
     const now = await orderNow(order.id);
     expect(now.status).toBe("cancelled");
-    expect(now.history.at(-1)).toMatchObject({ from: "created", to: "cancelled", by: "system" });
-    expect(now.history.at(-1)?.note).toMatch(/^Scheduled reconciler: Nothing paid at ECPay/);
+    expect(now.history.at(-1)).toMatchObject({ from: "created", to: "cancelled", by: "reconciler" });
+    expect(now.history.at(-1)?.note).toMatch(/^Nothing paid at ECPay/);
 
     const again = await storefront.post("/order/payment", { id: order.id, phone });
     expect(again.status).toBe(200);

@@ -223,7 +223,7 @@ describe("what a stopped request or path leaves behind", () => {
     const res = await storefront.post("/order", one(PRODUCT, 3));
     expect(await stockOf(PRODUCT)).toBe(1);
     // The status change alone, as a path that stopped right after it would leave it (it queues the email).
-    const changed = await changeStatus(res.body.order.id, { from: "created", to: "cancelled", by: "system", note: "expired" });
+    const changed = await changeStatus(res.body.order.id, { from: "created", to: "cancelled", by: "reconciler", note: "expired" });
     expect(changed?.status).toBe("cancelled");
     await expectEventually(async () => (await stockOf(PRODUCT)) === 4);
     expect((await orderItem(res.body.order.id))?.stockState).toBe("released");

@@ -8,7 +8,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cmykJpeg, heicFile, notAnImage, oversizeJpeg, phonePhoto, pngBomb, truncatedJpeg } from "../local/seed/photos";
 import type { ProductImage } from "../src/contract";
-import { admin, postToS3, s3Client, settledUpload, stack, storefront } from "./support";
+import { admin, eventually, postToS3, s3Client, settledUpload, stack, storefront } from "./support";
 
 const s3 = s3Client();
 afterAll(() => s3.destroy());
@@ -183,7 +183,14 @@ describe("a product saved while its photo is processing", () => {
       const goodStatus = await settledUpload(good.body.uploadId);
       expect(goodStatus.text).toContain("ready");
       expect((await settledUpload(bad.body.uploadId)).body.state).toBe("rejected");
-      const after = (await admin.get("/admin/products")).body.products as Record<string, any>[];
+      // The outcome is recorded before the catalog is written (and two runs racing for it pause between attempts).
+      const after = await eventually(async () => {
+        const products = (await admin.get("/admin/products")).body.products as Record<string, any>[];
+        const applied = products.filter(
+          (p) => p.id.startsWith("photo-pending-") && (p.image || p.imageUpload?.problem),
+        );
+        return applied.length === 2 ? products : undefined;
+      });
       const goodProduct = after.find((p) => p.id === "photo-pending-good")!;
       expect(goodProduct.image).toMatchObject({ width: 1200, height: 900 });
       expect(goodProduct.imageUpload).toBeUndefined();

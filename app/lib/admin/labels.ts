@@ -25,6 +25,7 @@ export const ACTOR_LABELS: Record<Actor, string> = {
   owner: "店主",
   ecpay: "綠界",
   system: "系統",
+  reconciler: "自動對帳",
 };
 
 /** What the owner's button says for each target status the state machine offers. */

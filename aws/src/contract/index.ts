@@ -60,10 +60,10 @@ export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 /**
- * Who caused a transition: the shopper (placing it), the owner in the admin, ECPay through a callback, or the system
- * (the owner's reconcile button, pay again asking ECPay first, the scheduled reconciler).
+ * Who caused a transition: the shopper (placing it), the owner in the admin, ECPay through a callback, the system
+ * (the owner's reconcile button, pay again asking ECPay first), or the scheduled reconciler.
  */
-export const ACTORS = ["shopper", "owner", "ecpay", "system"] as const;
+export const ACTORS = ["shopper", "owner", "ecpay", "system", "reconciler"] as const;
 export const actorSchema = z.enum(ACTORS);
 export type Actor = z.infer<typeof actorSchema>;
 
@@ -101,7 +101,7 @@ export const catalogSchema = z
 export type Catalog = z.infer<typeof catalogSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Shipping fees (set by the owner; stored in `site.json`, see docs/decisions/0014-fees-and-stock.md)
+// Shipping fees (set by the owner; stored in `site.json`, see docs/decisions/0017-fees-and-stock.md)
 
 /**
  * How an order reaches the shopper. Fee rules are kept per method, so a new method (convenience-store pickup) adds
@@ -154,8 +154,15 @@ export const siteStatusSchema = z.object({
 });
 export type SiteStatus = z.infer<typeof siteStatusSchema>;
 
+/**
+ * What a bucket without the object means, for the Lambdas and the edge alike: a new environment starts empty, so a
+ * missing catalog is an empty one and a missing site status a closed shop (never open by accident).
+ */
+export const MISSING_CATALOG: Catalog = { products: [] };
+export const MISSING_SITE_STATUS: SiteStatus = { open: false, closedMessage: "商店準備中，敬請期待。" };
+
 // ---------------------------------------------------------------------------------------------
-// Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0014-fees-and-stock.md)
+// Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0017-fees-and-stock.md)
 
 /** The most a count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
 export const MAX_STOCK = 1_000_000;

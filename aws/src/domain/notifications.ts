@@ -1,5 +1,5 @@
 /**
- * Which emails an event on an order sends (docs/decisions/0015-email-outbox.md). Pure: the data layer records the
+ * Which emails an event on an order sends (docs/decisions/0018-email-outbox.md). Pure: the data layer records the
  * answer in the same conditional write as the event itself, so an email is queued exactly when its event happens —
  * once, however often a callback or a retry repeats it.
  */

@@ -19,6 +19,18 @@ describe("order state machine", () => {
     expect(findTransition(order("awaiting_payment", "atm"), "cancelled", "system")).toBeDefined();
   });
 
+  it("lets the scheduled reconciler pay card and ATM orders and cancel unpaid ones, and nothing else", () => {
+    expect(findTransition(order("created", "credit"), "paid", "reconciler")).toBeDefined();
+    expect(findTransition(order("awaiting_payment", "atm"), "paid", "reconciler")).toBeDefined();
+    expect(findTransition(order("created", "credit"), "cancelled", "reconciler")).toBeDefined();
+    expect(findTransition(order("awaiting_payment", "atm"), "cancelled", "reconciler")).toBeDefined();
+    expect(findTransition(order("created", "cod"), "cancelled", "reconciler")).toBeUndefined();
+    expect(findTransition(order("paid", "credit"), "cancelled", "reconciler")).toBeUndefined();
+    expect(findTransition(order("paid", "atm"), "shipped", "reconciler")).toBeUndefined();
+    // The owner's reconcile button ("system") expires ATM orders but never cancels an unpaid card order.
+    expect(findTransition(order("created", "credit"), "cancelled", "system")).toBeUndefined();
+  });
+
   it("ships pay-on-arrival first and lets the owner mark it paid afterwards", () => {
     expect(nextStatuses(order("created", "cod"), "owner").sort()).toEqual(["cancelled", "shipped"]);
     expect(nextStatuses(order("shipped", "cod"), "owner")).toEqual(["paid"]);
@@ -27,7 +39,7 @@ describe("order state machine", () => {
 
   it("never lets anyone cancel a shipped order or leave a cancelled one", () => {
     for (const method of ["credit", "atm", "cod"] as const) {
-      for (const by of ["owner", "ecpay", "system", "shopper"] as const) {
+      for (const by of ["owner", "ecpay", "system", "shopper", "reconciler"] as const) {
         expect(findTransition(order("shipped", method), "cancelled", by)).toBeUndefined();
         expect(nextStatuses(order("cancelled", method), by)).toEqual([]);
       }

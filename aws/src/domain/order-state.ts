@@ -4,12 +4,6 @@
  */
 import type { Actor, OrderStatus, PaymentMethod } from "../contract";
 
-/**
- * The scheduled reconciler acts as "system" (its history notes start with "Scheduled reconciler"). It gets an actor of
- * its own once the admin pages, whose actor labels live in the storefront, can show one (ADR 0014).
- */
-export const RECONCILER_ACTOR = "system" satisfies Actor;
-
 export interface Transition {
   from: OrderStatus;
   to: OrderStatus;
@@ -20,22 +14,23 @@ export interface Transition {
 const ALL_METHODS = ["credit", "atm", "cod"] as const;
 
 export const TRANSITIONS: readonly Transition[] = [
-  // Card payments are confirmed by ECPay's ReturnURL, or by asking QueryTradeInfo ("system": the owner's reconcile
-  // button, pay again, the scheduled reconciler).
-  { from: "created", to: "paid", methods: ["credit", "atm"], by: ["ecpay", "system"] },
+  // Card payments are confirmed by ECPay's ReturnURL, or by asking QueryTradeInfo: the owner's reconcile button and
+  // pay again ("system"), or the scheduled reconciler.
+  { from: "created", to: "paid", methods: ["credit", "atm"], by: ["ecpay", "system", "reconciler"] },
   // ATM: PaymentInfoURL issues the virtual account; the money arrives later. ReturnURL may overtake
   // PaymentInfoURL, which is why ATM may also go straight from created to paid (row above).
   { from: "created", to: "awaiting_payment", methods: ["atm"], by: ["ecpay"] },
-  { from: "awaiting_payment", to: "paid", methods: ["atm"], by: ["ecpay", "system"] },
+  { from: "awaiting_payment", to: "paid", methods: ["atm"], by: ["ecpay", "system", "reconciler"] },
   { from: "paid", to: "shipped", methods: ["credit", "atm"], by: ["owner"] },
   // Pay on arrival ships first; the owner marks it paid once the carrier hands over the cash.
   { from: "created", to: "shipped", methods: ["cod"], by: ["owner"] },
   { from: "shipped", to: "paid", methods: ["cod"], by: ["owner"] },
   // The owner may cancel anything not shipped yet (refunding a paid order is done in ECPay's back office).
   { from: "created", to: "cancelled", methods: ALL_METHODS, by: ["owner"] },
-  // The scheduled reconciler cancels card and ATM orders left unpaid too long, and ATM orders past their deadline.
-  { from: "created", to: "cancelled", methods: ["credit", "atm"], by: ["system"] },
-  { from: "awaiting_payment", to: "cancelled", methods: ["atm"], by: ["owner", "system"] },
+  // The scheduled reconciler cancels card and ATM orders left unpaid too long, and ATM orders past their deadline
+  // (as the owner's reconcile button, "system", does for one order).
+  { from: "created", to: "cancelled", methods: ["credit", "atm"], by: ["reconciler"] },
+  { from: "awaiting_payment", to: "cancelled", methods: ["atm"], by: ["owner", "system", "reconciler"] },
   { from: "paid", to: "cancelled", methods: ["credit", "atm"], by: ["owner"] },
 ];
 

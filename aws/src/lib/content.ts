@@ -10,7 +10,14 @@
  */
 import { createHash } from "node:crypto";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from "@aws-sdk/client-s3";
-import { type Catalog, catalogSchema, type SiteStatus, siteStatusSchema } from "../contract";
+import {
+  type Catalog,
+  catalogSchema,
+  MISSING_CATALOG,
+  MISSING_SITE_STATUS,
+  type SiteStatus,
+  siteStatusSchema,
+} from "../contract";
 import { s3 } from "./clients";
 import { lambdaEnv } from "./config";
 import { ApiError } from "./http";
@@ -24,9 +31,6 @@ export const JSON_CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=60
 /** Image keys are content hashes, so an image never changes under its key. */
 export const IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
-export const EMPTY_CATALOG: Catalog = { products: [] };
-/** What a bucket without site.json means: closed, so nothing is sold before the owner opens the shop. */
-export const MISSING_SITE: SiteStatus = { open: false, closedMessage: "商店準備中，敬請期待。" };
 
 /** Keys already reported missing by this container: one log line each, not one per request. */
 const reportedMissing = new Set<string>();
@@ -110,7 +114,7 @@ export async function readCatalog(): Promise<Catalog> {
 export async function readCatalogRevision(): Promise<{ catalog: Catalog; revision: string | null }> {
   const { value, revision } = await readJson(CATALOG_KEY);
   if (value === undefined) reportMissing(CATALOG_KEY, "the catalog reads as empty");
-  return { catalog: value === undefined ? EMPTY_CATALOG : catalogSchema.parse(value), revision };
+  return { catalog: value === undefined ? MISSING_CATALOG : catalogSchema.parse(value), revision };
 }
 
 export async function writeCatalog(
@@ -128,7 +132,7 @@ export async function readSiteStatus(): Promise<SiteStatus> {
 export async function readSiteRevision(): Promise<{ site: SiteStatus; revision: string | null }> {
   const { value, revision } = await readJson(SITE_KEY);
   if (value === undefined) reportMissing(SITE_KEY, "the shop reads as closed");
-  return { site: value === undefined ? MISSING_SITE : siteStatusSchema.parse(value), revision };
+  return { site: value === undefined ? MISSING_SITE_STATUS : siteStatusSchema.parse(value), revision };
 }
 
 export async function writeSiteStatus(

@@ -70,7 +70,7 @@ export async function getOrder(id: string): Promise<(Order & Partial<OrderMeta>)
 }
 
 // ---------------------------------------------------------------------------------------------
-// The outbox (docs/decisions/0015-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
+// The outbox (docs/decisions/0018-email-outbox.md): each email an event sends is an attribute `mail_<event>` of the
 // order, written by the same conditional write as the event, and the order enters the sparse index `gsi-outbox`
 // (`outboxQueue`, `outboxDue`) where the outbox worker finds it.
 
@@ -116,7 +116,7 @@ function queueMails(
 
 /**
  * Writes a new order if its id is still free. Returns false when another order already holds the id. `stockHeld` is
- * what the order took of each tracked product (ADR 0014): from now on the order, not a hold, owns those units.
+ * what the order took of each tracked product (ADR 0017): from now on the order, not a hold, owns those units.
  */
 export async function putNewOrder(order: Order, meta: OrderMeta, stockHeld: Record<string, number> = {}): Promise<boolean> {
   const key = orderKeyFromId(order.id);
@@ -308,7 +308,7 @@ export async function replaceMerchantTradeNo(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The units an order holds (ADR 0014): `stockHeld` (product id → units) and `stockState`: held → releasing →
+// The units an order holds (ADR 0017): `stockHeld` (product id → units) and `stockState`: held → releasing →
 // released once the order is cancelled and its units are given back.
 
 export type StockState = "held" | "releasing" | "released";

@@ -1,5 +1,5 @@
 /**
- * The outbox worker's side of the outbox (docs/decisions/0015-email-outbox.md): finding what is due in the sparse
+ * The outbox worker's side of the outbox (docs/decisions/0018-email-outbox.md): finding what is due in the sparse
  * index `gsi-outbox`, and claiming, finishing and rescheduling an order's emails, each a conditional update of the
  * order item. Orders queue their emails in lib/orders-repo.ts; stock items queue their hold checks in
  * lib/stock-repo.ts.

@@ -1,5 +1,5 @@
 /**
- * Stock counts (docs/decisions/0014-fees-and-stock.md): one item per tracked product in the orders table,
+ * Stock counts (docs/decisions/0017-fees-and-stock.md): one item per tracked product in the orders table,
  * `ordertype = stock#<productId>`, `idsk = 0`, holding
  *   - `stock`: units left to sell (absent: not tracked, the product never sells out by count);
  *   - `holds`: units taken by orders being placed right now, keyed by the order's idempotency key:
@@ -11,7 +11,7 @@
  *     on the order not being in it, so it happens once per order whoever asks and however often.
  * Every write is a single-item conditional UpdateItem (no transactions: dynalite has none, ADR 0001).
  *
- * An item with holds or recent returns is also in the outbox index (`outboxQueue`/`outboxDue`, ADR 0015) so the
+ * An item with holds or recent returns is also in the outbox index (`outboxQueue`/`outboxDue`, ADR 0018) so the
  * outbox worker settles what a stopped request left behind and forgets returns once they are an hour old.
  */
 import { BatchGetCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";

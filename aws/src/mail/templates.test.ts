@@ -46,14 +46,15 @@ describe("emails", () => {
   });
 
   it("says why an order was cancelled", () => {
-    const cancelled = (by: "owner" | "system", method: Order["paymentMethod"], note?: string): Order => ({
+    const cancelled = (by: "owner" | "system" | "reconciler", method: Order["paymentMethod"], note?: string): Order => ({
       ...base,
       status: "cancelled",
       paymentMethod: method,
       history: [...base.history, { at: "2026-11-28T00:00:00.000Z", from: "created", to: "cancelled", by, ...(note ? { note } : {}) }],
     });
     expect(cancelReason(cancelled("system", "atm"))).toContain("ATM 轉帳期限已過");
-    expect(cancelReason(cancelled("system", "credit"))).toContain("付款沒有在期限內完成");
+    expect(cancelReason(cancelled("reconciler", "atm", "ATM deadline 2026-11-27 passed unpaid"))).toContain("ATM 轉帳期限已過");
+    expect(cancelReason(cancelled("reconciler", "credit", "Nothing paid at ECPay"))).toContain("付款沒有在期限內完成");
     expect(cancelReason(cancelled("owner", "cod", "缺貨"))).toBe("店家說明：缺貨");
     expect(cancelReason(cancelled("owner", "cod"))).toContain("店家已取消");
   });

@@ -78,7 +78,8 @@ const lookup = (order: Order, ctx: MailContext) => link("查看訂單（請輸�
 /** Why an order was cancelled, in the shopper's words. */
 export function cancelReason(order: Order): string {
   const entry = [...order.history].reverse().find((h) => h.to === "cancelled");
-  if (entry?.by === "system") {
+  // The scheduled reconciler, or the owner's reconcile button for one ATM order: the deadline passed unpaid.
+  if (entry?.by === "reconciler" || entry?.by === "system") {
     return order.paymentMethod === "atm" ? "ATM 轉帳期限已過，我們沒有收到款項。" : "付款沒有在期限內完成。";
   }
   return entry?.note ? `店家說明：${entry.note}` : "店家已取消這筆訂單，如有疑問請回覆此信與我們聯絡。";

@@ -112,7 +112,7 @@ export async function handlePaymentResult(body: string): Promise<string> {
 export async function payOrder(
   start: Order,
   payment: { tradeNo: string; paymentType: string; paymentDate: string; simulated: boolean },
-  by: "ecpay" | "system",
+  by: "ecpay" | "system" | "reconciler",
   note: string,
 ): Promise<"paid" | "already" | Order["status"]> {
   let order: Order | undefined = start;

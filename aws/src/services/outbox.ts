@@ -1,5 +1,5 @@
 /**
- * The outbox worker (docs/decisions/0015-email-outbox.md), run every minute by a schedule: sends the emails that
+ * The outbox worker (docs/decisions/0018-email-outbox.md), run every minute by a schedule: sends the emails that
  * events queued on orders, and looks after stock holds. Nothing here runs on an order's or a callback's path, so a
  * slow or failing SES never delays, fails or rolls back either; a failed send is retried with back-off, and each
  * email is claimed before it is sent, so two runs at once send it once.

@@ -3,7 +3,7 @@
  *
  * Each pass finds the card and ATM orders of the last days that are still waiting for money, asks ECPay's
  * QueryTradeInfo about their checkout attempts (current and earlier), and applies what ECPay says through the same
- * conditional transitions the callbacks use: pays what was paid (history notes "Scheduled reconciler: …"), cancels ATM orders past their
+ * conditional transitions the callbacks use: pays what was paid (history `by: reconciler`), cancels ATM orders past their
  * deadline and orders left unpaid too long. Every write is conditional on the state the pass read, so a pass is
  * idempotent and safe beside another pass, a callback or a shopper paying again. The pass is bounded (orders read,
  * ECPay calls, the function's remaining time) and backs off when ECPay fails: it stops after a few consecutive
@@ -13,7 +13,6 @@
  */
 import * as z from "zod";
 import type { Order } from "../contract";
-import { RECONCILER_ACTOR } from "../domain/order-state";
 import {
   type AttemptAnswer,
   type Decision,
@@ -272,8 +271,8 @@ async function apply(order: Order, decision: Decision, summary: PassSummary): Pr
       const result = await payOrder(
         order,
         { tradeNo: t.tradeNo, paymentType: t.paymentType, paymentDate: t.paymentDate, simulated: t.simulated },
-        RECONCILER_ACTOR,
-        `Scheduled reconciler: paid per ECPay QueryTradeInfo for ${t.merchantTradeNo} (${t.paymentType} ${t.tradeNo}); no callback had arrived`,
+        "reconciler",
+        `Paid per ECPay QueryTradeInfo for ${t.merchantTradeNo} (${t.paymentType} ${t.tradeNo}); no callback had arrived`,
       );
       if (result === "paid") {
         summary.paid.push(order.id);
@@ -294,8 +293,8 @@ async function apply(order: Order, decision: Decision, summary: PassSummary): Pr
       const updated = await changeStatus(order.id, {
         from,
         to: "cancelled",
-        by: RECONCILER_ACTOR,
-        note: `Scheduled reconciler: ${decision.note}`,
+        by: "reconciler",
+        note: decision.note,
         ...(order.payment ? { expectMerchantTradeNo: order.payment.merchantTradeNo } : {}),
       });
       if (updated) {

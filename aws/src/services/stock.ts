@@ -1,5 +1,5 @@
 /**
- * Stock that never oversells (docs/decisions/0014-fees-and-stock.md): an order takes its units when it is placed,
+ * Stock that never oversells (docs/decisions/0017-fees-and-stock.md): an order takes its units when it is placed,
  * line by line, each a conditional write that fails rather than go below zero; if any line cannot be had, the lines
  * already taken are given back before the 409. The written order records what it holds; a cancelled order gives it
  * back once, a shipped one keeps it. Holds are keyed by the idempotency key, so retries and replays take nothing twice.

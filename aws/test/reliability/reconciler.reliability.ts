@@ -8,7 +8,10 @@
  *   so after ⌈150 / 60⌉ = 3 passes every order was asked about and every paid one is paid, once;
  * - faults: ECPay going down in the middle of a pass (the pass keeps what it learnt, stops after three failures and
  *   changes nothing else; the next pass catches up), one QueryTradeInfo slower than the pass's 5 s timeout, and a
- *   DynamoDB write failing while a payment is recorded.
+ *   DynamoDB write failing while a payment is recorded;
+ * - bad input from "ECPay": answers forged (a paid reply without our keys' CheckMacValue), replayed (ECPay's genuine,
+ *   signed reply about another trade) or garbled (an HTML error page with HTTP 200) never pay an order: each counts
+ *   as a failed call, three in a row end the pass as `ecpay_unavailable`, and nothing changes.
  *
  * Figures (printed, never asserted): docs/reliability.md, "Lost callbacks".
  */
@@ -26,6 +29,8 @@ import { summariseEmf } from "../../local/metrics-view";
 import { type LocalStack, localRuntime, startLocalStack } from "../../local/stack";
 import { createOrderResponseSchema, type Order } from "../../src/contract";
 import { orderKeyFromId } from "../../src/domain/order-id";
+import { queryTradeInfo } from "../../src/ecpay";
+import { ecpayMerchant } from "../../src/lib/config";
 import { resetConfigCache } from "../../src/lib/config";
 import { type PassSummary, reconcilePass } from "../../src/services/reconciler";
 import { orderRequest } from "../support";
@@ -216,5 +221,75 @@ describe("a pass when things fail", () => {
 
     expect((await pass()).summary.paid).toEqual([victim]);
     expect((await statusOf(victim)).history.filter((h) => h.to === "paid")).toHaveLength(1);
+  });
+});
+
+describe("a pass fed bad answers", () => {
+  it("forged, replayed and garbled QueryTradeInfo answers pay nothing: three failed calls end the pass, nothing changes", async () => {
+    // Three orders posted to ECPay and never paid there, and one more paid there (and settled by the owner's
+    // reconcile) whose genuine, signed QueryTradeInfo reply is then replayed as the answer about the others.
+    const [genuine, ...unpaid] = await lostCallbackOrders(4, (i) => i === 0);
+    const merchant = await ecpayMerchant();
+    let signedReply = "";
+    await queryTradeInfo({
+      gatewayBaseUrl: stack.ecpayUrl,
+      merchantId: merchant.merchantId,
+      keys: merchant,
+      merchantTradeNo: genuine!.order.payment!.merchantTradeNo,
+      fetchImpl: async (url, init) => {
+        const res = await fetch(url, init);
+        signedReply = await res.text();
+        return { ok: res.ok, status: res.status, text: async () => signedReply };
+      },
+    });
+    expect(signedReply).toContain("TradeStatus=1");
+    expect((await admin.post(`/admin/orders/${genuine!.order.id}/reconcile`, {})).status).toBe(200);
+    expect((await statusOf(genuine!.order.id)).status).toBe("paid");
+    const before = new Map<string, Order>();
+    for (const { order } of unpaid) before.set(order.id, await statusOf(order.id));
+
+    const answers = [
+      // "Paid", for the right trade and amount, signed with a made-up CheckMacValue.
+      (no: string, order: Order) =>
+        `MerchantID=${merchant.merchantId}&MerchantTradeNo=${no}&PaymentDate=2026/11/28 00:31:10&PaymentType=Credit_CreditCard&TradeAmt=${order.total}&TradeNo=2611280031000001&TradeStatus=1&CheckMacValue=${"A1".repeat(32)}`,
+      () => signedReply,
+      () => "<html><body>502 Bad Gateway</body></html>",
+    ];
+    let served = 0;
+    ecpay.failNext({
+      match: (r) => r.url.startsWith(QUERY),
+      times: Number.POSITIVE_INFINITY,
+      respond: (r) => {
+        const no = new URLSearchParams(r.body.toString("utf8")).get("MerchantTradeNo") ?? "";
+        const order = unpaid.find((p) => p.order.payment?.merchantTradeNo === no)?.order;
+        const body = answers[served++ % answers.length]!(no, order ?? genuine!.order);
+        return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: Buffer.from(body) };
+      },
+    });
+    const mark = localRuntime(stack).logs.lines(RECONCILER).length;
+    const fed = await pass();
+    ecpay.clearFaults();
+    expect(fed.asked).toBe(3);
+    expect(fed.summary).toMatchObject({ stopped: "ecpay_unavailable", paid: [], cancelled: [], attention: [] });
+    for (const { order } of unpaid) expect(await statusOf(order.id)).toEqual(before.get(order.id));
+    const lines = localRuntime(stack)
+      .logs.lines(RECONCILER)
+      .slice(mark)
+      .flatMap((l) => (l.json ? [l.json] : []));
+    const failedCalls = lines.filter((l) => l.message === "reconciler: QueryTradeInfo failed").map((l) => l.code);
+    expect(failedCalls.sort()).toEqual(["bad-mac", "malformed", "malformed"]);
+    expect(lines.find((l) => l.message === "reconciler: pass did not finish its work")).toMatchObject({
+      outcome: "ecpay_unavailable",
+    });
+    expect(lines.find((l) => l.ReconcilerFailures === 1)).toMatchObject({ Kind: "ecpay_unavailable" });
+
+    // ECPay's true answers afterwards: still unpaid, so nothing is paid or cancelled (the age is days away).
+    const honest = await pass();
+    expect(honest.summary).toMatchObject({ paid: [], cancelled: [], attention: [] });
+    expect(honest.summary.stopped).toBeUndefined();
+    for (const { order } of unpaid) {
+      expect((await statusOf(order.id)).status).toBe("created");
+      expect((await admin.post(`/admin/orders/${order.id}/transition`, { to: "cancelled" })).status).toBe(200);
+    }
   });
 });

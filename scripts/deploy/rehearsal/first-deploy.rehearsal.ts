@@ -427,7 +427,7 @@ describe("first deploy of staging, rehearsed on moto", () => {
       const { AttachedPolicies } = await clients
         .iam(target)
         .send(new ListAttachedRolePoliciesCommand({ RoleName: role }));
-      expect(AttachedPolicies?.map((p) => p.PolicyName)).toEqual([role]);
+      expect(AttachedPolicies?.map((p) => p.PolicyName).sort()).toEqual([role, `${role}-resources`]);
     }
     expect(motoLog.match(/No Moto CloudFormation support for \S+/g) ?? []).toEqual([]);
   });
