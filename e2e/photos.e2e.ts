@@ -74,12 +74,12 @@ async function shopperSees(name: string) {
     await eventually(
       async () => {
         await page.goto("/");
-        return page.getByRole("img", { name }).count();
+        return page.getByRole("img", { name, exact: true }).count();
       },
       (count) => count === 1,
       `${name} on the catalog`,
     );
-    const img = page.getByRole("img", { name });
+    const img = page.getByRole("img", { name, exact: true });
     await img.scrollIntoViewIfNeeded();
     // Node's types know no DOM: the element as far as this test reads it.
     type Img = { complete: boolean; naturalWidth: number; currentSrc: string; getAttribute(n: string): string | null };
@@ -103,7 +103,7 @@ describe("the owner's phone photo, from the admin form to the shopper's catalog"
     expect((await sharp(twelveMegapixels).metadata()).exif).toBeDefined();
     const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
     const id = `photo-${Date.now().toString(36)}`;
-    const name = "阿里山高山茶 150g";
+    const name = "杉林溪烏龍茶 150g（新照片）";
     await addProduct(page, id, name, { name: "IMG_1919.JPG", mimeType: "image/jpeg", buffer: twelveMegapixels });
     await page.waitForURL((url) => url.pathname === "/admin/products");
     await context.close();
