@@ -72,7 +72,12 @@ export default async function handleRequest(
     "Content-Security-Policy",
     documentCsp({
       scripts,
-      formActionOrigins: [env.ECPAY_GATEWAY_ORIGIN],
+      formActionOrigins: [
+        env.ECPAY_GATEWAY_ORIGIN,
+        ...(env.ECPAY_LOGISTICS_ORIGIN && env.ECPAY_LOGISTICS_ORIGIN !== env.ECPAY_GATEWAY_ORIGIN
+          ? [env.ECPAY_LOGISTICS_ORIGIN]
+          : []),
+      ],
       viteDev: import.meta.env.DEV,
       // Behind HTTPS (every Cloudflare deployment) ask for it everywhere; a local http origin has none to upgrade to.
       upgradeInsecureRequests: new URL(request.url).protocol === "https:",

@@ -49,6 +49,8 @@ export default async function setup(project: TestProject) {
     storefrontUrl: baseUrl,
     allowedOrigins: [previewUrl],
     ecpayRetryDelaysMs: [500, 1000, 2000, 4000],
+    // The outbox worker issues e-invoices (and sends emails) within a second (pickup.e2e.ts).
+    schedules: { intervalMs: 500, functions: ["OutboxWorkerFunction"] },
   });
   try {
     const storefront = await startStorefront({

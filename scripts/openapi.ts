@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import * as contract from "../aws/src/contract";
 import { paymentInfoSchema, paymentResultSchema } from "../aws/src/ecpay";
+import { logisticsStatusSchema } from "../aws/src/ecpay/logistics";
 
 export const OPENAPI_PATH = fileURLToPath(new URL("../docs/openapi.json", import.meta.url));
 
@@ -34,6 +35,9 @@ const INPUT: Record<string, z.ZodType> = {
   AdminPutStockRequest: contract.adminPutStockRequestSchema,
   EcpayPaymentResult: paymentResultSchema,
   EcpayPaymentInfo: paymentInfoSchema,
+  EcpayLogisticsStatus: logisticsStatusSchema,
+  CvsMapRequest: contract.cvsMapRequestSchema,
+  AdminShipmentsRequest: contract.adminShipmentsRequestSchema,
 };
 
 /** Named response schemas (zod "output"). */
@@ -55,6 +59,8 @@ const OUTPUT: Record<string, z.ZodType> = {
   AdminStock: contract.adminStockResponseSchema,
   AdminStockEntry: contract.adminStockEntrySchema,
   Error: contract.errorResponseSchema,
+  BrowserForm: contract.cvsMapResponseSchema,
+  AdminShipmentsResponse: contract.adminShipmentsResponseSchema,
 };
 
 /** What JavaScript's `\\s` and `String.prototype.trim` treat as white space, spelled out for any regex engine. */
@@ -178,7 +184,7 @@ const ecpayResponses = {
   ...errors(413, 500, 503),
 };
 
-function ecpayOperation(operationId: string, summary: string, schemaName: string): Json {
+function ecpayOperation(operationId: string, summary: string, schemaName: string, mac = "SHA256"): Json {
   return {
     operationId,
     summary,
@@ -186,7 +192,7 @@ function ecpayOperation(operationId: string, summary: string, schemaName: string
     security: [],
     requestBody: {
       required: true,
-      description: "Form fields as ECPay posts them; CheckMacValue (SHA256) over every field is verified first",
+      description: `Form fields as ECPay posts them; CheckMacValue (${mac}) over every field is verified first`,
       content: { "application/x-www-form-urlencoded": { schema: ref(schemaName) } },
     },
     responses: ecpayResponses,
@@ -280,6 +286,33 @@ const OPERATIONS: Record<RouteName, Json> = {
     "ECPay PaymentInfoURL: an ATM virtual account was issued (public, verified by CheckMacValue)",
     "EcpayPaymentInfo",
   ),
+  ecpayLogistics: ecpayOperation(
+    "ecpayLogistics",
+    "ECPay Logistics ServerReplyURL: a store-pickup parcel's status changed (public, verified by an MD5 CheckMacValue)",
+    "EcpayLogisticsStatus",
+    "MD5",
+  ),
+  cvsMap: {
+    operationId: "cvsMap",
+    summary: "The form that opens ECPay's convenience-store map; the map posts the chosen store back through the browser",
+    tags: ["shopper"],
+    requestBody: { required: true, content: jsonContent(ref("CvsMapRequest")) },
+    responses: { ...ok(200, "A form for the browser to post", ref("BrowserForm")), ...errors(400, 413, ...SIGNED) },
+  },
+  adminCreateShipments: {
+    operationId: "adminCreateShipments",
+    summary: "Create the ECPay logistics orders of store-pickup orders (each succeeds or fails on its own)",
+    tags: ["admin"],
+    requestBody: { required: true, content: jsonContent(ref("AdminShipmentsRequest")) },
+    responses: { ...ok(200, "One result per order", ref("AdminShipmentsResponse")), ...errors(400, 413, ...SIGNED) },
+  },
+  adminPrintShipments: {
+    operationId: "adminPrintShipments",
+    summary: "The form that opens ECPay's labels or slips of these orders (one chain at a time)",
+    tags: ["admin"],
+    requestBody: { required: true, content: jsonContent(ref("AdminShipmentsRequest")) },
+    responses: { ...ok(200, "A form for the browser to post", ref("BrowserForm")), ...errors(400, 413, ...SIGNED) },
+  },
   adminListOrders: {
     operationId: "adminListOrders",
     summary: "Orders newest first, filtered, one page at a time (dates are Taipei calendar days; at most 10 years)",

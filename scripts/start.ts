@@ -91,6 +91,8 @@ async function main(): Promise<void> {
     Owner login     password "${ownerPassword}" (admin pages under ${storefront.url}/admin)
     Order API       ${stack.apiUrl}   SigV4 principals ${DEV_PRINCIPALS.storefront.accessKeyId}, ${DEV_PRINCIPALS.admin.accessKeyId}
     ECPay sandbox   ${stack.ecpayUrl}   test card 4311-9522-2222-2222, CVV 222${process.env.ECPAY_DROP_CALLBACKS === "1" ? " (callbacks dropped)" : ""}
+    Logistics       ${stack.ecpayUrl}/Express/map (store map)  /__sandbox/logistics (shipments; POST …/{id}/advance moves one)
+    E-invoices      ${stack.ecpayUrl}/B2CInvoice/   every invoice issued (merchant 2000132)
     Reconciler      every ${scheduleIntervalSeconds} s; one pass now: npm run reconcile   (Lambda endpoint ${stack.lambdaUrl})
     Metrics         npm run metrics   (function logs in ${path.relative(repoRoot, path.join(dataDir, "logs"))}/)
     DynamoDB        ${stack.dynamodbEndpoint}   table ${stack.tableName}

@@ -138,3 +138,27 @@ export function rememberedOrdersHeader(env: CookieEnv, refs: readonly OrderRef[]
   if (refs.length === 0) return cookie.serialize("", { maxAge: 0 });
   return cookie.serialize({ v: 1, o: refs.slice(0, MAX_REMEMBERED_ORDERS).map((o) => [o.id, o.phone]) });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Store pickup (ADR 0027): what the shopper had typed at checkout while they are on ECPay's store map, and the token
+// the map echoes back (ExtraData). Thirty minutes; the store itself comes back in a signed ticket, not in here.
+
+const pickupDraftSchema = z.object({
+  v: z.literal(1),
+  t: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+  f: z.record(z.string(), z.string().max(1000)),
+});
+export type PickupDraft = { token: string; fields: Record<string, string> };
+
+const pickupCookie = (env: CookieEnv) => shopCookie(env, "pickup", { maxAge: 30 * 60 });
+
+export async function readPickupDraft(env: CookieEnv, request: Request): Promise<PickupDraft | null> {
+  const parsed = pickupDraftSchema.safeParse(await readCookie(pickupCookie(env), request));
+  return parsed.success ? { token: parsed.data.t, fields: parsed.data.f } : null;
+}
+
+export function pickupDraftHeader(env: CookieEnv, draft: PickupDraft | null): Promise<string> {
+  const cookie = pickupCookie(env);
+  if (!draft) return cookie.serialize("", { maxAge: 0 });
+  return cookie.serialize({ v: 1, t: draft.token, f: draft.fields });
+}

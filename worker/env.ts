@@ -69,6 +69,8 @@ export const envSchema = z.object({
     .max(3600, "must be between 0 and 3600"),
   /** Origin the checkout form posts to; the CSP's form-action must allow it. */
   ECPAY_GATEWAY_ORIGIN: origin,
+  /** ECPay Logistics' origin (store map, labels and slips: ADR 0027); the CSP's form-action allows it when set. */
+  ECPAY_LOGISTICS_ORIGIN: origin.optional(),
 
   STOREFRONT_ACCESS_KEY_ID: secret(),
   STOREFRONT_SECRET_ACCESS_KEY: secret(),

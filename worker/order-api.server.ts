@@ -9,6 +9,8 @@ import {
   type CreateOrderResponse,
   createOrderRequestSchema,
   createOrderResponseSchema,
+  cvsMapRequestSchema,
+  cvsMapResponseSchema,
   type GetOrderResponse,
   getOrderQuerySchema,
   getOrderResponseSchema,
@@ -40,6 +42,21 @@ export function createOrder(deps: ApiDeps, request: CreateOrderRequest): Promise
     route: ROUTES.createOrder,
     body: parsed.data,
     responseSchema: createOrderResponseSchema,
+    retries: WRITE_RETRIES,
+  });
+}
+
+/** The form that opens ECPay's store map for a chain (ADR 0027); the map posts the store back to /checkout/store. */
+export function cvsMapForm(
+  deps: ApiDeps,
+  request: z.input<typeof cvsMapRequestSchema>,
+): Promise<ApiResult<z.infer<typeof cvsMapResponseSchema>>> {
+  const parsed = cvsMapRequestSchema.safeParse(request);
+  if (!parsed.success) return invalid(parsed.error);
+  return call(deps, {
+    route: ROUTES.cvsMap,
+    body: parsed.data,
+    responseSchema: cvsMapResponseSchema,
     retries: WRITE_RETRIES,
   });
 }

@@ -14,15 +14,16 @@
  *   - `owner` (everything under /admin): at least one of the two headers must be present, `Sec-Fetch-Site` must be
  *     same-origin and `Origin` the request's own origin (scheme included). Same-origin means the origin the request
  *     was made to, so preview deployments on other hostnames work as well.
- *   - `gateway-return`: ECPay's OrderResultURL return (`/orders/{id}/return`) is the one cross-site POST we accept;
- *     it reads nothing that was posted.
+ *   - `gateway-return`: ECPay's OrderResultURL return (`/orders/{id}/return`) and ECPay's store map reply
+ *     (`/checkout/store`, ADR 0027) are the cross-site POSTs we accept; the first reads nothing that was posted, the
+ *     second treats what was posted as untrusted input keyed to a checkout (app/lib/pickup.server.ts).
  */
 
 type RouteKind = "shop" | "owner" | "gateway-return";
 
 type OriginCheck = { ok: true } | { ok: false; reason: string };
 
-const GATEWAY_RETURN = /^\/orders\/[^/]+\/return\/?$/;
+const GATEWAY_RETURN = /^\/(?:orders\/[^/]+\/return|checkout\/store)\/?$/;
 
 /** The policy a path falls under. */
 export function routeKindOf(pathname: string): RouteKind {

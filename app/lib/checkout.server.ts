@@ -17,6 +17,9 @@ import { z } from "zod";
 import {
   type CreateOrderRequest,
   type CreateOrderResponse,
+  DELIVERY_METHODS,
+  type InvoiceRequest,
+  type PickupStore,
   fieldErrorsOf,
   MAX_LINE_QUANTITY,
   type Order,
@@ -40,14 +43,33 @@ import { createOrder } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
 import { closedResponse, originRefusedMessage, orUnavailable } from "./answers.server";
 import { type PricedCart, priceCart } from "./cart.server";
-import { assertSameSite, formErrors, readForm } from "./forms.server";
+import { INVOICE_CARRIERS } from "../../aws/src/domain/invoice";
+import { chainsFor } from "../../aws/src/domain/pickup";
+import { getSiteStatus } from "../../worker/content.server";
+import { assertSameSite, blank, formErrors, readForm } from "./forms.server";
+import { type PickupReturn, pickupReturn, readStoreTicket } from "./pickup.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
 
 // ---------------------------------------------------------------------------------------------
 // The form
 
-export const CHECKOUT_FIELDS = ["name", "phone", "email", "postalCode", "address", "paymentMethod", "note"] as const;
+export const CHECKOUT_FIELDS = [
+  "name",
+  "phone",
+  "email",
+  "postalCode",
+  "address",
+  "paymentMethod",
+  "note",
+  // Store pickup and the e-invoice (ADR 0027; app/lib/pickup.server.ts).
+  "deliveryMethod",
+  "chain",
+  "storeTicket",
+  "invoiceCarrier",
+  "invoiceCode",
+  "companyName",
+] as const;
 export type CheckoutField = (typeof CHECKOUT_FIELDS)[number];
 export type CheckoutValues = Partial<Record<CheckoutField, string>>;
 export type CheckoutErrors = Partial<Record<CheckoutField, string>>;
@@ -60,26 +82,47 @@ const text = (label: string, max: number) =>
     .max(max, `${label}最多 ${max} 個字`);
 
 /** What the shopper types. Messages are shown next to each field as they are. */
-export const checkoutFormSchema = z.object({
-  name: text("收件人姓名", 50),
-  phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
-  email: z
-    .string({ error: "請填寫 Email" })
-    .trim()
-    .min(1, "請填寫 Email")
-    .max(254, "Email 最多 254 個字")
-    .pipe(z.email("Email 格式不正確，例如 name@example.com")),
-  postalCode: z
-    .string({ error: "請填寫郵遞區號" })
-    .trim()
-    .regex(/^\d{3}(\d{2,3})?$/, "請填寫 3 碼或 5、6 碼的郵遞區號"),
-  address: text("收件地址", 190).refine(
-    (value) => value.length >= 5,
-    "請填寫完整地址，例如：臺北市中正區重慶南路一段 122 號",
-  ),
-  paymentMethod: z.enum(PAYMENT_METHODS, { error: "請選擇付款方式" }),
-  note: z.string().trim().max(500, "備註最多 500 個字").optional(),
-});
+export const checkoutFormSchema = z
+  .object({
+    name: text("收件人姓名", 50),
+    phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
+    email: z
+      .string({ error: "請填寫 Email" })
+      .trim()
+      .min(1, "請填寫 Email")
+      .max(254, "Email 最多 254 個字")
+      .pipe(z.email("Email 格式不正確，例如 name@example.com")),
+    postalCode: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .regex(/^\d{3}(\d{2,3})?$/, "請填寫 3 碼或 5、6 碼的郵遞區號")
+        .optional(),
+    ),
+    address: z.preprocess(
+      blank,
+      text("收件地址", 190)
+        .refine((value) => value.length >= 5, "請填寫完整地址，例如：臺北市中正區重慶南路一段 122 號")
+        .optional(),
+    ),
+    paymentMethod: z.enum(PAYMENT_METHODS, { error: "請選擇付款方式" }),
+    note: z.string().trim().max(500, "備註最多 500 個字").optional(),
+    deliveryMethod: z.preprocess(blank, z.enum(DELIVERY_METHODS).default("home")),
+    storeTicket: z.preprocess(blank, z.string().max(2000).optional()),
+    invoiceCarrier: z.preprocess(blank, z.enum(INVOICE_CARRIERS).default("member")),
+    invoiceCode: z.preprocess(blank, z.string().trim().max(60).optional()),
+    companyName: z.preprocess(blank, z.string().trim().max(60).optional()),
+  })
+  .superRefine((form, ctx) => {
+    // Home delivery needs the address; store pickup needs the store (checked against its ticket when placing).
+    if (form.deliveryMethod === "home") {
+      if (!form.postalCode) ctx.addIssue({ code: "custom", path: ["postalCode"], message: "請填寫郵遞區號" });
+      if (!form.address) ctx.addIssue({ code: "custom", path: ["address"], message: "請填寫收件地址" });
+    } else if (!form.storeTicket) {
+      ctx.addIssue({ code: "custom", path: ["storeTicket"], message: "請選擇取貨門市" });
+    }
+  });
 export type CheckoutForm = z.infer<typeof checkoutFormSchema>;
 
 /** The hidden fields: the snapshot the key is bound to. */
@@ -142,7 +185,9 @@ export function buildOrderRequest(
   idempotencyKey: string,
   /** The storefront origin the shopper is on, when it is not SITE_URL (a branch preview). */
   origin?: string,
+  pickupStore?: PickupStore,
 ): CreateOrderRequest {
+  const home = form.deliveryMethod === "home";
   return {
     idempotencyKey,
     items: snapshot.items,
@@ -150,13 +195,32 @@ export function buildOrderRequest(
       name: form.name,
       phone: form.phone,
       email: form.email,
-      address: `${form.postalCode} ${form.address}`,
+      ...(home ? { address: `${form.postalCode} ${form.address}` } : {}),
     },
     paymentMethod: form.paymentMethod,
+    ...(home ? {} : { deliveryMethod: "cvs" as const, ...(pickupStore ? { pickupStore } : {}) }),
+    invoice: invoiceRequestOf(form),
     expectedTotal: snapshot.expectedTotal,
     ...(form.note ? { note: form.note } : {}),
     ...(origin ? { origin } : {}),
   };
+}
+
+/** The invoice choice as the API takes it; the API checks the formats (and answers with the checkout's words). */
+function invoiceRequestOf(form: CheckoutForm): InvoiceRequest {
+  const code = form.invoiceCode ?? "";
+  switch (form.invoiceCarrier) {
+    case "mobile":
+      return { carrier: "mobile", barcode: code };
+    case "certificate":
+      return { carrier: "certificate", number: code };
+    case "donation":
+      return { carrier: "donation", loveCode: code };
+    case "company":
+      return { carrier: "company", taxId: code, companyName: form.companyName ?? "" };
+    default:
+      return { carrier: "member" };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,8 +260,20 @@ export async function placeOrder(
     return { kind: "invalid", errors, values, message: "有些資料需要修正，請檢查標示的欄位。" };
   }
 
+  let store: PickupStore | undefined;
+  if (form.data.deliveryMethod === "cvs") {
+    store = (await readStoreTicket(bff.env.SESSION_SECRET, form.data.storeTicket ?? "")) ?? undefined;
+    if (!store) {
+      return {
+        kind: "invalid",
+        errors: { storeTicket: "請重新選擇取貨門市" },
+        values,
+        message: "有些資料需要修正，請檢查標示的欄位。",
+      };
+    }
+  }
   const key = await idempotencyKeyFor(bff.env.SESSION_SECRET, snapshot.data);
-  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin));
+  const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin, store));
   if (result.ok) return placed(bff, result.data);
   return fromFailure(result, values, origin);
 }
@@ -221,6 +297,25 @@ function placed(bff: BffContext, { order, payment }: CreateOrderResponse): Check
 /** The order API's fields that the form has (`customer.phone` is `phone`); the postal code travels in the address. */
 const API_FIELDS: readonly CheckoutField[] = ["name", "phone", "email", "address", "paymentMethod", "note"];
 
+/** The API's paths for the store and the invoice, as the form's fields. */
+function checkoutFieldsOf(fields: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!fields) return fields;
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(fields)) {
+    const name = path.startsWith("pickupStore")
+      ? "storeTicket"
+      : path === "invoice.companyName"
+        ? "companyName"
+        : path.startsWith("invoice")
+          ? "invoiceCode"
+          : path === "deliveryMethod"
+            ? "deliveryMethod"
+            : path;
+    out[name] ??= message;
+  }
+  return out;
+}
+
 function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: string): CheckoutOutcome {
   if (failure.kind === "validation" && failure.fields?.origin) {
     return { kind: "origin_refused", values, message: originRefusedMessage("checkout", origin) };
@@ -237,7 +332,13 @@ function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: strin
     case "site_closed":
       return { kind: "closed", message: failure.message };
     case "validation": {
-      const errors: CheckoutErrors = formErrors(failure.fields, API_FIELDS);
+      const errors: CheckoutErrors = formErrors(checkoutFieldsOf(failure.fields), [
+        ...API_FIELDS,
+        "storeTicket",
+        "invoiceCode",
+        "companyName",
+        "deliveryMethod",
+      ]);
       if (Object.keys(errors).length > 0) {
         return { kind: "invalid", errors, values, message: "有些資料需要修正，請檢查標示的欄位。" };
       }
@@ -302,21 +403,41 @@ export interface CheckoutPageData {
   snapshot: CheckoutSnapshotFields | null;
   /** The newest order this browser placed, offered when the cart is empty (e.g. after Back from ECPay). */
   recentOrderId: string | null;
+  /** Store pickup: the chains offered (none: home delivery only), and what came back from the store map. */
+  pickupChains: string[];
+  pickup: PickupReturn | null;
+  /** Whether the shop issues e-invoices (the carrier choice is shown). */
+  einvoice: boolean;
 }
 
 export async function loadCheckoutPage(bff: BffContext, request: Request): Promise<CheckoutPageData> {
-  const [cart, catalog, remembered] = await Promise.all([
+  const [cart, catalog, remembered, site, pickup] = await Promise.all([
     readCart(bff.env, request),
     orUnavailable(getCatalog(bff)),
     readRememberedOrders(bff.env, request),
+    orUnavailable(getSiteStatus(bff)),
+    pickupReturn(bff, request),
   ]);
   const priced = priceCart(cart, catalog);
+  // Back from the store map: the same snapshot as before (the same token and key), if it still matches the cart.
+  const kept = pickup?.values;
+  const keptSnapshot =
+    kept?.checkoutToken && kept.items === encodeItems(priced.orderItems) && Number(kept.expectedTotal) === priced.total
+      ? { checkoutToken: kept.checkoutToken, items: kept.items, expectedTotal: priced.total }
+      : null;
   return {
     cart: priced,
     snapshot: priced.orderable
-      ? { checkoutToken: newCheckoutToken(), items: encodeItems(priced.orderItems), expectedTotal: priced.total }
+      ? (keptSnapshot ?? {
+          checkoutToken: newCheckoutToken(),
+          items: encodeItems(priced.orderItems),
+          expectedTotal: priced.total,
+        })
       : null,
     recentOrderId: remembered[0]?.id ?? null,
+    pickupChains: site.pickup ? chainsFor(site.pickup.account) : [],
+    pickup,
+    einvoice: site.einvoice === true,
   };
 }
 

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { buttonClass, CheckboxField, FormMessage } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
 import { Field } from "../components/Field";
+import { InvoiceDetails, PickupDetails } from "../components/PickupAndInvoice";
 import { ACTOR_LABELS, METHOD_LABELS, STATUS_LABELS } from "../lib/admin/labels";
 import { adminMeta } from "../lib/admin/meta";
 import { loadOrder, submitOrderAction } from "../lib/admin/orders.server";
@@ -20,7 +21,7 @@ export const action = ({ request, params, context }: ActionFunctionArgs) =>
   submitOrderAction(context.cloudflare, request, params.id);
 
 export default function OrderDetail() {
-  const { order, actions, canReconcile } = useLoaderData<typeof loader>();
+  const { order, actions, canReconcile, canCreateShipment, canPrint } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = result && !result.ok ? result : undefined;
@@ -41,6 +42,24 @@ export default function OrderDetail() {
         {formatTwd(order.total)}
       </p>
 
+      {result?.ok && result.print ? (
+        <form
+          method="post"
+          action={result.print.action}
+          acceptCharset="UTF-8"
+          target="_blank"
+          rel="noopener"
+          className="flex"
+        >
+          {Object.entries(result.print.fields).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          <button type="submit" className={buttonClass.primary}>
+            開啟託運單（綠界）
+          </button>
+        </form>
+      ) : null}
+
       {result ? (
         <FormMessage
           success={result.ok ? result.message : undefined}
@@ -49,7 +68,16 @@ export default function OrderDetail() {
         />
       ) : null}
 
-      <OrderActions actions={actions} canReconcile={canReconcile} failed={failed} busy={busy} />
+      <OrderActions
+        actions={actions}
+        canReconcile={canReconcile}
+        canCreateShipment={canCreateShipment}
+        canPrint={canPrint}
+        failed={failed}
+        busy={busy}
+      />
+
+      <PickupDetails order={order} owner />
 
       <OrderLinesTable order={order} />
 
@@ -57,6 +85,8 @@ export default function OrderDetail() {
         <RecipientDetails customer={order.customer} />
         <PaymentRecord order={order} />
       </div>
+
+      <InvoiceDetails order={order} />
 
       <StatusHistory history={order.history} />
     </div>
@@ -70,16 +100,21 @@ type ActionResult = ReturnType<typeof useActionData<typeof action>>;
 function OrderActions({
   actions,
   canReconcile,
+  canCreateShipment,
+  canPrint,
   failed,
   busy,
-}: Pick<Detail, "actions" | "canReconcile"> & { failed?: Extract<ActionResult, { ok: false }>; busy: boolean }) {
+}: Pick<Detail, "actions" | "canReconcile" | "canCreateShipment" | "canPrint"> & {
+  failed?: Extract<ActionResult, { ok: false }>;
+  busy: boolean;
+}) {
   const failedTo = fieldValue(failed?.values, "to");
   return (
     <section aria-labelledby="actions-title" className="rounded-lg border border-stone-300 bg-white p-4">
       <h2 id="actions-title" className="text-lg font-semibold">
         處理訂單
       </h2>
-      {actions.length === 0 && !canReconcile ? (
+      {actions.length === 0 && !canReconcile && !canCreateShipment && !canPrint ? (
         <p className="mt-2 text-stone-700">這筆訂單目前沒有可以執行的動作。</p>
       ) : null}
       <div className="mt-3 grid gap-4 md:grid-cols-2">
@@ -116,6 +151,26 @@ function OrderActions({
             </Form>
           );
         })}
+        {canCreateShipment ? (
+          <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
+            <input type="hidden" name="intent" value="create_shipment" />
+            <p className="text-stone-800">
+              超商取貨：在綠界物流建立物流單（取貨付款會代收貨款），建立後訂單即為「已出貨」。
+            </p>
+            <button type="submit" disabled={busy} className={buttonClass.primary}>
+              建立物流單（綠界）
+            </button>
+          </Form>
+        ) : null}
+        {canPrint ? (
+          <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
+            <input type="hidden" name="intent" value="print_shipment" />
+            <p className="text-stone-800">列印這筆超商取貨的託運單（交貨便單號或出貨標籤），在綠界的頁面列印。</p>
+            <button type="submit" disabled={busy} className={buttonClass.secondary}>
+              列印託運單
+            </button>
+          </Form>
+        ) : null}
         {canReconcile ? (
           <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
             <input type="hidden" name="intent" value="reconcile" />

@@ -12,6 +12,7 @@ import {
   submitCheckout,
 } from "../lib/checkout.server";
 import { formatTwd } from "../lib/format";
+import { chainName, storeOfTicket } from "../lib/pickup-view";
 import type { PageHandle } from "../lib/page-scripts";
 import { pageMeta } from "../lib/seo";
 
@@ -38,7 +39,21 @@ const FIELD_LABELS: Record<CheckoutField, string> = {
   address: "收件地址",
   paymentMethod: "付款方式",
   note: "備註",
+  deliveryMethod: "取貨方式",
+  chain: "超商",
+  storeTicket: "取貨門市",
+  invoiceCarrier: "發票開立方式",
+  invoiceCode: "載具條碼、捐贈碼或統一編號",
+  companyName: "公司名稱",
 };
+
+const INVOICE_OPTIONS = [
+  { value: "member", label: "會員載具（綠界）", hint: "發票存在綠界會員載具，開立後以電子郵件通知。", code: null },
+  { value: "mobile", label: "手機條碼載具", hint: "以 / 開頭的 8 碼手機條碼。", code: "手機條碼" },
+  { value: "certificate", label: "自然人憑證載具", hint: "2 個英文字母加 14 個數字。", code: "自然人憑證條碼" },
+  { value: "donation", label: "捐贈發票", hint: "填寫受贈單位的捐贈碼（3 到 7 位數字）。", code: "捐贈碼" },
+  { value: "company", label: "公司發票（統一編號）", hint: "開立紙本發票寄到收件地址。", code: "統一編號" },
+] as const;
 
 export default function CheckoutPage() {
   const page = useLoaderData<typeof loader>();
@@ -57,8 +72,9 @@ function CheckoutForm({
   result?: RetryResult;
 }) {
   const snapshot = result ? result.snapshot : page.snapshot;
-  const values: CheckoutValues = result?.values ?? {};
-  const errors: CheckoutErrors = result?.errors ?? {};
+  const values: CheckoutValues = result?.values ?? (page.pickup?.values as CheckoutValues | undefined) ?? {};
+  const errors: CheckoutErrors = result?.errors ?? (page.pickup?.problem ? { storeTicket: page.pickup.problem } : {});
+  const ticket = result ? values.storeTicket : (page.pickup?.ticket ?? undefined);
   const { cart } = page;
 
   if (!snapshot && !result) return <NothingToOrder cart={cart} recentOrderId={page.recentOrderId} />;
@@ -69,6 +85,11 @@ function CheckoutForm({
     <>
       <h1 className="mb-6 text-2xl font-bold sm:text-3xl">結帳</h1>
       {result ? <RetryAlert result={result} errors={errors} /> : null}
+      {!result && page.pickup?.problem ? (
+        <p role="alert" className="mb-6 rounded-lg border border-red-700 bg-red-50 p-4 font-semibold text-red-900">
+          {page.pickup.problem}
+        </p>
+      ) : null}
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
         <OrderSummary cart={cart} total={total} />
 
@@ -82,7 +103,13 @@ function CheckoutForm({
             <input type="hidden" name="expectedTotal" value={snapshot.expectedTotal} />
             <ShippingFields values={values} errors={errors} />
 
+            {page.pickupChains.length > 0 ? (
+              <DeliveryChoice chains={page.pickupChains} values={values} errors={errors} ticket={ticket} />
+            ) : null}
+
             <PaymentChoice value={values.paymentMethod} error={errors.paymentMethod} />
+
+            {page.einvoice ? <InvoiceChoice values={values} errors={errors} /> : null}
 
             <div className="rounded-xl border border-stone-200 bg-white p-4">
               <Field
@@ -314,6 +341,143 @@ function PaymentChoice({ value, error }: { value?: string; error?: string }) {
           </label>
         ))}
       </div>
+    </fieldset>
+  );
+}
+
+/**
+ * Home delivery or pickup at a convenience store (ADR 0027). "選擇門市" posts the whole form to /checkout/store-map,
+ * which keeps it and hands the browser to ECPay's store map; the map's answer comes back here as a signed ticket.
+ */
+function DeliveryChoice({
+  chains,
+  values,
+  errors,
+  ticket,
+}: {
+  chains: string[];
+  values: CheckoutValues;
+  errors: CheckoutErrors;
+  ticket?: string;
+}) {
+  const store = storeOfTicket(ticket);
+  const cvs = values.deliveryMethod === "cvs" || store !== null;
+  return (
+    <fieldset
+      className="flex flex-col gap-3 rounded-xl border border-stone-200 bg-white p-4"
+      id={fieldId("deliveryMethod")}
+    >
+      <legend className="px-1 text-lg font-semibold">取貨方式</legend>
+      {(["home", "cvs"] as const).map((method) => (
+        <label
+          key={method}
+          className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
+        >
+          <input
+            type="radio"
+            name="deliveryMethod"
+            value={method}
+            defaultChecked={method === "cvs" ? cvs : !cvs}
+            className="mt-1 h-4 w-4 accent-brand-700"
+          />
+          <span className="font-medium">{method === "home" ? "宅配到府" : "超商取貨（可取貨付款）"}</span>
+        </label>
+      ))}
+      <div className="flex flex-col gap-2 rounded-lg border border-stone-200 p-3">
+        <label htmlFor={fieldId("chain")} className="font-medium">
+          取貨超商
+        </label>
+        <select
+          id={fieldId("chain")}
+          name="chain"
+          defaultValue={store?.chain ?? values.chain ?? chains[0]}
+          className="rounded-md border border-stone-400 p-2"
+        >
+          {chains.map((chain) => (
+            <option key={chain} value={chain}>
+              {chainName(chain)}
+            </option>
+          ))}
+        </select>
+        {store ? (
+          <p data-pickup-store={store.id} className="text-stone-900">
+            取貨門市：
+            <strong>
+              {chainName(store.chain)} {store.name}
+            </strong>
+            （店號 {store.id}）
+            <br />
+            {store.address}
+          </p>
+        ) : (
+          <p className="text-sm text-stone-700">
+            選擇超商取貨時，請按「選擇門市」到綠界的門市地圖選擇門市。取件人姓名須與證件相同。
+          </p>
+        )}
+        {errors.storeTicket ? (
+          <p id={fieldId("storeTicket")} className="text-sm font-medium text-red-700">
+            {errors.storeTicket}
+          </p>
+        ) : null}
+        {ticket ? <input type="hidden" name="storeTicket" value={ticket} /> : null}
+        <button
+          type="submit"
+          formAction="/checkout/store-map"
+          formNoValidate
+          className="self-start rounded-lg border border-brand-700 px-4 py-2 font-semibold text-brand-800 hover:bg-brand-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600"
+        >
+          {store ? "更換門市" : "選擇門市"}
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+/** Where the e-invoice goes; the formats are checked by the order API (the tax ID by its checksum). */
+function InvoiceChoice({ values, errors }: { values: CheckoutValues; errors: CheckoutErrors }) {
+  const chosen = values.invoiceCarrier ?? "member";
+  return (
+    <fieldset
+      className="flex flex-col gap-3 rounded-xl border border-stone-200 bg-white p-4"
+      id={fieldId("invoiceCarrier")}
+    >
+      <legend className="px-1 text-lg font-semibold">電子發票</legend>
+      {INVOICE_OPTIONS.map((option) => (
+        <label
+          key={option.value}
+          className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
+        >
+          <input
+            type="radio"
+            name="invoiceCarrier"
+            value={option.value}
+            defaultChecked={chosen === option.value}
+            aria-describedby={`invoice-${option.value}-hint`}
+            className="mt-1 h-4 w-4 accent-brand-700"
+          />
+          <span>
+            <span className="block font-medium">{option.label}</span>
+            <span id={`invoice-${option.value}-hint`} className="block text-sm text-stone-700">
+              {option.hint}
+            </span>
+          </span>
+        </label>
+      ))}
+      <Field
+        name="invoiceCode"
+        label="載具條碼、捐贈碼或統一編號"
+        hint="選擇會員載具時不用填。"
+        maxLength={60}
+        defaultValue={values.invoiceCode}
+        error={errors.invoiceCode}
+      />
+      <Field
+        name="companyName"
+        label="公司名稱（統一編號發票）"
+        maxLength={60}
+        defaultValue={values.companyName}
+        error={errors.companyName}
+      />
     </fieldset>
   );
 }

@@ -4,6 +4,7 @@ import type { Order } from "../../aws/src/contract";
 import { canPayAgain } from "../../aws/src/domain/pay-again";
 import { CopyButton } from "../components/CopyButton";
 import { LookupForm } from "../components/LookupForm";
+import { InvoiceDetails, PickupDetails } from "../components/PickupAndInvoice";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
 import { PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
 import { type LookupActionData, loadOrderPage, type OrderPageData, submitOrderLookup } from "../lib/orders.server";
@@ -102,9 +103,13 @@ function OrderDetails({ order }: { order: Order }) {
         </p>
       ) : null}
 
+      <PickupDetails order={order} />
+
       <OrderLines order={order} />
 
       <Recipient order={order} />
+
+      <InvoiceDetails order={order} />
 
       <p className="flex flex-wrap gap-4">
         <Link to="/" className="font-medium text-brand-800 underline underline-offset-4">
@@ -256,8 +261,12 @@ function Recipient({ order }: { order: Order }) {
         <dd>{order.customer.name}</dd>
         <dt className="text-stone-700">手機</dt>
         <dd>{order.customer.phone}</dd>
-        <dt className="text-stone-700">地址</dt>
-        <dd>{order.customer.address}</dd>
+        {order.customer.address ? (
+          <>
+            <dt className="text-stone-700">地址</dt>
+            <dd>{order.customer.address}</dd>
+          </>
+        ) : null}
         <dt className="text-stone-700">付款方式</dt>
         <dd>{PAYMENT_METHOD_LABELS[order.paymentMethod]}</dd>
         {order.note ? (

@@ -18,6 +18,8 @@ import { type LocalApiFaults, startLocalApi } from "./api-gateway";
 import { ensureTables } from "./dynamodb-tables";
 import { startEcpaySandbox } from "./ecpay-sandbox";
 import { ECPAY_STAGE_MERCHANT } from "./ecpay-sandbox/stage-merchant";
+import { EINVOICE_STAGE_MERCHANT } from "../src/ecpay/einvoice";
+import { LOGISTICS_STAGE_MERCHANTS } from "../src/ecpay/logistics";
 import { createLogCapture, type LogCapture } from "./lambda-runtime";
 import { startLocalLambdaEndpoint } from "./lambda-endpoint";
 import { ensureBuckets, localS3Client } from "./s3-buckets";
@@ -173,7 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sandbox = await startEcpaySandbox({
       port: ports.ecpay,
       merchants: [ECPAY_STAGE_MERCHANT],
-      ...(options.ecpayRetryDelaysMs ? { retryDelaysMs: options.ecpayRetryDelaysMs } : {}),
+      ...(options.ecpayRetryDelaysMs ? { retryDelaysMs: options.ecpayRetryDelaysMs, logistics: { retryDelaysMs: options.ecpayRetryDelaysMs } } : {}),
       ...(options.ecpaySuppressCallbacks ? { suppressCallbacks: true } : {}),
       log,
     });
@@ -201,6 +203,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ECPAY_HASH_KEY: ECPAY_STAGE_MERCHANT.hashKey,
       ECPAY_HASH_IV: ECPAY_STAGE_MERCHANT.hashIV,
       ECPAY_PARAMETER_PATH: "",
+      // Store pickup and e-invoices (ADR 0027): ECPay's public staging merchants, served by the same sandbox.
+      ECPAY_LOGISTICS_URL: sandbox.url,
+      ECPAY_LOGISTICS_MERCHANT_ID: LOGISTICS_STAGE_MERCHANTS.C2C.merchantId,
+      ECPAY_LOGISTICS_HASH_KEY: LOGISTICS_STAGE_MERCHANTS.C2C.hashKey,
+      ECPAY_LOGISTICS_HASH_IV: LOGISTICS_STAGE_MERCHANTS.C2C.hashIV,
+      ECPAY_LOGISTICS_PARAMETER_PATH: "",
+      ECPAY_EINVOICE_URL: sandbox.url,
+      ECPAY_EINVOICE_MERCHANT_ID: EINVOICE_STAGE_MERCHANT.merchantId,
+      ECPAY_EINVOICE_HASH_KEY: EINVOICE_STAGE_MERCHANT.hashKey,
+      ECPAY_EINVOICE_HASH_IV: EINVOICE_STAGE_MERCHANT.hashIV,
+      ECPAY_EINVOICE_PARAMETER_PATH: "",
       APP_VERSION: process.env.APP_VERSION ?? "local",
       PUBLIC_API_URL: `http://127.0.0.1:${apiPortGuess}`,
       SES_ENDPOINT: ses.url,

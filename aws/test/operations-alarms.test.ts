@@ -128,7 +128,7 @@ describe("the business and infrastructure alarms", () => {
   const alarms = alarmsOf(template, ctx);
   const direct = alarms.filter((a) => a.properties.AlarmActions !== undefined);
 
-  it("cover the API's 5xx, DynamoDB throttling and system errors, and the payment signals", () => {
+  it("cover the API's 5xx, DynamoDB throttling and system errors, and the payment and e-invoice signals", () => {
     const watched = direct.map(
       (a) =>
         a.metric ??
@@ -147,6 +147,7 @@ describe("the business and infrastructure alarms", () => {
         METRIC.paymentsNeedingAttention,
         METRIC.reconcilerRuns,
         METRIC.reconcilerFailures,
+        METRIC.invoicesFailed,
       ].sort(),
     );
     for (const alarm of direct) {

@@ -139,6 +139,14 @@ export async function setShipping(shipping: SiteStatus["shipping"]): Promise<Sit
   return before;
 }
 
+/** Changes some of the site settings (store pickup, e-invoices…); answers the settings as they were. */
+export async function patchSite(patch: Partial<SiteStatus>): Promise<SiteStatus> {
+  const { revision, updatedAt: _at, ...site } = (await admin.get("/admin/site")).body;
+  const res = await admin.put("/admin/site", { ...site, ...patch, revision });
+  if (res.status !== 200) throw new Error(`changing the site: ${res.status} ${res.text}`);
+  return site;
+}
+
 /** Sets a product's stock count (null: not tracked) from whatever it is now. */
 export async function setStock(productId: string, stock: number | null): Promise<void> {
   const current = await stockOf(productId);

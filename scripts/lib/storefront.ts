@@ -42,6 +42,7 @@ export async function storefrontVars(
     S3_BUCKET_URL: `${stack.s3Endpoint}/${stack.bucketName}`,
     SITE_URL: url,
     ECPAY_GATEWAY_ORIGIN: stack.ecpayUrl,
+    ECPAY_LOGISTICS_ORIGIN: stack.ecpayUrl,
     STOREFRONT_ACCESS_KEY_ID: DEV_PRINCIPALS.storefront.accessKeyId,
     STOREFRONT_SECRET_ACCESS_KEY: DEV_PRINCIPALS.storefront.secretAccessKey,
     ADMIN_ACCESS_KEY_ID: DEV_PRINCIPALS.admin.accessKeyId,

@@ -17,6 +17,9 @@ import {
   adminOrderResponseSchema,
   adminProductsSchema,
   adminReconcileResponseSchema,
+  adminShipmentsRequestSchema,
+  adminShipmentsResponseSchema,
+  paymentRedirectSchema,
   adminSiteSchema,
   adminTransitionRequestSchema,
   type CreateUploadResponse,
@@ -105,6 +108,41 @@ export function reconcileOrder(
       retries: WRITE_RETRIES,
     },
   );
+}
+
+/** Creates the ECPay logistics orders of store-pickup orders (ADR 0027); each succeeds or fails on its own. */
+export function createShipments(
+  deps: ApiDeps,
+  ids: string[],
+): Promise<ApiResult<z.infer<typeof adminShipmentsResponseSchema>>> {
+  const body = adminShipmentsRequestSchema.safeParse({ ids });
+  if (!body.success) return Promise.resolve(invalid(body.error));
+  return call(
+    { ...deps, timeoutMs: deps.timeoutMs ?? SLOW_CALL_TIMEOUT_MS },
+    {
+      route: ROUTES.adminCreateShipments,
+      path: ROUTES.adminCreateShipments.path,
+      body: body.data,
+      responseSchema: adminShipmentsResponseSchema,
+      retries: WRITE_RETRIES,
+    },
+  );
+}
+
+/** One form that opens ECPay's labels or slips for these orders' shipments (one chain at a time). */
+export function printShipments(
+  deps: ApiDeps,
+  ids: string[],
+): Promise<ApiResult<z.infer<typeof paymentRedirectSchema>>> {
+  const body = adminShipmentsRequestSchema.safeParse({ ids });
+  if (!body.success) return Promise.resolve(invalid(body.error));
+  return call(deps, {
+    route: ROUTES.adminPrintShipments,
+    path: ROUTES.adminPrintShipments.path,
+    body: body.data,
+    responseSchema: paymentRedirectSchema,
+    retries: WRITE_RETRIES,
+  });
 }
 
 /** The catalog as stored, with the revision a change to it must name. */

@@ -76,14 +76,22 @@ describe("CSV builder", () => {
         customer: { name: "=cmd|' /C calc'!A0", phone: "0987654321", email: "a@b.tw", address: "台北市, 信義區" },
         note: "請下午送\n謝謝",
       }),
+      order({
+        id: "261127-00044",
+        deliveryMethod: "cvs",
+        pickupStore: { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" },
+        invoice: { status: "issued", number: "AB12345678", date: "2026-11-27 09:07:00", randomNumber: "1234" },
+      }),
     ]);
     const rows = csv.slice(1).split("\r\n");
     expect(rows[0]).toBe(ORDER_CSV_HEADER.join(","));
     expect(rows[1]).toBe(
-      "261127-00042,2026-11-27 09:05,已付款,信用卡,1280,王小明,0912-345-678,xm@example.tw,100 臺北市中正區重慶南路一段 122 號,凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,,2611271005001,Credit_CreditCard,2026/11/27 09:06:00",
+      "261127-00042,2026-11-27 09:05,已付款,信用卡,1280,王小明,0912-345-678,xm@example.tw,100 臺北市中正區重慶南路一段 122 號,凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,,2611271005001,Credit_CreditCard,2026/11/27 09:06:00,,,",
     );
     expect(rows[2]).toBe(
-      '261127-00043,2026-11-27 09:05,已成立,貨到付款,1280,\'=cmd|\' /C calc\'!A0,0987-654-321,a@b.tw,"台北市, 信義區",凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,"請下午送\n謝謝",,,',
+      '261127-00043,2026-11-27 09:05,已成立,貨到付款,1280,\'=cmd|\' /C calc\'!A0,0987-654-321,a@b.tw,"台北市, 信義區",凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,"請下午送\n謝謝",,,,,,',
     );
+    // A store-pickup order with its e-invoice.
+    expect(rows[3]?.endsWith(",7-ELEVEN 建盛門市（131386）,AB12345678,2026-11-27")).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  * formula in their name or address (CSV injection).
  */
 import type { Order } from "../../../aws/src/contract";
+import { CVS_CHAIN_NAMES } from "../../../aws/src/domain/pickup";
 import { formatTaipei } from "../../../aws/src/domain/taipei-time";
 import { METHOD_LABELS, STATUS_LABELS } from "./labels";
 
@@ -39,6 +40,9 @@ export const ORDER_CSV_HEADER = [
   "綠界交易編號",
   "付款類型",
   "付款時間",
+  "取貨門市",
+  "發票號碼",
+  "發票日期",
 ] as const;
 
 /**
@@ -61,6 +65,12 @@ export function ordersToCsv(orders: readonly Order[]): string {
     order.payment?.tradeNo ?? "",
     order.payment?.paymentType ?? "",
     order.payment?.paymentDate ?? "",
+    // Store pickup and the e-invoice (ADR 0027).
+    order.pickupStore
+      ? `${CVS_CHAIN_NAMES[order.pickupStore.chain]} ${order.pickupStore.name}（${order.pickupStore.id}）`
+      : "",
+    order.invoice?.number ?? "",
+    order.invoice?.date?.slice(0, 10) ?? "",
   ]);
   return toCsv([ORDER_CSV_HEADER, ...rows]);
 }

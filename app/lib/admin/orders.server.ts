@@ -14,9 +14,16 @@ import {
   PAYMENT_METHODS,
   taiwanMobile,
 } from "../../../aws/src/contract";
-import { nextStatuses } from "../../../aws/src/domain/order-state";
+import { canCreateShipment, nextStatuses } from "../../../aws/src/domain/order-state";
 import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
-import { getOrder, listOrders, reconcileOrder, transitionOrder } from "../../../worker/admin/admin-api.server";
+import {
+  createShipments,
+  getOrder,
+  printShipments,
+  listOrders,
+  reconcileOrder,
+  transitionOrder,
+} from "../../../worker/admin/admin-api.server";
 import type { BffContext } from "../../../worker/context";
 import type { FieldErrors, FormFailure, FormValues } from "../forms";
 import { asList, blank, formErrors } from "../forms.server";
@@ -285,6 +292,8 @@ interface OrderDetailData {
   order: Order;
   actions: OrderAction[];
   canReconcile: boolean;
+  canCreateShipment: boolean;
+  canPrint: boolean;
 }
 
 async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
@@ -305,6 +314,9 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
       label: ACTION_LABELS[to] ?? `改為「${STATUS_LABELS[to]}」`,
       confirm: to === "cancelled",
     })),
+    // Store pickup (ADR 0027): ECPay's logistics order ships it.
+    canCreateShipment: canCreateShipment(order) && order.logistics?.state !== "created",
+    canPrint: order.logistics?.state === "created",
     canReconcile:
       order.paymentMethod !== "cod" &&
       (order.status === "created" || order.status === "awaiting_payment") &&
@@ -323,6 +335,8 @@ const orderActionSchema = z
         confirm: z.string().optional(),
       }),
       z.object({ intent: z.literal("reconcile") }),
+      z.object({ intent: z.literal("create_shipment") }),
+      z.object({ intent: z.literal("print_shipment") }),
     ],
     { error: "請選擇要執行的動作" },
   )
@@ -332,7 +346,9 @@ const orderActionSchema = z
     }
   });
 
-type OrderActionResult = { ok: true; message: string; detail?: string } | FormFailure;
+type OrderActionResult =
+  | { ok: true; message: string; detail?: string; print?: { action: string; fields: Record<string, string> } }
+  | FormFailure;
 
 async function performOrderAction(
   bff: BffContext,
@@ -342,6 +358,23 @@ async function performOrderAction(
 ): Promise<OrderActionResult> {
   const orderId = orderIdSchema.safeParse(id);
   if (!orderId.success) return { ok: false, values, errors: {}, formError: "訂單編號格式不正確。" };
+  if (action.intent === "print_shipment") {
+    const result = await printShipments(bff, [orderId.data]);
+    if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
+    // The page shows a form posting to ECPay's print page (the CSP's form-action allows ECPAY_LOGISTICS_ORIGIN).
+    return { ok: true, message: "請按「開啟託運單」到綠界列印。", print: result.data };
+  }
+  if (action.intent === "create_shipment") {
+    const result = await createShipments(bff, [orderId.data]);
+    if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
+    const [outcome] = result.data.results;
+    if (!outcome?.ok) return { ok: false, values, errors: {}, formError: outcome?.message ?? "建立物流單失敗" };
+    return {
+      ok: true,
+      message: "已在綠界建立物流單，訂單已出貨。",
+      detail: `物流編號 ${outcome.order.logistics?.allPayLogisticsId ?? ""}`,
+    };
+  }
   if (action.intent === "reconcile") {
     const result = await reconcileOrder(bff, orderId.data);
     if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };

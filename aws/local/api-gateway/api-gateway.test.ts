@@ -562,11 +562,11 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
     }
   });
 
-  it("keeps exactly the ECPay callbacks public", () => {
+  it("keeps exactly the ECPay callbacks public (payments and logistics)", () => {
     const publicRoutes = api.routes
       .filter((route) => route.auth === "NONE")
       .map((route) => `${route.method} ${route.path}`);
-    expect(publicRoutes.sort()).toEqual(["POST /ecpay", "POST /ecpay/payment-info"]);
+    expect(publicRoutes.sort()).toEqual(["POST /ecpay", "POST /ecpay/logistics", "POST /ecpay/payment-info"]);
   });
 
   it("lets the storefront and admin keys invoke only the deployed stage ($default), not any stage", async () => {
@@ -589,8 +589,8 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
   });
 
   // Who may call what, straight from the IAM users' policies in the template.
-  const shopperRoutes = new Set(["ping", "createOrder", "getOrder", "retryPayment", "getStock"]);
-  const publicRoutes = new Set(["ecpayReturn", "ecpayPaymentInfo"]);
+  const shopperRoutes = new Set(["ping", "createOrder", "getOrder", "retryPayment", "getStock", "cvsMap"]);
+  const publicRoutes = new Set(["ecpayReturn", "ecpayPaymentInfo", "ecpayLogistics"]);
 
   for (const [name, route] of Object.entries(ROUTES)) {
     const path = concretePath(route.path);

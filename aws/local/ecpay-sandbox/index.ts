@@ -6,8 +6,7 @@
  * Behaviour and deliberate differences from the real gateway: ./README.md
  */
 import { randomInt } from "node:crypto";
-import { type IncomingMessage, type ServerResponse, createServer, request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import {
@@ -22,6 +21,9 @@ import {
   parseTaipeiDateTime,
   verifyCheckMacValue,
 } from "../../src/ecpay";
+import { createEinvoiceStandIn, type EinvoiceOptions, type EinvoiceStandIn } from "./einvoice";
+import { createLogisticsStandIn, type LogisticsOptions, type LogisticsStandIn } from "./logistics";
+import { HttpError, parseJson, postForm, readBody, sendHtml, sendJson, sendText } from "./http";
 import { TEST_CARD, atmPage, autoPostPage, creditPage, errorPage, indexPage, resultPage } from "./pages";
 
 export interface SandboxMerchant {
@@ -44,6 +46,10 @@ export interface EcpaySandboxOptions {
   /** Start with every ReturnURL/PaymentInfoURL dropped (as `POST /__sandbox/config {"suppressCallbacks":true}`). */
   suppressCallbacks?: boolean;
   log?: (msg: string) => void;
+  /** ECPay Logistics on the same server (./logistics.ts): its merchants, retry rule, clock. */
+  logistics?: Omit<LogisticsOptions, "log">;
+  /** ECPay's B2C e-invoice API on the same server (./einvoice.ts). */
+  einvoice?: Omit<EinvoiceOptions, "log">;
 }
 
 export type SandboxTradeStatus = "awaiting-payment" | "paid" | "abandoned";
@@ -103,6 +109,10 @@ export interface EcpaySandbox {
   deliveries(): DeliveryRecord[];
   /** QueryTradeInfo requests received so far. */
   queryCount(): number;
+  /** The logistics stand-in (store map, Create, status notifications, query, print). */
+  logistics: LogisticsStandIn;
+  /** The e-invoice stand-in (Issue, Invalid, Allowance, GetIssue, the invoice list). */
+  einvoice: EinvoiceStandIn;
 }
 
 interface SandboxConfig {
@@ -136,17 +146,8 @@ const REQUIRED_CHECKOUT_FIELDS = [
 ] as const;
 
 const ATM_BANK = { code: "812", name: "台新銀行", paymentType: "ATM_TAISHIN" } as const;
-const MAX_BODY_BYTES = 64 * 1024;
 const QUERY_TIMESTAMP_WINDOW_S = 180;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const configPatchSchema = z
   .object({
@@ -168,6 +169,8 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     queryOutage: "none",
   };
 
+  const logistics = createLogisticsStandIn({ ...opts.logistics, log });
+  const einvoice = createEinvoiceStandIn({ ...opts.einvoice, log });
   const trades = new Map<string, SandboxTrade>();
   /** QueryTradeInfo requests received (answered or refused). */
   let queries = 0;
@@ -556,6 +559,8 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     if (req.method === "POST" && path === "/__sandbox/reset") {
       await readBody(req);
       clearRetries();
+      logistics.reset();
+      einvoice.reset();
       trades.clear();
       tradesByTradeNo.clear();
       deliveries.length = 0;
@@ -584,6 +589,8 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     const path = url.pathname;
     const method = req.method ?? "GET";
+    if (await logistics.handle(req, res, url)) return;
+    if (await einvoice.handle(req, res, url)) return;
     if (path.startsWith("/__sandbox/")) return handleHook(req, res, url);
     if (path === ECPAY_CHECKOUT_PATH) {
       if (method !== "POST") throw new HttpError(405, "請以 POST 表單送出 (POST the checkout form)");
@@ -612,6 +619,8 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
       if (status === 500) log(`error ${req.method} ${req.url}: ${err instanceof Error ? err.stack : message}`);
       if (res.headersSent) return res.end();
       if (req.url?.startsWith("/__sandbox/") || req.url === ECPAY_QUERY_PATH) return sendText(res, status, message);
+      // ECPay Logistics answers its server calls in plain text (`0|message`).
+      if (/^\/(express|helper)\//i.test(req.url ?? "") && !/map|print/i.test(req.url ?? "")) return sendText(res, status, `0|${message}`);
       return sendHtml(res, status, errorPage(`HTTP ${status}`, message));
     });
   });
@@ -637,9 +646,12 @@ export async function startEcpaySandbox(opts: EcpaySandboxOptions): Promise<Ecpa
     port,
     trades: () => structuredClone([...trades.values()]),
     queryCount: () => queries,
+    logistics,
+    einvoice,
     deliveries: () => structuredClone(deliveries),
     close: async () => {
       shutdown.abort();
+      logistics.close();
       clearRetries();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -675,87 +687,3 @@ function isEcpayDateTime(s: string): boolean {
   }
 }
 
-async function readBody(req: IncomingMessage, expectedType?: string): Promise<string> {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "Request body too large");
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks).toString("utf8");
-  if (expectedType && body !== "" && type !== expectedType) throw new HttpError(415, `Expected ${expectedType}, got ${type || "none"}`);
-  return body;
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return body === "" ? {} : JSON.parse(body);
-  } catch {
-    throw new HttpError(400, "Invalid JSON");
-  }
-}
-
-function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers });
-  res.end(html);
-}
-
-function sendText(res: ServerResponse, status: number, text: string) {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-  res.end(text);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(value, null, 2));
-}
-
-/**
- * One form POST without connection reuse (ECPay's notifier does not follow redirects either:
- * a 3xx simply counts as a failed delivery).
- */
-function postForm(url: string, body: string, timeoutMs: number, signal: AbortSignal): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      return reject(new Error(`invalid URL ${url}`));
-    }
-    const send = target.protocol === "https:" ? httpsRequest : target.protocol === "http:" ? httpRequest : undefined;
-    if (!send) return reject(new Error(`unsupported protocol ${target.protocol}`));
-    const req = send(
-      target,
-      {
-        method: "POST",
-        agent: false,
-        signal,
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          "content-length": Buffer.byteLength(body),
-          "user-agent": "ecpay-local-sandbox",
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") });
-        });
-        res.on("error", (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-      },
-    );
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    req.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    req.end(body);
-  });
-}

@@ -12,7 +12,7 @@ export function escapeHtml(s: string): string {
 
 const twd = (n: number) => `NT$${String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
 
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="zh-TW">
 <head>

@@ -9,6 +9,21 @@
 import * as z from "zod";
 import { pendingImageSchema, productImageSchema } from "./images";
 import {
+  CVS_CHAINS,
+  LOGISTICS_ACCOUNT_TYPES,
+  SHIPMENT_STAGES,
+  receiverNameProblem,
+} from "../domain/pickup";
+import {
+  COMPANY_NAME_MAX,
+  INVOICE_ADDRESS_MAX,
+  citizenCertificateProblem,
+  loveCodeProblem,
+  mobileBarcodeProblem,
+  normaliseCarrierNumber,
+  taxIdProblem,
+} from "../domain/invoice";
+import {
   IMAGE_KEY_PATTERN,
   IMAGE_TYPES,
   MAX_LINE_QUANTITY,
@@ -104,10 +119,10 @@ export type Catalog = z.infer<typeof catalogSchema>;
 // Shipping fees (set by the owner; stored in `site.json`, see docs/decisions/0017-fees-and-stock.md)
 
 /**
- * How an order reaches the shopper. Fee rules are kept per method, so a new method (convenience-store pickup) adds
- * a key here and a rule in the settings without touching the others.
+ * How an order reaches the shopper: home delivery, or pickup at a convenience store chosen on ECPay's store map
+ * (ADR 0027). Fee rules are kept per method.
  */
-export const DELIVERY_METHODS = ["home"] as const;
+export const DELIVERY_METHODS = ["home", "cvs"] as const;
 export const deliveryMethodSchema = z.enum(DELIVERY_METHODS);
 export type DeliveryMethod = z.infer<typeof deliveryMethodSchema>;
 
@@ -141,7 +156,21 @@ export const deliveryFeeRuleSchema = z.object({
 export type DeliveryFeeRule = z.infer<typeof deliveryFeeRuleSchema>;
 
 /** Fee rules by delivery method; a method without a rule ships free. */
-export const shippingSettingsSchema = z.object({ home: deliveryFeeRuleSchema.optional() });
+export const shippingSettingsSchema = z.object({ home: deliveryFeeRuleSchema.optional(), cvs: deliveryFeeRuleSchema.optional() });
+
+/**
+ * Convenience-store pickup through ECPay Logistics (ADR 0027): offered when set. `account` is the kind of logistics
+ * contract the shop signed with ECPay (B2C or C2C; the keys in SSM are that account's), `sender` is who the parcels
+ * come from (printed on the slip; ECPay's name rule: 2–5 CJK characters or 4–10 Latin letters).
+ */
+export const pickupSettingsSchema = z.object({
+  account: z.enum(LOGISTICS_ACCOUNT_TYPES),
+  sender: z.object({
+    name: z.string().trim().refine((s) => receiverNameProblem(s) === null, "寄件人名稱須為 2–5 個中文字或 4–10 個英文字母"),
+    cellPhone: z.string().regex(TAIWAN_MOBILE_PATTERN, "寄件人手機須為 09 開頭的 10 位數字"),
+  }),
+});
+export type PickupSettings = z.infer<typeof pickupSettingsSchema>;
 export type ShippingSettings = z.infer<typeof shippingSettingsSchema>;
 
 export const siteStatusSchema = z.object({
@@ -150,6 +179,10 @@ export const siteStatusSchema = z.object({
   announcement: z.string().trim().max(500).optional(),
   /** Shipping fees; absent means free delivery and no surcharge. */
   shipping: shippingSettingsSchema.optional(),
+  /** Convenience-store pickup; absent or null (switched off) means home delivery only. */
+  pickup: pickupSettingsSchema.nullable().optional(),
+  /** Issue B2C e-invoices through ECPay for paid orders (a small shop may be exempt: absent or false = none). */
+  einvoice: z.boolean().optional(),
   updatedAt: z.string().datetime().optional(),
 });
 export type SiteStatus = z.infer<typeof siteStatusSchema>;
@@ -198,9 +231,112 @@ export const customerSchema = z.object({
   name: z.string().trim().min(1, "請填寫姓名").max(50),
   phone: taiwanMobile,
   email: emailAddressSchema,
-  address: z.string().trim().min(5, "請填寫完整地址（含郵遞區號）").max(200),
+  /** Where home delivery goes; store pickup needs none (required for home delivery, see createOrderRequestSchema). */
+  address: z.string().trim().min(5, "請填寫完整地址（含郵遞區號）").max(200).optional(),
 });
 export type Customer = z.infer<typeof customerSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Store pickup and e-invoices (ADR 0027)
+
+/** Text from ECPay's map as the shopper's browser posted it: printable, no markup characters, bounded. */
+const storeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[<>]/.test(s) && ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+      message: "contains characters a store name or address never has",
+    });
+
+/**
+ * The store the shopper picked on ECPay's map. The map's reply is posted by the browser without a signature, so this
+ * is untrusted input: checked for shape here, keyed to the checkout by the storefront, never used for a price, and
+ * re-checked by ECPay when the shipment is created.
+ */
+export const pickupStoreSchema = z.object({
+  chain: z.enum(CVS_CHAINS),
+  id: z.string().regex(/^[0-9A-Za-z]{1,10}$/, "store id: letters and digits"),
+  name: storeText(60),
+  address: storeText(120),
+  /** On an outlying island (CVSOutSide = 1). */
+  outlying: z.boolean().optional(),
+});
+export type PickupStore = z.infer<typeof pickupStoreSchema>;
+
+const carrierNumber = (carrier: "mobile" | "certificate" | "donation" | "company", problem: (s: string) => string | null) =>
+  z
+    .string({ error: "請填寫載具或捐贈碼" })
+    .overwrite((s) => normaliseCarrierNumber(carrier, s))
+    .superRefine((s, ctx) => {
+      const message = problem(s);
+      if (message) ctx.addIssue({ code: "custom", message });
+    });
+
+/** Where the shopper wants the e-invoice: formats checked here (the tax ID by its checksum), with the checkout's words. */
+export const invoiceRequestSchema = z.discriminatedUnion("carrier", [
+  z.object({ carrier: z.literal("member") }),
+  z.object({ carrier: z.literal("mobile"), barcode: carrierNumber("mobile", mobileBarcodeProblem) }),
+  z.object({ carrier: z.literal("certificate"), number: carrierNumber("certificate", citizenCertificateProblem) }),
+  z.object({ carrier: z.literal("donation"), loveCode: carrierNumber("donation", loveCodeProblem) }),
+  z.object({
+    carrier: z.literal("company"),
+    taxId: carrierNumber("company", taxIdProblem),
+    companyName: z.string({ error: "請填寫公司名稱" }).trim().min(1, "請填寫公司名稱").max(COMPANY_NAME_MAX, `公司名稱最多 ${COMPANY_NAME_MAX} 個字`),
+    /** Where the printed invoice goes; the delivery address when absent (store pickup has none: then required). */
+    address: z.string().trim().min(5, "請填寫發票寄送地址").max(INVOICE_ADDRESS_MAX, `地址最多 ${INVOICE_ADDRESS_MAX} 個字`).optional(),
+  }),
+]);
+export type InvoiceRequest = z.infer<typeof invoiceRequestSchema>;
+
+export const INVOICE_STATUSES = ["pending", "issued", "void", "allowance", "not_issued", "failed"] as const;
+
+/** The order's e-invoice as ECPay issued it (and voided or allowed it); absent when none was asked for. */
+export const invoiceRecordSchema = z.object({
+  status: z.enum(INVOICE_STATUSES),
+  /** When the order was paid and the invoice asked for. */
+  requestedAt: z.string().datetime().optional(),
+  number: z.string().optional(),
+  /** `yyyy-MM-dd HH:mm:ss`, Taipei, as ECPay gave it. */
+  date: z.string().optional(),
+  randomNumber: z.string().optional(),
+  voidedAt: z.string().datetime().optional(),
+  allowanceNo: z.string().optional(),
+  allowanceDate: z.string().optional(),
+  /** Why the last attempt failed (the worker retries; `failed` means ECPay refused and the owner must act). */
+  lastError: z.string().optional(),
+});
+export type InvoiceRecord = z.infer<typeof invoiceRecordSchema>;
+
+/** The ECPay logistics order of a store-pickup order, and how far the parcel got. */
+export const logisticsRecordSchema = z.object({
+  /** The shop's number for this logistics order at ECPay (a new one after a refused attempt). */
+  merchantTradeNo: z.string(),
+  subType: z.string(),
+  /** Pay on pickup: ECPay collects the goods amount at the store. */
+  collect: z.boolean(),
+  goodsAmount: twd,
+  /** requested: sent to ECPay, answer not recorded yet; created: ECPay has it; failed: ECPay refused it. */
+  state: z.enum(["requested", "created", "failed"]),
+  requestedAt: z.string().datetime(),
+  allPayLogisticsId: z.string().optional(),
+  cvsPaymentNo: z.string().optional(),
+  cvsValidationNo: z.string().optional(),
+  /** ECPay's refusal, for the owner. */
+  error: z.string().optional(),
+  stage: z.enum(SHIPMENT_STAGES).optional(),
+  statusCode: z.string().optional(),
+  statusMessage: z.string().optional(),
+  /** When ECPay says the parcel arrived at the store, and the last day to pick it up (Taipei, yyyy-MM-dd). */
+  arrivedAt: z.string().datetime().optional(),
+  pickupBy: z.string().optional(),
+  /** Something that needs the owner (store closed, lost…). */
+  problem: z.enum(["store_closed", "lost", "expired", "cancelled"]).optional(),
+  /** Every status ECPay reported, oldest first (each once). */
+  events: z.array(z.object({ code: z.string(), message: z.string(), at: z.string().datetime() })).optional(),
+});
+export type LogisticsRecord = z.infer<typeof logisticsRecordSchema>;
 
 export const orderItemInputSchema = z.object({
   productId: productIdSchema,
@@ -217,8 +353,12 @@ export const createOrderRequestSchema = z.object({
     .refine((items) => new Set(items.map((i) => i.productId)).size === items.length, "each product may appear once"),
   customer: customerSchema,
   paymentMethod: paymentMethodSchema,
-  /** Home delivery when absent (the only method today). */
+  /** Home delivery when absent. */
   deliveryMethod: deliveryMethodSchema.optional(),
+  /** The store picked on ECPay's map; required with `deliveryMethod: "cvs"`, refused otherwise. */
+  pickupStore: pickupStoreSchema.optional(),
+  /** Where the e-invoice goes; the member carrier when absent (and nothing when the shop issues no e-invoices). */
+  invoice: invoiceRequestSchema.optional(),
   /**
    * The total the shopper saw, fees included; when it no longer matches the catalog and the fee settings the API
    * answers 409 price_changed so they can review.
@@ -226,7 +366,22 @@ export const createOrderRequestSchema = z.object({
   expectedTotal: twd.optional(),
   note: z.string().trim().max(500).optional(),
   origin: storefrontOriginSchema.optional(),
-});
+})
+  .superRefine((request, ctx) => {
+    const cvs = request.deliveryMethod === "cvs";
+    if (!cvs && !request.customer.address) {
+      ctx.addIssue({ code: "custom", path: ["customer", "address"], message: "請填寫完整地址（含郵遞區號）" });
+    }
+    if (cvs && !request.pickupStore) ctx.addIssue({ code: "custom", path: ["pickupStore"], message: "請選擇取貨門市" });
+    if (!cvs && request.pickupStore) ctx.addIssue({ code: "custom", path: ["pickupStore"], message: "only with store pickup" });
+    if (cvs) {
+      const problem = receiverNameProblem(request.customer.name);
+      if (problem) ctx.addIssue({ code: "custom", path: ["customer", "name"], message: problem });
+    }
+    if (request.invoice?.carrier === "company" && !request.invoice.address && !request.customer.address) {
+      ctx.addIssue({ code: "custom", path: ["invoice", "address"], message: "請填寫發票寄送地址" });
+    }
+  });
 export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;
 
 export const orderLineSchema = z.object({
@@ -248,8 +403,11 @@ export const feeLineSchema = z.object({
 });
 export type FeeLine = z.infer<typeof feeLineSchema>;
 
-/** Carriers the owner ships with; `other` has no tracking page we can link to. */
-export const CARRIERS = ["tcat", "hct", "post", "other"] as const;
+/**
+ * Carriers the owner ships with: home delivery companies, and the convenience-store chains (a store-pickup shipment
+ * made through ECPay, or one the owner made by hand); `other` has no tracking page we can link to.
+ */
+export const CARRIERS = ["tcat", "hct", "post", ...CVS_CHAINS, "other"] as const;
 export const carrierSchema = z.enum(CARRIERS, { error: "請選擇物流業者" });
 export type Carrier = z.infer<typeof carrierSchema>;
 
@@ -319,6 +477,12 @@ export const orderSchema = z.object({
   payment: paymentRecordSchema.optional(),
   /** Carrier and tracking number, once the owner has shipped it. */
   shipment: shipmentSchema.optional(),
+  /** Store pickup: the store, and the ECPay logistics order with the parcel's progress. */
+  pickupStore: pickupStoreSchema.optional(),
+  logistics: logisticsRecordSchema.optional(),
+  /** What the shopper asked for their e-invoice, and the invoice once asked of ECPay. */
+  invoiceRequest: invoiceRequestSchema.optional(),
+  invoice: invoiceRecordSchema.optional(),
   /** The storefront origin the order was placed from, when it was not the default one (ECPay returns the shopper there). */
   origin: z.string().optional(),
   history: z.array(historyEntrySchema),
@@ -480,6 +644,37 @@ export const errorResponseSchema = z.object({
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// Store pickup: the map hand-off (storefront), shipments and their slips (owner)
+
+/** Ask for the store map of a chain; the shopper's browser posts the answer to `<origin>/checkout/store`. */
+export const cvsMapRequestSchema = z.object({
+  chain: z.enum(CVS_CHAINS),
+  /** Pay on pickup: the map shows only stores that collect. */
+  payOnPickup: z.boolean(),
+  /** Echoed back by the map: the storefront's key for this checkout. */
+  token: z.string().regex(/^[A-Za-z0-9_-]{8,20}$/, "token: 8–20 URL-safe characters"),
+  mobile: z.boolean().optional(),
+  origin: storefrontOriginSchema.optional(),
+});
+export const cvsMapResponseSchema = paymentRedirectSchema;
+
+/** Create the logistics orders of these store-pickup orders (one is a single shipment). */
+export const adminShipmentsRequestSchema = z.object({
+  ids: z
+    .array(orderIdSchema)
+    .min(1, "choose at least one order")
+    .max(20, "at most 20 orders at once")
+    .refine((ids) => new Set(ids).size === ids.length, "each order once"),
+});
+export const shipmentResultSchema = z.discriminatedUnion("ok", [
+  z.object({ id: z.string(), ok: z.literal(true), order: orderSchema }),
+  z.object({ id: z.string(), ok: z.literal(false), code: z.enum(ERROR_CODES), message: z.string() }),
+]);
+export const adminShipmentsResponseSchema = z.object({ results: z.array(shipmentResultSchema) });
+/** One form that prints these orders' slips (or B2C labels) at ECPay; they must be of one chain. */
+export const adminPrintShipmentsResponseSchema = paymentRedirectSchema;
+
 /**
  * zod issues as an error's `fields`: `{ "customer.phone": "message" }`, the first message for each dotted path
  * (`_` for the value as a whole). The Lambdas answer with it; the edge's forms and API clients read it.
@@ -515,4 +710,8 @@ export const ROUTES = {
   getStock: { method: "GET", path: "/stock" },
   adminGetStock: { method: "GET", path: "/admin/stock" },
   adminPutStock: { method: "PUT", path: "/admin/stock/{id}" },
+  cvsMap: { method: "POST", path: "/cvs/map" },
+  ecpayLogistics: { method: "POST", path: "/ecpay/logistics" },
+  adminCreateShipments: { method: "POST", path: "/admin/shipments" },
+  adminPrintShipments: { method: "POST", path: "/admin/shipments/print" },
 } as const;

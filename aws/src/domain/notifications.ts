@@ -5,7 +5,8 @@
  */
 import type { OrderStatus, PaymentMethod } from "../contract";
 
-export const MAIL_EVENTS = ["received", "paid", "shipped", "cancelled", "owner_new"] as const;
+/** `arrived`: a store-pickup parcel reached the store (ECPay's notification, not a status change; ADR 0027). */
+export const MAIL_EVENTS = ["received", "paid", "shipped", "arrived", "cancelled", "owner_new"] as const;
 export type MailEvent = (typeof MAIL_EVENTS)[number];
 
 /** Who an event's email goes to. */
@@ -13,6 +14,7 @@ export const MAIL_RECIPIENT: Record<MailEvent, "customer" | "owner"> = {
   received: "customer",
   paid: "customer",
   shipped: "customer",
+  arrived: "customer",
   cancelled: "customer",
   owner_new: "owner",
 };
@@ -36,5 +38,19 @@ export function mailsOnTransition(from: OrderStatus, to: OrderStatus): MailEvent
   if (to === "paid") return from === "shipped" ? [] : ["paid", "owner_new"];
   if (to === "shipped") return ["shipped"];
   if (to === "cancelled") return ["cancelled"];
+  return [];
+}
+
+/**
+ * Outbox work other than email (ADR 0027): a paid order's e-invoice is issued, and a cancelled order's is voided (or
+ * an allowance issued) — whether the order asked for one is the worker's to check, so every path that pays or
+ * cancels queues it without knowing about invoices.
+ */
+export const OUTBOX_TASKS = ["invoice_issue", "invoice_void"] as const;
+export type OutboxTask = (typeof OUTBOX_TASKS)[number];
+
+export function tasksOnTransition(from: OrderStatus, to: OrderStatus): OutboxTask[] {
+  if (to === "paid") return ["invoice_issue"];
+  if (to === "cancelled" && (from === "paid" || from === "shipped")) return ["invoice_void"];
   return [];
 }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ORDER_STATUSES, type OrderStatus, type PaymentMethod } from "../contract";
-import { TRANSITIONS, findTransition, nextStatuses } from "./order-state";
+import { TRANSITIONS, canCreateShipment, findTransition, nextStatuses } from "./order-state";
 
-const order = (status: OrderStatus, paymentMethod: PaymentMethod) => ({ status, paymentMethod });
+const order = (status: OrderStatus, paymentMethod: PaymentMethod, deliveryMethod?: "home" | "cvs") => ({
+  status,
+  paymentMethod,
+  ...(deliveryMethod ? { deliveryMethod } : {}),
+});
 
 describe("order state machine", () => {
   it("pays a credit order only through ECPay or reconcile", () => {
@@ -37,12 +41,33 @@ describe("order state machine", () => {
     expect(findTransition(order("created", "cod"), "paid", "ecpay")).toBeUndefined();
   });
 
-  it("never lets anyone cancel a shipped order or leave a cancelled one", () => {
+  it("never lets anyone cancel a shipped home delivery or leave a cancelled order", () => {
     for (const method of ["credit", "atm", "cod"] as const) {
       for (const by of ["owner", "ecpay", "system", "shopper", "reconciler"] as const) {
         expect(findTransition(order("shipped", method), "cancelled", by)).toBeUndefined();
+        expect(findTransition(order("shipped", method, "home"), "cancelled", by)).toBeUndefined();
         expect(nextStatuses(order("cancelled", method), by)).toEqual([]);
+        expect(nextStatuses(order("cancelled", method, "cvs"), by)).toEqual([]);
       }
+    }
+  });
+
+  it("ships a store pickup only through ECPay Logistics, and lets its notifications pay or cancel it", () => {
+    // The owner's own "shipped" (carrier and number by hand) is for home delivery.
+    expect(findTransition(order("paid", "credit", "cvs"), "shipped", "owner")).toBeUndefined();
+    expect(findTransition(order("created", "cod", "cvs"), "shipped", "owner")).toBeUndefined();
+    expect(canCreateShipment(order("paid", "credit", "cvs"))).toBe(true);
+    expect(canCreateShipment(order("created", "cod", "cvs"))).toBe(true);
+    expect(canCreateShipment(order("created", "credit", "cvs"))).toBe(false);
+    expect(canCreateShipment(order("paid", "credit", "home"))).toBe(false);
+    // Picked up and paid at the counter: ECPay, not the owner.
+    expect(findTransition(order("shipped", "cod", "cvs"), "paid", "ecpay")).toBeDefined();
+    expect(findTransition(order("shipped", "cod", "cvs"), "paid", "owner")).toBeUndefined();
+    expect(findTransition(order("shipped", "cod", "home"), "paid", "ecpay")).toBeUndefined();
+    // Not collected and returned: cancelled, whatever the payment.
+    for (const method of ["credit", "atm", "cod"] as const) {
+      expect(findTransition(order("shipped", method, "cvs"), "cancelled", "ecpay")).toBeDefined();
+      expect(findTransition(order("shipped", method, "cvs"), "cancelled", "owner")).toBeUndefined();
     }
   });
 

@@ -83,10 +83,12 @@ function paramValue(key: string, value: string | number): string {
  * The hash each ECPay protocol signs with: a per-protocol choice, never read from the message. All-in-one payments
  * (checkout, ReturnURL, PaymentInfoURL, QueryTradeInfo) use SHA256 (`EncryptType=1`); an MD5 MAC on a payment
  * message is refused, since accepting it would let the weaker hash stand in for the one ECPay uses. ECPay's
- * logistics protocol signs with MD5 by its spec: it gets its own constant here when it is added.
+ * logistics protocol (store map, Create, status notifications, query, print; ./logistics.ts) signs with MD5 by its
+ * spec, and only its routes accept MD5.
  */
 export type MacAlgorithm = "sha256" | "md5";
 export const PAYMENT_MAC: MacAlgorithm = "sha256";
+export const LOGISTICS_MAC: MacAlgorithm = "md5";
 
 /** CheckMacValue over every parameter except `CheckMacValue` itself; uppercase hex. */
 export function checkMacValue(

@@ -20,6 +20,17 @@ const envSchema = z.object({
   ECPAY_MERCHANT_ID: z.string().optional(),
   ECPAY_HASH_KEY: z.string().optional(),
   ECPAY_HASH_IV: z.string().optional(),
+  /** ECPay Logistics and B2C e-invoice (ADR 0027): their hosts, and their keys (SSM paths; plain values only locally). */
+  ECPAY_LOGISTICS_URL: z.string().url().default("https://logistics-stage.ecpay.com.tw"),
+  ECPAY_LOGISTICS_PARAMETER_PATH: z.string().optional(),
+  ECPAY_LOGISTICS_MERCHANT_ID: z.string().optional(),
+  ECPAY_LOGISTICS_HASH_KEY: z.string().optional(),
+  ECPAY_LOGISTICS_HASH_IV: z.string().optional(),
+  ECPAY_EINVOICE_URL: z.string().url().default("https://einvoice-stage.ecpay.com.tw"),
+  ECPAY_EINVOICE_PARAMETER_PATH: z.string().optional(),
+  ECPAY_EINVOICE_MERCHANT_ID: z.string().optional(),
+  ECPAY_EINVOICE_HASH_KEY: z.string().optional(),
+  ECPAY_EINVOICE_HASH_IV: z.string().optional(),
   /** The shop's sender address (a verified SES identity) and the owner's inbox; the outbox worker's only. */
   MAIL_FROM: z.preprocess((v) => (v === "" ? undefined : v), z.string().email().optional()),
   OWNER_EMAIL: z.preprocess((v) => (v === "" ? undefined : v), z.string().email().optional()),
@@ -55,19 +66,38 @@ export interface EcpayMerchant {
 }
 
 const MERCHANT_CACHE_MS = 5 * 60 * 1000;
-let cachedMerchant: { value: EcpayMerchant; until: number } | undefined;
+let cachedMerchant: Partial<Record<MerchantKind, { value: EcpayMerchant; until: number }>> | undefined;
 let ssm: SSMClient | undefined;
 
-export async function ecpayMerchant(): Promise<EcpayMerchant> {
+/**
+ * ECPay gives each protocol its own keys: payments (AIO), logistics and e-invoices (ADR 0027). Each function's role
+ * may read only the SSM path of the keys it uses, so a function asks for its kind only.
+ */
+export type MerchantKind = "payment" | "logistics" | "einvoice";
+const MERCHANT_ENV = {
+  payment: ["ECPAY_MERCHANT_ID", "ECPAY_HASH_KEY", "ECPAY_HASH_IV", "ECPAY_PARAMETER_PATH"],
+  logistics: ["ECPAY_LOGISTICS_MERCHANT_ID", "ECPAY_LOGISTICS_HASH_KEY", "ECPAY_LOGISTICS_HASH_IV", "ECPAY_LOGISTICS_PARAMETER_PATH"],
+  einvoice: ["ECPAY_EINVOICE_MERCHANT_ID", "ECPAY_EINVOICE_HASH_KEY", "ECPAY_EINVOICE_HASH_IV", "ECPAY_EINVOICE_PARAMETER_PATH"],
+} as const satisfies Record<MerchantKind, readonly (keyof LambdaEnv)[]>;
+
+export function ecpayMerchant(): Promise<EcpayMerchant> {
+  return merchantKeys("payment");
+}
+
+export async function merchantKeys(kind: MerchantKind): Promise<EcpayMerchant> {
   const env = lambdaEnv();
-  if (env.ECPAY_HASH_KEY && env.ECPAY_HASH_IV && env.ECPAY_MERCHANT_ID) {
+  const [idVar, keyVar, ivVar, pathVar] = MERCHANT_ENV[kind];
+  const [id, key, iv] = [env[idVar], env[keyVar], env[ivVar]];
+  if (key && iv && id) {
     if (env.ENV === "prod") throw new Error("production reads ECPay secrets from SSM, never from plain variables");
-    return { merchantId: env.ECPAY_MERCHANT_ID, hashKey: env.ECPAY_HASH_KEY, hashIV: env.ECPAY_HASH_IV };
+    return { merchantId: id, hashKey: key, hashIV: iv };
   }
-  if (cachedMerchant && cachedMerchant.until > Date.now()) return cachedMerchant.value;
-  if (!env.ECPAY_PARAMETER_PATH) throw new Error("ECPAY_PARAMETER_PATH is not set");
+  const cached = cachedMerchant?.[kind];
+  if (cached && cached.until > Date.now()) return cached.value;
+  const path = env[pathVar];
+  if (!path) throw new Error(`${pathVar} is not set`);
   ssm ??= new SSMClient({});
-  const names = ["merchant-id", "hash-key", "hash-iv"].map((n) => `${env.ECPAY_PARAMETER_PATH}/${n}`);
+  const names = ["merchant-id", "hash-key", "hash-iv"].map((n) => `${path}/${n}`);
   const result = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
   const byName = new Map((result.Parameters ?? []).map((p) => [p.Name, p.Value]));
   const [merchantId, hashKey, hashIV] = names.map((n) => byName.get(n));
@@ -75,7 +105,7 @@ export async function ecpayMerchant(): Promise<EcpayMerchant> {
     throw new Error(`ECPay parameters missing in SSM: ${names.filter((n) => !byName.get(n)).join(", ")}`);
   }
   const value = { merchantId, hashKey, hashIV };
-  cachedMerchant = { value, until: Date.now() + MERCHANT_CACHE_MS };
+  cachedMerchant = { ...cachedMerchant, [kind]: { value, until: Date.now() + MERCHANT_CACHE_MS } };
   return value;
 }
 

@@ -41,6 +41,14 @@ export const METRIC = {
   emailsFailed: "EmailsFailed",
   /** Units given back by holds whose order was never written (a request stopped half-way). */
   orphanedStockReleased: "OrphanedStockReleased",
+  /** Store pickup (ADR 0027): logistics orders ECPay accepted (dimension SubType), or refused. */
+  shipmentsCreated: "ShipmentsCreated",
+  shipmentsRefused: "ShipmentsRefused",
+  /** ECPay Logistics status notifications applied; dimension Code. */
+  logisticsEvents: "LogisticsEvents",
+  /** E-invoices issued, voided or allowed (dimension Action), and those given up (the owner must act: alarmed). */
+  invoicesDone: "InvoicesDone",
+  invoicesFailed: "InvoicesFailed",
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

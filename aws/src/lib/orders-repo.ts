@@ -8,6 +8,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/li
 import type {
   Actor,
   HistoryEntry,
+  InvoiceRecord,
+  LogisticsRecord,
   Order,
   OrderStatus,
   PaymentMethod,
@@ -23,7 +25,7 @@ import {
   monthsBetween,
   orderKeyFromId,
 } from "../domain/order-id";
-import { type MailEvent, mailsOnCreate, mailsOnTransition } from "../domain/notifications";
+import { type MailEvent, type OutboxTask, mailsOnCreate, mailsOnTransition, tasksOnTransition } from "../domain/notifications";
 import type { TaipeiDate } from "../domain/taipei-time";
 import { dynamo } from "./clients";
 import { lambdaEnv } from "./config";
@@ -94,24 +96,35 @@ export interface MailRecord {
 
 export const mailAttribute = (event: MailEvent) => `mail_${event}`;
 
-/** The clauses that queue `events` on an order, for an UpdateExpression's SET and ADD parts. */
-function queueMails(
-  events: readonly MailEvent[],
+/**
+ * Work for the outbox worker other than email (ADR 0027): issuing the order's e-invoice once it is paid, and voiding
+ * it (or an allowance) once a paid order is cancelled. Queued like emails, by the same write as the event.
+ */
+export const taskAttribute = (task: OutboxTask) => `task_${task}`;
+
+/** The clauses that queue these outbox records (emails, tasks) on an order, for an UpdateExpression's SET and ADD parts. */
+function queueOutbox(
+  attributes: readonly string[],
   nowMs: number,
   expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[]; adds: string[] },
 ): void {
-  if (events.length === 0) return;
-  for (const event of events) {
-    expression.names[`#m_${event}`] = mailAttribute(event);
-    expression.values[`:m_${event}`] = { state: "pending", attempts: 0, due: nowMs } satisfies MailRecord;
-    // Never twice: a second event of the same kind (there is none in the state machine) keeps the first record.
-    expression.sets.push(`#m_${event} = if_not_exists(#m_${event}, :m_${event})`);
+  if (attributes.length === 0) return;
+  for (const attribute of attributes) {
+    expression.names[`#q_${attribute}`] = attribute;
+    expression.values[`:q_${attribute}`] = { state: "pending", attempts: 0, due: nowMs } satisfies MailRecord;
+    // Never twice: a second event of the same kind keeps the first record.
+    expression.sets.push(`#q_${attribute} = if_not_exists(#q_${attribute}, :q_${attribute})`);
   }
   expression.values[":outboxQueue"] = OUTBOX_QUEUE;
   expression.values[":outboxDue"] = nowMs;
   expression.values[":one"] = 1;
   expression.sets.push("outboxQueue = :outboxQueue", "outboxDue = :outboxDue");
   expression.adds.push("outboxRev :one");
+}
+
+/** The emails and tasks a status change queues. */
+export function outboxOnTransition(from: OrderStatus, to: OrderStatus): string[] {
+  return [...mailsOnTransition(from, to).map(mailAttribute), ...tasksOnTransition(from, to).map(taskAttribute)];
 }
 
 /**
@@ -178,6 +191,10 @@ export interface StatusChange {
    * not one whose shopper has just started paying again with a new MerchantTradeNo.
    */
   expectMerchantTradeNo?: string;
+  /** Store pickup: the logistics order's fields learnt with the change (ECPay accepted it: shipped). */
+  logistics?: Partial<LogisticsRecord>;
+  /** Apply only while the order's logistics order is this one. */
+  expectLogisticsTradeNo?: string;
 }
 
 /**
@@ -202,8 +219,13 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
     values[":shipment"] = change.shipment;
     sets.push("shipment = :shipment");
   }
-  queueMails(mailsOnTransition(change.from, change.to), when.getTime(), { names, values, sets, adds });
+  setMapFields("logistics", "l", change.logistics ?? {}, { names, values, sets });
+  queueOutbox(outboxOnTransition(change.from, change.to), when.getTime(), { names, values, sets, adds });
   let condition = "#status = :from";
+  if (change.expectLogisticsTradeNo !== undefined) {
+    values[":expectedLogisticsNo"] = change.expectLogisticsTradeNo;
+    condition += " AND logistics.merchantTradeNo = :expectedLogisticsNo";
+  }
   if (change.expectMerchantTradeNo !== undefined) {
     values[":expectedNo"] = change.expectMerchantTradeNo;
     condition += " AND payment.merchantTradeNo = :expectedNo";
@@ -651,4 +673,180 @@ export async function listOrders(filter: ListFilter): Promise<{ orders: Order[];
   if (filter.phone) orders.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const more = monthIndex < months.length;
   return { orders, nextCursor: more ? encodeCursor({ m: monthIndex, ...(startKey ? { k: startKey } : {}) }) : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store pickup (ADR 0027): the logistics order and its status notifications, and the e-invoice's record
+
+/** `SET <map>.<field> = …` clause by clause, so writers of different fields never overwrite each other's. */
+function setMapFields(
+  map: string,
+  prefix: string,
+  fields: Record<string, unknown>,
+  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[] },
+): void {
+  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return;
+  expression.names[`#${prefix}`] = map;
+  for (const [field, value] of entries) {
+    expression.names[`#${prefix}_${field}`] = field;
+    expression.values[`:${prefix}_${field}`] = value;
+    expression.sets.push(`#${prefix}.#${prefix}_${field} = :${prefix}_${field}`);
+  }
+}
+
+/**
+ * Claims the creation of this store-pickup order's logistics order: only while the order is still `status`, and it
+ * has none, or the last one was refused, or a request was left unanswered before `staleBefore` (a crash mid-call;
+ * its number is then abandoned and a new one used). One caller wins; a double click or a second tab gets undefined.
+ */
+export async function requestShipment(id: string, status: OrderStatus, record: LogisticsRecord, staleBefore: string): Promise<Order | undefined> {
+  const key = orderKeyFromId(id);
+  if (!key) return undefined;
+  try {
+    const result = await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET logistics = :record, updatedAt = :at",
+        ConditionExpression:
+          "#status = :status AND (attribute_not_exists(logistics) OR logistics.#state = :failed OR (logistics.#state = :requested AND logistics.requestedAt < :stale))",
+        ExpressionAttributeNames: { "#status": "status", "#state": "state" },
+        ExpressionAttributeValues: {
+          ":record": record,
+          ":at": record.requestedAt,
+          ":status": status,
+          ":failed": "failed",
+          ":requested": "requested",
+          ":stale": staleBefore,
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** ECPay refused the logistics order (`0|reason`): kept for the owner, who may try again. */
+export async function failShipment(id: string, merchantTradeNo: string, message: string): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET logistics.#state = :failed, logistics.#error = :error, updatedAt = :at",
+        ConditionExpression: "logistics.merchantTradeNo = :no AND logistics.#state = :requested",
+        ExpressionAttributeNames: { "#state": "state", "#error": "error" },
+        ExpressionAttributeValues: { ":failed": "failed", ":requested": "requested", ":no": merchantTradeNo, ":error": message.slice(0, 300), ":at": new Date().toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface LogisticsEventWrite {
+  /** The notification's dedupe key: each is applied once, however often ECPay sends it. */
+  eventKey: string;
+  event: { code: string; message: string; at: string };
+  /** The logistics order this notification is about (the one the order has). */
+  merchantTradeNo: string;
+  /** Apply only while the parcel is at this stage (a forward move), or anywhere (only recorded) when absent. */
+  expectStage?: string | null;
+  logistics: Partial<LogisticsRecord>;
+  /** A status change that comes with it (picked up and paid, returned and cancelled). */
+  change?: { from: OrderStatus; to: OrderStatus; note: string };
+  /** Emails that are not a status change (arrived at the store). */
+  mails?: readonly MailEvent[];
+  now: Date;
+}
+
+/**
+ * Applies one status notification as one conditional write: records it (once, by its key), moves the parcel's stage
+ * forward, changes the order's status and queues what that sends. False when the write's conditions no longer hold:
+ * the notification was applied already, or the order moved meanwhile (the caller re-reads and decides).
+ */
+export async function applyLogisticsEvent(id: string, w: LogisticsEventWrite): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  const at = w.now.toISOString();
+  const names: Record<string, string> = { "#events": "events" };
+  const values: Record<string, unknown> = {
+    ":key": w.eventKey,
+    ":keys": new Set([w.eventKey]),
+    ":event": [w.event],
+    ":empty": [],
+    ":at": at,
+    ":no": w.merchantTradeNo,
+  };
+  const sets = ["logistics.#events = list_append(if_not_exists(logistics.#events, :empty), :event)", "updatedAt = :at"];
+  const adds = ["logisticsSeen :keys"];
+  setMapFields("logistics", "l", w.logistics, { names, values, sets });
+  let condition = "logistics.merchantTradeNo = :no AND NOT contains(logisticsSeen, :key)";
+  if (w.expectStage !== undefined) {
+    names["#stage"] = "stage";
+    if (w.expectStage === null) condition += " AND attribute_not_exists(logistics.#stage)";
+    else {
+      values[":stage"] = w.expectStage;
+      condition += " AND logistics.#stage = :stage";
+    }
+  }
+  const queued: string[] = (w.mails ?? []).map(mailAttribute);
+  if (w.change) {
+    const entry: HistoryEntry = { at, from: w.change.from, to: w.change.to, by: "ecpay", note: w.change.note };
+    names["#status"] = "status";
+    values[":from"] = w.change.from;
+    values[":to"] = w.change.to;
+    values[":entry"] = [entry];
+    sets.push("#status = :to", "history = list_append(history, :entry)");
+    condition += " AND #status = :from";
+    queued.push(...outboxOnTransition(w.change.from, w.change.to));
+  }
+  queueOutbox(queued, w.now.getTime(), { names, values, sets, adds });
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: `SET ${sets.join(", ")} ADD ${adds.join(", ")}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Whether this notification was applied to the order already. */
+export async function seenLogisticsEvent(id: string, eventKey: string): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  const item = (await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true, ProjectionExpression: "logisticsSeen" }))).Item;
+  const seen = item?.logisticsSeen as Set<string> | undefined;
+  return !!seen?.has(eventKey);
+}
+
+/** Writes the e-invoice's record (the outbox worker's, under its claim of the task). */
+export async function recordInvoice(id: string, invoice: InvoiceRecord): Promise<void> {
+  const key = orderKeyFromId(id);
+  if (!key) return;
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: key,
+      UpdateExpression: "SET invoice = :invoice, updatedAt = :at",
+      ExpressionAttributeValues: { ":invoice": invoice, ":at": new Date().toISOString() },
+    }),
+  );
 }

@@ -5,11 +5,10 @@
  * lib/stock-repo.ts.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { MailEvent } from "../domain/notifications";
 import type { OrderKey } from "../domain/order-id";
 import { dynamo } from "./clients";
 import { lambdaEnv } from "./config";
-import { isConditionFailure, mailAttribute, type MailRecord, OUTBOX_INDEX, OUTBOX_QUEUE } from "./orders-repo";
+import { isConditionFailure, type MailRecord, OUTBOX_INDEX, OUTBOX_QUEUE } from "./orders-repo";
 
 const table = () => lambdaEnv().TABLE_NAME;
 
@@ -35,13 +34,14 @@ export async function readItem(key: OrderKey): Promise<Record<string, unknown> |
   return (await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }))).Item;
 }
 
-const names = (event: MailEvent) => ({ "#m": mailAttribute(event), "#state": "state", "#until": "until", "#claim": "claim" });
+/** `attribute`: an email's (`mail_<event>`) or a task's (`task_<task>`) record on the order; both have the same shape. */
+const names = (attribute: string) => ({ "#m": attribute, "#state": "state", "#until": "until", "#claim": "claim" });
 
 /**
  * Takes an email for sending: only if it is pending and due, or its previous claim ran out (a worker that died
  * mid-send). One worker wins; the attempt is counted now, so a crash cannot retry for ever.
  */
-export async function claimMail(key: OrderKey, event: MailEvent, token: string, now: number, leaseMs: number): Promise<boolean> {
+export async function claimMail(key: OrderKey, attribute: string, token: string, now: number, leaseMs: number): Promise<boolean> {
   try {
     await dynamo().send(
       new UpdateCommand({
@@ -49,7 +49,7 @@ export async function claimMail(key: OrderKey, event: MailEvent, token: string, 
         Key: key,
         UpdateExpression: "SET #m.#state = :sending, #m.#claim = :token, #m.#until = :until, #m.attempts = #m.attempts + :one",
         ConditionExpression: "(#m.#state = :pending AND #m.due <= :now) OR (#m.#state = :sending AND #m.#until < :now)",
-        ExpressionAttributeNames: names(event),
+        ExpressionAttributeNames: names(attribute),
         ExpressionAttributeValues: { ":sending": "sending", ":pending": "pending", ":token": token, ":until": now + leaseMs, ":now": now, ":one": 1 },
       }),
     );
@@ -66,7 +66,7 @@ export type MailOutcome =
   | { state: "failed"; lastError: string };
 
 /** Records how the send went, only while this worker's claim still holds. */
-export async function finishMail(key: OrderKey, event: MailEvent, token: string, outcome: MailOutcome): Promise<boolean> {
+export async function finishMail(key: OrderKey, attribute: string, token: string, outcome: MailOutcome): Promise<boolean> {
   const values: Record<string, unknown> = { ":token": token, ":state": outcome.state };
   const sets = ["#m.#state = :state"];
   for (const [field, value] of Object.entries(outcome)) {
@@ -81,7 +81,7 @@ export async function finishMail(key: OrderKey, event: MailEvent, token: string,
         Key: key,
         UpdateExpression: `SET ${sets.join(", ")} REMOVE #m.#claim, #m.#until`,
         ConditionExpression: "#m.#claim = :token",
-        ExpressionAttributeNames: names(event),
+        ExpressionAttributeNames: names(attribute),
         ExpressionAttributeValues: values,
       }),
     );

@@ -5,6 +5,7 @@
 import type { Order, PaymentMethod } from "../contract";
 import { CARRIER_NAMES, trackingLink } from "../domain/carriers";
 import type { MailEvent } from "../domain/notifications";
+import { CVS_CHAIN_NAMES } from "../domain/pickup";
 
 export const SHOP_NAME = "小島良品";
 
@@ -20,6 +21,24 @@ export interface MailContext {
 }
 
 const METHOD_NAMES: Record<PaymentMethod, string> = { credit: "信用卡", atm: "ATM 轉帳", cod: "貨到付款" };
+
+/** Pay on arrival is 取貨付款 when the parcel is collected at a store. */
+export function methodName(order: Pick<Order, "paymentMethod" | "deliveryMethod">): string {
+  return order.paymentMethod === "cod" && order.deliveryMethod === "cvs" ? "取貨付款" : METHOD_NAMES[order.paymentMethod];
+}
+
+/** `yyyy-MM-dd` as a date in words. */
+function dayText(day: string): string {
+  const [y, m, d] = day.split("-");
+  return y && m && d ? `${y} 年 ${Number(m)} 月 ${Number(d)} 日` : day;
+}
+
+/** The pickup store, for the shopper and the owner. */
+function storeLines(order: Order): string[] {
+  const store = order.pickupStore;
+  if (!store) return [];
+  return [`取貨門市：${CVS_CHAIN_NAMES[store.chain]} ${store.name}`, `門市地址：${store.address}`];
+}
 
 const money = (n: number) => `NT$${n.toLocaleString("en-US")}`;
 
@@ -44,13 +63,13 @@ function summary(order: Order): Block {
     ...order.lines.map((l) => [`${l.name} × ${l.quantity}`, money(l.lineTotal)] as const),
     ...(order.fees ?? []).map((f) => [f.name, money(f.amount)] as const),
   ];
-  const text = [...rows.map(([label, amount]) => `${label}　${amount}`), `合計　${money(order.total)}（${METHOD_NAMES[order.paymentMethod]}）`];
+  const text = [...rows.map(([label, amount]) => `${label}　${amount}`), `合計　${money(order.total)}（${methodName(order)}）`];
   const html =
     `<table role="presentation" style="border-collapse:collapse;width:100%;max-width:480px">` +
     rows
       .map(([label, amount]) => `<tr><td style="padding:4px 0">${escapeHtml(label)}</td><td style="padding:4px 0;text-align:right">${amount}</td></tr>`)
       .join("") +
-    `<tr><td style="padding:6px 0;border-top:1px solid #ccc;font-weight:bold">合計（${METHOD_NAMES[order.paymentMethod]}）</td>` +
+    `<tr><td style="padding:6px 0;border-top:1px solid #ccc;font-weight:bold">合計（${methodName(order)}）</td>` +
     `<td style="padding:6px 0;border-top:1px solid #ccc;text-align:right;font-weight:bold">${money(order.total)}</td></tr></table>`;
   return { text, html };
 }
@@ -75,6 +94,16 @@ function compose(subject: string, greeting: string, blocks: Block[]): MailMessag
 const orderPage = (order: Order, ctx: MailContext) => `${ctx.storefrontUrl.replace(/\/$/, "")}/orders/${order.id}`;
 const lookup = (order: Order, ctx: MailContext) => link("查看訂單（請輸入訂購時的手機號碼）", orderPage(order, ctx));
 
+/** The e-invoice, when ECPay has issued it by the time the email goes out (the invoice is issued first). */
+function invoiceBlock(order: Order): Block[] {
+  const invoice = order.invoice;
+  if (invoice?.status === "issued" && invoice.number) {
+    return [para(`電子發票號碼：${invoice.number}（開立日期 ${(invoice.date ?? "").slice(0, 10)}）`)];
+  }
+  if (invoice?.status === "pending") return [para("電子發票開立後，綠界科技會以 Email 通知您發票號碼。")];
+  return [];
+}
+
 /** Why an order was cancelled, in the shopper's words. */
 export function cancelReason(order: Order): string {
   const entry = [...order.history].reverse().find((h) => h.to === "cancelled");
@@ -82,6 +111,7 @@ export function cancelReason(order: Order): string {
   if (entry?.by === "reconciler" || entry?.by === "system") {
     return order.paymentMethod === "atm" ? "ATM 轉帳期限已過，我們沒有收到款項。" : "付款沒有在期限內完成。";
   }
+  if (entry?.by === "ecpay" && order.deliveryMethod === "cvs") return "包裹未在期限內到門市取貨，已退回店家。";
   return entry?.note ? `店家說明：${entry.note}` : "店家已取消這筆訂單，如有疑問請回覆此信與我們聯絡。";
 }
 
@@ -102,16 +132,29 @@ export function renderMail(event: MailEvent, order: Order, ctx: MailContext): Ma
       }
       const next =
         order.paymentMethod === "cod"
-          ? `貨到付款：出貨後會通知您，收貨時請備妥 ${money(order.total)}。`
+          ? order.deliveryMethod === "cvs"
+            ? `取貨付款：包裹到店後會通知您，取貨時請在門市付 ${money(order.total)}。`
+            : `貨到付款：出貨後會通知您，收貨時請備妥 ${money(order.total)}。`
           : "付款完成後會再寄信通知您；若付款沒有完成，可以在訂單頁面重新付款。";
-      return compose(`訂單 ${order.id} 已成立`, hello, [para(`感謝您的訂購！訂單編號 ${order.id}。`, next), summary(order), lookup(order, ctx)]);
-    }
-    case "paid":
-      return compose(`訂單 ${order.id} 付款完成`, hello, [
-        para(`我們已收到訂單 ${order.id} 的款項 ${money(order.total)}（${METHOD_NAMES[order.paymentMethod]}），將盡快為您出貨。`),
+      return compose(`訂單 ${order.id} 已成立`, hello, [
+        para(`感謝您的訂購！訂單編號 ${order.id}。`, next),
+        ...(order.pickupStore ? [para(...storeLines(order))] : []),
         summary(order),
         lookup(order, ctx),
       ]);
+    }
+    case "paid": {
+      // Picked up and paid at the store: the parcel is in the shopper's hands already.
+      const collected = order.paymentMethod === "cod";
+      return compose(`訂單 ${order.id} 付款完成`, hello, [
+        para(
+          `我們已收到訂單 ${order.id} 的款項 ${money(order.total)}（${methodName(order)}）${collected ? "，謝謝您的購買。" : "，將盡快為您出貨。"}`,
+        ),
+        ...invoiceBlock(order),
+        summary(order),
+        lookup(order, ctx),
+      ]);
+    }
     case "shipped": {
       const shipment = order.shipment;
       const blocks: Block[] = [para(`訂單 ${order.id} 已經出貨。`)];
@@ -120,9 +163,21 @@ export function renderMail(event: MailEvent, order: Order, ctx: MailContext): Ma
         const tracking = trackingLink(shipment.carrier, shipment.trackingNumber);
         if (tracking) blocks.push(link(tracking.deep ? "查詢貨態" : `到${CARRIER_NAMES[shipment.carrier]}網站查詢（請輸入物流單號）`, tracking.url));
       }
-      if (order.paymentMethod === "cod") blocks.push(para(`貨到付款：收貨時請備妥 ${money(order.total)}。`));
+      if (order.pickupStore) blocks.push(para(...storeLines(order), "包裹到店後會再寄信通知您。"));
+      if (order.paymentMethod === "cod") {
+        blocks.push(para(order.deliveryMethod === "cvs" ? `取貨付款：取貨時請在門市付 ${money(order.total)}。` : `貨到付款：收貨時請備妥 ${money(order.total)}。`));
+      }
       blocks.push(lookup(order, ctx));
       return compose(`訂單 ${order.id} 已出貨`, hello, blocks);
+    }
+    case "arrived": {
+      const by = order.logistics?.pickupBy;
+      return compose(`訂單 ${order.id} 已到店，請${by ? ` ${dayText(by)} 前` : ""}取貨`, hello, [
+        para(`您的包裹已送達門市${by ? `，請在 ${dayText(by)} 前` : "，請儘快"}攜帶證件前往取貨（取件人：${order.customer.name}）。`, ...storeLines(order)),
+        ...(order.paymentMethod === "cod" ? [para(`取貨付款：取貨時請在門市付 ${money(order.total)}。`)] : []),
+        para("逾期未取的包裹會退回店家，訂單將會取消。"),
+        lookup(order, ctx),
+      ]);
     }
     case "cancelled":
       return compose(`訂單 ${order.id} 已取消`, hello, [
@@ -135,11 +190,12 @@ export function renderMail(event: MailEvent, order: Order, ctx: MailContext): Ma
       ]);
     case "owner_new": {
       const admin = `${ctx.storefrontUrl.replace(/\/$/, "")}/admin/orders/${order.id}`;
-      const status = order.paymentMethod === "cod" ? "貨到付款，請安排出貨" : "已付款，請安排出貨";
+      const status = order.paymentMethod === "cod" ? `${methodName(order)}，請安排出貨` : "已付款，請安排出貨";
+      const where = order.pickupStore ? storeLines(order) : [`地址：${order.customer.address ?? ""}`];
       return {
-        ...compose(`新訂單 ${order.id}（${METHOD_NAMES[order.paymentMethod]}，${money(order.total)}）`, "老闆您好：", [
+        ...compose(`新訂單 ${order.id}（${methodName(order)}，${money(order.total)}）`, "老闆您好：", [
           para(`新訂單 ${order.id}：${status}。`),
-          para(`收件人：${order.customer.name}`, `手機：${order.customer.phone}`, `地址：${order.customer.address}`, ...(order.note ? [`備註：${order.note}`] : [])),
+          para(`收件人：${order.customer.name}`, `手機：${order.customer.phone}`, ...where, ...(order.note ? [`備註：${order.note}`] : [])),
           summary(order),
           link("在管理後台查看", admin),
         ]),

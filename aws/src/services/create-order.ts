@@ -10,8 +10,9 @@
  * outbox worker gives the held units back (services/stock.ts).
  */
 import { createHash } from "node:crypto";
-import type { CreateOrderRequest, Order } from "../contract";
+import type { CreateOrderRequest, Order, SiteStatus } from "../contract";
 import { newOrderId } from "../domain/order-id";
+import { chainsFor, cvsAmountProblem } from "../domain/pickup";
 import { priceOrder } from "../domain/pricing";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
@@ -89,6 +90,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
       { fields: Object.fromEntries(priced.productIds.map((id) => [`items.${id}`, "unavailable"])) },
     );
   }
+  checkDelivery(request, site, priced.total);
   if (request.expectedTotal !== undefined && request.expectedTotal !== priced.total) {
     throw new ApiError("price_changed", "價格或運費已更新，請確認新的總金額後再送出。", { currentTotal: priced.total });
   }
@@ -129,7 +131,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
       reservation = await reserveStock(priced.lines, request.idempotencyKey, bodyHash, orderId, attemptToken, held);
       heldFor = orderId;
     }
-    const order = buildOrder(orderId, request, priced, now);
+    const order = buildOrder(orderId, request, priced, now, site);
     if (await putNewOrder(order, { idempotencyKey: request.idempotencyKey, bodyHash }, heldUnits(reservation))) {
       await forgetHolds(reservation, request.idempotencyKey, bodyHash);
       addLogContext({ orderId });
@@ -164,6 +166,7 @@ function buildOrder(
   request: CreateOrderRequest,
   priced: { lines: Order["lines"]; subtotal: number; fees: Order["fees"]; total: number },
   now: Date,
+  site: SiteStatus,
 ): Order {
   const createdAt = now.toISOString();
   return {
@@ -177,6 +180,9 @@ function buildOrder(
     paymentMethod: request.paymentMethod,
     deliveryMethod: request.deliveryMethod ?? "home",
     customer: request.customer,
+    ...(request.deliveryMethod === "cvs" && request.pickupStore ? { pickupStore: request.pickupStore } : {}),
+    // The shop asks ECPay for an e-invoice once the order is paid (ADR 0027); the member carrier by default.
+    ...(site.einvoice ? { invoiceRequest: request.invoice ?? { carrier: "member" } } : {}),
     ...(request.note ? { note: request.note } : {}),
     ...(request.origin ? { origin: request.origin } : {}),
     ...(request.paymentMethod === "cod"
@@ -184,6 +190,25 @@ function buildOrder(
       : { payment: { merchantTradeNo: newMerchantTradeNo(envCode(lambdaEnv().ENV), id) } }),
     history: [{ at: createdAt, from: null, to: "created", by: "shopper" }],
   };
+}
+
+/**
+ * Store pickup is offered only when the owner set it up, for the chains the shop's ECPay logistics account carries,
+ * and for totals ECPay carries (NT$1–20,000, which is also what it collects on pay on pickup). The store itself came
+ * from the map through the shopper's browser: its shape was checked by the schema, and ECPay re-checks the id when
+ * the shipment is created; it never changes a price.
+ */
+function checkDelivery(request: CreateOrderRequest, site: SiteStatus, total: number): void {
+  if (request.deliveryMethod !== "cvs") return;
+  if (!site.pickup) {
+    throw new ApiError("bad_request", "本店目前沒有提供超商取貨，請改選宅配。", { fields: { deliveryMethod: "超商取貨目前不提供" } });
+  }
+  const store = request.pickupStore;
+  if (store && !chainsFor(site.pickup.account).includes(store.chain)) {
+    throw new ApiError("bad_request", "這家超商目前不提供取貨，請重新選擇門市。", { fields: { pickupStore: "這家超商目前不提供取貨" } });
+  }
+  const problem = cvsAmountProblem(total);
+  if (problem) throw new ApiError("bad_request", problem, { fields: { deliveryMethod: problem } });
 }
 
 /** The order already written for this key and body, if any. */

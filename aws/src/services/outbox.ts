@@ -6,14 +6,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { orderSchema } from "../contract";
-import { MAIL_EVENTS, MAIL_RECIPIENT, type MailEvent } from "../domain/notifications";
+import { MAIL_EVENTS, MAIL_RECIPIENT, type MailEvent, OUTBOX_TASKS } from "../domain/notifications";
 import type { OrderKey } from "../domain/order-id";
 import { lambdaEnv } from "../lib/config";
 import { logger } from "../lib/logger";
 import { METRIC, putMetric } from "../lib/metrics";
 import { isPermanentMailError, sendMail } from "../lib/mailer";
 import { claimMail, dueItems, finishMail, type MailOutcome, readItem, rescheduleOrder } from "../lib/outbox-repo";
-import { mailAttribute, type MailRecord } from "../lib/orders-repo";
+import { mailAttribute, type MailRecord, taskAttribute } from "../lib/orders-repo";
+import { runInvoiceTask } from "./invoice";
 import { renderMail } from "../mail/templates";
 import { checkHolds, settleStockForOrder } from "./stock";
 
@@ -70,17 +71,30 @@ export async function runOutbox(options: OutboxRunOptions = {}): Promise<OutboxR
 }
 
 async function processOrder(key: OrderKey, now: () => number, result: OutboxRunResult): Promise<void> {
-  const item = await readItem(key);
+  let item = await readItem(key);
   if (!item) return;
+  // Tasks first (ADR 0027): an e-invoice issued now is in the paid email below.
+  let tasksRan = false;
+  for (const task of OUTBOX_TASKS) {
+    const record = item[taskAttribute(task)] as MailRecord | undefined;
+    if (!record || !isDue(record, now())) continue;
+    const token = randomUUID();
+    if (!(await claimMail(key, taskAttribute(task), token, now(), CLAIM_LEASE_MS))) continue;
+    const current = orderSchema.parse((await readItem(key)) ?? item);
+    const outcome = await runInvoiceTask(task, current, record.attempts + 1, now);
+    await finishMail(key, taskAttribute(task), token, outcome);
+    tasksRan = true;
+  }
+  if (tasksRan) item = (await readItem(key)) ?? item;
   const order = orderSchema.parse(item);
   for (const event of MAIL_EVENTS) {
     const record = item[mailAttribute(event)] as MailRecord | undefined;
     if (!record || !isDue(record, now())) continue;
     const token = randomUUID();
-    if (!(await claimMail(key, event, token, now(), CLAIM_LEASE_MS))) continue;
+    if (!(await claimMail(key, mailAttribute(event), token, now(), CLAIM_LEASE_MS))) continue;
     const attempts = record.attempts + 1;
     const outcome = await send(event, order, attempts, now);
-    await finishMail(key, event, token, outcome);
+    await finishMail(key, mailAttribute(event), token, outcome);
     if (outcome.state === "sent") {
       result.sent += 1;
       putMetric(METRIC.emailsSent, 1, { Event: event });
@@ -111,8 +125,8 @@ function isDue(record: MailRecord, now: number): boolean {
 
 function nextDue(item: Record<string, unknown>): number | null {
   let next: number | null = null;
-  for (const event of MAIL_EVENTS) {
-    const record = item[mailAttribute(event)] as MailRecord | undefined;
+  for (const attribute of [...MAIL_EVENTS.map(mailAttribute), ...OUTBOX_TASKS.map(taskAttribute)]) {
+    const record = item[attribute] as MailRecord | undefined;
     const due = record?.state === "pending" ? record.due : record?.state === "sending" ? (record.until ?? 0) : null;
     if (due !== null) next = next === null ? due : Math.min(next, due);
   }

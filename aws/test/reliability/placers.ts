@@ -52,13 +52,14 @@ export function bffOrderPlacer(storefrontUrl: string): OrderPlacer {
     const shopper = new Shopper(storefrontUrl);
     for (const item of request.items) await shopper.addToCart(item.productId, item.quantity);
     const snapshot = await shopper.checkoutSnapshot();
-    const [postalCode = "100", ...rest] = request.customer.address.split(" ");
+    const address = request.customer.address ?? "";
+    const [postalCode = "100", ...rest] = address.split(" ");
     const details: CheckoutDetails = {
       name: request.customer.name,
       phone: request.customer.phone,
       email: request.customer.email,
       postalCode: /^\d{3}(\d{2,3})?$/.test(postalCode) ? postalCode : "100",
-      address: /^\d{3}(\d{2,3})?$/.test(postalCode) ? rest.join(" ") : request.customer.address,
+      address: /^\d{3}(\d{2,3})?$/.test(postalCode) ? rest.join(" ") : address,
       paymentMethod: request.paymentMethod,
       ...(request.note ? { note: request.note } : {}),
     };

@@ -265,6 +265,72 @@ describe.runIf(storefront !== null)("bad input through the checkout form", () =>
     );
   });
 
+  it("store pickup (ADR 0027): a store ticket that is not ours, or none, refused with the form again (422)", async () => {
+    const snapshot = await shopper.checkoutSnapshot();
+    const tickets = fc.oneof(
+      junk,
+      fc.string({ maxLength: 40 }).map((s) => `${btoa(encodeURIComponent(s)).replace(/=+$/, "")}.${"A".repeat(43)}`),
+      fc.constant(
+        `${btoa(JSON.stringify({ t: "x".repeat(16), s: { chain: "unimart", id: "131386", name: "a", address: "b" } })).replace(/=+$/, "")}.forged`,
+      ),
+    );
+    await fuzz(
+      "checkout: store ticket",
+      tickets.filter((t) => t.trim() !== ""),
+      runs(20),
+      (storeTicket) =>
+        shopper.post("/checkout", { ...snapshot, ...good, deliveryMethod: "cvs", storeTicket }, { keepCookies: false }),
+      [422],
+    );
+  });
+
+  it("the store map's reply (cross-site, unsigned): anything malformed goes back to checkout asking again (303 ?pickup=store)", async () => {
+    const reply = {
+      MerchantID: "2000933",
+      MerchantTradeNo: "",
+      LogisticsSubType: "UNIMARTC2C",
+      CVSStoreID: "131386",
+      CVSStoreName: "建盛門市",
+      CVSAddress: "台北市南港區三重路19-2號",
+      CVSTelephone: "",
+      CVSOutSide: "0",
+      ExtraData: "abcdefgh12345678",
+    };
+    const bad = corrupt(["LogisticsSubType", "CVSStoreID", "CVSStoreName", "CVSAddress", "ExtraData"])
+      .map((changes) => withFields(reply, changes))
+      .filter(
+        (f) =>
+          !/^[A-Za-z0-9_-]{16}$/.test(f.ExtraData ?? "") ||
+          !["UNIMART", "UNIMARTC2C", "FAMI", "FAMIC2C", "HILIFE", "HILIFEC2C", "OKMARTC2C"].includes(
+            f.LogisticsSubType ?? "",
+          ) ||
+          !/^[0-9A-Za-z]{1,10}$/.test(f.CVSStoreID ?? "") ||
+          [f.CVSStoreName ?? "", f.CVSAddress ?? ""].some(
+            (t) =>
+              t.trim() === "" ||
+              /[<>]/.test(t) ||
+              [...t].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
+              t.trim().length > 120 ||
+              (t === f.CVSStoreName && t.trim().length > 60),
+          ),
+      );
+    await fc.assert(
+      fc.asyncProperty(bad, async (form) => {
+        const page = await shopper.post("/checkout/store", form, {
+          keepCookies: false,
+          headers: { origin: "https://logistics-stage.ecpay.com.tw", "sec-fetch-site": "cross-site" },
+        });
+        tried["checkout: store map reply"] = (tried["checkout: store map reply"] ?? 0) + 1;
+        if (page.status !== 303 || !page.location?.endsWith("/checkout?pickup=store")) {
+          throw new Error(
+            `store map reply: expected 303 to /checkout?pickup=store, got ${page.status} ${page.location}`,
+          );
+        }
+      }),
+      { numRuns: runs(30), ...(SEED !== undefined ? { seed: SEED } : {}) },
+    );
+  });
+
   it("bodies that are not the form (JSON, text, broken multipart, bytes, nothing): refused (400/415)", async () => {
     const snapshot = await shopper.checkoutSnapshot();
     await fuzz(
