@@ -31,7 +31,6 @@ const INPUT: Record<string, z.ZodType> = {
   AdminTransitionRequest: contract.adminTransitionRequestSchema,
   AdminProductsRequest: contract.adminProductsSchema,
   AdminSiteRequest: contract.adminSiteSchema,
-  AdminImageRequest: contract.adminImageRequestSchema,
   AdminPutStockRequest: contract.adminPutStockRequestSchema,
   EcpayPaymentResult: paymentResultSchema,
   EcpayPaymentInfo: paymentInfoSchema,
@@ -52,7 +51,6 @@ const OUTPUT: Record<string, z.ZodType> = {
   AdminReconcileResponse: contract.adminReconcileResponseSchema,
   AdminProducts: contract.adminProductsSchema,
   AdminSite: contract.adminSiteSchema,
-  AdminImageResponse: contract.adminImageResponseSchema,
   CreateUploadResponse: contract.createUploadResponseSchema,
   UploadStatus: contract.uploadStatusSchema,
   Stock: contract.stockResponseSchema,
@@ -136,7 +134,10 @@ function queryParameters(schema: z.ZodObject): Json[] {
   });
 }
 
-function pathId(idSchema: z.ZodType = contract.orderIdSchema, description = "Order id `YYMMDD-NNNNN`"): Json[] {
+function pathId(
+  idSchema: z.ZodType = contract.orderIdSchema,
+  description = "Order id `YYMMDD-NNNN-NNNN` (orders placed before eight-digit ids: `YYMMDD-NNNNN`)",
+): Json[] {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(idSchema, { io: "input" }) as Json;
   return [{ name: "id", in: "path", required: true, schema, description }];
 }
@@ -149,9 +150,8 @@ const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input (`bad_request`), with the failing fields",
   403: "Refused by API Gateway: missing or wrong SigV4 signature, or the caller's IAM policy does not allow the route",
   404: "Not found",
-  409: "Conflict: `conflict` (for an order: not enough stock, with `remaining`; for a stock edit: with `currentStock`), `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
-  413: "Body too large (API Gateway's 10 MB limit, or an image over 2 MB)",
-  415: "The image bytes are not of the declared type",
+  409: "Conflict: `sold_out` (for an order: not enough stock, naming each product, with `remaining`), `conflict` (for a stock edit: with `currentStock`), `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
+  413: "Body too large (API Gateway's own answer over its 10 MB limit; photos never pass through the API: ADR 0019)",
   422: "A product is unknown or not available (`product_unavailable`)",
   500: "Function error (`internal_error`, or API Gateway's `Internal Server Error`)",
   502: "ECPay's QueryTradeInfo failed (`upstream_error`)",
@@ -364,13 +364,6 @@ const OPERATIONS: Record<RouteName, Json> = {
       // 409 conflict: the catalog is no longer at the revision the change was made from.
       ...errors(400, 409, 413, ...SIGNED),
     },
-  },
-  adminPostImage: {
-    operationId: "adminPostImage",
-    summary: "Store a product image under a key derived from its bytes",
-    tags: ["admin"],
-    requestBody: { required: true, content: jsonContent(ref("AdminImageRequest")) },
-    responses: { ...ok(201, "The image's key", ref("AdminImageResponse")), ...errors(400, 413, 415, ...SIGNED) },
   },
   adminCreateUpload: {
     operationId: "adminCreateUpload",

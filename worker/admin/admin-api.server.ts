@@ -10,26 +10,28 @@
 import type { z } from "zod";
 import {
   type AdminListOrdersQuery,
-  adminImageRequestSchema,
-  adminImageResponseSchema,
   adminListOrdersQuerySchema,
   adminListOrdersResponseSchema,
   adminOrderResponseSchema,
   adminProductsSchema,
+  adminPutStockRequestSchema,
   adminReconcileResponseSchema,
   adminShipmentsRequestSchema,
   adminShipmentsResponseSchema,
   paymentRedirectSchema,
   adminSiteSchema,
+  adminStockEntrySchema,
+  adminStockResponseSchema,
   adminTransitionRequestSchema,
   type CreateUploadResponse,
   createUploadResponseSchema,
-  type ImageType,
   type Order,
   type OrderStatus,
   orderIdSchema,
   type PhotoUploadApi,
+  productIdSchema,
   ROUTES,
+  type Shipment,
   type UploadStatus,
   uploadIdSchema,
   uploadStatusSchema,
@@ -41,7 +43,7 @@ const { call, invalid } = apiClient("owner");
 
 export type OrdersPage = z.infer<typeof adminListOrdersResponseSchema>;
 
-/** Longer than the default: reconcile asks ECPay, and image uploads carry up to 2 MB. */
+/** Longer than the default: reconcile asks ECPay. */
 const SLOW_CALL_TIMEOUT_MS = 15_000;
 
 export function listOrders(deps: ApiDeps, query: Partial<AdminListOrdersQuery>): Promise<ApiResult<OrdersPage>> {
@@ -77,10 +79,15 @@ export async function transitionOrder(
   id: string,
   to: OrderStatus,
   note?: string,
+  shipment?: Pick<Shipment, "carrier" | "trackingNumber">,
 ): Promise<ApiResult<Order>> {
   const path = orderPath(ROUTES.adminTransition, id);
   if (!path) return notFoundId();
-  const body = adminTransitionRequestSchema.safeParse({ to, ...(note ? { note } : {}) });
+  const body = adminTransitionRequestSchema.safeParse({
+    to,
+    ...(note ? { note } : {}),
+    ...(shipment ? { shipment } : {}),
+  });
   if (!body.success) return invalid(body.error);
   const result = await call(deps, {
     route: ROUTES.adminTransition,
@@ -170,20 +177,6 @@ export function putProducts(deps: ApiDeps, catalog: AdminCatalog): Promise<ApiRe
   });
 }
 
-export async function uploadImage(
-  deps: ApiDeps,
-  contentType: ImageType,
-  dataBase64: string,
-): Promise<ApiResult<string>> {
-  const body = adminImageRequestSchema.safeParse({ contentType, dataBase64 });
-  if (!body.success) return invalid(body.error);
-  const result = await call(
-    { ...deps, timeoutMs: deps.timeoutMs ?? SLOW_CALL_TIMEOUT_MS },
-    { route: ROUTES.adminPostImage, body: body.data, responseSchema: adminImageResponseSchema, retries: WRITE_RETRIES },
-  );
-  return result.ok ? { ok: true, data: result.data.imageKey } : result;
-}
-
 /** A presigned POST for one photo (ADR 0019): the BFF posts the file to S3 with it; the API never sees the bytes. */
 export function createUpload(deps: ApiDeps): Promise<ApiResult<CreateUploadResponse>> {
   return call(deps, {
@@ -255,11 +248,47 @@ export function putSite(deps: ApiDeps, site: AdminSite): Promise<ApiResult<Admin
   });
 }
 
+export type StockEntry = z.infer<typeof adminStockEntrySchema>;
+
+/** Every catalog product's count (null = not tracked). */
+export async function getStockCounts(deps: ApiDeps): Promise<ApiResult<StockEntry[]>> {
+  const result = await call(deps, {
+    route: ROUTES.adminGetStock,
+    responseSchema: adminStockResponseSchema,
+    retries: READ_RETRIES,
+  });
+  return result.ok ? { ok: true, data: result.data.stock } : result;
+}
+
+/**
+ * Sets a product's count (null: stop tracking) only if it still is `expected`, what the owner's page showed; a sale,
+ * a cancellation or another tab since then makes it a `conflict` and nothing is written. Not retried: a lost answer
+ * followed by a retry would conflict with its own first write.
+ */
+export async function putStockCount(
+  deps: ApiDeps,
+  productId: string,
+  stock: number | null,
+  expected: number | null,
+): Promise<ApiResult<StockEntry>> {
+  const id = productIdSchema.safeParse(productId);
+  if (!id.success) return invalid(id.error);
+  const body = adminPutStockRequestSchema.safeParse({ stock, expected });
+  if (!body.success) return invalid(body.error);
+  return call(deps, {
+    route: ROUTES.adminPutStock,
+    path: ROUTES.adminPutStock.path.replace("{id}", encodeURIComponent(id.data)),
+    body: body.data,
+    responseSchema: adminStockEntrySchema,
+    retries: WRITE_RETRIES,
+  });
+}
+
 function orderPath(route: { path: string }, id: string): string | undefined {
   const parsed = orderIdSchema.safeParse(id);
   return parsed.success ? route.path.replace("{id}", encodeURIComponent(parsed.data)) : undefined;
 }
 
 function notFoundId(): ApiFailure {
-  return { ok: false, kind: "not_found", message: "訂單編號格式不正確（YYMMDD-NNNNN）。" };
+  return { ok: false, kind: "not_found", message: "訂單編號格式不正確（YYMMDD-NNNN-NNNN）。" };
 }

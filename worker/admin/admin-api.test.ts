@@ -13,7 +13,6 @@ import {
   putProducts,
   reconcileOrder,
   transitionOrder,
-  uploadImage,
 } from "./admin-api.server";
 
 const env = testEnv();
@@ -86,12 +85,6 @@ describe("admin API client", () => {
     });
     const missing = deps(apiError(404, "not_found", "Order 261127-00001 not found"));
     expect(await getOrder(missing.deps, order.id)).toMatchObject({ ok: false, kind: "not_found" });
-    const tooBig = deps(apiError(413, "payload_too_large", "Images may be at most 2 MB"));
-    expect(await uploadImage(tooBig.deps, "image/png", "iVBORw0KGgo=")).toMatchObject({
-      ok: false,
-      kind: "validation",
-      message: "圖片太大，上限為 2 MB。",
-    });
     // Our signature or IAM policy being refused is an operator problem, shown as "unavailable".
     const forbidden = deps(json({ message: "Forbidden" }, { status: 403 }));
     expect(await getSite(forbidden.deps)).toMatchObject({ ok: false, kind: "unavailable" });

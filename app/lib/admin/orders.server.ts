@@ -6,14 +6,19 @@ import { redirect } from "@remix-run/cloudflare";
 import { z } from "zod";
 import {
   type AdminListOrdersQuery,
+  CARRIERS,
+  type Carrier,
   fieldErrorsOf,
   ORDER_STATUSES,
   type Order,
   type OrderStatus,
+  normaliseOrderId,
   orderIdSchema,
   PAYMENT_METHODS,
   taiwanMobile,
+  trackingNumberSchema,
 } from "../../../aws/src/contract";
+import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
 import { canCreateShipment, nextStatuses } from "../../../aws/src/domain/order-state";
 import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
 import {
@@ -60,7 +65,11 @@ type OrdersFilter = z.output<typeof ordersFilterSchema>;
 /** The list page's query: filters, the page (cursor and the cursors before it), and the order-id search box. */
 export const ordersQuerySchema = z.object({
   filter: ordersFilterSchema,
-  q: z.preprocess(blank, orderIdSchema.optional()),
+  /** Typed by the owner as the shopper reads it out: dashes and spaces optional (normaliseOrderId). */
+  q: z.preprocess((value) => {
+    const text = blank(value);
+    return typeof text === "string" ? normaliseOrderId(text) : text;
+  }, orderIdSchema.optional()),
   cursor: z.preprocess(blank, z.string().regex(CURSOR).optional()),
   /** Cursors of the pages before this one, `~`-separated; the first page, which has none, is `.`. */
   back: z.preprocess(blank, z.string().max(8_000).optional()),
@@ -88,6 +97,7 @@ interface OrderRow {
   customerName: string;
   phone: string;
   canShip: boolean;
+  trackingNumber?: string;
 }
 
 interface OrdersPageData {
@@ -178,6 +188,7 @@ function toRow(order: Order): OrderRow {
     customerName: order.customer.name,
     phone: order.customer.phone,
     canShip: nextStatuses(order, "owner").includes("shipped"),
+    ...(order.shipment ? { trackingNumber: order.shipment.trackingNumber } : {}),
   };
 }
 
@@ -202,16 +213,73 @@ function filterSearch(filter: OrdersFilter): URLSearchParams {
 // ---------------------------------------------------------------------------------------------
 // Bulk shipping
 
-const bulkShipSchema = z.object({
-  intent: z.literal("ship"),
-  ids: z.preprocess(
-    asList,
-    z
-      .array(orderIdSchema, { error: "請勾選要出貨的訂單" })
-      .min(1, "請至少勾選一筆訂單")
-      .max(PAGE_SIZE, `一次最多 ${PAGE_SIZE} 筆`),
-  ),
-});
+/** A carrier picked from the list; blank is "none given". */
+const carrierField = z.preprocess(blank, z.enum(CARRIERS, { error: "請選擇物流業者" }).optional());
+
+/**
+ * The carrier and the tracking number of one shipment, as typed: both or neither (the owner may ship without
+ * one, e.g. delivering by hand). `label` prefixes the messages (the bulk form names the order).
+ */
+function shipmentOf(
+  carrier: Carrier | undefined,
+  tracking: string | undefined,
+  context: z.RefinementCtx,
+  paths: { carrier: string; tracking: string },
+  label = "",
+): Shipment | undefined {
+  const number = tracking?.trim() ?? "";
+  if (!number && !carrier) return undefined;
+  if (!number) {
+    context.addIssue({ code: "custom", path: [paths.tracking], message: `${label}請填寫物流單號` });
+    return undefined;
+  }
+  const parsed = trackingNumberSchema.safeParse(number);
+  if (!parsed.success) {
+    context.addIssue({ code: "custom", path: [paths.tracking], message: `${label}${parsed.error.issues[0]!.message}` });
+    return undefined;
+  }
+  if (!carrier) {
+    context.addIssue({ code: "custom", path: [paths.carrier], message: `${label}請選擇物流業者` });
+    return undefined;
+  }
+  return { carrier, trackingNumber: parsed.data };
+}
+
+type Shipment = { carrier: Carrier; trackingNumber: string };
+
+/**
+ * Bulk "mark shipped": the ticked orders, one carrier for the batch, and a tracking number per row. The rows'
+ * numbers arrive as two lists in table order (`rows`: the order ids, `tracking`: what was typed on each row).
+ */
+export const bulkShipSchema = z
+  .object({
+    intent: z.literal("ship"),
+    ids: z.preprocess(
+      asList,
+      z
+        .array(orderIdSchema, { error: "請勾選要出貨的訂單" })
+        .min(1, "請至少勾選一筆訂單")
+        .max(PAGE_SIZE, `一次最多 ${PAGE_SIZE} 筆`),
+    ),
+    carrier: carrierField,
+    rows: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
+    tracking: z.preprocess(asList, z.array(z.string().max(200, "物流單號最多 40 個字元")).max(PAGE_SIZE)),
+  })
+  .transform((form, context) => {
+    const shipments: Record<string, Shipment> = {};
+    for (const id of form.ids) {
+      const row = form.rows.indexOf(id);
+      const shipment = shipmentOf(
+        form.tracking[row]?.trim() ? form.carrier : undefined,
+        row >= 0 ? form.tracking[row] : undefined,
+        context,
+        { carrier: "carrier", tracking: "tracking" },
+        `訂單 ${id}：`,
+      );
+      if (shipment) shipments[id] = shipment;
+    }
+    return { ids: form.ids, shipments };
+  });
 
 interface BulkShipResult {
   ok: true;
@@ -219,15 +287,19 @@ interface BulkShipResult {
   failed: { id: string; message: string }[];
 }
 
-/** Marks each order shipped (four at a time); one failing order does not stop the others. */
-export async function shipOrders(bff: BffContext, ids: string[]): Promise<BulkShipResult> {
+/** Marks each order shipped (four at a time), with its shipment if one was typed; one failing does not stop the others. */
+export async function shipOrders(
+  bff: BffContext,
+  ids: string[],
+  shipments: Record<string, Shipment> = {},
+): Promise<BulkShipResult> {
   const unique = [...new Set(ids)];
   const shipped: string[] = [];
   const failed: { id: string; message: string }[] = [];
   const queue = [...unique];
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      const result = await transitionOrder(bff, id, "shipped");
+      const result = await transitionOrder(bff, id, "shipped", undefined, shipments[id]);
       if (result.ok) shipped.push(id);
       else failed.push({ id, message: result.message });
     }
@@ -324,7 +396,7 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
   };
 }
 
-const orderActionSchema = z
+export const orderActionSchema = z
   .discriminatedUnion(
     "intent",
     [
@@ -333,6 +405,9 @@ const orderActionSchema = z
         to: z.enum(ORDER_STATUSES, { error: "請選擇要執行的動作" }),
         note: z.preprocess(blank, z.string().trim().max(500, "備註最多 500 字").optional()),
         confirm: z.string().optional(),
+        /** Shipping: the carrier and the tracking number (both or neither). */
+        carrier: carrierField,
+        trackingNumber: z.preprocess(blank, z.string().max(200, "物流單號最多 40 個字元").optional()),
       }),
       z.object({ intent: z.literal("reconcile") }),
       z.object({ intent: z.literal("create_shipment") }),
@@ -344,6 +419,14 @@ const orderActionSchema = z
     if (action.intent === "transition" && action.to === "cancelled" && action.confirm !== "yes") {
       context.addIssue({ code: "custom", path: ["confirm"], message: "取消訂單前請勾選確認。" });
     }
+  })
+  .transform((action, context) => {
+    if (action.intent !== "transition" || action.to !== "shipped") return { ...action, shipment: undefined };
+    const shipment = shipmentOf(action.carrier, action.trackingNumber, context, {
+      carrier: "carrier",
+      tracking: "trackingNumber",
+    });
+    return { ...action, shipment };
   });
 
 type OrderActionResult =
@@ -387,16 +470,29 @@ async function performOrderAction(
           : `綠界尚未回報付款，訂單維持「${STATUS_LABELS[order.status]}」。`;
     return { ok: true, message, detail: `綠界查詢結果：${outcome}` };
   }
-  const result = await transitionOrder(bff, orderId.data, action.to, action.note);
+  const result = await transitionOrder(bff, orderId.data, action.to, action.note, action.shipment);
   if (!result.ok) {
+    const tracking = result.fields?.["shipment.trackingNumber"];
+    const carrier = result.fields?.["shipment.carrier"];
     return {
       ok: false,
       values,
-      errors: result.fields ? { note: Object.values(result.fields)[0] ?? "" } : {},
+      errors:
+        tracking || carrier
+          ? { ...(tracking ? { trackingNumber: tracking } : {}), ...(carrier ? { carrier } : {}) }
+          : result.fields
+            ? { note: Object.values(result.fields)[0] ?? "" }
+            : {},
       formError: result.message,
     };
   }
-  return { ok: true, message: `訂單已改為「${STATUS_LABELS[result.data.status]}」。` };
+  const shipped = result.data.shipment;
+  return {
+    ok: true,
+    message: shipped
+      ? `訂單已改為「${STATUS_LABELS[result.data.status]}」：${CARRIER_NAMES[shipped.carrier]} ${shipped.trackingNumber}。`
+      : `訂單已改為「${STATUS_LABELS[result.data.status]}」。`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,7 +506,7 @@ export function loadOrdersList(bff: BffContext, request: Request) {
 }
 
 export function submitBulkShip(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, bulkShipSchema, (form) => shipOrders(bff, form.data.ids));
+  return ownerAction(bff, request, bulkShipSchema, (form) => shipOrders(bff, form.data.ids, form.data.shipments));
 }
 
 export function loadOrder(bff: BffContext, request: Request, id: string | undefined) {

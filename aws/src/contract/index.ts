@@ -24,9 +24,10 @@ import {
   taxIdProblem,
 } from "../domain/invoice";
 import {
+  FEE_LIMITS,
   IMAGE_KEY_PATTERN,
-  IMAGE_TYPES,
   MAX_LINE_QUANTITY,
+  MAX_STOCK,
   ORDER_ID_PATTERN,
   ORDER_STATUSES,
   PAYMENT_METHODS,
@@ -51,8 +52,8 @@ export const taiwanMobile = z
   .transform((s) => s.replace(/[\s-]/g, ""))
   .pipe(z.string().regex(TAIWAN_MOBILE_PATTERN, "請輸入 09 開頭的 10 位手機號碼"));
 
-/** Order ids are `YYMMDD-NNNNN`: the Taipei date the order was placed and five digits, easy to read over the phone. */
-export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNNN");
+/** An order id as the API takes it (ORDER_ID_PATTERN, after trimming white space). */
+export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNN-NNNN");
 
 /**
  * The storefront origin the shopper is on (`https://feature-x.taiwan-shop.pages.dev`): ECPay sends them back there.
@@ -126,8 +127,6 @@ export const DELIVERY_METHODS = ["home", "cvs"] as const;
 export const deliveryMethodSchema = z.enum(DELIVERY_METHODS);
 export type DeliveryMethod = z.infer<typeof deliveryMethodSchema>;
 
-/** Upper bounds that keep a typo (an extra zero or three) from reaching a shopper's checkout. */
-export const FEE_LIMITS = { fee: 5_000, freeShippingThreshold: 1_000_000, codSurcharge: 1_000 } as const;
 
 /** One delivery method's fee rule; every part is optional (absent = no fee / never free / no surcharge). */
 export const deliveryFeeRuleSchema = z.object({
@@ -197,8 +196,6 @@ export const MISSING_SITE_STATUS: SiteStatus = { open: false, closedMessage: "�
 // ---------------------------------------------------------------------------------------------
 // Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0017-fees-and-stock.md)
 
-/** The most a count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
-export const MAX_STOCK = 1_000_000;
 
 export const stockCountSchema = z
   .number({ error: "庫存須為整數" })
@@ -597,14 +594,6 @@ export const adminProductsSchema = z.object({
   revision: contentRevisionSchema,
 });
 
-/** The 2 MB base64 upload the admin used before presigned uploads; removed once the admin form posts to S3. */
-export const adminImageRequestSchema = z.object({
-  contentType: z.enum(IMAGE_TYPES),
-  /** Base64 of the image bytes; MAX_IMAGE_BYTES decoded at most. */
-  dataBase64: z.string().min(1).max(2_800_000),
-});
-export const adminImageResponseSchema = z.object({ imageKey: z.string() });
-
 export const adminSiteSchema = siteStatusSchema.extend({ revision: contentRevisionSchema });
 
 // ---------------------------------------------------------------------------------------------
@@ -619,10 +608,9 @@ export const ERROR_CODES = [
   "price_changed",
   "idempotency_mismatch",
   "product_unavailable",
+  "sold_out",
   "invalid_transition",
   "site_closed",
-  "payload_too_large",
-  "unsupported_media_type",
   "upstream_error",
   "internal_error",
 ] as const;
@@ -636,7 +624,7 @@ export const errorResponseSchema = z.object({
     fields: z.record(z.string(), z.string()).optional(),
     /** For price_changed: the total the catalog and the fee settings give now. */
     currentTotal: twd.optional(),
-    /** For a stock conflict (409 conflict on POST /order): units left of each product that could not be reserved. */
+    /** For sold_out (409 on POST /order): units left of each product that could not be reserved. */
     remaining: z.record(z.string(), z.number().int().min(0)).optional(),
     /** For a conflict on PUT /admin/stock/{id}: the count as it is now (null = not tracked). */
     currentStock: z.number().int().min(0).nullable().optional(),
@@ -702,7 +690,6 @@ export const ROUTES = {
   adminReconcile: { method: "POST", path: "/admin/orders/{id}/reconcile" },
   adminGetProducts: { method: "GET", path: "/admin/products" },
   adminPutProducts: { method: "PUT", path: "/admin/products" },
-  adminPostImage: { method: "POST", path: "/admin/images" },
   adminCreateUpload: { method: "POST", path: "/admin/uploads" },
   adminGetUpload: { method: "GET", path: "/admin/uploads/{id}" },
   adminGetSite: { method: "GET", path: "/admin/site" },
