@@ -129,3 +129,22 @@ describe("pay on pickup at a 7-ELEVEN test store", () => {
     await expectNoAxeViolations(shopperJs, "order page with store pickup and invoice");
   });
 });
+
+describe("bulk shipping from the order list", () => {
+  it("creates the ECPay logistics orders of the ticked store-pickup orders, beside home deliveries", async () => {
+    const store = { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" } as const;
+    const pickup = await api.placeOrder({ deliveryMethod: "cvs", pickupStore: store, paymentMethod: "cod" });
+    const home = await api.placeOrder({ paymentMethod: "cod" });
+    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    await page.goto("/admin/orders");
+    for (const id of [pickup.id, home.id]) await page.getByLabel(`選取訂單 ${id}`).check();
+    await page.getByRole("button", { name: "將勾選的訂單標示為已出貨" }).click();
+    expect(await page.locator("main").textContent()).toContain("已將 2 筆訂單標示為已出貨");
+    await context.close();
+    const [p, h] = await Promise.all([api.getOrder(pickup.id), api.getOrder(home.id)]);
+    expect(p.status).toBe("shipped");
+    expect(p.logistics?.allPayLogisticsId).toMatch(/^\d+$/);
+    expect(h.status).toBe("shipped");
+    expect(h.logistics).toBeUndefined();
+  });
+});

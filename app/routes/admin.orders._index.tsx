@@ -192,6 +192,7 @@ function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; p
                         className="h-4 w-4"
                       />
                     ) : null}
+                    {order.canShip && order.pickup ? <input type="hidden" name="pickupIds" value={order.id} /> : null}
                   </td>
                   <td className="px-3 py-2 font-mono">
                     <Link to={`/admin/orders/${order.id}`} className="text-brand-800 underline underline-offset-2">
@@ -217,7 +218,9 @@ function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; p
           <button type="submit" className={buttonClass.primary} disabled={shipping}>
             {shipping ? "處理中…" : "將勾選的訂單標示為已出貨"}
           </button>
-          <p className="text-sm text-stone-700">只有可以出貨的訂單（已付款，或貨到付款的新訂單）能勾選。</p>
+          <p className="text-sm text-stone-700">
+            只有可以出貨的訂單（已付款，或貨到付款的新訂單）能勾選。超商取貨的訂單會在綠界建立物流單。
+          </p>
         </div>
       ) : null}
     </Form>

@@ -88,6 +88,8 @@ interface OrderRow {
   customerName: string;
   phone: string;
   canShip: boolean;
+  /** Store pickup (ADR 0027): shipping it creates its ECPay logistics order. */
+  pickup: boolean;
 }
 
 interface OrdersPageData {
@@ -177,7 +179,10 @@ function toRow(order: Order): OrderRow {
     total: order.total,
     customerName: order.customer.name,
     phone: order.customer.phone,
-    canShip: nextStatuses(order, "owner").includes("shipped"),
+    canShip:
+      nextStatuses(order, "owner").includes("shipped") ||
+      (canCreateShipment(order) && order.logistics?.state !== "created"),
+    pickup: order.deliveryMethod === "cvs",
   };
 }
 
@@ -211,6 +216,8 @@ const bulkShipSchema = z.object({
       .min(1, "請至少勾選一筆訂單")
       .max(PAGE_SIZE, `一次最多 ${PAGE_SIZE} 筆`),
   ),
+  /** The store-pickup orders among them (their shipment is ECPay's logistics order). */
+  pickupIds: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
 });
 
 interface BulkShipResult {
@@ -219,12 +226,28 @@ interface BulkShipResult {
   failed: { id: string; message: string }[];
 }
 
-/** Marks each order shipped (four at a time); one failing order does not stop the others. */
-export async function shipOrders(bff: BffContext, ids: string[]): Promise<BulkShipResult> {
+/**
+ * Marks each order shipped (four at a time); one failing order does not stop the others. Store-pickup orders are
+ * shipped by creating their ECPay logistics orders (20 per call, ADR 0027).
+ */
+export async function shipOrders(bff: BffContext, ids: string[], pickupIds: string[] = []): Promise<BulkShipResult> {
   const unique = [...new Set(ids)];
   const shipped: string[] = [];
   const failed: { id: string; message: string }[] = [];
-  const queue = [...unique];
+  const pickup = unique.filter((id) => pickupIds.includes(id));
+  for (let i = 0; i < pickup.length; i += 20) {
+    const batch = pickup.slice(i, i + 20);
+    const result = await createShipments(bff, batch);
+    if (!result.ok) {
+      for (const id of batch) failed.push({ id, message: result.message });
+      continue;
+    }
+    for (const r of result.data.results) {
+      if (r.ok) shipped.push(r.id);
+      else failed.push({ id: r.id, message: r.message });
+    }
+  }
+  const queue = unique.filter((id) => !pickupIds.includes(id));
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const result = await transitionOrder(bff, id, "shipped");
@@ -410,7 +433,7 @@ export function loadOrdersList(bff: BffContext, request: Request) {
 }
 
 export function submitBulkShip(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, bulkShipSchema, (form) => shipOrders(bff, form.data.ids));
+  return ownerAction(bff, request, bulkShipSchema, (form) => shipOrders(bff, form.data.ids, form.data.pickupIds));
 }
 
 export function loadOrder(bff: BffContext, request: Request, id: string | undefined) {
