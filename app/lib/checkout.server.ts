@@ -327,7 +327,11 @@ function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: strin
         kind: "price_changed",
         currentTotal: failure.currentTotal,
         values,
-        message: "商品價格已經更新，請確認新的總金額後再送出一次。",
+        // The page's total is the home-delivery one; store pickup has a fee rule of its own (ADR 0027).
+        message:
+          values.deliveryMethod === "cvs"
+            ? "超商取貨的運費與宅配不同，請確認新的總金額後再送出一次。"
+            : "商品價格已經更新，請確認新的總金額後再送出一次。",
       };
     case "site_closed":
       return { kind: "closed", message: failure.message };
