@@ -11,9 +11,9 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { CartLink } from "./components/CartLink";
 import { ErrorPage, errorCopy } from "./components/ErrorPage";
 import enhanceScript from "./enhance.js?url";
-import { CART_COUNT_ATTRIBUTE, CART_LINK_ATTRIBUTE, cartLinkLabel } from "./lib/cart-count";
 import { useNonce } from "./lib/nonce";
 import { pageScriptsOf } from "./lib/page-scripts";
 import { loadShell } from "./lib/shell.server";
@@ -76,22 +76,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   </Link>
                 </li>
                 <li>
-                  <Link
-                    to="/cart"
-                    aria-label={shell ? cartLinkLabel(shell.cartCount) : "購物車"}
-                    {...(shell ? { [CART_LINK_ATTRIBUTE]: "" } : {})}
-                    className="inline-flex items-center gap-1.5 rounded-full border border-brand-700 px-3 py-1.5 text-brand-800 hover:bg-brand-50"
-                  >
-                    購物車
-                    {shell ? (
-                      <span
-                        {...{ [CART_COUNT_ATTRIBUTE]: "" }}
-                        className="min-w-6 rounded-full bg-brand-700 px-1.5 text-center text-sm font-semibold text-white"
-                      >
-                        {shell.cartCount}
-                      </span>
-                    ) : null}
-                  </Link>
+                  <CartLink count={shell?.cartCount} />
                 </li>
               </ul>
             </nav>

@@ -27,6 +27,7 @@ import {
   type EdgeCacheFigures,
   type LighthouseRow,
   type OrderingFigures,
+  PAYLOAD_LIMIT_BYTES,
   type PagePayload,
   type StorefrontFigure,
 } from "./storefront";
@@ -182,16 +183,17 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
   if (catalog?.status === "measured") {
     const c = catalog.figures;
     table(
-      `Catalog page vs a static asset, same wrangler pages dev (${c.concurrency} in flight, ${c.rounds} alternating rounds of ${c.requestsPerRound}; median round)`,
-      ["path", "req/s", "rounds req/s", "p50 ms", "p99 ms", "failures", "÷ static"],
-      [c.catalog, c.functionBaseline, c.staticAsset].map((l) => [
+      `Catalog and product pages vs a static asset, same wrangler pages dev (${c.concurrency} in flight, ${c.rounds} alternating rounds of ${c.requestsPerRound}; median round)`,
+      ["what", "path", "req/s", "rounds req/s", "p50 ms", "p99 ms", "failures", "÷ static"],
+      c.loads.map((l) => [
+        l.label,
         l.path,
         l.perSecond,
         l.perRound.join(" "),
         l.p50Ms,
         l.p99Ms,
         l.failures,
-        round(l.perSecond / c.staticAsset.perSecond, 2),
+        c.ratios[l.label] ?? "",
       ]),
     );
     console.log(verdict(catalog));
@@ -265,7 +267,7 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
       "Payload per shopper page (gzip -9 per file)",
       ["page", "path", "JS files", "JS raw", "JS gzip", "CSS raw", "CSS gzip", "HTML gzip", "inline script raw"],
       payload.figures.map((r) => [
-        `${r.jsGzipBytes <= 100_000 ? " " : "!"} ${r.page}`,
+        `${r.jsGzipBytes <= PAYLOAD_LIMIT_BYTES ? " " : "!"} ${r.page}`,
         r.path,
         r.jsFiles,
         kb(r.jsBytes),
@@ -295,7 +297,7 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
         "failing audits (non-performance)",
       ],
       lighthouse.figures.map((r) => [
-        r.page,
+        `${r.page} (run ${r.run})`,
         r.performance,
         r.accessibility,
         r.bestPractices,

@@ -1,14 +1,16 @@
 /**
  * The storefront's benchmarks (issue 6), each beside a baseline measured in the same run:
  *
- * - catalog page vs a static asset, both served by the same `wrangler pages dev` (production build, workerd);
+ * - catalog and product pages vs a static asset, both served by the same `wrangler pages dev` (production build,
+ *   workerd): from the edge page cache (anonymous, and with a cart: the count written in), and rendered per request as
+ *   before the cache (the same page asked for with a query string, which the cache leaves alone);
  * - edge cache: S3 requests per 1,000 catalog views, cold and warm, and refreshes per TTL window under sustained
  *   views, counted at a proxy in front of s3rver (aws/local/faults);
  * - ordering: a full checkout through the BFF (form post → signed API → Lambda → DynamoDB) vs a signed ping through
  *   the same BFF (/healthz);
  * - payload: gzip JavaScript and CSS of each shopper page, read from the page's own HTML;
- * - Lighthouse (mobile) on the catalog, checkout and order pages, with the storefront's own runner
- *   (docs/lighthouse/run.mjs).
+ * - Lighthouse (mobile) on the catalog, product, checkout and order pages, twice in a row, with the storefront's own
+ *   runner (docs/lighthouse/run.mjs).
  *
  * One local stack (ports chosen free), one production build, one storefront at the production TTL (60 s), and a
  * second one at a 1 s TTL for the refresh-per-window count. Load goes to 127.0.0.1 only, bounded in requests and
@@ -67,16 +69,18 @@ export interface CatalogFigures {
   concurrency: number;
   rounds: number;
   requestsPerRound: number;
-  catalog: PooledLoad;
-  /** A Pages Function answer with no content read and no rendering (robots.txt): where the function cost starts. */
-  functionBaseline: PooledLoad;
+  /** Every path measured, the static asset last. */
+  loads: PooledLoad[];
   staticAsset: PooledLoad;
-  /** Catalog req/s ÷ static asset req/s (median of rounds). */
+  /** req/s ÷ the static asset's (median of rounds), per label of `loads`. */
+  ratios: Record<string, number>;
+  /** The lower of the cached catalog's and the cached product page's ratio: what the target is about. */
   ratio: number;
   catalogHtmlBytes: number;
 }
 
 export interface PooledLoad {
+  label: string;
   path: string;
   /** Median of the rounds' req/s, and each round's. */
   perSecond: number;
@@ -119,12 +123,14 @@ export interface PagePayload {
   cssBytes: number;
   cssGzipBytes: number;
   htmlGzipBytes: number;
-  /** Inline <script> bytes inside the HTML (Remix's context and route manifest), counted in the HTML. */
+  /** Inline <script> bytes inside the HTML (Remix's context and route manifest; not JSON-LD), counted in the HTML. */
   inlineScriptBytes: number;
 }
 
 export interface LighthouseRow {
   page: string;
+  /** Which of the consecutive runs. */
+  run: number;
   performance: number;
   accessibility: number;
   bestPractices: number;
@@ -151,12 +157,20 @@ export interface LighthouseRow {
 /** Pages that must not be indexed (ADR 0008; app/lib/seo.ts marks them noindex). */
 const PRIVATE_PAGES = new Set(["checkout", "order"]);
 
-const CATALOG_TARGET = "catalog ≥ 50% of the static asset's req/s";
+const CATALOG_TARGET = "catalog and product pages ≥ 0.9 of the static asset's req/s";
 const EDGE_TARGET = "at most one S3 refresh per key per TTL window, whatever the view count";
 const ORDER_TARGET = "order p99 ≤ 3 × ping p99";
-const PAYLOAD_TARGET = "≤ 100 KB (100,000 bytes) of gzip JavaScript per page";
-const LIGHTHOUSE_TARGET = "≥ 95 / 100 / 100 / 100 (performance / accessibility / best practices / SEO)";
-export const PAYLOAD_LIMIT_BYTES = 100_000;
+const PAYLOAD_TARGET =
+  "0 bytes of JavaScript on the catalog, product, cart and lookup pages; ≤ 60 kB (60,000 bytes) gzip on any shopper page";
+const LIGHTHOUSE_TARGET =
+  "100 / 100 / 100 / 100 (performance / accessibility / best practices / SEO) on catalog and product pages in two consecutive runs; ≥ 95 / 100 / 100 / 100 on checkout and order";
+export const PAYLOAD_LIMIT_BYTES = 60_000;
+/** Pages that ship no JavaScript at all (app/lib/page-scripts.ts). */
+export const NO_SCRIPT_PAGES = new Set(["catalog", "product", "cart", "order lookup"]);
+/** Lighthouse runs in a row, for the target's "two consecutive runs". */
+const LIGHTHOUSE_RUNS = 2;
+/** Pages Lighthouse must score 100 in every category. */
+const PUBLIC_PAGES = new Set(["catalog", "product"]);
 
 const BENCH_OWNER_PASSWORD = "bench-owner-password";
 
@@ -223,7 +237,7 @@ export async function benchStorefront(options: StorefrontOptions = {}): Promise<
       figures["Edge cache: S3 requests per 1,000 views"] = await benchEdgeCache(session, quick, log);
     }
     if (wanted("catalog")) {
-      log("catalog vs static asset…");
+      log("catalog and product pages vs static asset…");
       figures["Catalog page vs static asset"] = await benchCatalogVsStatic(session, quick);
     }
     if (wanted("ordering")) {
@@ -237,7 +251,7 @@ export async function benchStorefront(options: StorefrontOptions = {}): Promise<
     if (!wanted("lighthouse")) {
       // not asked for
     } else if (options.lighthouse ?? true) {
-      log("Lighthouse (three pages, about a minute and a half)…");
+      log(`Lighthouse (four pages, ${LIGHTHOUSE_RUNS} runs, about four minutes)…`);
       figures.Lighthouse = await benchLighthouse(session);
     } else {
       figures.Lighthouse = { status: "not measured", target: LIGHTHOUSE_TARGET, reason: "--no-lighthouse" };
@@ -251,9 +265,10 @@ export async function benchStorefront(options: StorefrontOptions = {}): Promise<
 // ---------------------------------------------------------------------------------------------
 // Catalog vs static asset
 
-function pooled(rounds: HttpLoadResult[][], index: number, pathName: string): PooledLoad {
+function pooled(rounds: HttpLoadResult[][], index: number, label: string, pathName: string): PooledLoad {
   const mine = rounds.map((r) => r[index]!);
   return {
+    label,
     path: pathName,
     perSecond: round(median(mine.map((r) => r.perSecond))),
     perRound: mine.map((r) => r.perSecond),
@@ -269,36 +284,55 @@ export async function benchCatalogVsStatic(
   quick: boolean,
 ): Promise<StorefrontFigure<CatalogFigures>> {
   const base = session.storefront.url;
-  const paths = ["/", "/robots.txt", "/favicon.svg"] as const;
+  // A shopper with two items: their cached page gets the count written in at the edge.
+  const shopper = new Shopper(base);
+  await shopper.addToCart("dongding-oolong", 2);
+  const withCart = { cookie: shopper.jar.header() };
+  const product = "/products/dongding-oolong";
+  const paths: { label: string; path: string; headers?: Record<string, string> }[] = [
+    { label: "catalog (edge page cache)", path: "/" },
+    { label: "catalog, shopper with a cart (cache + count)", path: "/", headers: withCart },
+    { label: "catalog rendered per request (no page cache)", path: "/?render" },
+    { label: "product (edge page cache)", path: product },
+    { label: "product rendered per request (no page cache)", path: `${product}?render` },
+    { label: "robots.txt (Function, no content, no render)", path: "/robots.txt" },
+    { label: "static asset (baseline)", path: "/favicon.svg" },
+  ];
   const concurrency = 8;
   const rounds = quick ? 2 : 5;
   const perRound = quick ? 150 : 400;
-  // Warm the JIT and the edge cache for each path before anything is timed.
-  for (const p of paths) await httpLoad({ url: `${base}${p}`, total: quick ? 60 : 200, concurrency, maxSeconds: 30 });
-  // Rounds alternate between the three paths, so a change in machine load hits all of them alike.
+  const load = (p: (typeof paths)[number], total: number) =>
+    httpLoad({ url: `${base}${p.path}`, headers: p.headers, total, concurrency, maxSeconds: 30 });
+  // Warm the JIT and the edge caches for each path before anything is timed.
+  for (const p of paths) await load(p, quick ? 60 : 200);
+  // Rounds alternate between the paths, so a change in machine load hits all of them alike.
   const results: HttpLoadResult[][] = [];
   for (let r = 0; r < rounds; r++) {
     const row: HttpLoadResult[] = [];
-    for (const p of paths)
-      row.push(await httpLoad({ url: `${base}${p}`, total: perRound, concurrency, maxSeconds: 30 }));
+    for (const p of paths) row.push(await load(p, perRound));
     results.push(row);
   }
-  const [catalog, fn, staticAsset] = paths.map((p, i) => pooled(results, i, p));
-  const ratio = round(catalog!.perSecond / staticAsset!.perSecond, 2);
+  const loads = paths.map((p, i) => pooled(results, i, p.label, p.path));
+  const staticAsset = loads[loads.length - 1]!;
+  const ratios = Object.fromEntries(loads.map((l) => [l.label, round(l.perSecond / staticAsset.perSecond, 2)]));
+  const ratio = Math.min(ratios[paths[0]!.label]!, ratios[paths[3]!.label]!);
   return {
     status: "measured",
     target: CATALOG_TARGET,
-    met: ratio >= 0.5,
+    met: ratio >= 0.9,
     figures: {
       concurrency,
       rounds,
       requestsPerRound: perRound,
-      catalog: catalog!,
-      functionBaseline: fn!,
-      staticAsset: staticAsset!,
+      loads,
+      staticAsset,
+      ratios,
       ratio,
       catalogHtmlBytes: results[0]![0]!.meanBytes,
     },
+    notes: [
+      "rendered per request: the same page with a query string, which the page cache leaves alone (what every view cost before it)",
+    ],
   };
 }
 
@@ -528,6 +562,8 @@ export function pageAssets(html: string): { js: string[]; css: string[]; inlineS
   let inlineScriptBytes = 0;
   for (const [, tagAttrs, body] of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
     const src = attr(`<x ${tagAttrs}>`, "src");
+    // Structured data (JSON-LD) is a data block the browser never runs: not JavaScript.
+    if (attr(`<x ${tagAttrs}>`, "type")?.toLowerCase() === "application/ld+json") continue;
     if (src) js.add(src);
     else {
       inlineScriptBytes += Buffer.byteLength(body ?? "");
@@ -600,7 +636,12 @@ export async function benchPayloadBytes(session: Session): Promise<StorefrontFig
   return {
     status: "measured",
     target: PAYLOAD_TARGET,
-    met: rows.every((r) => r.jsGzipBytes <= PAYLOAD_LIMIT_BYTES && r.status === 200),
+    met: rows.every(
+      (r) =>
+        r.status === 200 &&
+        r.jsGzipBytes <= PAYLOAD_LIMIT_BYTES &&
+        (!NO_SCRIPT_PAGES.has(r.page) || (r.jsFiles === 0 && r.inlineScriptBytes === 0)),
+    ),
     figures: rows,
     notes: [
       "each file gzipped on its own at level 9 (as a CDN would serve it); inline scripts are part of the HTML figure",
@@ -641,69 +682,35 @@ export async function benchLighthouse(session: Session): Promise<StorefrontFigur
       reason: `no Chromium at ${chrome} (apt-get install chromium)`,
     };
   }
-  // The storefront engineer's runner: it places an order, fills a cart and runs lighthouse@12.8.2 on three pages,
-  // writing one JSON report per page into $TMPDIR/shop-lighthouse/.
+  // The storefront engineer's runner: it places an order, fills a cart and runs lighthouse@12.8.2 on four pages,
+  // writing one JSON report per page into $TMPDIR/shop-lighthouse/. Run twice in a row.
   const reports = path.join(tmpdir(), "shop-lighthouse");
-  await rm(reports, { recursive: true, force: true });
-  // Lighthouse now and then fails to record a trace on a busy machine (NO_NAVSTART): one more try before giving up.
-  let failure: unknown;
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      await execFileAsync("node", [path.join(repoRoot, "docs/lighthouse/run.mjs"), session.storefront.url], {
-        cwd: repoRoot,
-        env: { ...process.env, CHROME_PATH: chrome },
-        timeout: 420_000,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      failure = undefined;
-      break;
-    } catch (error) {
-      failure = error;
-    }
-  }
-  if (failure) {
-    const reason = `lighthouse failed twice: ${String(failure).split("\n").slice(0, 3).join(" ").slice(0, 300)}`;
-    return { status: "not measured", target: LIGHTHOUSE_TARGET, reason };
-  }
   const rows: LighthouseRow[] = [];
-  for (const page of ["catalog", "checkout", "order"]) {
-    const report = JSON.parse(await readFile(path.join(reports, `${page}.json`), "utf8"));
-    const score = (id: string) => Math.round((report.categories[id]?.score ?? 0) * 100);
-    const metric = (id: string) => String(report.audits[id]?.displayValue ?? "");
-    const failing: string[] = [];
-    const seoRefs = (report.categories.seo?.auditRefs ?? []) as { id: string; weight: number }[];
-    const kept = seoRefs.filter((ref) => ref.weight > 0 && report.audits[ref.id]?.score !== null);
-    const withoutNoindex = kept.filter((ref) => !(PRIVATE_PAGES.has(page) && ref.id === "is-crawlable"));
-    const weighted = (refs: typeof kept) =>
-      Math.round(
-        (refs.reduce((sum, ref) => sum + ref.weight * (report.audits[ref.id]?.score ?? 0), 0) /
-          Math.max(
-            1,
-            refs.reduce((sum, ref) => sum + ref.weight, 0),
-          )) *
-          100,
-      );
-    for (const id of ["accessibility", "best-practices", "seo"]) {
-      for (const ref of report.categories[id]?.auditRefs ?? []) {
-        const audit = report.audits[ref.id];
-        if (ref.weight > 0 && audit && audit.score !== null && audit.score < 1)
-          failing.push(`${ref.id}: ${audit.title}`);
+  for (let run = 1; run <= LIGHTHOUSE_RUNS; run++) {
+    await rm(reports, { recursive: true, force: true });
+    // Lighthouse now and then fails to record a trace on a busy machine (NO_NAVSTART): one more try before giving up.
+    let failure: unknown;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        await execFileAsync("node", [path.join(repoRoot, "docs/lighthouse/run.mjs"), session.storefront.url], {
+          cwd: repoRoot,
+          env: { ...process.env, CHROME_PATH: chrome },
+          timeout: 420_000,
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        failure = undefined;
+        break;
+      } catch (error) {
+        failure = error;
       }
     }
-    rows.push({
-      page,
-      performance: score("performance"),
-      accessibility: score("accessibility"),
-      bestPractices: score("best-practices"),
-      seo: score("seo"),
-      fcp: metric("first-contentful-paint"),
-      lcp: metric("largest-contentful-paint"),
-      tbt: metric("total-blocking-time"),
-      cls: metric("cumulative-layout-shift"),
-      failing,
-      seoWithoutDeliberateNoindex: kept.length > 0 ? weighted(withoutNoindex) : score("seo"),
-      functionRequests: functionRequestsOf(report, session.storefront.url),
-    });
+    if (failure) {
+      const reason = `lighthouse failed twice: ${String(failure).split("\n").slice(0, 3).join(" ").slice(0, 300)}`;
+      return { status: "not measured", target: LIGHTHOUSE_TARGET, reason };
+    }
+    for (const page of ["catalog", "product", "checkout", "order"]) {
+      rows.push(await lighthouseRow(session, reports, page, run));
+    }
   }
   return {
     status: "measured",
@@ -711,12 +718,55 @@ export async function benchLighthouse(session: Session): Promise<StorefrontFigur
     // SEO is judged without the deliberate noindex of the private pages; the raw score is reported beside it.
     met: rows.every(
       (r) =>
-        r.performance >= 95 && r.accessibility >= 100 && r.bestPractices >= 100 && r.seoWithoutDeliberateNoindex >= 100,
+        r.performance >= (PUBLIC_PAGES.has(r.page) ? 100 : 95) &&
+        r.accessibility >= 100 &&
+        r.bestPractices >= 100 &&
+        r.seoWithoutDeliberateNoindex >= 100,
     ),
     figures: rows,
     notes: [
-      "one run per page, mobile preset (simulated slow 4G, 4× CPU slowdown); scores move with machine load",
+      `${LIGHTHOUSE_RUNS} runs in a row, mobile preset (simulated slow 4G, 4× CPU slowdown); scores move with machine load`,
       "checkout and order pages carry noindex on purpose (personal pages), which fails Lighthouse's is-crawlable audit: SEO is judged without it",
     ],
+  };
+}
+
+async function lighthouseRow(session: Session, reports: string, page: string, run: number): Promise<LighthouseRow> {
+  const report = JSON.parse(await readFile(path.join(reports, `${page}.json`), "utf8"));
+  const score = (id: string) => Math.round((report.categories[id]?.score ?? 0) * 100);
+  const metric = (id: string) => String(report.audits[id]?.displayValue ?? "");
+  const failing: string[] = [];
+  const seoRefs = (report.categories.seo?.auditRefs ?? []) as { id: string; weight: number }[];
+  const kept = seoRefs.filter((ref) => ref.weight > 0 && report.audits[ref.id]?.score !== null);
+  const withoutNoindex = kept.filter((ref) => !(PRIVATE_PAGES.has(page) && ref.id === "is-crawlable"));
+  const weighted = (refs: typeof kept) =>
+    Math.round(
+      (refs.reduce((sum, ref) => sum + ref.weight * (report.audits[ref.id]?.score ?? 0), 0) /
+        Math.max(
+          1,
+          refs.reduce((sum, ref) => sum + ref.weight, 0),
+        )) *
+        100,
+    );
+  for (const id of ["accessibility", "best-practices", "seo"]) {
+    for (const ref of report.categories[id]?.auditRefs ?? []) {
+      const audit = report.audits[ref.id];
+      if (ref.weight > 0 && audit && audit.score !== null && audit.score < 1) failing.push(`${ref.id}: ${audit.title}`);
+    }
+  }
+  return {
+    page,
+    run,
+    performance: score("performance"),
+    accessibility: score("accessibility"),
+    bestPractices: score("best-practices"),
+    seo: score("seo"),
+    fcp: metric("first-contentful-paint"),
+    lcp: metric("largest-contentful-paint"),
+    tbt: metric("total-blocking-time"),
+    cls: metric("cumulative-layout-shift"),
+    failing,
+    seoWithoutDeliberateNoindex: kept.length > 0 ? weighted(withoutNoindex) : score("seo"),
+    functionRequests: functionRequestsOf(report, session.storefront.url),
   };
 }

@@ -278,6 +278,13 @@ describe("products and prices", () => {
     await page.goto("/admin/products");
     await expectNoAxeViolations(page, "products");
     const tea = originalProducts.find((p) => p.name === "阿里山高山茶 150g")!;
+    // Shoppers' views have put the catalog and the product page in the edge page cache.
+    const shopPage = async (path: string) => {
+      const res = await fetch(`${e2e().baseUrl}${path}`);
+      return { cache: res.headers.get("x-page-cache"), html: await res.text() };
+    };
+    for (const path of ["/", `/products/${tea.id}`]) await shopPage(path);
+    expect((await shopPage(`/products/${tea.id}`)).cache).toBe("hit");
     await page.getByRole("link", { name: tea.name }).click();
     await page.waitForURL((url) => url.pathname === `/admin/products/${tea.id}`);
     await expectNoAxeViolations(page, "edit product");
@@ -294,11 +301,13 @@ describe("products and prices", () => {
     await page.waitForURL((url) => url.pathname === "/admin/products");
     expect(await page.getByRole("status").textContent()).toContain("已儲存「阿里山高山茶 150g（冬茶）」");
 
-    await eventually(
-      async () => await (await fetch(`${e2e().baseUrl}/`)).text(),
-      (html) => html.includes("阿里山高山茶 150g（冬茶）") && html.includes("NT$1,720"),
-      "the storefront shows the new price",
-    );
+    // The save purged the content and the cached pages built from it: the very next views show the change.
+    for (const path of ["/", `/products/${tea.id}`]) {
+      const next = await shopPage(path);
+      expect(next.cache, path).toBe("miss");
+      expect(next.html, path).toContain("阿里山高山茶 150g（冬茶）");
+      expect(next.html, path).toContain("NT$1,720");
+    }
     const shopper = await newContext(browser);
     const shopperPage = await shopper.newPage();
     const orderId = await buyCashOnDelivery(shopperPage, "阿里山高山茶 150g（冬茶）");

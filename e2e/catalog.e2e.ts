@@ -50,6 +50,43 @@ describe("catalog", () => {
     await context.close();
   });
 
+  it("serves the catalog and product pages from the edge cache, each shopper with their own cart count", async () => {
+    const base = e2e().baseUrl;
+    // A shopper with three items in the cart (a plain form post, as the page's form sends it).
+    const added = await fetch(`${base}/cart`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: base },
+      body: new URLSearchParams({ intent: "add", productId: "dongding-oolong", quantity: "3" }),
+      redirect: "manual",
+    });
+    expect(added.status).toBe(303);
+    const cookie = added.headers.get("set-cookie")?.split(";")[0] ?? "";
+    const view = async (path: string, withCart: boolean) => {
+      const res = await fetch(`${base}${path}`, withCart ? { headers: { cookie } } : {});
+      const html = await res.text();
+      return {
+        cache: res.headers.get("x-page-cache"),
+        label: /aria-label="(購物車，\d+ 件商品)"/.exec(html)?.[1],
+        csp: res.headers.get("content-security-policy") ?? "",
+        cacheControl: res.headers.get("cache-control"),
+      };
+    };
+    for (const path of ["/", "/products/dongding-oolong"]) {
+      // Interleaved, several times: whichever view filled the cache, nobody sees another shopper's count.
+      const views = [];
+      for (let i = 0; i < 4; i++) views.push(await view(path, true), await view(path, false));
+      expect(views.map((v) => v.label)).toEqual(
+        Array.from({ length: 4 }, () => ["購物車，3 件商品", "購物車，0 件商品"]).flat(),
+      );
+      expect(views.some((v) => v.cache === "hit")).toBe(true);
+      for (const v of views) {
+        expect(v.csp, path).toContain("script-src 'none'");
+        expect(v.csp, path).not.toContain("nonce-");
+        expect(v.cacheControl, path).toBe("private, no-cache");
+      }
+    }
+  });
+
   it("sends security headers on the page", async () => {
     const res = await fetch(`${e2e().baseUrl}/`);
     expect(res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);

@@ -24,9 +24,10 @@ import {
 } from "../aws/src/contract";
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
 import type { BffContext } from "./context";
+import { CACHE_ORIGIN, purgePages } from "./edge-cache-keys";
 
 const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
-type ContentKey = (typeof CONTENT_KEYS)[number];
+export type ContentKey = (typeof CONTENT_KEYS)[number];
 
 /** How long a last good copy may stand in while S3 is failing. */
 export const STALE_LIMIT_SECONDS = 24 * 60 * 60;
@@ -36,7 +37,6 @@ const REFRESH_BACKOFF_MS = 5_000;
 const CONTENT_TIMEOUT_MS = 5_000;
 const IMAGE_TIMEOUT_MS = 15_000;
 
-const CACHE_ORIGIN = "https://edge-cache.internal";
 const FETCHED_AT_HEADER = "x-content-fetched-at";
 const ETAG_HEADER = "x-content-etag";
 
@@ -61,17 +61,52 @@ export class ContentUnavailableError extends Error {
   }
 }
 
-export function getSiteStatus(bff: BffContext): Promise<SiteStatus> {
-  return readContent(bff, "site.json");
+export async function getSiteStatus(bff: BffContext): Promise<SiteStatus> {
+  return (await readContent(bff, "site.json")).value;
 }
 
-export function getCatalog(bff: BffContext): Promise<Catalog> {
-  return readContent(bff, "catalog.json");
+export async function getCatalog(bff: BffContext): Promise<Catalog> {
+  return (await readContent(bff, "catalog.json")).value;
 }
 
-/** Drops the cached copy in this data centre, e.g. after the owner edits the catalog in the admin. */
+/** Which copy of the content a page is built from: the same revision, the same page (worker/page-cache.server.ts). */
+export interface ContentRevision {
+  /** Changes whenever any of the copies served now differs in content. */
+  revision: string;
+  /** When the first of those copies goes stale (fetched at + CACHE_TTL_SECONDS): then it is asked for again. */
+  freshUntil: number;
+}
+
+/**
+ * The revision of the copies of `keys` that readers get now, read the same way (a stale copy is served and refreshed
+ * in the background, a cold one read from S3), so a page built from them is as fresh as the content itself.
+ */
+export async function contentRevision(bff: BffContext, keys: readonly ContentKey[]): Promise<ContentRevision> {
+  const copies = await Promise.all(keys.map((key) => readContent(bff, key)));
+  const digests = await Promise.all(
+    copies.map(async (copy) => {
+      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(copy.body));
+      return [...new Uint8Array(digest, 0, 12)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    }),
+  );
+  const ttlMs = bff.env.CACHE_TTL_SECONDS * 1000;
+  return {
+    revision: keys.map((key, i) => `${key}:${digests[i]}`).join(","),
+    freshUntil: Math.min(...copies.map((copy) => copy.fetchedAt + ttlMs)),
+  };
+}
+
+/**
+ * Drops the cached copy in this data centre, e.g. after the owner edits the catalog in the admin, and the cached
+ * pages built from it (the catalog and every product page the cached catalog lists), so the next view shows the
+ * change at once.
+ */
 export async function purgeContent(bff: Pick<BffContext, "cache">, key: ContentKey): Promise<boolean> {
-  return cacheOf(bff).delete(cacheUrl(key));
+  const cache = edgeCache(bff);
+  const catalog = await readCached<Catalog>(cache, "catalog.json");
+  const purged = await cache.delete(cacheUrl(key));
+  await purgePages(cache, catalog?.value.products.map((product) => product.id) ?? []);
+  return purged;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,9 +140,12 @@ interface CachedContent<T> {
   etag?: string;
 }
 
-async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promise<z.infer<(typeof SCHEMAS)[K]>> {
+async function readContent<K extends ContentKey>(
+  bff: BffContext,
+  key: K,
+): Promise<CachedContent<z.infer<(typeof SCHEMAS)[K]>>> {
   type T = z.infer<(typeof SCHEMAS)[K]>;
-  const cache = cacheOf(bff);
+  const cache = edgeCache(bff);
   const now = (bff.now ?? Date.now)();
   const state = stateFor(cache);
   const storedBefore = state.stored.get(key) ?? 0;
@@ -117,7 +155,7 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
 
   if (cached) {
     const ageMs = now - cached.fetchedAt;
-    if (ageMs < bff.env.CACHE_TTL_SECONDS * 1000) return cached.value;
+    if (ageMs < bff.env.CACHE_TTL_SECONDS * 1000) return cached;
     if (ageMs < STALE_LIMIT_SECONDS * 1000) {
       const lastFailure = state.lastFailureAt.get(key);
       const backingOff = lastFailure !== undefined && now - lastFailure < REFRESH_BACKOFF_MS;
@@ -136,18 +174,18 @@ async function readContent<K extends ContentKey>(bff: BffContext, key: K): Promi
           }),
         );
       }
-      return cached.value;
+      return cached;
     }
   }
 
   if (newerStored) {
     const stored = await readCached<T>(cache, key);
-    if (stored && now - stored.fetchedAt < STALE_LIMIT_SECONDS * 1000) return stored.value;
+    if (stored && now - stored.fetchedAt < STALE_LIMIT_SECONDS * 1000) return stored;
   }
 
   // Cold, or too old to stand in for S3 any longer: the shopper has to wait for S3.
   try {
-    return (await refresh<T>(bff, cache, key, cached)).value;
+    return await refresh<T>(bff, cache, key, cached);
   } catch (error) {
     console.error(JSON.stringify({ at: "content", key, problem: "unavailable", detail: String(error) }));
     throw new ContentUnavailableError(key, { cause: error });
@@ -261,7 +299,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  */
 export async function getImage(bff: BffContext, key: string): Promise<Response> {
   if (!IMAGE_KEY_PATTERN.test(key) || key.includes("..")) return notFound();
-  const cache = cacheOf(bff);
+  const cache = edgeCache(bff);
   const cacheKey = `${CACHE_ORIGIN}/${key}`;
   const hit = await cache.match(cacheKey);
   if (hit) return hit;
@@ -318,7 +356,8 @@ function notFound(): Response {
 
 // ---------------------------------------------------------------------------------------------
 
-function cacheOf(bff: Pick<BffContext, "cache">): Cache {
+/** The data centre's Cache API (or a test's own cache). */
+export function edgeCache(bff: Pick<BffContext, "cache">): Cache {
   if (bff.cache) return bff.cache;
   // Under `remix vite:dev` loaders run in Node, which has no Cache API: read through to S3 every time.
   if (typeof caches === "undefined") return NO_CACHE;

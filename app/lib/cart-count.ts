@@ -1,5 +1,5 @@
 /**
- * The header's cart link and count: the one per-shopper part of a catalog or product page. root.tsx renders it; a
+ * The header's cart link and count: the one per-shopper part of a catalog or product page. CartLink renders it; a
  * page served from the edge cache was rendered for nobody (count 0) and gets the shopper's count written into these
  * two elements at the edge (app/lib/page-cache.server.ts), so both must agree on the markup. Browser-safe.
  */

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * Lighthouse (mobile preset) on the catalog, checkout and order pages of a running storefront.
+ * Lighthouse (mobile preset) on the catalog, a product, the checkout and an order page of a running storefront.
  *
  *   npm start                                   # in another terminal: the shop on http://127.0.0.1:8788
- *   node docs/lighthouse/run.mjs [baseUrl]      # runs `npx lighthouse@12.8.2` three times, prints the scores
+ *   node docs/lighthouse/run.mjs [baseUrl]      # runs `npx lighthouse@12.8.2` four times, prints the scores
  *
  * The checkout page needs a cart and the order page an order this browser placed, so the script first adds a
  * product and places a pay-on-arrival order with plain HTTP (the forms work without JavaScript), then hands the
@@ -80,6 +80,7 @@ const chromeFlags = [
 
 const pages = [
   ["catalog", "/"],
+  ["product", "/products/dongding-oolong"],
   ["checkout", "/checkout"],
   ["order", orderPath],
 ];

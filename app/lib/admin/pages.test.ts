@@ -239,7 +239,12 @@ describe("products and site forms", () => {
       available: true,
       sortOrder: 40,
     });
-    expect(purged).toEqual(["https://edge-cache.internal/content/catalog.json"]);
+    // The content and the cached pages built from it (this cache holds no catalog, so the catalog page only).
+    expect(purged).toEqual([
+      "https://edge-cache.internal/content/catalog.json",
+      "https://edge-cache.internal/pages/http/",
+      "https://edge-cache.internal/pages/https/",
+    ]);
 
     const taken = bff(json({ products, revision: R1 }));
     expect(await saveProduct(taken.context, undefined, { ...form, id: "b" }, undefined, values)).toMatchObject({
@@ -284,7 +289,12 @@ describe("products and site forms", () => {
     );
     expect(saved.ok).toBe(true);
     expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", revision: R1 });
-    expect(purged).toEqual(["https://edge-cache.internal/content/site.json"]);
+    // The content and the cached pages built from it (this cache holds no catalog, so the catalog page only).
+    expect(purged).toEqual([
+      "https://edge-cache.internal/content/site.json",
+      "https://edge-cache.internal/pages/http/",
+      "https://edge-cache.internal/pages/https/",
+    ]);
 
     const down = bff(new Response("down", { status: 503 }));
     const typed = { open: "closed", closedMessage: "盤點中", announcement: "年節公告" };
