@@ -10,7 +10,8 @@ import { percentile, round } from "./stats";
 export interface HttpLoadOptions {
   url: string;
   method?: string;
-  headers?: Record<string, string>;
+  /** Fixed headers, or per request (e.g. a client address per request). */
+  headers?: Record<string, string> | ((i: number) => Record<string, string>);
   /** Called per request (e.g. a fresh form body); a fixed body otherwise. */
   body?: string | ((i: number) => string);
   total: number;
@@ -55,6 +56,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
   const one = (i: number) =>
     new Promise<number>((resolve) => {
       const body = typeof options.body === "function" ? options.body(i) : options.body;
+      const headers = typeof options.headers === "function" ? options.headers(i) : options.headers;
       const req = request(
         {
           agent,
@@ -63,7 +65,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
           path: target.pathname + target.search,
           method: options.method ?? "GET",
           headers: {
-            ...options.headers,
+            ...headers,
             ...(body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) }),
           },
         },

@@ -8,7 +8,7 @@
  *   npm run bench -- --only storefront --no-lighthouse --skip-build
  *                                        the storefront without Lighthouse, on the existing ./build
  *   npm run bench -- --only storefront --storefront catalog,ordering      some of the storefront benchmarks
- *                                        (catalog, edge, ordering, payload, lighthouse)
+ *                                        (catalog, edge, ordering, lookup, payload, lighthouse)
  *
  * See docs/performance.md for what each figure means and the latest numbers.
  */
@@ -26,6 +26,7 @@ import {
   type CatalogFigures,
   type EdgeCacheFigures,
   type LighthouseRow,
+  type LookupFigures,
   type OrderingFigures,
   PAYLOAD_LIMIT_BYTES,
   type PagePayload,
@@ -259,6 +260,48 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
       ],
     );
     console.log(verdict(ordering));
+  }
+  const lookup = figures["Order lookup through the BFF"] as StorefrontFigure<LookupFigures> | undefined;
+  if (lookup?.status === "measured") {
+    const l = lookup.figures;
+    table(
+      "Order lookup through the BFF (lookup form post → D1 throttle → signed GET /order) vs a signed ping through the BFF (/healthz)",
+      ["measure", "found (303)", "not found (404)", "ping (baseline)", "found ÷ ping", "not found ÷ ping"],
+      [
+        [
+          "p50 ms, one at a time",
+          l.latency.found.p50Ms,
+          l.latency.missed.p50Ms,
+          l.latency.ping.p50Ms,
+          l.latency.foundP50Ratio,
+          l.latency.missedP50Ratio,
+        ],
+        [
+          "p99 ms, one at a time",
+          l.latency.found.p99Ms,
+          l.latency.missed.p99Ms,
+          l.latency.ping.p99Ms,
+          round(l.latency.found.p99Ms / l.latency.ping.p99Ms, 2),
+          round(l.latency.missed.p99Ms / l.latency.ping.p99Ms, 2),
+        ],
+        [
+          `req/s, ${l.concurrency} in flight`,
+          l.throughput.found.perSecond,
+          "",
+          l.throughput.ping.perSecond,
+          l.throughput.ratio,
+          "",
+        ],
+        [
+          "failures",
+          l.latency.found.failures + l.throughput.found.failures,
+          l.latency.missed.failures,
+          l.latency.ping.failures + l.throughput.ping.failures,
+          "",
+          "",
+        ],
+      ],
+    );
   }
   const payload = figures["Payload per shopper page"] as StorefrontFigure<PagePayload[]> | undefined;
   if (payload?.status === "measured") {

@@ -8,6 +8,8 @@
  *   views, counted at a proxy in front of s3rver (aws/local/faults);
  * - ordering: a full checkout through the BFF (form post → signed API → Lambda → DynamoDB) vs a signed ping through
  *   the same BFF (/healthz);
+ * - lookup: the order lookup form (its D1 throttle, then the signed GET /order) answered found (303) and not found
+ *   (404), vs the same ping;
  * - payload: gzip JavaScript and CSS of each shopper page, read from the page's own HTML;
  * - Lighthouse (mobile) on the catalog, product, checkout and order pages, twice in a row, with the storefront's own
  *   runner (docs/lighthouse/run.mjs).
@@ -60,7 +62,7 @@ export interface StorefrontOptions {
   lighthouse?: boolean;
   /** Use the existing ./build (someone just built it). */
   skipBuild?: boolean;
-  /** Run only these: catalog, edge, ordering, payload, lighthouse (default all). */
+  /** Run only these: catalog, edge, ordering, lookup, payload, lighthouse (default all). */
   only?: ReadonlySet<string>;
   log?: (line: string) => void;
 }
@@ -113,6 +115,20 @@ export interface OrderingFigures {
   paymentMethod: string;
 }
 
+export interface LookupFigures {
+  concurrency: number;
+  /** One at a time: a hit (303 to the order), a miss (404, each from its own address and phone), the ping. */
+  latency: {
+    found: HttpLoadResult;
+    missed: HttpLoadResult;
+    ping: HttpLoadResult;
+    foundP50Ratio: number;
+    missedP50Ratio: number;
+  };
+  /** Hits with `concurrency` in flight, against the ping at the same concurrency. */
+  throughput: { found: HttpLoadResult; ping: HttpLoadResult; ratio: number };
+}
+
 export interface PagePayload {
   page: string;
   path: string;
@@ -160,6 +176,7 @@ const PRIVATE_PAGES = new Set(["checkout", "order"]);
 const CATALOG_TARGET = "catalog and product pages ≥ 0.9 of the static asset's req/s";
 const EDGE_TARGET = "at most one S3 refresh per key per TTL window, whatever the view count";
 const ORDER_TARGET = "order p99 ≤ 3 × ping p99";
+const LOOKUP_TARGET = "none: a figure to compare before and after a change (hits and misses vs the ping)";
 const PAYLOAD_TARGET =
   "0 bytes of JavaScript on the catalog, product, cart and lookup pages; ≤ 60 kB (60,000 bytes) gzip on any shopper page";
 const LIGHTHOUSE_TARGET =
@@ -243,6 +260,10 @@ export async function benchStorefront(options: StorefrontOptions = {}): Promise<
     if (wanted("ordering")) {
       log("ordering through the BFF…");
       figures["Ordering through the BFF"] = await benchOrderingThroughBff(session, quick);
+    }
+    if (wanted("lookup")) {
+      log("order lookup through the BFF…");
+      figures["Order lookup through the BFF"] = await benchLookupThroughBff(session, quick);
     }
     if (wanted("payload")) {
       log("payload per page…");
@@ -538,6 +559,97 @@ export async function benchOrderingThroughBff(
         ping: pingThroughput,
         ratio: round(orderThroughput.perSecond / pingThroughput.perSecond, 3),
         p99Ratio: throughputP99Ratio,
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order lookup
+
+/**
+ * The lookup form as a browser without JavaScript posts it: hits round-robin over a few placed orders, misses with
+ * a wrong phone each, every request from its own address so no throttle refuses them; the ping is /healthz as in
+ * the ordering benchmark.
+ */
+export async function benchLookupThroughBff(
+  session: Session,
+  quick: boolean,
+): Promise<StorefrontFigure<LookupFigures>> {
+  const base = session.storefront.url;
+  const shopper = new Shopper(base);
+  const orders: { id: string; phone: string }[] = [];
+  const salt = Date.now();
+  for (let i = 0; i < 8; i++) {
+    await shopper.addToCart("pineapple-cake", 1);
+    const phone = mobileFor(500_000 + i, salt);
+    const placed = await shopper.submitCheckout(await shopper.checkoutSnapshot(), {
+      ...SAMPLE_DETAILS,
+      phone,
+      paymentMethod: "cod",
+    });
+    const id = orderIdOf(placed);
+    if (!id) throw new Error(`placing an order failed: ${placed.status}`);
+    orders.push({ id, phone });
+  }
+  const runs = quick ? 40 : 300;
+  const concurrency = 8;
+  const warmup = 20;
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  // Every request from its own address (198.18.0.0/15, RFC 2544's benchmarking range): the figures are the
+  // lookup's own cost, never a throttle's refusal.
+  let sent = 0;
+  const nextAddress = () => {
+    const n = sent++;
+    return `198.${18 + Math.floor(n / 65_000)}.${Math.floor(n / 250) % 256}.${(n % 250) + 1}`;
+  };
+  const lookups = (total: number, c: number, kind: "found" | "missed") => {
+    const requests = Array.from({ length: total }, (_, i) => {
+      const order = orders[i % orders.length]!;
+      const phone = kind === "found" ? order.phone : mobileFor(900_000 + sent, salt);
+      return { ip: nextAddress(), body: new URLSearchParams({ id: order.id, phone }).toString() };
+    });
+    return httpLoad({
+      url: `${base}/orders`,
+      method: "POST",
+      headers: (i) => ({ ...form, "cf-connecting-ip": requests[i]!.ip }),
+      body: (i) => requests[i]!.body,
+      total,
+      concurrency: c,
+      maxSeconds: 120,
+      okStatus: [kind === "found" ? 303 : 404],
+    });
+  };
+  const found = (total: number, c: number) => lookups(total, c, "found");
+  const missed = (total: number) => lookups(total, 1, "missed");
+  const pings = (total: number, c: number) =>
+    httpLoad({ url: `${base}/healthz`, total, concurrency: c, maxSeconds: 120 });
+
+  await found(warmup, 1);
+  await missed(warmup);
+  await pings(warmup, 1);
+  const pingLatency = await pings(runs, 1);
+  const foundLatency = await found(runs, 1);
+  const missedLatency = await missed(runs);
+  const pingThroughput = await pings(runs, concurrency);
+  const foundThroughput = await found(runs, concurrency);
+  return {
+    status: "measured",
+    target: LOOKUP_TARGET,
+    met: undefined,
+    figures: {
+      concurrency,
+      latency: {
+        found: foundLatency,
+        missed: missedLatency,
+        ping: pingLatency,
+        foundP50Ratio: round(foundLatency.p50Ms / pingLatency.p50Ms, 2),
+        missedP50Ratio: round(missedLatency.p50Ms / pingLatency.p50Ms, 2),
+      },
+      throughput: {
+        found: foundThroughput,
+        ping: pingThroughput,
+        ratio: round(foundThroughput.perSecond / pingThroughput.perSecond, 3),
       },
     },
   };

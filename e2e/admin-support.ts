@@ -105,6 +105,18 @@ export const api = {
     const { revision } = await apiCall<{ revision: string | null }>("admin", "GET", "/admin/products");
     return apiCall("admin", "PUT", "/admin/products", { products, revision });
   },
+  /** Sets a count whatever it is now (test set-up and clean-up); null stops tracking. */
+  setStock: async (productId: string, stock: number | null) => {
+    const { stock: all } = await apiCall<{ stock: { productId: string; stock: number | null }[] }>(
+      "admin",
+      "GET",
+      "/admin/stock",
+    );
+    const expected = all.find((entry) => entry.productId === productId)?.stock ?? null;
+    return apiCall("admin", "PUT", `/admin/stock/${productId}`, { stock, expected });
+  },
+  getStock: async () =>
+    (await apiCall<{ stock: { productId: string; stock: number | null }[] }>("admin", "GET", "/admin/stock")).stock,
   getOrder: async (id: string) => (await apiCall<{ order: Order }>("admin", "GET", `/admin/orders/${id}`)).order,
   /** An order placed as the storefront would place it. */
   placeOrder: async (overrides: Partial<CreateOrderRequest> & { phone?: string } = {}) => {
@@ -166,6 +178,6 @@ export async function buyCashOnDelivery(page: Page, productName: string, phone =
   await page.getByLabel("收件地址").fill(SHOPPER.address);
   await page.getByRole("radio", { name: "貨到付款" }).check();
   await page.getByRole("button", { name: /確認.*下單/ }).click();
-  await page.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+  await page.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
   return new URL(page.url()).pathname.split("/").at(-1)!;
 }

@@ -22,6 +22,8 @@ export interface E2eContext {
   s3Endpoint: string;
   bucketName: string;
   ownerPassword: string;
+  /** The SES stand-in (its mailbox as JSON at /store). */
+  sesUrl: string;
 }
 
 declare module "vitest" {
@@ -49,7 +51,7 @@ export default async function setup(project: TestProject) {
     storefrontUrl: baseUrl,
     allowedOrigins: [previewUrl],
     ecpayRetryDelaysMs: [500, 1000, 2000, 4000],
-    // The outbox worker issues e-invoices (and sends emails) within a second (pickup.e2e.ts).
+    // The outbox worker issues e-invoices and sends emails within a second (pickup.e2e.ts, shop-rules.e2e.ts).
     schedules: { intervalMs: 500, functions: ["OutboxWorkerFunction"] },
   });
   try {
@@ -85,6 +87,7 @@ export default async function setup(project: TestProject) {
       s3Endpoint: stack.s3Endpoint,
       bucketName: stack.bucketName,
       ownerPassword,
+      sesUrl: stack.sesUrl,
     });
     return async () => {
       await preview.stop();

@@ -113,7 +113,7 @@ describe("order lookup", () => {
     await page.getByLabel("手機號碼").fill("123");
     await page.getByRole("button", { name: "查詢訂單" }).click();
     await page.waitForLoadState();
-    expect(await page.locator("#field-id-error").textContent()).toContain("YYMMDD-NNNNN");
+    expect(await page.locator("#field-id-error").textContent()).toContain("YYMMDD-NNNN-NNNN");
     expect(await page.locator("#field-phone-error").textContent()).toContain("09 開頭");
   });
 

@@ -61,7 +61,7 @@ describe("pay on pickup at a 7-ELEVEN test store", () => {
       // Store pickup's fee may differ from home delivery's: confirm the new total.
       await buyer.getByRole("button", { name: /確認新金額並下單/ }).click();
     }
-    await buyer.waitForURL(/\/orders\/\d{6}-\d{5}$/);
+    await buyer.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
     const placed = await api.getOrder(new URL(buyer.url()).pathname.split("/").at(-1) ?? "");
     expect(placed).toMatchObject({
       deliveryMethod: "cvs",

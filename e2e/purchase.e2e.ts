@@ -286,7 +286,7 @@ describe("one submit, one order", () => {
     const answers = [...(await Promise.all([post(), post(), post()])), await post()];
     const locations = answers.map((res) => `${res.status} ${res.headers.get("location")}`);
     expect(new Set(locations).size).toBe(1);
-    expect(locations[0]).toMatch(/^303 \/orders\/\d{6}-\d{5}$/);
+    expect(locations[0]).toMatch(/^303 \/orders\/\d{6}-\d{4}-\d{4}$/);
   });
 
   it("shows a changed total and places the order only when the shopper confirms it, under a new key", async () => {

@@ -80,7 +80,7 @@ export async function payWithTestCard(page: Page, { javaScript }: { javaScript: 
   if (!javaScript) await page.getByRole("button", { name: /返回商店/ }).click();
 }
 
-export const ORDER_URL = /\/orders\/(\d{6}-\d{5})$/;
+export const ORDER_URL = /\/orders\/(\d{6}-\d{4}-\d{4})$/;
 
 export function orderIdFromUrl(page: Page): string {
   const match = ORDER_URL.exec(new URL(page.url()).pathname);

@@ -136,7 +136,7 @@ function queryParameters(schema: z.ZodObject): Json[] {
 
 function pathId(): Json[] {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(contract.orderIdSchema, { io: "input" }) as Json;
-  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNNN`" }];
+  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNN-NNNN` (orders placed before eight-digit ids: `YYMMDD-NNNNN`)" }];
 }
 
 function pathProductId(): Json[] {
@@ -150,7 +150,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input (`bad_request`), with the failing fields",
   403: "Refused by API Gateway: missing or wrong SigV4 signature, or the caller's IAM policy does not allow the route",
   404: "Not found",
-  409: "Conflict: `conflict` (for an order: not enough stock, with `remaining`; for a stock edit: with `currentStock`), `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
+  409: "Conflict: `sold_out` (for an order: not enough stock, naming each product, with `remaining`), `conflict` (for a stock edit: with `currentStock`), `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
   413: "Body too large (API Gateway's 10 MB limit, or an image over 2 MB)",
   415: "The image bytes are not of the declared type",
   422: "A product is unknown or not available (`product_unavailable`)",

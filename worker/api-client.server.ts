@@ -110,6 +110,7 @@ const KIND_BY_CODE: Record<ErrorCode, ApiFailureKind> = {
   idempotency_mismatch: "conflict",
   invalid_transition: "conflict",
   product_unavailable: "conflict",
+  sold_out: "conflict",
   price_changed: "price_changed",
   site_closed: "site_closed",
   upstream_error: "unavailable",

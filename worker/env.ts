@@ -39,6 +39,8 @@ const origin = httpUrl.refine(
  */
 export interface SqlDatabase {
   prepare(query: string): SqlStatement;
+  /** Runs the statements in order, in one round trip and one transaction. */
+  batch<T = Record<string, unknown>>(statements: SqlStatement[]): Promise<{ results?: T[] }[]>;
 }
 interface SqlStatement {
   bind(...values: unknown[]): SqlStatement;
@@ -105,7 +107,7 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 
-  /** D1 database for counters that must hold across requests and isolates (rate limits); see ADR 0006. */
+  /** D1 database for what must hold across requests and isolates: the throttles' counters (ADR 0006) and the owner's sessions (ADR 0007). */
   RATE_LIMIT_DB: z.custom<SqlDatabase>(
     (value) => typeof value === "object" && value !== null && typeof (value as SqlDatabase).prepare === "function",
     'must be a D1 binding ([[d1_databases]] binding = "RATE_LIMIT_DB" in wrangler.toml)',

@@ -18,6 +18,8 @@ import {
   ROUTES,
   retryPaymentRequestSchema,
   retryPaymentResponseSchema,
+  type StockLevels,
+  stockResponseSchema,
 } from "../aws/src/contract";
 import { type ApiDeps, type ApiResult, apiClient } from "./api-client.server";
 import { READ_RETRIES, WRITE_RETRIES } from "./aws.server";
@@ -93,3 +95,17 @@ export function retryPayment(
     retries: WRITE_RETRIES,
   });
 }
+
+/**
+ * Units left of each counted product (GET /stock). One quick attempt: the pages show stock from a briefly cached
+ * copy (worker/stock.server.ts) and would rather show none than wait; the order API checks again on every order.
+ */
+export async function getStock(deps: ApiDeps): Promise<ApiResult<StockLevels>> {
+  const result = await call(
+    { ...deps, timeoutMs: deps.timeoutMs ?? STOCK_TIMEOUT_MS },
+    { route: ROUTES.getStock, responseSchema: stockResponseSchema, retries: 0 },
+  );
+  return result.ok ? { ok: true, data: result.data.stock } : result;
+}
+
+const STOCK_TIMEOUT_MS = 2_500;

@@ -221,7 +221,7 @@ describe("getOrder", () => {
   it("validates the lookup locally", async () => {
     const { deps: d, calls } = deps(json({}));
     const result = await getOrder(d, "12345", "0912345678");
-    expect(result).toMatchObject({ ok: false, kind: "validation", fields: { id: "訂單編號格式為 YYMMDD-NNNNN" } });
+    expect(result).toMatchObject({ ok: false, kind: "validation", fields: { id: "訂單編號格式為 YYMMDD-NNNN-NNNN" } });
     expect(calls).toHaveLength(0);
   });
 });

@@ -1,22 +1,33 @@
 /**
- * Fixed-window counters in D1 (ADR 0006): brute-force protection for the owner's login and the shopper's
- * order lookup. D1 is one SQLite database per deployment, so a counter holds across requests, isolates and data
- * centres, and one `INSERT … ON CONFLICT … RETURNING` statement counts atomically.
+ * Fixed-window counters in D1 (ADR 0006): brute-force protection for the owner's login and the shopper's order
+ * lookup. D1 is one SQLite database per deployment, so a counter holds across requests, isolates and data centres.
+ *
+ * Every throttle **counts before it checks**: `countAttempt` adds the attempt with one atomic
+ * `INSERT … ON CONFLICT … DO UPDATE … RETURNING count` per counter, and only an attempt whose new count is within the
+ * limit may go on to the check (the password, the order lookup). A burst of N parallel guesses therefore gets at most
+ * `limit` checks, however the requests interleave; peeking first and counting after would let all N through.
  */
 import type { BffContext } from "./context";
-import type { SqlDatabase } from "./env";
+import { ensureTable } from "./d1.server";
 
 export interface RateLimitRule {
   /** Names the counter family, e.g. `admin-login`. */
   name: string;
-  /** Events allowed within one window; the next one is refused. */
+  /** Attempts allowed within one window; the next one is refused. */
   limit: number;
   windowSeconds: number;
 }
 
-interface RateLimitState {
+/** One counter: a rule and whose attempts it counts (a client's network, a phone number's digest…). */
+export interface Counter {
+  rule: RateLimitRule;
+  key: string;
+}
+
+export interface CountedAttempt {
+  /** Whether every counter is still within its limit with this attempt counted. */
   allowed: boolean;
-  /** Seconds until the window ends (0 when allowed and nothing was counted yet). */
+  /** Seconds until the refusing counters' windows end (0 when allowed). */
   retryAfterSeconds: number;
 }
 
@@ -28,36 +39,33 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS rate_limits (
   PRIMARY KEY (name, client)
 )`;
 
-// Created on first use so local dev, tests and a fresh deployment need no migration step.
-const ready = new WeakMap<SqlDatabase, Promise<unknown>>();
-function ensureSchema(db: SqlDatabase): Promise<unknown> {
-  let pending = ready.get(db);
-  if (!pending) {
-    pending = db.prepare(SCHEMA).run();
-    pending.catch(() => ready.delete(db));
-    ready.set(db, pending);
-  }
-  return pending;
-}
+const COUNT = `INSERT INTO rate_limits (name, client, window_start, count) VALUES (?1, ?2, ?3, 1)
+  ON CONFLICT (name, client) DO UPDATE SET
+    count = CASE WHEN window_start <= ?3 - ?4 THEN 1 ELSE count + 1 END,
+    window_start = CASE WHEN window_start <= ?3 - ?4 THEN ?3 ELSE window_start END
+  RETURNING count, window_start`;
 
 const nowSeconds = (bff: BffContext) => Math.floor((bff.now?.() ?? Date.now()) / 1000);
 
-/** Counts one event for this client and says whether it was still within the limit. */
-export async function hitRateLimit(bff: BffContext, rule: RateLimitRule, clientKey: string): Promise<RateLimitState> {
+/**
+ * Counts one attempt on each counter, all in one round trip (a D1 batch), and says whether the attempt may go on.
+ * Call it before the check it guards, never after.
+ */
+export async function countAttempt(bff: BffContext, counters: readonly Counter[]): Promise<CountedAttempt> {
   const db = bff.env.RATE_LIMIT_DB;
-  await ensureSchema(db);
+  await ensureTable(db, SCHEMA);
   const now = nowSeconds(bff);
-  const row = await db
-    .prepare(
-      `INSERT INTO rate_limits (name, client, window_start, count) VALUES (?1, ?2, ?3, 1)
-       ON CONFLICT (name, client) DO UPDATE SET
-         count = CASE WHEN window_start <= ?3 - ?4 THEN 1 ELSE count + 1 END,
-         window_start = CASE WHEN window_start <= ?3 - ?4 THEN ?3 ELSE window_start END
-       RETURNING count, window_start`,
-    )
-    .bind(rule.name, clientKey, now, rule.windowSeconds)
-    .first<{ count: number; window_start: number }>();
-  if (!row) throw new Error("rate limit counter returned no row");
+  const results = await db.batch<{ count: number; window_start: number }>(
+    counters.map(({ rule, key }) => db.prepare(COUNT).bind(rule.name, key, now, rule.windowSeconds)),
+  );
+  let retryAfterSeconds = 0;
+  counters.forEach(({ rule }, i) => {
+    const row = results[i]?.results?.[0];
+    if (!row) throw new Error("rate limit counter returned no row");
+    if (row.count > rule.limit) {
+      retryAfterSeconds = Math.max(retryAfterSeconds, row.window_start + rule.windowSeconds - now, 1);
+    }
+  });
   // Old windows are dead weight; sweeping now and then keeps the table small without a scheduled job.
   if (Math.random() < 0.01) {
     bff.ctx.waitUntil(
@@ -68,37 +76,31 @@ export async function hitRateLimit(bff: BffContext, rule: RateLimitRule, clientK
         .catch(() => {}),
     );
   }
-  return {
-    allowed: row.count <= rule.limit,
-    retryAfterSeconds: Math.max(0, row.window_start + rule.windowSeconds - now),
-  };
-}
-
-/** Whether the client is currently refused, without counting anything. */
-export async function peekRateLimit(bff: BffContext, rule: RateLimitRule, clientKey: string): Promise<RateLimitState> {
-  const db = bff.env.RATE_LIMIT_DB;
-  await ensureSchema(db);
-  const now = nowSeconds(bff);
-  const row = await db
-    .prepare("SELECT count, window_start FROM rate_limits WHERE name = ?1 AND client = ?2")
-    .bind(rule.name, clientKey)
-    .first<{ count: number; window_start: number }>();
-  if (!row || row.window_start <= now - rule.windowSeconds) return { allowed: true, retryAfterSeconds: 0 };
-  const retryAfterSeconds = row.window_start + rule.windowSeconds - now;
-  return { allowed: row.count < rule.limit, retryAfterSeconds };
-}
-
-/** Forgets a client's count, e.g. after a successful login. */
-export async function resetRateLimit(bff: BffContext, rule: RateLimitRule, clientKey: string): Promise<void> {
-  const db = bff.env.RATE_LIMIT_DB;
-  await ensureSchema(db);
-  await db.prepare("DELETE FROM rate_limits WHERE name = ?1 AND client = ?2").bind(rule.name, clientKey).run();
+  return { allowed: retryAfterSeconds === 0, retryAfterSeconds };
 }
 
 /**
- * Who the client is: Cloudflare's connecting IP. Locally (wrangler, tests) there is no such header, and every
- * request shares one key, which is what a single developer needs.
+ * Takes one counted attempt back from each counter: the attempt turned out not to be a guess (a lookup that found
+ * its order). Never below zero, and never into a window that has already ended.
  */
-export function clientKeyFor(request: Request): string {
-  return request.headers.get("CF-Connecting-IP") ?? "local";
+export async function refundAttempt(bff: BffContext, counters: readonly Counter[]): Promise<void> {
+  const db = bff.env.RATE_LIMIT_DB;
+  await ensureTable(db, SCHEMA);
+  const now = nowSeconds(bff);
+  await db.batch(
+    counters.map(({ rule, key }) =>
+      db
+        .prepare(
+          "UPDATE rate_limits SET count = count - 1 WHERE name = ?1 AND client = ?2 AND count > 0 AND window_start > ?3 - ?4",
+        )
+        .bind(rule.name, key, now, rule.windowSeconds),
+    ),
+  );
+}
+
+/** Forgets a counter, e.g. the client's after a successful login. */
+export async function resetRateLimit(bff: BffContext, { rule, key }: Counter): Promise<void> {
+  const db = bff.env.RATE_LIMIT_DB;
+  await ensureTable(db, SCHEMA);
+  await db.prepare("DELETE FROM rate_limits WHERE name = ?1 AND client = ?2").bind(rule.name, key).run();
 }

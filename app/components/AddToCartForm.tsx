@@ -5,7 +5,14 @@ import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
  * Add to cart: a plain form post (no JavaScript on the catalog and product pages) that lands on the cart page, which
  * confirms what was added (`/cart?added=<id>`) or says why not.
  */
-export function AddToCartForm({ product, withQuantity = false }: { product: Product; withQuantity?: boolean }) {
+export function AddToCartForm({
+  product,
+  withQuantity = false,
+}: {
+  /** `maxQuantity`: fewer than a line's limit when only a few are left. */
+  product: Product & { maxQuantity?: number };
+  withQuantity?: boolean;
+}) {
   if (!product.available) {
     return (
       <p className="rounded-lg bg-stone-100 px-4 py-2.5 text-center font-medium text-stone-700">已售完，暫無法購買</p>
@@ -27,7 +34,7 @@ export function AddToCartForm({ product, withQuantity = false }: { product: Prod
               type="number"
               name="quantity"
               min={1}
-              max={MAX_LINE_QUANTITY}
+              max={product.maxQuantity ?? MAX_LINE_QUANTITY}
               defaultValue={1}
               inputMode="numeric"
               className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2.5 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"

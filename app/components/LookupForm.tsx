@@ -20,8 +20,9 @@ export function LookupForm({ orderId, result }: { orderId?: string; result?: Loo
           name="id"
           label="訂單編號"
           required
-          hint="例：261127-04831（在訂單成立頁面與確認信中）"
+          hint="例：261127-4831-0926（在訂單成立頁面與確認信中；「-」可不輸入）"
           autoComplete="off"
+          inputMode="numeric"
           maxLength={20}
           defaultValue={result?.values.id}
           error={result?.errors.id}

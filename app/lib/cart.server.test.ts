@@ -117,6 +117,106 @@ describe("cart changes", () => {
   });
 });
 
+describe("the cart and the stock counts", () => {
+  const change = (form: Record<string, string>) => cartChangeSchema.parse(form);
+
+  it("refuses to add what has sold out, and caps an add at what is left", () => {
+    expect(applyCartChange(EMPTY_CART, change({ intent: "add", productId: "oolong" }), catalog, { oolong: 0 })).toEqual(
+      {
+        ok: false,
+        message: "「商品 oolong」已售完，暫時無法購買。",
+      },
+    );
+    const cart = { items: [{ productId: "oolong", quantity: 2 }] };
+    const capped = applyCartChange(cart, change({ intent: "add", productId: "oolong", quantity: "5" }), catalog, {
+      oolong: 3,
+    });
+    expect(capped).toEqual({
+      ok: true,
+      cart: { items: [{ productId: "oolong", quantity: 3 }] },
+      message: "「商品 oolong」只剩 3 件，購物車裡已調整為 3 件。",
+    });
+    const set = applyCartChange(cart, change({ intent: "set", productId: "oolong", quantity: "9" }), catalog, {
+      oolong: 4,
+    });
+    expect(set).toMatchObject({ ok: true, cart: { items: [{ productId: "oolong", quantity: 4 }] } });
+  });
+
+  it("shows sold-out and short lines, and is not orderable until the shopper fixes them", () => {
+    const cart = {
+      items: [
+        { productId: "oolong", quantity: 2 },
+        { productId: "cake", quantity: 1 },
+      ],
+    };
+    const priced = priceCart(cart, catalog, { stock: { oolong: 1, cake: 0 } });
+    expect(priced.lines.map((l) => [l.productId, l.available, l.left])).toEqual([
+      ["oolong", true, 1],
+      ["cake", false, 0],
+    ]);
+    expect(priced.soldOut).toEqual(["cake"]);
+    expect(priced.short).toEqual([{ productId: "oolong", left: 1 }]);
+    expect(priced.orderable).toBe(false);
+    expect(priceCart(cart, catalog, { stock: null }).orderable).toBe(true);
+  });
+});
+
+describe("the fees a cart pays, before the shopper commits", () => {
+  const shipping = { home: { fee: 100, freeShippingThreshold: 1280, codSurcharge: 30 } };
+  const cartOf = (oolong: number, cake = 0) => ({
+    items: [{ productId: "oolong", quantity: oolong }, ...(cake ? [{ productId: "cake", quantity: cake }] : [])],
+  });
+
+  it("charges the delivery fee below the threshold and says how much more ships free", () => {
+    const priced = priceCart(cartOf(2), catalog, { shipping });
+    expect(priced.subtotal).toBe(900);
+    expect(priced.charges).toMatchObject({
+      shippingFee: 100,
+      freeShipping: false,
+      toFreeShipping: 380,
+      codSurcharge: 30,
+    });
+    expect(priced.charges.byMethod.credit).toEqual({
+      fees: [{ kind: "shipping", name: "運費", amount: 100 }],
+      total: 1000,
+    });
+    expect(priced.charges.byMethod.cod.total).toBe(1030);
+  });
+
+  it("ships free from exactly the threshold, one dollar below still pays", () => {
+    const at = priceCart(cartOf(2, 1), catalog, { shipping });
+    expect(at.subtotal).toBe(1280);
+    expect(at.charges).toMatchObject({ shippingFee: 0, freeShipping: true, toFreeShipping: null });
+    expect(at.charges.byMethod.atm.total).toBe(1280);
+    // Free shipping does not waive the pay-on-arrival surcharge.
+    expect(at.charges.byMethod.cod.total).toBe(1310);
+    const below = priceCart(cartOf(2, 1), catalog, {
+      shipping: { home: { ...shipping.home, freeShippingThreshold: 1281 } },
+    });
+    expect(below.charges).toMatchObject({ shippingFee: 100, toFreeShipping: 1 });
+  });
+
+  it("charges nothing and promises nothing without fee settings", () => {
+    const priced = priceCart(cartOf(1), catalog);
+    expect(priced.charges).toMatchObject({
+      shippingFee: 0,
+      freeShipping: false,
+      toFreeShipping: null,
+      codSurcharge: 0,
+    });
+    expect(priced.charges.byMethod.cod.total).toBe(450);
+  });
+
+  it("shows the cart page with the owner's fees", async () => {
+    const shop = await fakeShop({ site: { open: true, shipping }, catalog });
+    const cookie = await cartCookieHeader(shop.bff.env, cartOf(1));
+    const page = await answer<CartPageData>(
+      loadCartPage(shop.bff, new Request("http://127.0.0.1:8788/cart", { headers: { Cookie: cookie.split(";")[0]! } })),
+    );
+    expect(page.data.cart.charges).toMatchObject({ shippingFee: 100, toFreeShipping: 830 });
+  });
+});
+
 describe("pricing the cart from the catalog", () => {
   it("prices lines from the catalog, counts only what is on sale, and drops vanished products", () => {
     const cart = {
@@ -133,7 +233,7 @@ describe("pricing the cart from the catalog", () => {
       ["nougat", 220, false],
       ["cake", 380, true],
     ]);
-    expect(priced.total).toBe(1280);
+    expect(priced.subtotal).toBe(1280);
     expect(priced.itemCount).toBe(3);
     expect(priced.soldOut).toEqual(["nougat"]);
     expect(priced.dropped).toBe(1);
@@ -148,10 +248,10 @@ describe("pricing the cart from the catalog", () => {
 
   it("is orderable with lines on sale only, and not when empty", () => {
     expect(priceCart({ items: [{ productId: "cake", quantity: 2 }] }, catalog)).toMatchObject({
-      total: 760,
+      subtotal: 760,
       orderable: true,
     });
-    expect(priceCart(EMPTY_CART, catalog)).toMatchObject({ total: 0, orderable: false });
+    expect(priceCart(EMPTY_CART, catalog)).toMatchObject({ subtotal: 0, orderable: false });
   });
 });
 
@@ -182,7 +282,7 @@ describe("the cart page", () => {
     const page = await answer<CartPageData>(loadCartPage(shop.bff, withCookie(cookie, "/cart?added=oolong")));
     expect(page.status).toBe(200);
     expect(page.data.added).toBe("商品 oolong");
-    expect(page.data.cart).toMatchObject({ total: 900, itemCount: 2, orderable: true, dropped: 0 });
+    expect(page.data.cart).toMatchObject({ subtotal: 900, itemCount: 2, orderable: true, dropped: 0 });
     expect(page.headers.get("Set-Cookie")).toBeNull();
   });
 

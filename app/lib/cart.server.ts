@@ -6,12 +6,24 @@
  */
 import { data, redirect } from "@remix-run/cloudflare";
 import { z } from "zod";
-import { type Catalog, MAX_LINE_QUANTITY, type Product, productIdSchema } from "../../aws/src/contract";
-import { getCatalog } from "../../worker/content.server";
+import {
+  type Catalog,
+  type FeeLine,
+  MAX_LINE_QUANTITY,
+  PAYMENT_METHODS,
+  type PaymentMethod,
+  type Product,
+  productIdSchema,
+  type ShippingSettings,
+  type StockLevels,
+} from "../../aws/src/contract";
+import { amountToFreeShipping, feeRuleFor, feesFor } from "../../aws/src/domain/pricing";
+import { getCatalog, getSiteStatus } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
+import { getStockLevels } from "../../worker/stock.server";
 import { type Cart, type CartItem, cartCookieHeader, MAX_CART_LINES, readCart } from "../../worker/cookies.server";
 import { orUnavailable } from "./answers.server";
-import { assertSameSite, readForm } from "./forms.server";
+import { assertSameSite, FORM_LIMITS, readForm } from "./forms.server";
 
 export function cartItemCount(cart: Cart): number {
   return cart.items.reduce((sum, item) => sum + item.quantity, 0);
@@ -44,41 +56,54 @@ type CartChangeResult = { ok: true; cart: Cart; message: string } | { ok: false;
  * Applies one change. Adding checks the catalog (the product exists and is on sale); changing or removing a
  * line does not, so a shopper can always take a sold-out product out again.
  */
-export function applyCartChange(cart: Cart, change: CartChange, catalog: Catalog): CartChangeResult {
+export function applyCartChange(
+  cart: Cart,
+  change: CartChange,
+  catalog: Catalog,
+  stock: StockLevels | null = null,
+): CartChangeResult {
   const product = catalog.products.find((p) => p.id === change.productId);
   const existing = cart.items.find((item) => item.productId === change.productId);
   const others = cart.items.filter((item) => item.productId !== change.productId);
   const name = product?.name ?? "這項商品";
+  /** Units left by the edge's copy of the count (undefined: not counted). */
+  const left = product ? (stock?.[product.id] ?? undefined) : undefined;
 
   switch (change.intent) {
     case "add": {
       if (!product) return { ok: false, message: "找不到這項商品，可能已經下架。" };
-      if (!product.available) return { ok: false, message: `「${product.name}」已售完，暫時無法購買。` };
+      if (!product.available || left === 0) return { ok: false, message: `「${product.name}」已售完，暫時無法購買。` };
       if (!existing && cart.items.length >= MAX_CART_LINES) {
         return { ok: false, message: `購物車最多可放 ${MAX_CART_LINES} 種商品。` };
       }
       const wanted = (existing?.quantity ?? 0) + change.quantity;
-      const quantity = Math.min(wanted, MAX_LINE_QUANTITY);
+      const limit = Math.min(MAX_LINE_QUANTITY, left ?? MAX_LINE_QUANTITY);
+      const quantity = Math.min(wanted, limit);
       const items = existing
         ? cart.items.map((item) => (item.productId === product.id ? { ...item, quantity } : item))
         : [...cart.items, { productId: product.id, quantity }];
       const message =
-        wanted > MAX_LINE_QUANTITY
-          ? `「${product.name}」每筆訂單最多 ${MAX_LINE_QUANTITY} 件，已調整為 ${MAX_LINE_QUANTITY} 件。`
-          : `已將「${product.name}」加入購物車。`;
+        wanted <= limit
+          ? `已將「${product.name}」加入購物車。`
+          : limit < MAX_LINE_QUANTITY
+            ? `「${product.name}」只剩 ${limit} 件，購物車裡已調整為 ${limit} 件。`
+            : `「${product.name}」每筆訂單最多 ${MAX_LINE_QUANTITY} 件，已調整為 ${MAX_LINE_QUANTITY} 件。`;
       return { ok: true, cart: { items }, message };
     }
     case "set": {
       if (!existing) return { ok: false, message: "購物車裡沒有這項商品。" };
       if (change.quantity === 0) return { ok: true, cart: { items: others }, message: `已移除「${name}」。` };
+      // Fewer than asked when only a few are left (none left: the line stays, shown sold out, for the shopper to remove).
+      const quantity = left !== undefined && left > 0 ? Math.min(change.quantity, left) : change.quantity;
       return {
         ok: true,
         cart: {
-          items: cart.items.map((item) =>
-            item.productId === change.productId ? { ...item, quantity: change.quantity } : item,
-          ),
+          items: cart.items.map((item) => (item.productId === change.productId ? { ...item, quantity } : item)),
         },
-        message: `「${name}」的數量已更新為 ${change.quantity}。`,
+        message:
+          quantity < change.quantity
+            ? `「${name}」只剩 ${quantity} 件，數量已調整為 ${quantity}。`
+            : `「${name}」的數量已更新為 ${quantity}。`,
       };
     }
     case "remove":
@@ -88,7 +113,7 @@ export function applyCartChange(cart: Cart, change: CartChange, catalog: Catalog
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pricing for display, from the catalog
+// Pricing for display, from the catalog, the owner's fees and the stock counts
 
 export interface CartLine {
   productId: string;
@@ -96,26 +121,54 @@ export interface CartLine {
   unitPrice: number;
   quantity: number;
   lineTotal: number;
+  /** On sale, and not sold out by its stock count. */
   available: boolean;
+  /** Units left, when the product's stock is counted (the edge's brief copy; the order API decides). */
+  left?: number;
   imageKey?: string;
+}
+
+/** What the shopper pays on top of the items, shown before they commit (the order API prices it again). */
+export interface CartCharges {
+  /** The home-delivery fee this subtotal pays: 0 when there is none or it ships free. */
+  shippingFee: number;
+  /** The subtotal reached the free-shipping threshold (there would be a fee otherwise). */
+  freeShipping: boolean;
+  /** How much more ships free ("再買 NT$320 即可免運"); null when there is nothing to gain. */
+  toFreeShipping: number | null;
+  /** Added for pay on arrival (free shipping does not waive it). */
+  codSurcharge: number;
+  /** The fee lines and the total for each payment method, as the order will have them. */
+  byMethod: Record<PaymentMethod, { fees: FeeLine[]; total: number }>;
 }
 
 export interface PricedCart {
   lines: CartLine[];
   /** Of the lines on sale; sold-out lines are shown but not counted. */
-  total: number;
+  subtotal: number;
+  /** Fees and totals for that subtotal. */
+  charges: CartCharges;
   itemCount: number;
   /** Sold-out lines: the shopper must remove them before checking out. */
   soldOut: string[];
+  /** Lines asking for more than is left: the shopper must lower them before checking out. */
+  short: { productId: string; left: number }[];
   /** Products no longer in the catalog at all; they are dropped from the cart. */
   dropped: number;
   /** What checkout would order: the lines on sale, in cart order. */
   orderItems: CartItem[];
-  /** Non-empty and nothing sold out. */
+  /** Non-empty, nothing sold out, nothing short. */
   orderable: boolean;
 }
 
-export function priceCart(cart: Cart, catalog: Catalog): PricedCart {
+export interface PricingContext {
+  /** The owner's fee settings (site.json); absent means free delivery. */
+  shipping?: ShippingSettings;
+  /** Units left of each counted product; null or absent when the counts could not be read (nothing is marked). */
+  stock?: StockLevels | null;
+}
+
+export function priceCart(cart: Cart, catalog: Catalog, context: PricingContext = {}): PricedCart {
   const byId = new Map<string, Product>(catalog.products.map((p) => [p.id, p]));
   const lines: CartLine[] = [];
   let dropped = 0;
@@ -125,26 +178,54 @@ export function priceCart(cart: Cart, catalog: Catalog): PricedCart {
       dropped++;
       continue;
     }
+    const left = context.stock?.[product.id];
     lines.push({
       productId: product.id,
       name: product.name,
       unitPrice: product.unitPrice,
       quantity: item.quantity,
       lineTotal: product.unitPrice * item.quantity,
-      available: product.available,
+      available: product.available && left !== 0,
+      ...(left !== undefined ? { left } : {}),
       ...(product.imageKey ? { imageKey: product.imageKey } : {}),
     });
   }
   const onSale = lines.filter((line) => line.available);
   const soldOut = lines.filter((line) => !line.available).map((line) => line.productId);
+  const short = onSale
+    .filter((line) => line.left !== undefined && line.quantity > line.left)
+    .map((line) => ({ productId: line.productId, left: line.left! }));
+  const subtotal = onSale.reduce((sum, line) => sum + line.lineTotal, 0);
   return {
     lines,
-    total: onSale.reduce((sum, line) => sum + line.lineTotal, 0),
+    subtotal,
+    charges: chargesFor(subtotal, context.shipping),
     itemCount: onSale.reduce((sum, line) => sum + line.quantity, 0),
     soldOut,
+    short,
     dropped,
     orderItems: onSale.map((line) => ({ productId: line.productId, quantity: line.quantity })),
-    orderable: onSale.length > 0 && soldOut.length === 0,
+    orderable: onSale.length > 0 && soldOut.length === 0 && short.length === 0,
+  };
+}
+
+/** The fees of an items subtotal, by the same rules the order API prices with (aws/src/domain/pricing.ts). */
+export function chargesFor(subtotal: number, shipping: ShippingSettings | undefined): CartCharges {
+  const byMethod = Object.fromEntries(
+    PAYMENT_METHODS.map((paymentMethod) => {
+      const fees = feesFor(subtotal, { paymentMethod, shipping });
+      return [paymentMethod, { fees, total: subtotal + fees.reduce((sum, fee) => sum + fee.amount, 0) }];
+    }),
+  ) as CartCharges["byMethod"];
+  const amountOf = (method: PaymentMethod, kind: FeeLine["kind"]) =>
+    byMethod[method].fees.find((fee) => fee.kind === kind)?.amount ?? 0;
+  const shippingFee = amountOf("credit", "shipping");
+  return {
+    shippingFee,
+    freeShipping: shippingFee === 0 && (feeRuleFor(shipping).fee ?? 0) > 0,
+    toFreeShipping: amountToFreeShipping(subtotal, shipping),
+    codSurcharge: amountOf("cod", "cod_surcharge"),
+    byMethod,
   };
 }
 
@@ -163,9 +244,19 @@ export interface CartPageData {
   added: string | null;
 }
 
+/** What prices a cart besides the catalog: the owner's fees (site.json, edge-cached like the catalog). */
+export async function pricingContext(bff: BffContext): Promise<PricingContext> {
+  const [site, stock] = await Promise.all([orUnavailable(getSiteStatus(bff)), getStockLevels(bff)]);
+  return { ...(site.shipping ? { shipping: site.shipping } : {}), stock };
+}
+
 export async function loadCartPage(bff: BffContext, request: Request) {
-  const [cart, catalog] = await Promise.all([readCart(bff.env, request), orUnavailable(getCatalog(bff))]);
-  const priced = priceCart(cart, catalog);
+  const [cart, catalog, context] = await Promise.all([
+    readCart(bff.env, request),
+    orUnavailable(getCatalog(bff)),
+    pricingContext(bff),
+  ]);
+  const priced = priceCart(cart, catalog, context);
   const addedId = new URL(request.url).searchParams.get("added");
   const added = catalog.products.find((p) => p.id === addedId)?.name ?? null;
   const page: CartPageData = { cart: priced, added };
@@ -185,14 +276,18 @@ export interface CartActionData {
  */
 export async function updateCart(bff: BffContext, request: Request) {
   assertSameSite(request);
-  const form = Object.fromEntries(await readForm(request));
+  const form = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const change = cartChangeSchema.safeParse(form);
   if (!change.success) {
     const message = change.error.issues[0]?.message ?? "無法更新購物車。";
     return data<CartActionData>({ ok: false, message }, { status: 400 });
   }
-  const [cart, catalog] = await Promise.all([readCart(bff.env, request), orUnavailable(getCatalog(bff))]);
-  const result = applyCartChange(cart, change.data, catalog);
+  const [cart, catalog, stock] = await Promise.all([
+    readCart(bff.env, request),
+    orUnavailable(getCatalog(bff)),
+    getStockLevels(bff),
+  ]);
+  const result = applyCartChange(cart, change.data, catalog, stock);
   if (!result.ok) return data<CartActionData>({ ok: false, message: result.message }, { status: 409 });
 
   const headers = { "Set-Cookie": await cartCookieHeader(bff.env, result.cart) };

@@ -2,8 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Catalog, Product } from "../../aws/src/contract";
 import { cartCookieHeader } from "../../worker/cookies.server";
-import { answer, fakeShop } from "../../worker/test/helpers";
-import { loadCatalogPage, loadProductPage, robotsResponse, sitemapResponse } from "./catalog.server";
+import { answer, fakeShop, json } from "../../worker/test/helpers";
+import { loadCatalogPage, loadProductPage, robotsResponse, sitemapResponse, withStock } from "./catalog.server";
 import { loadShell } from "./shell.server";
 
 beforeEach(() => {
@@ -24,6 +24,33 @@ const product = (id: string, name: string, sortOrder: number, available = true):
 const catalog: Catalog = {
   products: [product("cake", "鳳梨酥", 20), product("tea", "烏龍茶", 10), product("nougat", "牛軋糖", 20, false)],
 };
+
+describe("stock on the catalog and product pages", () => {
+  const counted = (stock: Record<string, number>) =>
+    fakeShop({ site: { open: true }, catalog, api: () => json({ stock }) });
+
+  it("marks a product sold out at 0, says how many are left at 5 or fewer, and nothing above or untracked", async () => {
+    const shop = await counted({ tea: 0, cake: 3 });
+    const page = await loadCatalogPage(shop.bff);
+    const byId = Object.fromEntries(page.products.map((p) => [p.id, p]));
+    expect(byId.tea).toMatchObject({ available: false, stockLabel: "已售完", maxQuantity: 0 });
+    expect(byId.cake).toMatchObject({ available: true, stockLabel: "只剩 3 件", maxQuantity: 3 });
+    // The owner's own "sold out" stays as it was; no count says nothing more.
+    expect(byId.nougat).toMatchObject({ available: false, stockLabel: null });
+    expect(withStock(catalog.products, { tea: 6 }).find((p) => p.id === "tea")).toMatchObject({ stockLabel: null });
+    expect((await loadProductPage(shop.bff, "cake")).product.stockLabel).toBe("只剩 3 件");
+  });
+
+  it("shows the catalog without counts when they cannot be read", async () => {
+    const shop = await fakeShop({ site: { open: true }, catalog, api: () => new Response("down", { status: 503 }) });
+    const page = await loadCatalogPage(shop.bff);
+    expect(page.products.map((p) => [p.id, p.available, p.stockLabel])).toEqual([
+      ["tea", true, null],
+      ["nougat", false, null],
+      ["cake", true, null],
+    ]);
+  });
+});
 
 describe("the catalog page", () => {
   it("lists products in shop order (then by name), sold-out ones included, read once through the edge cache", async () => {

@@ -2,29 +2,54 @@
  * The catalog's pages and files: the product list, one product, product images (proxied from the private bucket),
  * sitemap.xml and robots.txt. The catalog comes from S3 through the edge cache (worker/content.server.ts).
  */
-import type { Product } from "../../aws/src/contract";
+import type { Product, StockLevels } from "../../aws/src/contract";
+import { maxOrderable, stockLabel, stockState } from "../../aws/src/domain/stock";
 import { ContentUnavailableError, getCatalog, getImage } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
 import { indexable } from "../../worker/security-headers";
+import { getStockLevels } from "../../worker/stock.server";
 import { notFound, orUnavailable } from "./answers.server";
 
+/** A product as the storefront shows it: sold out by its count too, and "只剩 3 件" when few are left. */
+export type ShownProduct = Product & {
+  /** 已售完 / 只剩 N 件, or null when nothing needs saying. */
+  stockLabel: string | null;
+  /** The most one add to cart may ask for. */
+  maxQuantity: number;
+};
+
+/** The catalog's products with the counts (null: the counts could not be read, nothing is marked). */
+export function withStock(products: readonly Product[], levels: StockLevels | null): ShownProduct[] {
+  return products.map((product) => {
+    const left = levels?.[product.id];
+    const state = stockState(left);
+    return {
+      ...product,
+      available: product.available && state.kind !== "sold_out",
+      stockLabel: product.available ? stockLabel(state) : null,
+      maxQuantity: maxOrderable(left),
+    };
+  });
+}
+
 interface CatalogPageData {
-  products: Product[];
+  products: ShownProduct[];
 }
 
 export async function loadCatalogPage(bff: BffContext): Promise<CatalogPageData> {
-  return { products: await sortedProducts(bff) };
+  const [products, levels] = await Promise.all([sortedProducts(bff), getStockLevels(bff)]);
+  return { products: withStock(products, levels) };
 }
 
 interface ProductPageData {
-  product: Product;
+  product: ShownProduct;
 }
 
 export async function loadProductPage(bff: BffContext, id: string | undefined): Promise<ProductPageData> {
-  const catalog = await orUnavailable(getCatalog(bff));
+  const [catalog, levels] = await Promise.all([orUnavailable(getCatalog(bff)), getStockLevels(bff)]);
   const product = catalog.products.find((p) => p.id === id);
   if (!product) throw notFound();
-  return { product };
+  return { product: withStock([product], levels)[0]! };
 }
 
 /** sitemap.xml: the catalog page and one page per product, absolute URLs on SITE_URL. */

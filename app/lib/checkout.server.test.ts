@@ -9,7 +9,10 @@ import {
   type CheckoutSnapshot,
   checkoutFormSchema,
   decodeItems,
+  decodeTotals,
   encodeItems,
+  encodeTotals,
+  totalFor,
   idempotencyKeyFor,
   loadCheckoutPage,
   newCheckoutToken,
@@ -74,7 +77,7 @@ describe("the idempotency key", () => {
   const snapshot: CheckoutSnapshot = {
     checkoutToken: TOKEN,
     items: [{ productId: "dongding-oolong", quantity: 2 }],
-    expectedTotal: 900,
+    expectedTotal: { credit: 900, atm: 900, cod: 900 },
   };
 
   it("is the same for the same rendering of the form, and fits the contract", async () => {
@@ -88,7 +91,7 @@ describe("the idempotency key", () => {
     const variants = [
       idempotencyKeyFor(env.SESSION_SECRET, { ...snapshot, checkoutToken: "BAAAAAAAAAAAAAAAAAAAAA" }),
       idempotencyKeyFor(env.SESSION_SECRET, { ...snapshot, items: [{ productId: "dongding-oolong", quantity: 3 }] }),
-      idempotencyKeyFor(env.SESSION_SECRET, { ...snapshot, expectedTotal: 950 }),
+      idempotencyKeyFor(env.SESSION_SECRET, { ...snapshot, expectedTotal: { credit: 900, atm: 900, cod: 930 } }),
       idempotencyKeyFor("another-secret-that-is-32-chars-long!", snapshot),
     ];
     for (const other of await Promise.all(variants)) expect(other).not.toBe(key);
@@ -98,6 +101,42 @@ describe("the idempotency key", () => {
     const tokens = new Set(Array.from({ length: 50 }, () => newCheckoutToken()));
     expect(tokens.size).toBe(50);
     for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});
+
+describe("the totals snapshot", () => {
+  it("is one number when every payment method pays the same, and one per method otherwise", () => {
+    expect(encodeTotals({ credit: 1280, atm: 1280, cod: 1280 })).toBe("1280");
+    expect(decodeTotals("1280")).toEqual({ credit: 1280, atm: 1280, cod: 1280 });
+    const differing = { credit: 1380, atm: 1380, cod: 1410 };
+    expect(encodeTotals(differing)).toBe("credit:1380,atm:1380,cod:1410");
+    expect(decodeTotals(encodeTotals(differing))).toEqual(differing);
+  });
+
+  it("carries store pickup's totals when the shop offers it, and picks the one for the shopper's choice", () => {
+    const totals = { credit: 1380, atm: 1380, cod: 1410, "cvs-credit": 1340, "cvs-atm": 1340, "cvs-cod": 1370 };
+    const encoded = encodeTotals(totals);
+    expect(encoded).toBe("credit:1380,atm:1380,cod:1410,cvs-credit:1340,cvs-atm:1340,cvs-cod:1370");
+    expect(decodeTotals(encoded)).toEqual(totals);
+    expect(totalFor(totals, "cvs", "cod")).toBe(1370);
+    expect(totalFor(totals, "home", "cod")).toBe(1410);
+    // A page from before store pickup: the home total stands in.
+    expect(totalFor({ credit: 900, atm: 900, cod: 930 }, "cvs", "atm")).toBe(900);
+    expect(decodeTotals("cvs-credit:1,cvs-atm:1,cvs-cod:1")).toBeNull();
+  });
+
+  it.each([
+    "",
+    "-1",
+    "1.5",
+    "abc",
+    "credit:1",
+    "credit:1,atm:1,cod:1,cod:2",
+    "credit:1,atm:1,card:1",
+    "credit:1:2,atm:1,cod:1",
+    "99999999999",
+  ])("rejects %j", (value) => {
+    expect(decodeTotals(value)).toBeNull();
   });
 });
 
@@ -124,7 +163,11 @@ describe("the form", () => {
     const parsed = checkoutFormSchema.parse(form);
     const request = buildOrderRequest(
       parsed,
-      { checkoutToken: TOKEN, items: [{ productId: "dongding-oolong", quantity: 2 }], expectedTotal: 900 },
+      {
+        checkoutToken: TOKEN,
+        items: [{ productId: "dongding-oolong", quantity: 2 }],
+        expectedTotal: { credit: 900, atm: 900, cod: 930 },
+      },
       "k".repeat(43),
     );
     expect(request.customer).toEqual({
@@ -134,6 +177,15 @@ describe("the form", () => {
       address: "100 臺北市中正區重慶南路一段 122 號",
     });
     expect(request).not.toHaveProperty("note");
+    // The total the page showed for the chosen method (credit), not the pay-on-arrival one.
+    expect(request.expectedTotal).toBe(900);
+    expect(
+      buildOrderRequest(
+        { ...parsed, paymentMethod: "cod" },
+        { checkoutToken: TOKEN, items: [], expectedTotal: { credit: 900, atm: 900, cod: 930 } },
+        "k".repeat(43),
+      ).expectedTotal,
+    ).toBe(930);
     expect(createOrderRequestSchema.safeParse(request).success).toBe(true);
   });
 
@@ -195,7 +247,7 @@ describe("placing the order", () => {
       await idempotencyKeyFor(env.SESSION_SECRET, {
         checkoutToken: TOKEN,
         items: sent.items,
-        expectedTotal: 1280,
+        expectedTotal: { credit: 1280, atm: 1280, cod: 1280 },
       }),
     );
   });
@@ -295,10 +347,21 @@ describe("the checkout page", () => {
     const cookie = await cartCookieHeader(shop.bff.env, cart);
     const first = await loadCheckoutPage(shop.bff, page(cookie));
     const second = await loadCheckoutPage(shop.bff, page(cookie));
-    expect(first.snapshot).toMatchObject({ items: "dongding-oolong:2,pineapple-cake:1", expectedTotal: 1280 });
+    expect(first.snapshot).toMatchObject({ items: "dongding-oolong:2,pineapple-cake:1", expectedTotal: "1280" });
     expect(first.snapshot?.checkoutToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(second.snapshot?.checkoutToken).not.toBe(first.snapshot?.checkoutToken);
     expect(first.recentOrderId).toBeNull();
+  });
+
+  it("prices the owner's fees into each payment method's total and says how far free shipping is", async () => {
+    const site = { open: true, shipping: { home: { fee: 100, freeShippingThreshold: 1600, codSurcharge: 30 } } };
+    const shop = await fakeShop({ site, catalog });
+    const data = await loadCheckoutPage(shop.bff, page(await cartCookieHeader(shop.bff.env, cart)));
+    expect(data.snapshot).toMatchObject({
+      expectedTotal: "credit:1380,atm:1380,cod:1410",
+      totals: { credit: 1380, atm: 1380, cod: 1410 },
+    });
+    expect(data.cart.charges).toMatchObject({ shippingFee: 100, toFreeShipping: 320, codSurcharge: 30 });
   });
 
   it("offers nothing to order for an empty cart or one with sold-out lines", async () => {
@@ -382,7 +445,7 @@ describe("submitting the checkout form", () => {
       kind: "retry",
       errors: { phone: "請輸入 09 開頭的 10 位手機號碼" },
       values: { phone: "12345", name: " 王小明 " },
-      snapshot: { checkoutToken: TOKEN, items: form.items, expectedTotal: 1280 },
+      snapshot: { checkoutToken: TOKEN, items: form.items, expectedTotal: "1280" },
     });
     expect(shop.apiCalls()).toHaveLength(0);
   });
@@ -394,8 +457,45 @@ describe("submitting the checkout form", () => {
     });
     const result = await answer<CheckoutActionData>(submitCheckout(shop.bff, submit(form)));
     expect(result.status).toBe(409);
-    expect(result.data).toMatchObject({ kind: "retry", newTotal: 1380, snapshot: { expectedTotal: 1380 } });
+    expect(result.data).toMatchObject({ kind: "retry", newTotal: 1380, snapshot: { expectedTotal: "1380" } });
     expect(result.data.kind === "retry" && result.data.snapshot?.checkoutToken).not.toBe(TOKEN);
+  });
+
+  it("after a fee change, prices every method again from fresh copies and sends the chosen method's total", async () => {
+    const site = { open: true, shipping: { home: { fee: 120, codSurcharge: 40 } } };
+    const shop = await fakeShop({
+      site,
+      catalog,
+      api: () => apiError(409, "price_changed", "價格已更新", { currentTotal: 1440 }),
+    });
+    const submitted = { ...form, expectedTotal: "credit:1380,atm:1380,cod:1410", paymentMethod: "cod" };
+    const result = await answer<CheckoutActionData>(submitCheckout(shop.bff, submit(submitted)));
+    expect(result.status).toBe(409);
+    expect(result.data).toMatchObject({
+      kind: "retry",
+      newTotal: 1440,
+      snapshot: { expectedTotal: "credit:1400,atm:1400,cod:1440" },
+    });
+    const sent = JSON.parse(shop.apiCalls()[0]!.body) as CreateOrderRequest;
+    expect(sent.expectedTotal).toBe(1410);
+  });
+
+  it("says which product sold out and what is left, and sends the shopper back to the cart (409)", async () => {
+    const shop = await fakeShop({
+      catalog,
+      api: () =>
+        apiError(409, "sold_out", "「土鳳梨酥」已售完；「凍頂烏龍茶」庫存不足，只剩 1 件", {
+          remaining: { "pineapple-cake": 0, "dongding-oolong": 1 },
+        }),
+    });
+    const result = await answer<CheckoutActionData>(submitCheckout(shop.bff, submit(form)));
+    expect(result.status).toBe(409);
+    expect(result.data).toMatchObject({
+      kind: "retry",
+      message: "「土鳳梨酥」已售完；「凍頂烏龍茶」庫存不足，只剩 1 件。請回到購物車調整數量後再結帳。",
+      snapshot: null,
+      backToCart: true,
+    });
   });
 
   it("keeps the same token when the API is unavailable, so pressing again cannot order twice (503)", async () => {

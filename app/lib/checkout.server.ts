@@ -18,12 +18,14 @@ import {
   type CreateOrderRequest,
   type CreateOrderResponse,
   DELIVERY_METHODS,
+  type DeliveryMethod,
   type InvoiceRequest,
   type PickupStore,
   fieldErrorsOf,
   MAX_LINE_QUANTITY,
   type Order,
   PAYMENT_METHODS,
+  type PaymentMethod,
   type PaymentRedirect,
   productIdSchema,
   taiwanMobile,
@@ -41,12 +43,14 @@ import {
 } from "../../worker/cookies.server";
 import { createOrder } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
+import { purgeStock } from "../../worker/stock.server";
 import { closedResponse, originRefusedMessage, orUnavailable } from "./answers.server";
-import { type PricedCart, priceCart } from "./cart.server";
+import { type PricedCart, type PricingContext, priceCart, pricingContext } from "./cart.server";
 import { INVOICE_CARRIERS } from "../../aws/src/domain/invoice";
 import { chainsFor } from "../../aws/src/domain/pickup";
+import { feesFor } from "../../aws/src/domain/pricing";
 import { getSiteStatus } from "../../worker/content.server";
-import { assertSameSite, blank, formErrors, readForm } from "./forms.server";
+import { assertSameSite, blank, FORM_LIMITS, formErrors, readForm } from "./forms.server";
 import { type PickupReturn, pickupReturn, readStoreTicket } from "./pickup.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
@@ -136,7 +140,14 @@ const snapshotSchema = z.object({
     }
     return items;
   }),
-  expectedTotal: z.coerce.number().int().min(0).max(10_000_000),
+  expectedTotal: z.string().transform((value, ctx) => {
+    const totals = decodeTotals(value);
+    if (!totals) {
+      ctx.addIssue({ code: "custom", message: "expectedTotal" });
+      return z.NEVER;
+    }
+    return totals;
+  }),
 });
 export type CheckoutSnapshot = z.infer<typeof snapshotSchema>;
 
@@ -160,6 +171,56 @@ export function decodeItems(value: string): CartItem[] | null {
   return items.length <= MAX_CART_LINES ? items : null;
 }
 
+/**
+ * What the page showed the shopper would pay, for each payment method and (when the shop offers store pickup) each
+ * delivery: the pay-on-arrival surcharge and the delivery fee differ. Keys: `credit` (home delivery) and `cvs-credit`
+ * (store pickup), and so on for every payment method.
+ */
+export type TotalKey = PaymentMethod | `cvs-${PaymentMethod}`;
+export type Totals = Record<PaymentMethod, number> & Partial<Record<`cvs-${PaymentMethod}`, number>>;
+const TOTAL_KEYS: readonly TotalKey[] = [...PAYMENT_METHODS, ...PAYMENT_METHODS.map((m) => `cvs-${m}` as const)];
+
+export function totalKey(delivery: DeliveryMethod | undefined, paymentMethod: PaymentMethod): TotalKey {
+  return delivery === "cvs" ? `cvs-${paymentMethod}` : paymentMethod;
+}
+
+/** The total for the shopper's choice (a page from before store pickup has only the home-delivery ones). */
+export function totalFor(totals: Totals, delivery: DeliveryMethod | undefined, paymentMethod: PaymentMethod): number {
+  return totals[totalKey(delivery, paymentMethod)] ?? totals[paymentMethod];
+}
+
+/**
+ * The totals as one hidden field: `1280` when every choice pays the same, else `credit:1280,atm:1280,cod:1310` (and
+ * `cvs-credit:…` when store pickup is offered). The order API checks the chosen one (`expectedTotal`), so a fee changed
+ * since the page was shown is a price change the shopper confirms.
+ */
+export function encodeTotals(totals: Totals): string {
+  const present = TOTAL_KEYS.filter((key) => totals[key] !== undefined);
+  const amounts = present.map((key) => totals[key]);
+  if (amounts.every((amount) => amount === amounts[0])) return String(amounts[0]);
+  return present.map((key) => `${key}:${totals[key]}`).join(",");
+}
+
+export function decodeTotals(value: string): Totals | null {
+  const amount = (text: string | undefined) =>
+    text !== undefined && /^\d{1,8}$/.test(text) && Number(text) <= MAX_TOTAL ? Number(text) : null;
+  if (!value.includes(":")) {
+    const single = amount(value.trim());
+    return single === null ? null : (Object.fromEntries(PAYMENT_METHODS.map((m) => [m, single])) as Totals);
+  }
+  const totals: Partial<Record<TotalKey, number>> = {};
+  for (const part of value.split(",")) {
+    const [key, text, extra] = part.split(":");
+    const parsed = amount(text);
+    if (extra !== undefined || parsed === null || !(TOTAL_KEYS as readonly string[]).includes(key!)) return null;
+    if (totals[key as TotalKey] !== undefined) return null;
+    totals[key as TotalKey] = parsed;
+  }
+  return PAYMENT_METHODS.every((method) => totals[method] !== undefined) ? (totals as Totals) : null;
+}
+
+const MAX_TOTAL = 10_000_000;
+
 /** A fresh token for each rendering of the checkout form: 128 random bits, base64url (22 characters). */
 export function newCheckoutToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(16)));
@@ -174,7 +235,7 @@ export async function idempotencyKeyFor(secret: string, snapshot: CheckoutSnapsh
     false,
     ["sign"],
   );
-  const message = `checkout-key-v1\n${snapshot.checkoutToken}\n${encodeItems(snapshot.items)}\n${snapshot.expectedTotal}`;
+  const message = `checkout-key-v1\n${snapshot.checkoutToken}\n${encodeItems(snapshot.items)}\n${encodeTotals(snapshot.expectedTotal)}`;
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message));
   return base64url(new Uint8Array(mac));
 }
@@ -200,7 +261,7 @@ export function buildOrderRequest(
     paymentMethod: form.paymentMethod,
     ...(home ? {} : { deliveryMethod: "cvs" as const, ...(pickupStore ? { pickupStore } : {}) }),
     invoice: invoiceRequestOf(form),
-    expectedTotal: snapshot.expectedTotal,
+    expectedTotal: totalFor(snapshot.expectedTotal, form.deliveryMethod, form.paymentMethod),
     ...(form.note ? { note: form.note } : {}),
     ...(origin ? { origin } : {}),
   };
@@ -232,7 +293,16 @@ type CheckoutOutcome =
   /** Fix the marked fields; nothing was sent, or the API rejected the values. */
   | { kind: "invalid"; errors: CheckoutErrors; values: CheckoutValues; message: string }
   /** The catalog's total differs from what the page showed: show the new total and ask again. */
-  | { kind: "price_changed"; currentTotal: number; values: CheckoutValues; message: string }
+  | {
+      kind: "price_changed";
+      currentTotal: number;
+      paymentMethod: PaymentMethod;
+      deliveryMethod?: DeliveryMethod;
+      values: CheckoutValues;
+      message: string;
+    }
+  /** Not enough left of some products (the order API's count): its message names each and what is left. */
+  | { kind: "sold_out"; message: string; values: CheckoutValues; productIds: string[] }
   /** Some products sold out or vanished since the page was shown. */
   | { kind: "items_unavailable"; productIds: string[]; values: CheckoutValues; message: string }
   /** The form no longer matches anything orderable (tampered, or from an old page): start again from the cart. */
@@ -275,7 +345,12 @@ export async function placeOrder(
   const key = await idempotencyKeyFor(bff.env.SESSION_SECRET, snapshot.data);
   const result = await createOrder(bff, buildOrderRequest(form.data, snapshot.data, key, origin, store));
   if (result.ok) return placed(bff, result.data);
-  return fromFailure(result, values, origin);
+  return fromFailure(
+    result,
+    values,
+    { paymentMethod: form.data.paymentMethod, deliveryMethod: form.data.deliveryMethod },
+    origin,
+  );
 }
 
 function placed(bff: BffContext, { order, payment }: CreateOrderResponse): CheckoutOutcome {
@@ -316,7 +391,12 @@ function checkoutFieldsOf(fields: Record<string, string> | undefined): Record<st
   return out;
 }
 
-function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: string): CheckoutOutcome {
+function fromFailure(
+  failure: ApiFailure,
+  values: CheckoutValues,
+  choice: { paymentMethod: PaymentMethod; deliveryMethod?: DeliveryMethod },
+  origin?: string,
+): CheckoutOutcome {
   if (failure.kind === "validation" && failure.fields?.origin) {
     return { kind: "origin_refused", values, message: originRefusedMessage("checkout", origin) };
   }
@@ -326,12 +406,9 @@ function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: strin
       return {
         kind: "price_changed",
         currentTotal: failure.currentTotal,
+        ...choice,
         values,
-        // The page's total is the home-delivery one; store pickup has a fee rule of its own (ADR 0027).
-        message:
-          values.deliveryMethod === "cvs"
-            ? "超商取貨的運費與宅配不同，請確認新的總金額後再送出一次。"
-            : "商品價格已經更新，請確認新的總金額後再送出一次。",
+        message: "商品價格或運費已經更新，請確認新的總金額後再送出一次。",
       };
     case "site_closed":
       return { kind: "closed", message: failure.message };
@@ -350,6 +427,17 @@ function fromFailure(failure: ApiFailure, values: CheckoutValues, origin?: strin
       return { kind: "stale_form", message: "結帳頁面已經過期，請回到購物車重新結帳。" };
     }
     case "conflict":
+      if (failure.code === "sold_out") {
+        const productIds = Object.keys(failure.fields ?? {})
+          .filter((path) => path.startsWith("items."))
+          .map((path) => path.slice("items.".length));
+        return {
+          kind: "sold_out",
+          values,
+          productIds,
+          message: `${failure.message}。請回到購物車調整數量後再結帳。`,
+        };
+      }
       if (failure.code === "product_unavailable") {
         const productIds = Object.keys(failure.fields ?? {})
           .filter((path) => path.startsWith("items."))
@@ -398,7 +486,27 @@ function base64url(bytes: Uint8Array): string {
 interface CheckoutSnapshotFields {
   checkoutToken: string;
   items: string;
-  expectedTotal: number;
+  /** `encodeTotals` of `totals`: the hidden field. */
+  expectedTotal: string;
+  /** What each payment method pays, as the page shows it. */
+  totals: Totals;
+}
+
+function snapshotOf(checkoutToken: string, items: string, totals: Totals): CheckoutSnapshotFields {
+  return { checkoutToken, items, expectedTotal: encodeTotals(totals), totals };
+}
+
+/** The totals of a cart for each payment method (and store pickup, when offered), as the order API prices them. */
+export function totalsOf(cart: PricedCart, context: PricingContext, withPickup: boolean): Totals {
+  const totals: Partial<Record<TotalKey, number>> = {};
+  for (const paymentMethod of PAYMENT_METHODS) {
+    totals[paymentMethod] = cart.charges.byMethod[paymentMethod].total;
+    if (withPickup) {
+      const fees = feesFor(cart.subtotal, { paymentMethod, deliveryMethod: "cvs", shipping: context.shipping });
+      totals[`cvs-${paymentMethod}`] = cart.subtotal + fees.reduce((sum, fee) => sum + fee.amount, 0);
+    }
+  }
+  return totals as Totals;
 }
 
 export interface CheckoutPageData {
@@ -415,28 +523,26 @@ export interface CheckoutPageData {
 }
 
 export async function loadCheckoutPage(bff: BffContext, request: Request): Promise<CheckoutPageData> {
-  const [cart, catalog, remembered, site, pickup] = await Promise.all([
+  const [cart, catalog, context, remembered, site, pickup] = await Promise.all([
     readCart(bff.env, request),
     orUnavailable(getCatalog(bff)),
+    pricingContext(bff),
     readRememberedOrders(bff.env, request),
     orUnavailable(getSiteStatus(bff)),
     pickupReturn(bff, request),
   ]);
-  const priced = priceCart(cart, catalog);
+  const priced = priceCart(cart, catalog, context);
+  const totals = totalsOf(priced, context, Boolean(site.pickup));
   // Back from the store map: the same snapshot as before (the same token and key), if it still matches the cart.
   const kept = pickup?.values;
   const keptSnapshot =
-    kept?.checkoutToken && kept.items === encodeItems(priced.orderItems) && Number(kept.expectedTotal) === priced.total
-      ? { checkoutToken: kept.checkoutToken, items: kept.items, expectedTotal: priced.total }
+    kept?.checkoutToken && kept.items === encodeItems(priced.orderItems) && kept.expectedTotal === encodeTotals(totals)
+      ? snapshotOf(kept.checkoutToken, kept.items, totals)
       : null;
   return {
     cart: priced,
     snapshot: priced.orderable
-      ? (keptSnapshot ?? {
-          checkoutToken: newCheckoutToken(),
-          items: encodeItems(priced.orderItems),
-          expectedTotal: priced.total,
-        })
+      ? (keptSnapshot ?? snapshotOf(newCheckoutToken(), encodeItems(priced.orderItems), totals))
       : null,
     recentOrderId: remembered[0]?.id ?? null,
     pickupChains: site.pickup ? chainsFor(site.pickup.account) : [],
@@ -464,7 +570,7 @@ export type CheckoutActionData =
 
 export async function submitCheckout(bff: BffContext, request: Request) {
   assertSameSite(request);
-  const submitted = Object.fromEntries(await readForm(request));
+  const submitted = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const outcome = await placeOrder(bff, submitted, storefrontOrigin(request, bff.env.SITE_URL));
   const submittedSnapshot = snapshotFields(submitted);
 
@@ -472,6 +578,11 @@ export async function submitCheckout(bff: BffContext, request: Request) {
     case "placed": {
       const { order, payment } = outcome;
       const headers = new Headers();
+      // The units it took show on this data centre's pages at once.
+      await purgeStock(
+        bff,
+        order.lines.map((line) => line.productId),
+      );
       // The order is placed: the cart is done with, and this browser remembers the order for the order page.
       headers.append("Set-Cookie", await cartCookieHeader(bff.env, EMPTY_CART));
       headers.append(
@@ -500,21 +611,26 @@ export async function submitCheckout(bff: BffContext, request: Request) {
         { message: outcome.message, errors: outcome.errors, values: outcome.values, snapshot: submittedSnapshot },
         422,
       );
-    case "price_changed":
-      await purgeContent(bff, "catalog.json");
+    case "price_changed": {
+      // A price or a fee changed: the edge's copies are behind; price the same items again from fresh ones.
+      await Promise.all([purgeContent(bff, "catalog.json"), purgeContent(bff, "site.json")]);
+      const totals = submittedSnapshot && (await repriced(bff, submittedSnapshot, outcome));
       return retry(
         {
           message: outcome.message,
           errors: {},
           values: outcome.values,
           // Confirming the new total is a new request body, hence a new token and key.
-          snapshot: submittedSnapshot && {
-            checkoutToken: newCheckoutToken(),
-            items: submittedSnapshot.items,
-            expectedTotal: outcome.currentTotal,
-          },
+          snapshot: submittedSnapshot && totals && snapshotOf(newCheckoutToken(), submittedSnapshot.items, totals),
           newTotal: outcome.currentTotal,
         },
+        409,
+      );
+    }
+    case "sold_out":
+      await purgeStock(bff, outcome.productIds);
+      return retry(
+        { message: outcome.message, errors: {}, values: outcome.values, snapshot: null, backToCart: true },
         409,
       );
     case "items_unavailable":
@@ -550,7 +666,39 @@ function retry(body: Omit<Extract<CheckoutActionData, { kind: "retry" }>, "kind"
 function snapshotFields(submitted: Record<string, unknown>): CheckoutSnapshotFields | null {
   const { checkoutToken, items, expectedTotal } = submitted;
   if (typeof checkoutToken !== "string" || typeof items !== "string" || typeof expectedTotal !== "string") return null;
-  const total = Number(expectedTotal);
-  if (!Number.isInteger(total)) return null;
-  return { checkoutToken, items, expectedTotal: total };
+  const totals = decodeTotals(expectedTotal);
+  return totals && snapshotOf(checkoutToken, items, totals);
+}
+
+/**
+ * Every method's total for the submitted items after a price change, from fresh copies of the catalog and the fees;
+ * the API's figure for the method the shopper chose wins should the two still differ.
+ */
+async function repriced(
+  bff: BffContext,
+  submitted: CheckoutSnapshotFields,
+  {
+    paymentMethod,
+    deliveryMethod,
+    currentTotal,
+  }: { paymentMethod: PaymentMethod; deliveryMethod?: DeliveryMethod; currentTotal: number },
+): Promise<Totals> {
+  const items = decodeItems(submitted.items);
+  const chosen = totalKey(deliveryMethod, paymentMethod);
+  const withPickup = submitted.totals["cvs-credit"] !== undefined || deliveryMethod === "cvs";
+  // Without fresh copies: the change the API reports, applied to every choice alike.
+  const delta = currentTotal - totalFor(submitted.totals, deliveryMethod, paymentMethod);
+  let totals = Object.fromEntries(
+    Object.entries(submitted.totals).map(([key, amount]) => [key, Math.max(0, amount + delta)]),
+  ) as Totals;
+  if (items) {
+    try {
+      const [catalog, context] = await Promise.all([getCatalog(bff), pricingContext(bff)]);
+      const priced = priceCart({ items }, catalog, context);
+      if (priced.orderable && priced.orderItems.length === items.length) totals = totalsOf(priced, context, withPickup);
+    } catch {
+      // Content unavailable: keep the page's totals for the other choices.
+    }
+  }
+  return { ...totals, [chosen]: currentTotal };
 }

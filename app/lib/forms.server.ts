@@ -1,6 +1,8 @@
 /**
  * Reading and parsing forms, for every action (storefront and admin):
- *   - `readForm`: the body of a form post. `request.formData()` throws on a body that is not a form (JSON, plain
+ *   - `readForm`: the body of a form post, at most the route's FORM_LIMITS bytes. A bigger one is refused with 413
+ *     before anything is parsed: by its `Content-Length`, and, for a body without one (chunked), by counting while
+ *     it streams in and stopping at the limit. `request.formData()` throws on a body that is not a form (JSON, plain
  *     text, a multipart body without a usable boundary, bytes that do not parse), and Remix turns a thrown error
  *     into a 500 — a server error for what is bad input. A body of another type is refused with 415, an
  *     unreadable one with 400, each with a reason and no caching.
@@ -10,13 +12,26 @@
  *   - `formErrors`: field messages by dotted path (zod's or the order API's) onto the form's own field names.
  */
 import { z } from "zod";
-import { fieldErrorsOf } from "../../aws/src/contract";
+import { fieldErrorsOf, MAX_IMAGE_BYTES } from "../../aws/src/contract";
 import { checkOrigin, crossSiteRefusal } from "../../worker/origin";
 import type { FieldErrors, FormFailure, FormSuccess, FormValues } from "./forms";
 
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
 export const UNREADABLE_FORM_MESSAGE = "無法讀取送出的表單，請重新整理頁面後再試一次。";
+
+/** The most a form post may carry, in bytes, by kind of form (docs/security.md). */
+export const FORM_LIMITS = {
+  /**
+   * The shop's forms (cart, checkout, order lookup) and the owner's login: short fields. The largest, a checkout with
+   * a 500-character note in Chinese, is under 6 KB URL-encoded.
+   */
+  shop: 16 * 1024,
+  /** The admin's forms: a product's 2,000-character description, URL-encoded, is about 18 KB. */
+  admin: 64 * 1024,
+  /** A product form carrying its image: the image's own limit and the form around it. */
+  adminWithImage: MAX_IMAGE_BYTES + 64 * 1024,
+} as const;
 
 function unreadable(status: 400 | 415): Response {
   return Response.json(
@@ -25,14 +40,49 @@ function unreadable(status: 400 | 415): Response {
   );
 }
 
-export async function readForm(request: Request): Promise<FormData> {
-  const type = (request.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (!FORM_TYPES.has(type)) throw unreadable(415);
+function tooLarge(maxBytes: number): Response {
+  return Response.json(
+    { ok: false, message: `送出的內容太大（上限 ${Math.floor(maxBytes / 1024)} KB），請縮短後再試一次。` },
+    { status: 413, headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!FORM_TYPES.has(type.split(";")[0]!.trim().toLowerCase())) throw unreadable(415);
+  const body = await readBody(request, maxBytes);
   try {
-    return await request.formData();
+    return await new Response(body, { headers: { "Content-Type": type } }).formData();
   } catch {
     throw unreadable(400);
   }
+}
+
+/** The body's bytes, refused (413) by its declared length or, without one, as soon as more than `maxBytes` arrived. */
+async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const body = new Uint8Array(Math.min(maxBytes, Number(declared) || 64 * 1024));
+  if (!request.body) return body.subarray(0, 0);
+  const reader = request.body.getReader();
+  let buffer = body;
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    if (size + value.byteLength > buffer.length) {
+      const grown = new Uint8Array(Math.min(maxBytes, Math.max(buffer.length * 2, size + value.byteLength)));
+      grown.set(buffer.subarray(0, size));
+      buffer = grown;
+    }
+    buffer.set(value, size);
+    size += value.byteLength;
+  }
+  return buffer.subarray(0, size);
 }
 
 /** Throws the one cross-site refusal (403) unless a shopper's post comes from our own pages. */
@@ -94,6 +144,18 @@ export const blank = (value: unknown) => (typeof value === "string" && value.tri
 
 /** A field that may be repeated (checkbox lists) always parses as a list. */
 export const asList = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/**
+ * An amount in New Taiwan dollars as the owner types it — "450", "1,280", "NT$1280" — as a number; `message` when it
+ * is not a whole number. Bounds are the caller's (the contract's, where it has them).
+ */
+export const twdText = (message: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
+    .pipe(z.string().regex(/^-?\d+$/, message))
+    .transform(Number);
 
 /** An HTML checkbox: present (any value) means on. */
 export const checkbox = z.preprocess((value) => value !== undefined && value !== "" && value !== "false", z.boolean());

@@ -1,7 +1,7 @@
 /** How an order's status reads to the shopper: labels and the timeline of its payment method's steps. */
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry, Order } from "../../aws/src/contract";
-import { statusLabel, timeline } from "./order-view";
+import { chargeLines, statusLabel, timeline } from "./order-view";
 
 describe("the order timeline", () => {
   const at = (minute: number) => `2026-11-27T02:${String(minute).padStart(2, "0")}:00.000Z`;
@@ -60,5 +60,26 @@ describe("the order timeline", () => {
       ["已出貨", "current"],
       ["已收款", "upcoming"],
     ]);
+  });
+});
+
+describe("the fee lines between the items and the total", () => {
+  it("are the subtotal and each fee, in the order's words; none for an order without fees", () => {
+    expect(
+      chargeLines({
+        subtotal: 680,
+        fees: [
+          { kind: "shipping", name: "運費", amount: 150 },
+          { kind: "cod_surcharge", name: "貨到付款手續費", amount: 30 },
+        ],
+        total: 860,
+      }),
+    ).toEqual([
+      { label: "商品小計", amount: 680 },
+      { label: "運費", amount: 150 },
+      { label: "貨到付款手續費", amount: 30 },
+    ]);
+    expect(chargeLines({ total: 1280 })).toEqual([]);
+    expect(chargeLines({ subtotal: 1280, fees: [], total: 1280 })).toEqual([]);
   });
 });

@@ -14,6 +14,17 @@ export interface Handoff {
   fields: Record<string, string>;
 }
 
+/**
+ * The rows between the items and the total: the items subtotal and each fee (運費, 貨到付款手續費), or none for an
+ * order without fees (its total is its subtotal).
+ */
+export function chargeLines(order: Pick<Order, "subtotal" | "fees" | "total">): { label: string; amount: number }[] {
+  const fees = order.fees ?? [];
+  if (fees.length === 0) return [];
+  const subtotal = order.subtotal ?? order.total - fees.reduce((sum, fee) => sum + fee.amount, 0);
+  return [{ label: "商品小計", amount: subtotal }, ...fees.map((fee) => ({ label: fee.name, amount: fee.amount }))];
+}
+
 export const PAYMENT_METHOD_LABELS: Record<PaymentMethod, string> = {
   credit: "信用卡（綠界 ECPay）",
   atm: "ATM 轉帳（綠界 ECPay）",

@@ -3,10 +3,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Order } from "../../aws/src/contract";
 import type { BffContext } from "../../worker/context";
 import { MAX_REMEMBERED_ORDERS, readRememberedOrders } from "../../worker/cookies.server";
-import { answer, fakeShop, json, type Reply, scriptedTransport, testEnv } from "../../worker/test/helpers";
+import {
+  answer,
+  fakeShop,
+  interleavedD1,
+  json,
+  type Reply,
+  scriptedTransport,
+  testEnv,
+} from "../../worker/test/helpers";
 import {
   forgetOrderHeader,
-  LOOKUP_MISS_RULE,
+  LOOKUP_CLIENT_RULE,
+  LOOKUP_PHONE_RULE,
   type LookupActionData,
   loadOrderPage,
   lookupOrder,
@@ -23,9 +32,14 @@ import {
 const RATE_LIMIT_DB = (workerEnv as { RATE_LIMIT_DB: BffContext["env"]["RATE_LIMIT_DB"] }).RATE_LIMIT_DB;
 const env = testEnv({ RATE_LIMIT_DB });
 
-beforeEach(() => {
+beforeEach(async () => {
   vi.spyOn(console, "error").mockImplementation(() => {});
   vi.spyOn(console, "warn").mockImplementation(() => {});
+  // Several tests look up the fixture's phone number: each starts its per-phone count from zero.
+  await RATE_LIMIT_DB.prepare("DELETE FROM rate_limits WHERE name = ?1")
+    .bind(LOOKUP_PHONE_RULE.name)
+    .run()
+    .catch(() => {});
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -46,13 +60,30 @@ const order: Order = {
 };
 const notFound = () => json({ error: { code: "not_found", message: "查無此訂單" } }, { status: 404 });
 
+/** A random IPv6 /64 of the documentation prefix, so each test counts its own client. */
+const randomNetwork = () => {
+  const hextet = () => Math.floor(Math.random() * 0xffff).toString(16);
+  return `2001:db8:${hextet()}:${hextet()}`;
+};
+
+/** A phone number of its own for each test (the per-phone counter is shared by the whole file). */
+const randomPhone = () => `09${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+
 function setup(...replies: Reply[]) {
   const transport = scriptedTransport(...replies);
-  const bff: BffContext = { env, ctx: { waitUntil: () => {} }, fetch: transport.fetch, retryBaseDelayMs: 0 };
-  const client = `203.0.113.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}`;
-  const request = () =>
-    new Request("http://127.0.0.1:8788/orders", { method: "POST", headers: { "CF-Connecting-IP": client } });
-  return { bff, calls: transport.calls, request };
+  const background: Promise<unknown>[] = [];
+  const bff: BffContext = {
+    env,
+    ctx: { waitUntil: (promise) => void background.push(promise) },
+    fetch: transport.fetch,
+    retryBaseDelayMs: 0,
+  };
+  const client = `${randomNetwork()}::1`;
+  const request = (address = client) =>
+    new Request("http://127.0.0.1:8788/orders", { method: "POST", headers: { "CF-Connecting-IP": address } });
+  /** Waits for what the lookups left running (refunds of counted attempts). */
+  const settled = () => Promise.all(background.splice(0));
+  return { bff, calls: transport.calls, request, settled };
 }
 
 /** The next request from a browser that received `setCookie` (it replaces the whole cookie). */
@@ -105,7 +136,7 @@ describe("order lookup", () => {
     const { bff, calls, request } = setup(json({ order }));
     expect(await lookupOrder(bff, request(), { id: "4831", phone: "12345" })).toEqual({
       kind: "invalid",
-      errors: { id: "訂單編號格式為 YYMMDD-NNNNN", phone: "請輸入 09 開頭的 10 位手機號碼" },
+      errors: { id: "訂單編號格式為 YYMMDD-NNNN-NNNN", phone: "請輸入 09 開頭的 10 位手機號碼" },
     });
     expect(await lookupOrder(bff, request(), {})).toMatchObject({
       kind: "invalid",
@@ -116,7 +147,7 @@ describe("order lookup", () => {
 
   it("answers the same not-found for any miss, and after ten misses refuses even the right phone", async () => {
     const { bff, calls, request } = setup(notFound());
-    for (let i = 0; i < LOOKUP_MISS_RULE.limit; i++) {
+    for (let i = 0; i < LOOKUP_CLIENT_RULE.limit; i++) {
       expect(
         await lookupOrder(bff, request(), { id: "261127-04831", phone: `09000000${String(i).padStart(2, "0")}` }),
       ).toEqual({
@@ -131,15 +162,90 @@ describe("order lookup", () => {
     });
     expect(refused.kind === "throttled" && refused.retryAfterSeconds).toBeGreaterThan(890);
     // The refused attempt never reached the API.
-    expect(calls).toHaveLength(LOOKUP_MISS_RULE.limit);
+    expect(calls).toHaveLength(LOOKUP_CLIENT_RULE.limit);
   });
 
   it("does not count the API being down as a miss", async () => {
-    const { bff, request } = setup(json({ error: { code: "internal_error", message: "boom" } }, { status: 500 }));
-    for (let i = 0; i < LOOKUP_MISS_RULE.limit + 2; i++) {
+    const { bff, request, settled } = setup(
+      json({ error: { code: "internal_error", message: "boom" } }, { status: 500 }),
+    );
+    for (let i = 0; i < LOOKUP_CLIENT_RULE.limit + 2; i++) {
       expect(await lookupOrder(bff, request(), { id: "261127-04831", phone: "0912345678" })).toMatchObject({
         kind: "failed",
       });
+      await settled();
+    }
+  });
+
+  it("takes the id as typed on a phone: no dashes, spaces, full-width digits", async () => {
+    const current: Order = { ...order, id: "261127-4831-0926" };
+    for (const typed of [
+      "26112748310926",
+      "261127 4831 0926",
+      "２６１１２７－４８３１－０９２６",
+      "261127-4831-0926",
+    ]) {
+      const { bff, calls, request } = setup(json({ order: current }));
+      expect(await lookupOrder(bff, request(), { id: typed, phone: "0912345678" }), typed).toMatchObject({
+        kind: "found",
+        ref: { id: "261127-4831-0926" },
+      });
+      expect(calls[0]!.url.searchParams.get("id")).toBe("261127-4831-0926");
+    }
+    const { bff, request } = setup(json({ order }));
+    expect(await lookupOrder(bff, request(), { id: "26112704831", phone: "0912345678" })).toMatchObject({
+      kind: "found",
+      ref: { id: "261127-04831" },
+    });
+  });
+
+  it("counts the addresses of one IPv6 /64 as one client: twelve misses from twelve of them end refused", async () => {
+    const { bff, calls, request } = setup(notFound());
+    const network = randomNetwork();
+    const kinds: string[] = [];
+    for (let host = 1; host <= 12; host++) {
+      kinds.push((await lookupOrder(bff, request(`${network}::${host}`), { id: order.id, phone: randomPhone() })).kind);
+    }
+    expect(kinds).toEqual([...Array(10).fill("not_found"), "throttled", "throttled"]);
+    expect(calls).toHaveLength(10);
+  });
+
+  it("refuses a phone number's eleventh guess in ten minutes, from anywhere: thirty guesses from thirty networks", async () => {
+    const { bff, calls, request } = setup(notFound());
+    const phone = randomPhone();
+    const outcomes = [];
+    for (let i = 0; i < 30; i++)
+      outcomes.push(await lookupOrder(bff, request(`${randomNetwork()}::1`), { id: order.id, phone }));
+    expect(outcomes.map((o) => o.kind)).toEqual([...Array(10).fill("not_found"), ...Array(20).fill("throttled")]);
+    expect(calls).toHaveLength(LOOKUP_PHONE_RULE.limit);
+    const last = outcomes.at(-1)!;
+    expect(last.kind === "throttled" && last.retryAfterSeconds).toBeGreaterThan(590);
+    expect(last.kind === "throttled" && last.retryAfterSeconds).toBeLessThanOrEqual(LOOKUP_PHONE_RULE.windowSeconds);
+  });
+
+  it("counts before it asks: of 20 guesses sent at once, however D1 interleaves them, at most 10 reach the API", async () => {
+    const transport = scriptedTransport(notFound());
+    const bff: BffContext = {
+      env: testEnv({ RATE_LIMIT_DB: interleavedD1(RATE_LIMIT_DB, 20) }),
+      ctx: { waitUntil: () => {} },
+      fetch: transport.fetch,
+      retryBaseDelayMs: 0,
+    };
+    const client = `${randomNetwork()}::1`;
+    const request = () => new Request("http://127.0.0.1:8788/orders", { headers: { "CF-Connecting-IP": client } });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => lookupOrder(bff, request(), { id: order.id, phone: randomPhone() })),
+    );
+    expect(transport.calls.length).toBeLessThanOrEqual(LOOKUP_CLIENT_RULE.limit);
+    expect(outcomes.filter((o) => o.kind === "not_found")).toHaveLength(transport.calls.length);
+    expect(outcomes.filter((o) => o.kind === "throttled")).toHaveLength(20 - transport.calls.length);
+  });
+
+  it("does not count a found order: a shopper who looks up their own order again and again is never refused", async () => {
+    const { bff, request, settled } = setup(json({ order }));
+    for (let i = 0; i < 3 * LOOKUP_CLIENT_RULE.limit; i++) {
+      expect((await lookupOrder(bff, request(), { id: order.id, phone: "0912345678" })).kind).toBe("found");
+      await settled();
     }
   });
 
@@ -200,6 +306,32 @@ describe("the order page", () => {
     expect(shop.apiCalls()[0]!.url.searchParams.get("phone")).toBe("0912345678");
   });
 
+  it("opens an order this browser remembers while typed lookups for its phone are refused", async () => {
+    const shop = await shopWith((request) => {
+      const query = new URL(request.url).searchParams;
+      return query.get("id") === order.id && query.get("phone") === "0912345678" ? json({ order }) : notFound();
+    });
+    // Someone else guesses with the shopper's phone until it is refused…
+    for (let i = 0; i < LOOKUP_PHONE_RULE.limit + 1; i++) {
+      await lookupOrder(shop.bff, new Request(SITE, { headers: { "CF-Connecting-IP": `${randomNetwork()}::1` } }), {
+        id: `261127-${String(i).padStart(4, "0")}-0000`,
+        phone: "0912345678",
+      });
+    }
+    expect((await lookupOrder(shop.bff, new Request(SITE), { id: order.id, phone: "0912345678" })).kind).toBe(
+      "throttled",
+    );
+    // …and the shopper's own browser still opens the order it remembers.
+    const page = await answer<OrderPageData>(
+      loadOrderPage(
+        shop.bff,
+        new Request(`${SITE}/orders/${order.id}`, { headers: { Cookie: await remembered(shop) } }),
+        order.id,
+      ),
+    );
+    expect(page.data).toEqual({ kind: "order", order });
+  });
+
   it("asks for the phone number without a remembered order, and forgets one the API no longer finds", async () => {
     const shop = await shopWith(() => notFound());
     const ask = await answer<OrderPageData>(
@@ -248,7 +380,7 @@ describe("the lookup form", () => {
       submitOrderLookup(shop.bff, lookupPost("/orders", { id: "4831", phone: "0912345678" })),
     );
     expect(invalid.status).toBe(422);
-    expect(invalid.data.errors).toEqual({ id: "訂單編號格式為 YYMMDD-NNNNN" });
+    expect(invalid.data.errors).toEqual({ id: "訂單編號格式為 YYMMDD-NNNN-NNNN" });
     expect(invalid.data.values).toEqual({ id: "4831", phone: "0912345678" });
     const missing = await answer<LookupActionData>(
       submitOrderLookup(shop.bff, lookupPost(`/orders/${order.id}`, { phone: "0912345678" }), order.id),

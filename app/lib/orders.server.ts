@@ -4,12 +4,14 @@
  *
  * The orders this browser placed or looked up are remembered (id + phone) in a signed cookie
  * (worker/cookies.server.ts), so the order page (and the return from ECPay) needs no retyping; otherwise the order
- * id and the phone number are asked for, and repeated misses from one client are throttled. Whatever the page shows
- * comes from the order API; the cookie only supplies the phone number for the lookup.
+ * id and the phone number are asked for, and guesses are throttled per client network and per phone number (counted
+ * before the order API is asked; docs/security.md). Whatever the page shows comes from the order API; the cookie only
+ * supplies the phone number for the lookup.
  */
 import { data, redirect } from "@remix-run/cloudflare";
 import { z } from "zod";
-import { fieldErrorsOf, type Order, orderIdSchema, taiwanMobile } from "../../aws/src/contract";
+import { fieldErrorsOf, normaliseOrderId, type Order, orderIdSchema, taiwanMobile } from "../../aws/src/contract";
+import { clientKeyFor } from "../../worker/client-network";
 import type { BffContext } from "../../worker/context";
 import {
   MAX_REMEMBERED_ORDERS,
@@ -19,14 +21,21 @@ import {
 } from "../../worker/cookies.server";
 import { getOrder, retryPayment } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
-import { clientKeyFor, hitRateLimit, peekRateLimit, type RateLimitRule } from "../../worker/rate-limit.server";
+import { type Counter, countAttempt, type RateLimitRule, refundAttempt } from "../../worker/rate-limit.server";
 import { notFound, originRefusedMessage } from "./answers.server";
-import { assertSameSite, formErrors, readForm } from "./forms.server";
+import { assertSameSite, formErrors, FORM_LIMITS, readForm } from "./forms.server";
 import type { Handoff } from "./order-view";
 import { privateHeaders } from "./private-headers";
 
-/** Ten wrong guesses per client in 15 minutes, then lookups wait for the window to end. */
-export const LOOKUP_MISS_RULE: RateLimitRule = { name: "order-lookup-miss", limit: 10, windowSeconds: 15 * 60 };
+/** Ten guesses per client network (an IPv4 address, an IPv6 /64) in 15 minutes. */
+export const LOOKUP_CLIENT_RULE: RateLimitRule = { name: "order-lookup-miss", limit: 10, windowSeconds: 15 * 60 };
+/**
+ * Ten guesses per phone number in 10 minutes, from anywhere: what bounds guessing one shopper's order ids however
+ * many networks the guesser has (ADR 0004 has the arithmetic). The window is short because a stranger who knows the
+ * number can keep its typed lookups refused that long; the shopper's own browser, which remembers its orders in a
+ * signed cookie, is not affected.
+ */
+export const LOOKUP_PHONE_RULE: RateLimitRule = { name: "order-lookup-phone", limit: 10, windowSeconds: 10 * 60 };
 
 // ---------------------------------------------------------------------------------------------
 // Remembered orders
@@ -57,7 +66,12 @@ export async function forgetOrderHeader(env: BffContext["env"], request: Request
 // Lookup by id + phone
 
 const lookupFormSchema = z.object({
-  id: z.string({ error: "請填寫訂單編號" }).trim().min(1, "請填寫訂單編號").pipe(orderIdSchema),
+  id: z
+    .string({ error: "請填寫訂單編號" })
+    .trim()
+    .min(1, "請填寫訂單編號")
+    .transform(normaliseOrderId)
+    .pipe(orderIdSchema),
   phone: z.string({ error: "請填寫手機號碼" }).trim().min(1, "請填寫手機號碼").pipe(taiwanMobile),
 });
 type LookupField = "id" | "phone";
@@ -73,18 +87,23 @@ type LookupOutcome =
 export const NOT_FOUND_MESSAGE = "查無符合的訂單，請確認訂單編號與手機號碼是否正確。";
 
 /**
- * Looks an order up for a shopper who typed id and phone. A client that already missed LOOKUP_MISS_RULE.limit
- * times in the window is refused before the API is asked, so the answer cannot be used to keep guessing.
+ * Looks an order up for a shopper who typed id and phone. The attempt is counted first, for the client's network and
+ * for the phone number, and the order API is asked only when both counts are within their limits, so a burst of
+ * guesses gets at most `limit` answers. A found order (or the API failing) was no guess: its count is taken back.
  */
 export async function lookupOrder(bff: BffContext, request: Request, input: unknown): Promise<LookupOutcome> {
   const parsed = lookupFormSchema.safeParse(input);
   if (!parsed.success) return { kind: "invalid", errors: formErrors(fieldErrorsOf(parsed.error)) };
-  const client = clientKeyFor(request);
   const { id, phone } = parsed.data;
 
+  let counters: Counter[];
   try {
-    const gate = await peekRateLimit(bff, LOOKUP_MISS_RULE, client);
-    if (!gate.allowed) return throttled(gate.retryAfterSeconds);
+    counters = [
+      { rule: LOOKUP_CLIENT_RULE, key: clientKeyFor(request) },
+      { rule: LOOKUP_PHONE_RULE, key: await phoneDigest(bff.env, phone) },
+    ];
+    const counted = await countAttempt(bff, counters);
+    if (!counted.allowed) return throttled(counted.retryAfterSeconds);
   } catch (error) {
     // Without the counter the lookup would be an unthrottled oracle; better to ask the shopper to come back.
     console.error(JSON.stringify({ at: "order-lookup", problem: "rate_limit_unavailable", detail: String(error) }));
@@ -92,15 +111,35 @@ export async function lookupOrder(bff: BffContext, request: Request, input: unkn
   }
 
   const result = await getOrder(bff, id, phone);
+  if (result.ok || result.kind !== "not_found") {
+    bff.ctx.waitUntil(
+      refundAttempt(bff, counters).catch((error: unknown) =>
+        console.error(JSON.stringify({ at: "order-lookup", problem: "refund_failed", detail: String(error) })),
+      ),
+    );
+  }
   if (result.ok) return { kind: "found", order: result.data.order, ref: { id, phone } };
   if (result.kind !== "not_found") return { kind: "failed", message: result.message };
-
-  try {
-    await hitRateLimit(bff, LOOKUP_MISS_RULE, client);
-  } catch (error) {
-    console.error(JSON.stringify({ at: "order-lookup", problem: "rate_limit_unavailable", detail: String(error) }));
-  }
   return { kind: "not_found", message: NOT_FOUND_MESSAGE };
+}
+
+const phoneKeys = new WeakMap<BffContext["env"], Promise<CryptoKey>>();
+
+/** The phone number as the throttle stores it: an HMAC under SESSION_SECRET, so D1 never holds the number itself. */
+async function phoneDigest(env: BffContext["env"], phone: string): Promise<string> {
+  let key = phoneKeys.get(env);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(`${env.SESSION_SECRET}|lookup-phone`),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    phoneKeys.set(env, key);
+  }
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(phone)));
+  return btoa(String.fromCharCode(...mac.slice(0, 16)));
 }
 
 /** The order this browser remembers, fetched fresh from the API (no throttle: the cookie is signed by us). */
@@ -214,7 +253,7 @@ export interface LookupActionData {
  */
 export async function submitOrderLookup(bff: BffContext, request: Request, routeId?: string) {
   assertSameSite(request);
-  const form = Object.fromEntries(await readForm(request));
+  const form = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const input = { id: routeId ?? form.id, phone: form.phone };
   const values = {
     ...(typeof input.id === "string" ? { id: input.id.slice(0, 40) } : {}),

@@ -19,11 +19,12 @@
 import { type ContentRevision, contentRevision, edgeCache } from "../../worker/content.server";
 import type { BffContext } from "../../worker/context";
 import { readCart } from "../../worker/cookies.server";
+import { stockRevision } from "../../worker/stock.server";
 import { isCachedPagePath, pageCacheUrl } from "../../worker/edge-cache-keys";
 import { cartItemCount } from "./cart.server";
 import { CART_COUNT_ATTRIBUTE, CART_LINK_ATTRIBUTE, cartLinkLabel } from "./cart-count";
 
-/** What the cached pages are built from. (A stock count shown on these pages joins this list.) */
+/** What the cached pages are built from, besides the stock counts (worker/stock.server.ts, ADR 0024). */
 const PAGE_CONTENT = ["site.json", "catalog.json"] as const;
 
 /** How the page was answered: `hit` (cached copy, fresh), `revalidated` (cached copy, content unchanged), `miss`. */
@@ -57,7 +58,12 @@ export async function servePage(bff: BffContext, request: Request, render: Rende
 
   let content: ContentRevision | undefined;
   try {
-    content = await contentRevision(bff, PAGE_CONTENT);
+    // The stock counts ("已售完", "只剩 3 件") are part of the page: their copy's revision joins the content's.
+    const [pageContent, stock] = await Promise.all([contentRevision(bff, PAGE_CONTENT), stockRevision(bff)]);
+    content = {
+      revision: `${pageContent.revision},${stock.revision}`,
+      freshUntil: Math.min(pageContent.freshUntil, stock.freshUntil),
+    };
   } catch {
     // The content is unavailable: the render says so (503), as it does without this cache.
   }

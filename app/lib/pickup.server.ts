@@ -20,7 +20,7 @@ import type { BffContext } from "../../worker/context";
 import { pickupDraftHeader, readPickupDraft } from "../../worker/cookies.server";
 import { cvsMapForm } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
-import { assertSameSite, readForm } from "./forms.server";
+import { assertSameSite, FORM_LIMITS, readForm } from "./forms.server";
 
 /** What the form keeps while the shopper is on the map (the checkout's own fields and its snapshot). */
 const DRAFT_FIELDS = [
@@ -100,7 +100,7 @@ export type StoreMapData = { action: string; fields: Record<string, string> };
 
 export async function startStoreMap(bff: BffContext, request: Request) {
   assertSameSite(request);
-  const submitted = Object.fromEntries(await readForm(request));
+  const submitted = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
   const fields: Record<string, string> = {};
   for (const name of DRAFT_FIELDS) {
     const value = submitted[name];
@@ -137,7 +137,7 @@ const mapReplySchema = z.object({
 export async function receiveStore(bff: BffContext, request: Request) {
   let reply: z.infer<typeof mapReplySchema> | null = null;
   try {
-    const parsed = mapReplySchema.safeParse(Object.fromEntries(await readForm(request)));
+    const parsed = mapReplySchema.safeParse(Object.fromEntries(await readForm(request, FORM_LIMITS.shop)));
     reply = parsed.success ? parsed.data : null;
   } catch {
     reply = null;

@@ -1,9 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
-import type { Product } from "../../aws/src/contract";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
-import { loadCatalogPage } from "../lib/catalog.server";
+import { loadCatalogPage, type ShownProduct } from "../lib/catalog.server";
 import { formatTwd } from "../lib/format";
 import { catalogJsonLd, pageMeta } from "../lib/seo";
 import { SHOP_NAME, SHOP_TAGLINE } from "../lib/shop";
@@ -41,7 +40,7 @@ export default function CatalogPage() {
   );
 }
 
-function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
+function ProductCard({ product, eager }: { product: ShownProduct; eager: boolean }) {
   const soldOut = !product.available;
   const titleId = `product-${product.id}`;
   const href = `/products/${product.id}`;
@@ -83,9 +82,16 @@ function ProductCard({ product, eager }: { product: Product; eager: boolean }) {
         {product.description ? (
           <p className="line-clamp-3 whitespace-pre-line text-sm text-stone-700">{product.description}</p>
         ) : null}
-        <p className="mt-auto pt-2 text-lg font-bold text-brand-800">
-          <span className="sr-only">價格 </span>
-          {formatTwd(product.unitPrice)}
+        <p className="mt-auto flex items-baseline justify-between gap-2 pt-2">
+          <span className="text-lg font-bold text-brand-800">
+            <span className="sr-only">價格 </span>
+            {formatTwd(product.unitPrice)}
+          </span>
+          {product.available && product.stockLabel ? (
+            <span className="text-sm font-semibold text-red-700" data-stock="">
+              {product.stockLabel}
+            </span>
+          ) : null}
         </p>
         <AddToCartForm product={product} />
       </div>

@@ -1,7 +1,8 @@
 /** One order: lines, customer, payment record, history, and the actions the state machine allows the owner. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { buttonClass, CheckboxField, FormMessage } from "../components/admin/fields";
+import { CARRIER_NAMES, trackingLink } from "../../aws/src/domain/carriers";
+import { buttonClass, CheckboxField, FormMessage, SelectField } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
 import { Field } from "../components/Field";
 import { InvoiceDetails, PickupDetails } from "../components/PickupAndInvoice";
@@ -10,6 +11,7 @@ import { adminMeta } from "../lib/admin/meta";
 import { loadOrder, submitOrderAction } from "../lib/admin/orders.server";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
 import { fieldValue } from "../lib/forms";
+import { chargeLines } from "../lib/order-view";
 import { privateRouteHeaders } from "../lib/private-headers";
 
 export const meta: MetaFunction = ({ params }) => adminMeta(`訂單 ${params.id ?? ""}`);
@@ -79,6 +81,8 @@ export default function OrderDetail() {
 
       <PickupDetails order={order} owner />
 
+      {order.shipment ? <ShipmentDetails shipment={order.shipment} /> : null}
+
       <OrderLinesTable order={order} />
 
       <div className="grid gap-6 md:grid-cols-2">
@@ -90,6 +94,35 @@ export default function OrderDetail() {
 
       <StatusHistory history={order.history} />
     </div>
+  );
+}
+
+const CARRIER_OPTIONS = [
+  { value: "", label: "（不填物流單號）" },
+  // Every carrier the contract knows, in the order CARRIER_NAMES lists them (a browser-safe module).
+  ...Object.entries(CARRIER_NAMES).map(([value, label]) => ({ value, label })),
+];
+
+function ShipmentDetails({ shipment }: { shipment: NonNullable<Detail["order"]["shipment"]> }) {
+  const link = trackingLink(shipment.carrier, shipment.trackingNumber);
+  return (
+    <section aria-labelledby="shipment-title" className="rounded-lg border border-stone-300 bg-white p-4">
+      <h2 id="shipment-title" className="text-lg font-semibold">
+        出貨資訊
+      </h2>
+      <p className="mt-2" data-shipment="">
+        {CARRIER_NAMES[shipment.carrier]}・物流單號 <span className="font-mono">{shipment.trackingNumber}</span>・
+        {formatTaipeiDateTime(shipment.shippedAt)}
+        {link ? (
+          <>
+            {" "}
+            <a href={link.url} target="_blank" rel="noopener noreferrer" className="text-brand-800 underline">
+              查詢貨態
+            </a>
+          </>
+        ) : null}
+      </p>
+    </section>
   );
 }
 
@@ -124,11 +157,32 @@ function OrderActions({
             <Form key={action.to} method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
               <input type="hidden" name="intent" value="transition" />
               <input type="hidden" name="to" value={action.to} />
+              {action.to === "shipped" ? (
+                <>
+                  <SelectField
+                    name="carrier"
+                    id="carrier-shipped"
+                    label="物流業者"
+                    options={CARRIER_OPTIONS}
+                    defaultValue={fieldValue(mine?.values, "carrier")}
+                    error={mine?.errors.carrier}
+                  />
+                  <Field
+                    name="trackingNumber"
+                    id="tracking-shipped"
+                    label="物流單號"
+                    hint="顧客的訂單頁與出貨通知信會顯示物流業者與單號（黑貓附追蹤連結）。"
+                    defaultValue={fieldValue(mine?.values, "trackingNumber")}
+                    error={mine?.errors.trackingNumber}
+                    maxLength={40}
+                  />
+                </>
+              ) : null}
               <Field
                 name="note"
                 id={`note-${action.to}`}
                 label={`備註（${action.label}）`}
-                hint={action.to === "shipped" ? "例如物流單號，會記在訂單歷程。" : undefined}
+                hint={action.to === "shipped" ? "會記在訂單歷程，顧客看不到。" : undefined}
                 defaultValue={fieldValue(mine?.values, "note")}
                 error={mine?.errors.note}
                 maxLength={500}
@@ -219,6 +273,14 @@ function OrderLinesTable({ order }: { order: Detail["order"] }) {
           ))}
         </tbody>
         <tfoot>
+          {chargeLines(order).map((charge) => (
+            <tr key={charge.label} className="border-t border-stone-200">
+              <th scope="row" colSpan={3} className="px-3 py-2 text-right font-normal">
+                {charge.label}
+              </th>
+              <td className="px-3 py-2 text-right">{formatTwd(charge.amount)}</td>
+            </tr>
+          ))}
           <tr className="border-t border-stone-300 font-semibold">
             <th scope="row" colSpan={3} className="px-3 py-2 text-right">
               合計

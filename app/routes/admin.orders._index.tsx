@@ -2,6 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ORDER_STATUSES, PAYMENT_METHODS } from "../../aws/src/contract/values";
+import { CARRIER_NAMES } from "../../aws/src/domain/carriers";
 import { buttonClass, FormMessage, SelectField } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
 import { Field } from "../components/Field";
@@ -21,6 +22,11 @@ export const action = ({ request, context }: ActionFunctionArgs) => submitBulkSh
 const STATUS_OPTIONS = [
   { value: "", label: "全部狀態" },
   ...ORDER_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+];
+const CARRIER_OPTIONS = [
+  { value: "", label: "（不填）" },
+  // Every carrier the contract knows, in the order CARRIER_NAMES lists them (a browser-safe module).
+  ...Object.entries(CARRIER_NAMES).map(([value, label]) => ({ value, label })),
 ];
 const METHOD_OPTIONS = [
   { value: "", label: "全部付款方式" },
@@ -43,7 +49,7 @@ export default function OrdersPage() {
           label="以訂單編號查詢"
           defaultValue={fieldValue(values, "q")}
           error={errors.q}
-          placeholder="YYMMDD-NNNNN"
+          placeholder="YYMMDD-NNNN-NNNN"
           required
           className="w-64"
         />
@@ -66,11 +72,24 @@ export default function OrdersPage() {
             }
           />
         ) : (
-          <FormMessage error={result.errors.ids ?? result.formError ?? "請檢查勾選的訂單。"} />
+          <FormMessage
+            error={
+              result.errors.ids ??
+              result.errors.tracking ??
+              result.errors.carrier ??
+              result.formError ??
+              "請檢查勾選的訂單。"
+            }
+          />
         )
       ) : null}
 
-      <OrdersTable orders={page.orders} page={page.page} shipping={shipping} />
+      <OrdersTable
+        orders={page.orders}
+        page={page.page}
+        shipping={shipping}
+        failed={result && !result.ok ? result : undefined}
+      />
 
       <Pager page={page.page} prevHref={page.prevHref} nextHref={page.nextHref} />
     </div>
@@ -134,8 +153,27 @@ function OrderFilters({ values, errors, exportHref }: Pick<ListPage, "values" | 
 }
 
 /** The list, with a checkbox on each order that can ship and the bulk "mark shipped" button. */
-function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; page: number; shipping: boolean }) {
+function OrdersTable({
+  orders,
+  page,
+  shipping,
+  failed,
+}: {
+  orders: ListPage["orders"];
+  page: number;
+  shipping: boolean;
+  /** A refused bulk submit: what was ticked and typed comes back. */
+  failed?: { values: Record<string, string | string[]>; errors: Record<string, string> };
+}) {
   const shippable = orders.filter((o) => o.canShip).length;
+  const list = (name: string) => {
+    const value = failed?.values[name];
+    return Array.isArray(value) ? value : value === undefined ? [] : [value];
+  };
+  const ticked = list("ids");
+  const typedRows = list("rows");
+  const typedTracking = list("tracking");
+  const typed = (id: string) => typedTracking[typedRows.indexOf(id)] ?? "";
   return (
     <Form method="post">
       <input type="hidden" name="intent" value="ship" />
@@ -170,12 +208,15 @@ function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; p
               <th scope="col" className="px-3 py-2 text-right">
                 金額
               </th>
+              <th scope="col" className="px-3 py-2">
+                物流單號
+              </th>
             </tr>
           </thead>
           <tbody>
             {orders.length === 0 ? (
               <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-stone-700">
+                <td colSpan={9} className="px-3 py-6 text-center text-stone-700">
                   沒有符合條件的訂單。
                 </td>
               </tr>
@@ -189,6 +230,7 @@ function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; p
                         name="ids"
                         value={order.id}
                         aria-label={`選取訂單 ${order.id}`}
+                        defaultChecked={ticked.includes(order.id)}
                         className="h-4 w-4"
                       />
                     ) : null}
@@ -207,6 +249,25 @@ function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; p
                     <StatusBadge status={order.status} />
                   </td>
                   <td className="px-3 py-2 text-right">{formatTwd(order.total)}</td>
+                  <td className="px-3 py-2">
+                    {order.canShip && order.pickup ? (
+                      <span className="text-stone-700">超商取貨：出貨時由綠界建立物流單</span>
+                    ) : order.canShip ? (
+                      <>
+                        <input type="hidden" name="rows" value={order.id} />
+                        <input
+                          type="text"
+                          name="tracking"
+                          maxLength={40}
+                          defaultValue={typed(order.id)}
+                          aria-label={`物流單號（訂單 ${order.id}）`}
+                          className="w-40 rounded border border-stone-400 px-2 py-1 font-mono"
+                        />
+                      </>
+                    ) : order.trackingNumber ? (
+                      <span className="font-mono">{order.trackingNumber}</span>
+                    ) : null}
+                  </td>
                 </tr>
               ))
             )}
@@ -214,7 +275,14 @@ function OrdersTable({ orders, page, shipping }: { orders: ListPage["orders"]; p
         </table>
       </div>
       {shippable > 0 ? (
-        <div className="mt-3 flex flex-wrap items-center gap-3">
+        <div className="mt-3 flex flex-wrap items-end gap-3">
+          <SelectField
+            name="carrier"
+            label="物流業者（填了物流單號的訂單）"
+            options={CARRIER_OPTIONS}
+            defaultValue={failed ? String(failed.values.carrier ?? "") : undefined}
+            error={failed?.errors.carrier}
+          />
           <button type="submit" className={buttonClass.primary} disabled={shipping}>
             {shipping ? "處理中…" : "將勾選的訂單標示為已出貨"}
           </button>

@@ -1,6 +1,10 @@
-/** Site status: open or closed, the closed message, the announcement banner; the storefront follows within seconds. */
+/**
+ * Site settings: open or closed, the closed message, the announcement banner, and the home-delivery fees; the
+ * storefront follows within seconds.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { FEE_LIMITS } from "../../aws/src/contract/values";
 import { buttonClass, FormMessage } from "../components/admin/fields";
 import { Field } from "../components/Field";
 import { adminMeta } from "../lib/admin/meta";
@@ -9,7 +13,7 @@ import { fieldValue } from "../lib/forms";
 import { privateRouteHeaders } from "../lib/private-headers";
 import { DEFAULT_CLOSED_MESSAGE } from "../lib/shop";
 
-export const meta: MetaFunction = () => adminMeta("商店狀態");
+export const meta: MetaFunction = () => adminMeta("商店設定");
 export const headers = privateRouteHeaders("owner");
 
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadSitePage(context.cloudflare, request);
@@ -26,9 +30,17 @@ export default function SitePage() {
   const open = values ? fieldValue(values, "open") : site ? (site.open ? "open" : "closed") : undefined;
   const text = (name: "closedMessage" | "announcement") =>
     values ? (fieldValue(values, name) ?? "") : (site?.[name] ?? "");
+  const rule = site?.shipping?.home;
+  const stored = {
+    shippingFee: rule?.fee,
+    freeShippingThreshold: rule?.freeShippingThreshold,
+    codSurcharge: rule?.codSurcharge,
+  };
+  const fee = (name: keyof typeof stored) =>
+    values ? (fieldValue(values, name) ?? "") : stored[name] === undefined ? "" : String(stored[name]);
   return (
     <div className="flex max-w-2xl flex-col gap-6">
-      <h1 className="text-2xl font-bold">商店狀態</h1>
+      <h1 className="text-2xl font-bold">商店設定</h1>
       {loadError ? <FormMessage error={`${loadError}（目前無法讀取設定，儲存會覆蓋現有設定。）`} /> : null}
       {result ? (
         <FormMessage
@@ -75,6 +87,39 @@ export default function SitePage() {
           error={errors.announcement}
           maxLength={500}
         />
+        <fieldset className="flex flex-col gap-4 rounded-lg border border-stone-300 bg-white p-4">
+          <legend className="px-1 font-medium text-stone-900">運費（宅配）</legend>
+          <p className="text-sm text-stone-700">
+            金額為新台幣整數元；不收的項目請留空。顧客在購物車與結帳頁就會看到運費，訂單上另列一行。
+          </p>
+          <Field
+            name="shippingFee"
+            label="運費"
+            inputMode="numeric"
+            hint={`每筆訂單收取的宅配運費，最多 NT$${FEE_LIMITS.fee.toLocaleString("en-US")}。`}
+            defaultValue={fee("shippingFee")}
+            error={errors.shippingFee}
+            maxLength={12}
+          />
+          <Field
+            name="freeShippingThreshold"
+            label="免運門檻"
+            inputMode="numeric"
+            hint="商品金額達到這個數字（含）就免運費；購物車會提示「再買 NT$… 即可免運」。"
+            defaultValue={fee("freeShippingThreshold")}
+            error={errors.freeShippingThreshold}
+            maxLength={12}
+          />
+          <Field
+            name="codSurcharge"
+            label="貨到付款手續費"
+            inputMode="numeric"
+            hint={`選擇貨到付款時另加（免運也照收），最多 NT$${FEE_LIMITS.codSurcharge.toLocaleString("en-US")}。`}
+            defaultValue={fee("codSurcharge")}
+            error={errors.codSurcharge}
+            maxLength={12}
+          />
+        </fieldset>
         <div>
           <button type="submit" className={buttonClass.primary} disabled={busy}>
             {busy ? "儲存中…" : "儲存"}

@@ -4,7 +4,8 @@
  * with the layout loader's redirect.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Outlet } from "@remix-run/react";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { AccessNotice } from "../components/admin/AccessNotice";
 import { AdminNav } from "../components/admin/AdminNav";
 import { ErrorPage } from "../components/ErrorPage";
 import { loadAdminLayout } from "../lib/admin/auth.server";
@@ -21,8 +22,10 @@ export const handle: PageHandle = { scripts: "hydrate" };
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadAdminLayout(context.cloudflare, request);
 
 export default function AdminLayout() {
+  const { accessNotice } = useLoaderData<typeof loader>();
   return (
     <div className="flex flex-col gap-6">
+      <AccessNotice notice={accessNotice} />
       <AdminNav />
       <Outlet />
     </div>

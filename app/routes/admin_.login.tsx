@@ -1,6 +1,10 @@
-/** The owner's login: password only, throttled (5 failures per 15 minutes per client → 429). Not behind requireOwner. */
+/**
+ * The owner's login: password only, throttled (counted before the check: 5 attempts per 15 minutes per client network,
+ * 100 from all clients together → 429). Not behind requireOwner.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AccessNotice } from "../components/admin/AccessNotice";
 import { buttonClass, FormMessage } from "../components/admin/fields";
 import { ErrorPage } from "../components/ErrorPage";
 import { Field } from "../components/Field";
@@ -19,11 +23,12 @@ export const loader = ({ request, context }: LoaderFunctionArgs) => loadLoginPag
 export const action = ({ request, context }: ActionFunctionArgs) => submitLogin(context.cloudflare, request);
 
 export default function AdminLogin() {
-  const { next, expired } = useLoaderData<typeof loader>();
+  const { next, expired, accessNotice } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-sm py-6">
+      <AccessNotice notice={accessNotice} />
       <h1 className="text-2xl font-bold text-stone-900">{ADMIN_NAME}登入</h1>
       <p className="mt-2 text-stone-700">請輸入店主密碼。</p>
       <div className="mt-4">

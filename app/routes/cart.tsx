@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
+import { LOW_STOCK_THRESHOLD } from "../../aws/src/domain/stock";
+import { ChargeNotes, ChargeRows } from "../components/Charges";
 import { type CartActionData, type CartLine, loadCartPage, updateCart } from "../lib/cart.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
@@ -52,12 +54,19 @@ export default function CartPage() {
             <h2 id="cart-summary" className="text-lg font-semibold">
               小計
             </h2>
-            <p className="mt-2 flex items-baseline justify-between">
-              <span className="text-stone-700">共 {cart.itemCount} 件</span>
-              <span className="text-2xl font-bold text-brand-800">{formatTwd(cart.total)}</span>
+            <ChargeRows subtotal={cart.subtotal} charges={cart.charges} itemCount={cart.itemCount} />
+            <p className="mt-2 flex items-baseline justify-between border-t border-stone-200 pt-2">
+              <span className="font-semibold">合計</span>
+              <span className="text-2xl font-bold text-brand-800" data-total="">
+                {formatTwd(cart.charges.byMethod.credit.total)}
+              </span>
             </p>
+            <ChargeNotes charges={cart.charges} />
             {cart.soldOut.length > 0 ? (
               <p className="mt-3 text-sm font-medium text-red-700">購物車裡有已售完的商品，請先移除後再結帳。</p>
+            ) : null}
+            {cart.short.length > 0 ? (
+              <p className="mt-3 text-sm font-medium text-red-700">有商品庫存不足，請減少數量後再結帳。</p>
             ) : null}
             {cart.orderable ? (
               <Link
@@ -109,6 +118,15 @@ function CartLineRow({ line }: { line: CartLine }) {
         <p className="text-sm text-stone-700">
           單價 {formatTwd(line.unitPrice)}
           {line.available ? null : <span className="ml-2 font-bold text-red-700">已售完</span>}
+          {line.available && line.left !== undefined && line.quantity > line.left ? (
+            <span className="ml-2 font-bold text-red-700" data-stock="">
+              只剩 {line.left} 件，請減少數量
+            </span>
+          ) : line.available && line.left !== undefined && line.left <= LOW_STOCK_THRESHOLD ? (
+            <span className="ml-2 font-semibold text-red-700" data-stock="">
+              只剩 {line.left} 件
+            </span>
+          ) : null}
         </p>
         <div className="flex flex-wrap items-end gap-2">
           {line.available ? (
@@ -124,7 +142,7 @@ function CartLineRow({ line }: { line: CartLine }) {
                   type="number"
                   name="quantity"
                   min={0}
-                  max={MAX_LINE_QUANTITY}
+                  max={Math.max(1, Math.min(MAX_LINE_QUANTITY, line.left ?? MAX_LINE_QUANTITY))}
                   defaultValue={line.quantity}
                   inputMode="numeric"
                   className="mt-1 w-20 rounded-lg border border-stone-400 px-3 py-2 text-base focus:outline-none focus:ring-2 focus:ring-brand-600"

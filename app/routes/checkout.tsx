@@ -2,6 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { Field, fieldId } from "../components/Field";
+import type { PaymentMethod } from "../../aws/src/contract";
+import { ChargeNotes, ChargeRows } from "../components/Charges";
 import type { PricedCart } from "../lib/cart.server";
 import {
   type CheckoutActionData,
@@ -10,6 +12,7 @@ import {
   type CheckoutValues,
   loadCheckoutPage,
   submitCheckout,
+  type Totals,
 } from "../lib/checkout.server";
 import { formatTwd } from "../lib/format";
 import { chainName, storeOfTicket } from "../lib/pickup-view";
@@ -79,7 +82,19 @@ function CheckoutForm({
 
   if (!snapshot && !result) return <NothingToOrder cart={cart} recentOrderId={page.recentOrderId} />;
 
-  const total = result?.newTotal ?? snapshot?.expectedTotal ?? cart.total;
+  const totals: Totals = snapshot?.totals ?? {
+    credit: cart.charges.byMethod.credit.total,
+    atm: cart.charges.byMethod.atm.total,
+    cod: cart.charges.byMethod.cod.total,
+  };
+  const chosen = values.paymentMethod as PaymentMethod | undefined;
+  // One amount on the button when every method pays the same, or the one the shopper chose when the page knows it.
+  const sameForAll = new Set(Object.values(totals)).size === 1;
+  // Store pickup has totals of its own (its delivery fee) when the shop offers it.
+  const pickup = values.deliveryMethod === "cvs" || Boolean(page.pickup?.store);
+  const totalOf = (method: PaymentMethod) => (pickup ? (totals[`cvs-${method}`] ?? totals[method]) : totals[method]);
+  const total =
+    result?.newTotal ?? (chosen && totals[chosen] !== undefined ? totalOf(chosen) : sameForAll ? totals.credit : null);
 
   return (
     <>
@@ -91,7 +106,7 @@ function CheckoutForm({
         </p>
       ) : null}
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
-        <OrderSummary cart={cart} total={total} />
+        <OrderSummary cart={cart} totals={totals} />
 
         {snapshot ? (
           <Form method="post" noValidate className="flex flex-col gap-5 lg:order-1" aria-labelledby="form-title">
@@ -107,7 +122,11 @@ function CheckoutForm({
               <DeliveryChoice chains={page.pickupChains} values={values} errors={errors} ticket={ticket} />
             ) : null}
 
-            <PaymentChoice value={values.paymentMethod} error={errors.paymentMethod} />
+            <PaymentChoice
+              value={values.paymentMethod}
+              error={errors.paymentMethod}
+              totals={sameForAll ? null : { credit: totalOf("credit"), atm: totalOf("atm"), cod: totalOf("cod") }}
+            />
 
             {page.einvoice ? <InvoiceChoice values={values} errors={errors} /> : null}
 
@@ -128,8 +147,10 @@ function CheckoutForm({
               className="rounded-lg bg-brand-700 px-4 py-3 text-lg font-semibold text-white hover:bg-brand-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:ring-offset-2 aria-disabled:cursor-wait aria-disabled:opacity-70"
             >
               {result?.newTotal !== undefined
-                ? `確認新金額並下單（${formatTwd(total)}）`
-                : `確認下單（${formatTwd(total)}）`}
+                ? `確認新金額並下單（${formatTwd(result.newTotal)}）`
+                : total === null
+                  ? "確認下單"
+                  : `確認下單（${formatTwd(total)}）`}
             </button>
             <p className="text-sm text-stone-700">選擇信用卡或 ATM 轉帳時，下單後會前往綠界 ECPay 的付款頁面。</p>
           </Form>
@@ -147,7 +168,11 @@ function NothingToOrder({ cart, recentOrderId }: { cart: PricedCart; recentOrder
         {cart.lines.length === 0 ? (
           <p className="text-stone-700">購物車是空的，沒有可以結帳的商品。</p>
         ) : (
-          <p className="font-medium text-red-700">購物車裡有已售完的商品，請先到購物車移除後再結帳。</p>
+          <p className="font-medium text-red-700">
+            {cart.soldOut.length > 0
+              ? "購物車裡有已售完的商品，請先到購物車移除後再結帳。"
+              : "購物車裡有商品庫存不足，請先到購物車減少數量後再結帳。"}
+          </p>
         )}
         <p className="mt-4 flex flex-wrap justify-center gap-4">
           {cart.lines.length === 0 ? (
@@ -211,7 +236,7 @@ function RetryAlert({ result, errors }: { result: RetryResult; errors: CheckoutE
   );
 }
 
-function OrderSummary({ cart, total }: { cart: PricedCart; total: number }) {
+function OrderSummary({ cart, totals }: { cart: PricedCart; totals: Totals }) {
   return (
     <section
       aria-labelledby="summary-title"
@@ -232,10 +257,26 @@ function OrderSummary({ cart, total }: { cart: PricedCart; total: number }) {
             </li>
           ))}
       </ul>
+      <div className="mt-3 border-t border-stone-300 pt-2">
+        <ChargeRows subtotal={cart.subtotal} charges={cart.charges} />
+      </div>
       <p className="mt-3 flex items-baseline justify-between border-t border-stone-300 pt-3">
         <span className="font-semibold">總金額</span>
-        <span className="text-2xl font-bold text-brand-800">{formatTwd(total)}</span>
+        <span className="text-2xl font-bold text-brand-800" data-total="">
+          {formatTwd(totals.credit)}
+        </span>
       </p>
+      {totals["cvs-credit"] !== undefined && totals["cvs-credit"] !== totals.credit ? (
+        <p className="mt-1 text-right text-sm text-stone-700" data-total-pickup="">
+          選擇超商取貨：{formatTwd(totals["cvs-credit"])}
+        </p>
+      ) : null}
+      {totals.cod !== totals.credit ? (
+        <p className="mt-1 text-right text-sm text-stone-700" data-total-cod="">
+          選擇貨到付款：{formatTwd(totals.cod)}（含手續費 {formatTwd(totals.cod - totals.credit)}）
+        </p>
+      ) : null}
+      <ChargeNotes charges={{ ...cart.charges, codSurcharge: 0 }} />
       <p className="mt-2 text-sm">
         <Link to="/cart" className="text-brand-800 underline underline-offset-2">
           修改購物車
@@ -306,7 +347,7 @@ function ShippingFields({ values, errors }: { values: CheckoutValues; errors: Ch
   );
 }
 
-function PaymentChoice({ value, error }: { value?: string; error?: string }) {
+function PaymentChoice({ value, error, totals }: { value?: string; error?: string; totals: Totals | null }) {
   return (
     <fieldset
       className="rounded-xl border border-stone-200 bg-white p-4"
@@ -336,6 +377,7 @@ function PaymentChoice({ value, error }: { value?: string; error?: string }) {
               <span className="block font-medium">{option.label}</span>
               <span id={`pay-${option.value}-hint`} className="block text-sm text-stone-700">
                 {option.hint}
+                {totals ? `合計 ${formatTwd(totals[option.value])}。` : null}
               </span>
             </span>
           </label>

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { Order } from "../../aws/src/contract";
+import { CARRIER_NAMES, trackingLink } from "../../aws/src/domain/carriers";
 import { canPayAgain } from "../../aws/src/domain/pay-again";
 import { CopyButton } from "../components/CopyButton";
 import { LookupForm } from "../components/LookupForm";
 import { InvoiceDetails, PickupDetails } from "../components/PickupAndInvoice";
 import { formatTaipeiDateTime, formatTwd } from "../lib/format";
-import { PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
+import { chargeLines, PAYMENT_METHOD_LABELS, statusLabel, timeline } from "../lib/order-view";
 import { type LookupActionData, loadOrderPage, type OrderPageData, submitOrderLookup } from "../lib/orders.server";
 import type { PageHandle } from "../lib/page-scripts";
 import { privateRouteHeaders } from "../lib/private-headers";
@@ -102,6 +103,8 @@ function OrderDetails({ order }: { order: Order }) {
           </Link>
         </p>
       ) : null}
+
+      {order.shipment ? <Shipment shipment={order.shipment} /> : null}
 
       <PickupDetails order={order} />
 
@@ -204,6 +207,43 @@ function AtmTransfer({ order }: { order: Order }) {
   );
 }
 
+function Shipment({ shipment }: { shipment: NonNullable<Order["shipment"]> }) {
+  const link = trackingLink(shipment.carrier, shipment.trackingNumber);
+  return (
+    <section aria-labelledby="shipment-title" className="rounded-xl border-2 border-brand-700 bg-white p-4">
+      <h2 id="shipment-title" className="text-lg font-semibold">
+        出貨資訊
+      </h2>
+      <dl className="mt-3 grid grid-cols-[auto_1fr] items-center gap-x-4 gap-y-2" data-shipment="">
+        <dt className="text-stone-700">物流業者</dt>
+        <dd className="font-semibold">{CARRIER_NAMES[shipment.carrier]}</dd>
+        <dt className="text-stone-700">物流單號</dt>
+        <dd className="flex flex-wrap items-center gap-3">
+          <span className="font-mono text-lg font-semibold">{shipment.trackingNumber}</span>
+          <CopyButton value={shipment.trackingNumber} label="物流單號" />
+        </dd>
+        <dt className="text-stone-700">出貨時間</dt>
+        <dd>{formatTaipeiDateTime(shipment.shippedAt)}</dd>
+      </dl>
+      {link ? (
+        <p className="mt-3">
+          <a
+            href={link.url}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="font-medium text-brand-800 underline underline-offset-4"
+          >
+            {link.deep
+              ? `到${CARRIER_NAMES[shipment.carrier]}查詢貨態`
+              : `到${CARRIER_NAMES[shipment.carrier]}網站輸入單號查詢貨態`}
+            <span className="sr-only">（另開新視窗）</span>
+          </a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 function OrderLines({ order }: { order: Order }) {
   return (
     <section aria-labelledby="lines-title" className="rounded-xl border border-stone-200 bg-white p-4">
@@ -238,6 +278,14 @@ function OrderLines({ order }: { order: Order }) {
           ))}
         </tbody>
         <tfoot>
+          {chargeLines(order).map((charge, index) => (
+            <tr key={charge.label} className={index === 0 ? "border-t border-stone-300" : undefined}>
+              <th scope="row" colSpan={2} className="pt-2 font-normal text-stone-800">
+                {charge.label}
+              </th>
+              <td className="pt-2 text-right">{formatTwd(charge.amount)}</td>
+            </tr>
+          ))}
           <tr className="border-t border-stone-300">
             <th scope="row" colSpan={2} className="pt-3 font-semibold">
               總金額

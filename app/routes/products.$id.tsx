@@ -64,6 +64,11 @@ export default function ProductPage() {
             <span className="sr-only">價格 </span>
             {formatTwd(product.unitPrice)}
           </p>
+          {product.available && product.stockLabel ? (
+            <p className="font-semibold text-red-700" data-stock="">
+              {product.stockLabel}
+            </p>
+          ) : null}
           {product.description ? <p className="whitespace-pre-line text-stone-800">{product.description}</p> : null}
           <AddToCartForm product={product} withQuantity />
         </div>

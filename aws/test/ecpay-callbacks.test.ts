@@ -7,14 +7,22 @@ async function placeOrder(paymentMethod: "credit" | "atm" = "credit") {
   const request = orderRequest({ paymentMethod });
   const res = await storefront.post("/order", request);
   expect(res.status).toBe(201);
-  return { order: res.body.order, fields: res.body.payment.fields as Record<string, string>, phone: request.customer.phone };
+  return {
+    order: res.body.order,
+    fields: res.body.payment.fields as Record<string, string>,
+    phone: request.customer.phone,
+  };
 }
 
 async function orderNow(id: string, phone: string) {
   return (await storefront.get(`/order?id=${id}&phone=${phone}`)).body.order;
 }
 
-function atmInfo(merchantTradeNo: string, amount: number, expireDate = formatTaipeiDate(new Date(Date.now() + 3 * 86_400_000))) {
+function atmInfo(
+  merchantTradeNo: string,
+  amount: number,
+  expireDate = formatTaipeiDate(new Date(Date.now() + 3 * 86_400_000)),
+) {
   return {
     MerchantID: ECPAY_STAGE_MERCHANT.merchantId,
     MerchantTradeNo: merchantTradeNo,
@@ -46,7 +54,9 @@ describe("ECPay ReturnURL (POST /ecpay)", () => {
     expect(paid.history.filter((h: { to: string }) => h.to === "paid")).toHaveLength(1);
     expect(paid.payment).toMatchObject({ paymentType: "Credit_CreditCard", simulated: false });
 
-    const retry = ecpayForm(paidNotification(fields.MerchantTradeNo!, order.total, { RtnMsg: "paid", TradeNo: paid.payment.tradeNo }));
+    const retry = ecpayForm(
+      paidNotification(fields.MerchantTradeNo!, order.total, { RtnMsg: "paid", TradeNo: paid.payment.tradeNo }),
+    );
     expect((await unsigned.post("/ecpay", retry)).text).toBe("1|OK");
     expect((await orderNow(order.id, phone)).history).toHaveLength(2);
   });
@@ -57,9 +67,13 @@ describe("ECPay ReturnURL (POST /ecpay)", () => {
     const tampered = new URLSearchParams(ecpayForm(good));
     tampered.set("TradeAmt", "1");
     expect((await unsigned.post("/ecpay", tampered.toString())).text).toMatch(/^0\|/);
-    expect((await unsigned.post("/ecpay", ecpayForm(good, { hashKey: "wrongwrongwrong1", hashIV: "wrongwrongwrong1" }))).text).toMatch(/^0\|CheckMacValue/);
+    expect(
+      (await unsigned.post("/ecpay", ecpayForm(good, { hashKey: "wrongwrongwrong1", hashIV: "wrongwrongwrong1" })))
+        .text,
+    ).toMatch(/^0\|CheckMacValue/);
     expect((await unsigned.post("/ecpay", ecpayForm({ ...good, TradeAmt: "1" }))).text).toBe("0|amount mismatch");
     expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantTradeNo: "L26010100001AAA" }))).text).toBe("0|unknown order");
+    expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantTradeNo: "L26010100000001AAA" }))).text).toBe("0|unknown order");
     expect((await unsigned.post("/ecpay", ecpayForm({ ...good, MerchantID: "2000132" }))).text).toMatch(/^0\|/);
     expect((await unsigned.post("/ecpay", "garbage")).text).toMatch(/^0\|/);
     expect((await orderNow(order.id, phone)).status).toBe("created");
@@ -74,7 +88,9 @@ describe("ECPay ReturnURL (POST /ecpay)", () => {
 
   it("acknowledges a failed attempt without paying", async () => {
     const { order, fields, phone } = await placeOrder();
-    const failed = ecpayForm(paidNotification(fields.MerchantTradeNo!, order.total, { RtnCode: "10100248", RtnMsg: "拒絕交易" }));
+    const failed = ecpayForm(
+      paidNotification(fields.MerchantTradeNo!, order.total, { RtnCode: "10100248", RtnMsg: "拒絕交易" }),
+    );
     expect((await unsigned.post("/ecpay", failed)).text).toBe("1|OK");
     expect((await orderNow(order.id, phone)).status).toBe("created");
   });
@@ -109,7 +125,9 @@ describe("ECPay PaymentInfoURL (POST /ecpay/payment-info)", () => {
     const { order, fields, phone } = await placeOrder("atm");
     const paid = ecpayForm(paidNotification(fields.MerchantTradeNo!, order.total, { PaymentType: "ATM_TAISHIN" }));
     expect((await unsigned.post("/ecpay", paid)).text).toBe("1|OK");
-    expect((await unsigned.post("/ecpay/payment-info", ecpayForm(atmInfo(fields.MerchantTradeNo!, order.total)))).text).toBe("1|OK");
+    expect(
+      (await unsigned.post("/ecpay/payment-info", ecpayForm(atmInfo(fields.MerchantTradeNo!, order.total)))).text,
+    ).toBe("1|OK");
     const after = await orderNow(order.id, phone);
     expect(after.status).toBe("paid");
     expect(after.payment.atm.account).toBe("9103522850420637");
@@ -151,7 +169,9 @@ describe("through the ECPay sandbox", () => {
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams(fields).toString(),
       });
-      expect((await fetch(`${stack().ecpayUrl}/__sandbox/trades/${fields.MerchantTradeNo}/pay`, { method: "POST" })).ok).toBe(true);
+      expect(
+        (await fetch(`${stack().ecpayUrl}/__sandbox/trades/${fields.MerchantTradeNo}/pay`, { method: "POST" })).ok,
+      ).toBe(true);
       expect((await orderNow(order.id, phone)).status).toBe("created");
     } finally {
       await fetch(`${stack().ecpayUrl}/__sandbox/config`, {

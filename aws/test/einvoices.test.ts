@@ -137,7 +137,7 @@ describe("pay on pickup", () => {
     });
     await sleep(1_000);
     expect((await sandboxInvoices()).filter((i) => i.invoiceNo === issued.invoice?.number)).toHaveLength(1);
-    expect((await sandboxInvoices()).filter((i) => i.relateNumber.includes(shipped.id.replace("-", "")))).toHaveLength(
+    expect((await sandboxInvoices()).filter((i) => i.relateNumber.includes(shipped.id.replaceAll("-", "")))).toHaveLength(
       1,
     );
   });

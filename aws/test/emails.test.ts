@@ -31,7 +31,11 @@ async function place(paymentMethod: "credit" | "atm" | "cod") {
   const request = orderRequest({ paymentMethod, customer: { ...orderRequest().customer, email } });
   const res = await storefront.post("/order", request);
   expect(res.status).toBe(201);
-  return { order: res.body.order, email, merchantTradeNo: res.body.payment?.fields.MerchantTradeNo as string | undefined };
+  return {
+    order: res.body.order,
+    email,
+    merchantTradeNo: res.body.payment?.fields.MerchantTradeNo as string | undefined,
+  };
 }
 
 async function mailsWith(to: string, subjectPart: string, count = 1): Promise<StoredMail[]> {
@@ -107,7 +111,11 @@ describe("emails", () => {
     await Promise.all(Array.from({ length: 5 }, () => unsigned.post("/ecpay/payment-info", body)));
     const [received] = await mailsWith(email, "請於期限內轉帳");
     const [y, m, d] = formatTaipeiDate(deadline).split("/");
-    for (const text of ["銀行代碼：812", "轉帳帳號：9103522850420042", `繳費期限：${y} 年 ${Number(m)} 月 ${Number(d)} 日`]) {
+    for (const text of [
+      "銀行代碼：812",
+      "轉帳帳號：9103522850420042",
+      `繳費期限：${y} 年 ${Number(m)} 月 ${Number(d)} 日`,
+    ]) {
       expect(received!.body.text).toContain(text);
       expect(received!.body.html).toContain(text);
     }

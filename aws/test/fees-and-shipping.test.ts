@@ -32,26 +32,32 @@ describe("fees at the free-shipping threshold's edges, for each payment method (
     ].map((c) => ({ paymentMethod, ...c, surcharge: paymentMethod === "cod" ? 30 : 0 })),
   );
 
-  it.each(cases)("$paymentMethod, $boxes boxes ($subtotal) → shipping $shipping, surcharge $surcharge", async ({ paymentMethod, boxes, subtotal, shipping, surcharge }) => {
-    const total = subtotal + shipping + surcharge;
-    const res = await storefront.post("/order", orderRequest({ paymentMethod, items: cakes(boxes), expectedTotal: total }));
-    expect(res.status).toBe(201);
-    const { order, payment } = res.body;
-    expect(order).toMatchObject({ subtotal, total, deliveryMethod: "home" });
-    expect(order.fees).toEqual([
-      ...(shipping ? [{ kind: "shipping", name: "運費", amount: shipping }] : []),
-      ...(surcharge ? [{ kind: "cod_surcharge", name: "貨到付款手續費", amount: surcharge }] : []),
-    ]);
-    if (paymentMethod === "cod") {
-      expect(payment).toBeNull();
-    } else {
-      // ECPay charges the total with the fees, and lists the fee as an item of its own.
-      expect(payment.fields.TotalAmount).toBe(String(total));
-      expect(verifyCheckMacValue(payment.fields, ECPAY_STAGE_MERCHANT, PAYMENT_MAC)).toBe(true);
-      if (shipping) expect(payment.fields.ItemName).toContain(`運費 ${shipping}元 x 1`);
-      else expect(payment.fields.ItemName).not.toContain("運費");
-    }
-  });
+  it.each(cases)(
+    "$paymentMethod, $boxes boxes ($subtotal) → shipping $shipping, surcharge $surcharge",
+    async ({ paymentMethod, boxes, subtotal, shipping, surcharge }) => {
+      const total = subtotal + shipping + surcharge;
+      const res = await storefront.post(
+        "/order",
+        orderRequest({ paymentMethod, items: cakes(boxes), expectedTotal: total }),
+      );
+      expect(res.status).toBe(201);
+      const { order, payment } = res.body;
+      expect(order).toMatchObject({ subtotal, total, deliveryMethod: "home" });
+      expect(order.fees).toEqual([
+        ...(shipping ? [{ kind: "shipping", name: "運費", amount: shipping }] : []),
+        ...(surcharge ? [{ kind: "cod_surcharge", name: "貨到付款手續費", amount: surcharge }] : []),
+      ]);
+      if (paymentMethod === "cod") {
+        expect(payment).toBeNull();
+      } else {
+        // ECPay charges the total with the fees, and lists the fee as an item of its own.
+        expect(payment.fields.TotalAmount).toBe(String(total));
+        expect(verifyCheckMacValue(payment.fields, ECPAY_STAGE_MERCHANT, PAYMENT_MAC)).toBe(true);
+        if (shipping) expect(payment.fields.ItemName).toContain(`運費 ${shipping}元 x 1`);
+        else expect(payment.fields.ItemName).not.toContain("運費");
+      }
+    },
+  );
 });
 
 describe("a fee change between the page and the order", () => {
@@ -124,17 +130,23 @@ describe("shipping with a carrier and a tracking number", () => {
     ["200 characters", { carrier: "post", trackingNumber: "1".repeat(200) }],
     ["an unknown carrier", { carrier: "dhl", trackingNumber: "123" }],
     ["no number", { carrier: "tcat", trackingNumber: "" }],
-  ])("refuses a tracking number with %s (400 with the field), leaving the order as it was", async (_label, shipment) => {
-    const id = await paidCodOrder();
-    const res = await admin.post(`/admin/orders/${id}/transition`, { to: "shipped", shipment });
-    expect(res.status).toBe(400);
-    expect(Object.keys(res.body.error.fields).some((f) => f.startsWith("shipment."))).toBe(true);
-    expect((await admin.get(`/admin/orders/${id}`)).body.order.status).toBe("created");
-  });
+  ])(
+    "refuses a tracking number with %s (400 with the field), leaving the order as it was",
+    async (_label, shipment) => {
+      const id = await paidCodOrder();
+      const res = await admin.post(`/admin/orders/${id}/transition`, { to: "shipped", shipment });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.error.fields).some((f) => f.startsWith("shipment."))).toBe(true);
+      expect((await admin.get(`/admin/orders/${id}`)).body.order.status).toBe("created");
+    },
+  );
 
   it("refuses a shipment with any other transition", async () => {
     const id = await paidCodOrder();
-    const res = await admin.post(`/admin/orders/${id}/transition`, { to: "cancelled", shipment: { carrier: "tcat", trackingNumber: "1" } });
+    const res = await admin.post(`/admin/orders/${id}/transition`, {
+      to: "cancelled",
+      shipment: { carrier: "tcat", trackingNumber: "1" },
+    });
     expect(res.status).toBe(400);
     expect((await admin.get(`/admin/orders/${id}`)).body.order.status).toBe("created");
   });

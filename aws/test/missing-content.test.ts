@@ -86,7 +86,11 @@ describe("missing content is a state, not a failure", () => {
     // The logger writes one JSON line per call to stdout (aws/src/lib/logger.ts).
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split("\n").filter((line) => line.startsWith("{")));
+      lines.push(
+        ...String(chunk)
+          .split("\n")
+          .filter((line) => line.startsWith("{")),
+      );
       return true;
     });
     try {

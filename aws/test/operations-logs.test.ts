@@ -179,7 +179,7 @@ describe("every line", () => {
     }
     const placed = done.filter((l) => l.json?.route === "POST /order" && l.json?.status === 201);
     expect(placed.length).toBeGreaterThanOrEqual(3);
-    for (const line of placed) expect(line.json?.orderId, line.line).toMatch(/^\d{6}-\d{5}$/);
+    for (const line of placed) expect(line.json?.orderId, line.line).toMatch(/^\d{6}-\d{4}-\d{4}$/);
     expect(placed.map((l) => l.json?.outcome)).toEqual(expect.arrayContaining(["created", "replayed"]));
     const callbacks = done.filter((l) => l.json?.route === "POST /ecpay");
     expect(callbacks.map((l) => l.json?.outcome)).toContain("paid");

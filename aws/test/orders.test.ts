@@ -19,7 +19,7 @@ describe("POST /order", () => {
       ["dongding-oolong", 450, 900],
       ["pineapple-cake", 380, 380],
     ]);
-    expect(order.id).toMatch(/^\d{6}-\d{5}$/);
+    expect(order.id).toMatch(/^\d{6}-\d{4}-\d{4}$/);
     expect(order.history).toEqual([expect.objectContaining({ from: null, to: "created", by: "shopper" })]);
 
     expect(payment?.action).toBe(`${stack().ecpayUrl}/Cashier/AioCheckOut/V5`);
@@ -33,7 +33,7 @@ describe("POST /order", () => {
       ReturnURL: `${stack().apiUrl}/ecpay`,
       OrderResultURL: `http://127.0.0.1:8788/orders/${order.id}/return`,
     });
-    expect(fields.MerchantTradeNo).toMatch(/^L\d{11}[0-9A-Z]{3}$/);
+    expect(fields.MerchantTradeNo).toMatch(/^L\d{14}[0-9A-Z]{3}$/);
     expect(fields.ItemName).toBe("凍頂烏龍茶 150g 450元 x 2#土鳳梨酥 10 入 380元 x 1");
   });
 
@@ -43,14 +43,21 @@ describe("POST /order", () => {
     expect(res.status).toBe(201);
     const { order } = createOrderResponseSchema.parse(res.body);
     expect(order.total).toBe(1280);
-    const stored = await dynamoClient().send(new GetCommand({ TableName: stack().tableName, Key: orderKeyFromId(order.id)! }));
+    const stored = await dynamoClient().send(
+      new GetCommand({ TableName: stack().tableName, Key: orderKeyFromId(order.id)! }),
+    );
     expect(stored.Item?.total).toBe(1280);
     expect(stored.Item?.phone).toBe(request.customer.phone);
   });
 
   it("answers an ATM order with a PaymentInfoURL and a pay-on-arrival order without payment", async () => {
-    const atm = createOrderResponseSchema.parse((await storefront.post("/order", orderRequest({ paymentMethod: "atm" }))).body);
-    expect(atm.payment?.fields).toMatchObject({ ChoosePayment: "ATM", PaymentInfoURL: `${stack().apiUrl}/ecpay/payment-info` });
+    const atm = createOrderResponseSchema.parse(
+      (await storefront.post("/order", orderRequest({ paymentMethod: "atm" }))).body,
+    );
+    expect(atm.payment?.fields).toMatchObject({
+      ChoosePayment: "ATM",
+      PaymentInfoURL: `${stack().apiUrl}/ecpay/payment-info`,
+    });
     const cod = await storefront.post("/order", orderRequest({ paymentMethod: "cod" }));
     expect(cod.status).toBe(201);
     expect(cod.body.payment).toBeNull();
@@ -131,16 +138,26 @@ describe("POST /order", () => {
   });
 
   it("refuses unknown and sold-out products with a 4xx and a reason", async () => {
-    const unknown = await storefront.post("/order", orderRequest({ items: [{ productId: "no-such-thing", quantity: 1 }] }));
+    const unknown = await storefront.post(
+      "/order",
+      orderRequest({ items: [{ productId: "no-such-thing", quantity: 1 }] }),
+    );
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.message).toContain("no-such-thing");
-    const soldOut = await storefront.post("/order", orderRequest({ items: [{ productId: "peanut-nougat", quantity: 1 }] }));
+    const soldOut = await storefront.post(
+      "/order",
+      orderRequest({ items: [{ productId: "peanut-nougat", quantity: 1 }] }),
+    );
     expect(soldOut.status).toBe(422);
     expect(soldOut.body.error.code).toBe("product_unavailable");
   });
 
   it.each([
-    ["a phone that is not a Taiwan mobile", { customer: { ...orderRequest().customer, phone: "0212345678" } }, "customer.phone"],
+    [
+      "a phone that is not a Taiwan mobile",
+      { customer: { ...orderRequest().customer, phone: "0212345678" } },
+      "customer.phone",
+    ],
     ["zero quantity", { items: [{ productId: "dongding-oolong", quantity: 0 }] }, "items.0.quantity"],
     ["an empty cart", { items: [] }, "items"],
     ["an unknown payment method", { paymentMethod: "bitcoin" }, "paymentMethod"],

@@ -16,7 +16,9 @@ import { type LocalStack, localRuntime, startLocalStack } from "../local/stack";
 import { createOrderResponseSchema, type Order } from "../src/contract";
 import { formatTaipeiDate, formatTaipeiDateTime } from "../src/ecpay";
 import { recordPayment } from "../src/lib/orders-repo";
+import { reconcileOrder } from "../src/services/admin-orders";
 import { type PassSummary, reconcilePass } from "../src/services/reconciler";
+import { retryPayment } from "../src/services/retry-payment";
 import {
   type ApiClient,
   apiClient,
@@ -25,7 +27,7 @@ import {
   sandboxConfig,
   sandboxPay,
 } from "./reliability/support";
-import { ecpayForm, orderRequest, paidNotification } from "./support";
+import { ecpayForm, orderRequest, paidNotification, storeAsLegacyOrder } from "./support";
 
 const RECONCILER = "shop-local-reconciler";
 
@@ -217,6 +219,38 @@ describe("the reconciler with every ECPay callback lost", () => {
   });
 });
 
+describe("the reconciler and orders stored before ids grew to eight digits", () => {
+  it("finds a legacy five-digit card order and pays it when ECPay says its 15-character number was paid", async () => {
+    const placed = await placeOrder("credit");
+    const client = documentClient(stack);
+    let legacy: Order;
+    try {
+      legacy = await storeAsLegacyOrder(client, stack.tableName, placed.order, placed.phone);
+    } finally {
+      client.destroy();
+    }
+    const legacyNo = legacy.payment!.merchantTradeNo;
+    expect(legacyNo).toMatch(/^L\d{11}OLD$/);
+    const { queryTrade } = await import("../src/services/ecpay-query");
+    const summary = await directPass({
+      query: async (no, at, timeoutMs) =>
+        no === legacyNo
+          ? {
+              tradeStatus: "1",
+              tradeAmt: legacy.total,
+              tradeNo: "2611270000000099",
+              paymentType: "Credit_CreditCard",
+              paymentDate: formatTaipeiDateTime(at),
+              merchantTradeNo: no,
+              raw: {},
+            }
+          : queryTrade(no, at, timeoutMs),
+    });
+    expect(summary.paid).toContain(legacy.id);
+    expect((await orderNow(legacy.id)).status).toBe("paid");
+  });
+});
+
 describe("the reconciler cancelling what will never be paid", () => {
   it("cancels an ATM order past its transfer deadline", async () => {
     await sandboxConfig(stack.ecpayUrl, { suppressCallbacks: true });
@@ -393,7 +427,49 @@ describe("simulated payments", () => {
     expect(prod.paid).not.toContain(order.id);
     expect((await orderNow(order.id)).status).toBe("created");
     expect(metricsSince(mark)["PaymentsNeedingAttention|Env=local Reason=simulated_in_production"]).toBe(1);
+    // Later passes still ask and still refuse, but tell the owner nothing new (one alarm, not one per pass), even two at once.
+    const later = await Promise.all([directPass({ env: "prod" }), directPass({ env: "prod" })]);
+    for (const pass of later) expect(pass.attention).toContain(order.id);
+    expect(metricsSince(mark)["PaymentsNeedingAttention|Env=local Reason=simulated_in_production"]).toBe(1);
+    expect((await orderNow(order.id)).status).toBe("created");
     // Outside production the same answer pays it (that is how ATM is tested at ECPay's staging).
     expect((await directPass()).paid).toContain(order.id);
+  });
+
+  it("in production, neither the owner's reconcile nor pay again pays a trade a simulated ReturnURL recorded", async () => {
+    // An ATM order "paid" with the back office's 模擬付款; no account reached the shop, so pay again is offered.
+    await sandboxConfig(stack.ecpayUrl, { suppressCallbacks: true });
+    const { order, merchantTradeNo, fields } = await placeOrder("atm");
+    await sandboxCheckout(stack.ecpayUrl, fields);
+    const trade = await sandboxTrade(merchantTradeNo);
+    expect((await fetch(`${stack.ecpayUrl}/Payment/${trade.tradeNo}/simulate`, { method: "POST" })).status).toBe(200);
+    // What the production ReturnURL handler does with SimulatePaid=1: record the trade, pay nothing.
+    // (QueryTradeInfo's reply carries no SimulatePaid: it reports that trade as plainly paid.)
+    expect(
+      await recordPayment(
+        order.id,
+        { tradeNo: trade.tradeNo, paymentType: trade.paymentType, simulated: true },
+        "tradeNo",
+      ),
+    ).toBe(true);
+
+    const reconciled = await reconcileOrder(order.id, new Date(), "prod");
+    expect(reconciled.outcome).toMatch(/simulated payment \(模擬付款/);
+    expect((await orderNow(order.id)).status).toBe("created");
+
+    const again = await retryPayment(await orderNow(order.id), new Date(), "prod");
+    expect(again.payable).toBe(true);
+    expect(again.order.status).toBe("created");
+    expect(again.order.payment?.merchantTradeNo).not.toBe(merchantTradeNo);
+    expect(again.order.payment?.attempts).toContain(merchantTradeNo);
+    expect(paidEntries(await orderNow(order.id))).toHaveLength(0);
+    // …and the scheduled reconciler, asking about the earlier attempt too, flags it rather than paying.
+    expect((await directPass({ env: "prod" })).attention).toContain(order.id);
+    expect((await orderNow(order.id)).status).toBe("created");
+
+    // Outside production the same answers pay (that is how ATM is tested at ECPay's staging).
+    expect((await reconcileOrder(order.id, new Date(), "stag")).order.status).toBe("created"); // the new attempt: unpaid
+    expect((await directPass()).paid).toContain(order.id);
+    expect((await orderNow(order.id)).status).toBe("paid");
   });
 });

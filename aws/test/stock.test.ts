@@ -34,13 +34,19 @@ const PRODUCT = "pineapple-cake";
 const OTHER = "dongding-oolong";
 
 async function orderItem(id: string) {
-  const result = await dynamoClient().send(new GetCommand({ TableName: stack().tableName, Key: orderKeyFromId(id)!, ConsistentRead: true }));
+  const result = await dynamoClient().send(
+    new GetCommand({ TableName: stack().tableName, Key: orderKeyFromId(id)!, ConsistentRead: true }),
+  );
   return result.Item as { stockHeld?: Record<string, number>; stockState?: string } | undefined;
 }
 
 async function stockItem(productId: string) {
-  const result = await dynamoClient().send(new GetCommand({ TableName: stack().tableName, Key: stockKey(productId), ConsistentRead: true }));
-  return result.Item as { stock?: number; holds?: Record<string, { q: number; o: string; a: string; t: number }> } | undefined;
+  const result = await dynamoClient().send(
+    new GetCommand({ TableName: stack().tableName, Key: stockKey(productId), ConsistentRead: true }),
+  );
+  return result.Item as
+    | { stock?: number; holds?: Record<string, { q: number; o: string; a: string; t: number }> }
+    | undefined;
 }
 
 /**
@@ -58,7 +64,8 @@ async function placeUntilAnswered(request: ReturnType<typeof one>, seen: Record<
   return answer;
 }
 
-const one = (productId = PRODUCT, quantity = 1) => orderRequest({ paymentMethod: "cod", items: [{ productId, quantity }] });
+const one = (productId = PRODUCT, quantity = 1) =>
+  orderRequest({ paymentMethod: "cod", items: [{ productId, quantity }] });
 
 beforeAll(() => useStackEnvironment());
 afterAll(async () => {
@@ -67,19 +74,22 @@ afterAll(async () => {
 });
 
 describe(`${LOAD.orders} concurrent orders for ${LOAD.stock} in stock`, () => {
-  it(`makes exactly ${LOAD.stock} orders, refuses the rest with a 409 naming the product, never goes below zero; cancelling ${LOAD.cancel} makes exactly ${LOAD.cancel} orderable`, { timeout: 120_000 }, async () => {
+  it(`makes exactly ${LOAD.stock} orders, refuses the rest with a 409 naming the product, never goes below zero; cancelling ${LOAD.cancel} makes exactly ${LOAD.cancel} orderable`, {
+    timeout: 120_000,
+  }, async () => {
     await setStock(PRODUCT, LOAD.stock);
     const requests = Array.from({ length: LOAD.orders }, () => one());
     const serverErrors: Record<number, number> = {};
     const answers = await Promise.all(requests.map((r) => placeUntilAnswered(r, serverErrors)));
-    if (Object.keys(serverErrors).length > 0) console.log(`[stock] 5xx absorbed by same-key retries: ${JSON.stringify(serverErrors)}`);
+    if (Object.keys(serverErrors).length > 0)
+      console.log(`[stock] 5xx absorbed by same-key retries: ${JSON.stringify(serverErrors)}`);
 
     const placed = answers.filter((a) => a.status === 201);
     const refused = answers.filter((a) => a.status === 409);
     expect(placed).toHaveLength(LOAD.stock);
     expect(refused).toHaveLength(LOAD.orders - LOAD.stock);
     for (const answer of refused) {
-      expect(answer.body.error).toMatchObject({ code: "conflict", remaining: { [PRODUCT]: 0 } });
+      expect(answer.body.error).toMatchObject({ code: "sold_out", remaining: { [PRODUCT]: 0 } });
       expect(answer.body.error.message).toContain("土鳳梨酥");
       expect(answer.body.error.fields).toEqual({ [`items.${PRODUCT}`]: "已售完" });
     }
@@ -100,7 +110,9 @@ describe(`${LOAD.orders} concurrent orders for ${LOAD.stock} in stock`, () => {
     // The owner cancels some (each cancel sent twice at once): exactly that many units come back.
     const cancelled = placed.slice(0, LOAD.cancel).map((a) => a.body.order.id as string);
     const cancels = await Promise.all(
-      cancelled.flatMap((id) => [1, 2].map(() => admin.post(`/admin/orders/${id}/transition`, { to: "cancelled", note: "測試取消" }))),
+      cancelled.flatMap((id) =>
+        [1, 2].map(() => admin.post(`/admin/orders/${id}/transition`, { to: "cancelled", note: "測試取消" })),
+      ),
     );
     expect(cancels.map((a) => a.status)).toEqual(Array(2 * LOAD.cancel).fill(200));
     expect(await stockOf(PRODUCT)).toBe(LOAD.cancel);
@@ -118,7 +130,9 @@ describe(`${LOAD.orders} concurrent orders for ${LOAD.stock} in stock`, () => {
 });
 
 describe("copies of each order racing each other for a count", () => {
-  it(`${LOAD.racing} orders sent 4 times each at once for ${LOAD.racing / 2} units: never two orders for one request, ${LOAD.racing / 2} orders, each unit taken once`, { timeout: 120_000 }, async () => {
+  it(`${LOAD.racing} orders sent 4 times each at once for ${LOAD.racing / 2} units: never two orders for one request, ${LOAD.racing / 2} orders, each unit taken once`, {
+    timeout: 120_000,
+  }, async () => {
     await setStock(PRODUCT, LOAD.racing / 2);
     const requests = Array.from({ length: LOAD.racing }, () => one());
     const answers = await Promise.all(
@@ -150,6 +164,7 @@ describe("a multi-line order that cannot be had in full", () => {
     });
     const res = await storefront.post("/order", request);
     expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("sold_out");
     expect(res.body.error.message).toBe("「凍頂烏龍茶 150g」庫存不足，只剩 2 件");
     expect(res.body.error.remaining).toEqual({ [OTHER]: 2 });
     expect(await stockOf(PRODUCT)).toBe(5);
@@ -171,7 +186,12 @@ describe("a multi-line order that cannot be had in full", () => {
     await setStock(OTHER, null);
     const res = await storefront.post(
       "/order",
-      orderRequest({ items: [{ productId: PRODUCT, quantity: 1 }, { productId: OTHER, quantity: 50 }] }),
+      orderRequest({
+        items: [
+          { productId: PRODUCT, quantity: 1 },
+          { productId: OTHER, quantity: 50 },
+        ],
+      }),
     );
     expect(res.status).toBe(201);
     expect(await stockOf(PRODUCT)).toBe(0);
@@ -223,7 +243,12 @@ describe("what a stopped request or path leaves behind", () => {
     const res = await storefront.post("/order", one(PRODUCT, 3));
     expect(await stockOf(PRODUCT)).toBe(1);
     // The status change alone, as a path that stopped right after it would leave it (it queues the email).
-    const changed = await changeStatus(res.body.order.id, { from: "created", to: "cancelled", by: "reconciler", note: "expired" });
+    const changed = await changeStatus(res.body.order.id, {
+      from: "created",
+      to: "cancelled",
+      by: "reconciler",
+      note: "expired",
+    });
     expect(changed?.status).toBe("cancelled");
     await expectEventually(async () => (await stockOf(PRODUCT)) === 4);
     expect((await orderItem(res.body.order.id))?.stockState).toBe("released");
@@ -238,16 +263,24 @@ describe("what a stopped request or path leaves behind", () => {
     const orphan = idempotencyKey();
     const retried = idempotencyKey();
     const taken = Date.now();
-    expect(await holdStock(PRODUCT, orphan, "hash-1", 2, "261201-00001", "attempt-1", taken)).toEqual({ kind: "reserved" });
-    expect(await holdStock(PRODUCT, retried, "hash-2", 1, "261201-00002", "attempt-2", taken)).toEqual({ kind: "reserved" });
+    expect(await holdStock(PRODUCT, orphan, "hash-1", 2, "261201-00001", "attempt-1", taken)).toEqual({
+      kind: "reserved",
+    });
+    expect(await holdStock(PRODUCT, retried, "hash-2", 1, "261201-00002", "attempt-2", taken)).toEqual({
+      kind: "reserved",
+    });
     expect(await stockOf(PRODUCT)).toBe(2);
 
     // Within the grace nothing moves.
     expect((await checkHolds(PRODUCT, taken + 60_000)).released).toBe(0);
     // The second request's retry comes back later and confirms its hold (a new attempt), so the sweep keeps it.
-    expect(await holdStock(PRODUCT, retried, "hash-2", 1, "261201-00002", "attempt-3", taken + 20 * 60_000)).toEqual({ kind: "already" });
+    expect(await holdStock(PRODUCT, retried, "hash-2", 1, "261201-00002", "attempt-3", taken + 20 * 60_000)).toEqual({
+      kind: "already",
+    });
     // The same key with another body never shares (or re-stamps) that hold.
-    expect(await holdStock(PRODUCT, retried, "another-body", 1, "261201-00003", "attempt-4", taken + 20 * 60_000)).toEqual({ kind: "mismatch" });
+    expect(
+      await holdStock(PRODUCT, retried, "another-body", 1, "261201-00003", "attempt-4", taken + 20 * 60_000),
+    ).toEqual({ kind: "mismatch" });
     const later = await checkHolds(PRODUCT, taken + 20 * 60_000);
     expect(later.released).toBe(1);
     expect(await stockOf(PRODUCT)).toBe(4);

@@ -1,12 +1,14 @@
 /**
  * What the integration tests need to talk to the local stack as the storefront, the owner and ECPay would.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { AwsClient } from "aws4fetch";
 import { inject } from "vitest";
-import type { CreateOrderRequest, SiteStatus } from "../src/contract";
+import { orderKeyFromId } from "../src/domain/order-id";
+import { taipeiDate } from "../src/domain/taipei-time";
+import type { CreateOrderRequest, Order, SiteStatus } from "../src/contract";
 import { resetClients } from "../src/lib/clients";
 import { resetConfigCache } from "../src/lib/config";
 import { readMailbox, type StoredMail } from "../local/ses";
@@ -31,7 +33,9 @@ async function call(client: AwsClient | null, method: string, path: string, body
   const init: RequestInit = { method };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers = { "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json" };
+    init.headers = {
+      "content-type": typeof body === "string" ? "application/x-www-form-urlencoded" : "application/json",
+    };
   }
   const url = `${stack().apiUrl}${path}`;
   const response = client ? await client.fetch(url, init) : await fetch(url, init);
@@ -126,6 +130,44 @@ export function s3Client() {
   return localS3Client(stack().s3Endpoint);
 }
 
+/**
+ * Stores a copy of `order` as the code before eight-digit ids stored orders: a five-digit id (`YYMMDD-NNNNN`, same
+ * day) under its legacy key, and a 15-character MerchantTradeNo for a card or ATM order. Answers the copy.
+ */
+export async function storeAsLegacyOrder(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  order: Order,
+  phone: string,
+): Promise<Order> {
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  const { year, month, day } = taipeiDate(new Date(order.createdAt));
+  for (;;) {
+    const id = `${pad(year % 100)}${pad(month)}${pad(day)}-${pad(randomInt(100_000), 5)}`;
+    const legacy: Order = {
+      ...order,
+      id,
+      ...(order.payment ? { payment: { merchantTradeNo: `L${id.replace("-", "")}OLD` } } : {}),
+    };
+    const item = {
+      ...legacy,
+      ...orderKeyFromId(id)!,
+      phone,
+      idempotencyKey: idempotencyKey(),
+      bodyHash: "legacy",
+      updatedAt: legacy.createdAt,
+    };
+    try {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(idsk)" }),
+      );
+      return legacy;
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fees, stock, mail
 
@@ -154,7 +196,9 @@ export async function setStock(productId: string, stock: number | null): Promise
 
 export async function stockOf(productId: string): Promise<number | null> {
   const res = await admin.get("/admin/stock");
-  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find((e) => e.productId === productId);
+  const entry = (res.body.stock as { productId: string; stock: number | null }[]).find(
+    (e) => e.productId === productId,
+  );
   if (!entry) throw new Error(`no product ${productId}`);
   return entry.stock;
 }

@@ -156,6 +156,8 @@ describe("GitHub Actions workflows", () => {
     it("deploys every branch but main and staging, against the staging stack", () => {
       expect(preview.on.push).toEqual({ "branches-ignore": ["main", "staging"] });
       expect(job.if).toMatch(/github\.head_ref != 'main' && github\.head_ref != 'staging'/);
+      // Dependabot's runs see no repository secrets: a preview of its branches could only fail.
+      expect(job.if).toMatch(/^github\.actor != 'dependabot\[bot\]' &&/);
       expect(stepIndex(job, /^npm run deploy:pages -- --env stag --branch "\$BRANCH"/)).toBeGreaterThanOrEqual(0);
       expect(preview.concurrency?.["cancel-in-progress"]).toBe(true);
     });

@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { json, scriptedTransport } from "../test/helpers";
 import { clearAccessKeyCache, verifyAccessJwt } from "./access-jwt";
 
@@ -138,19 +138,29 @@ describe("Cloudflare Access JWT", () => {
   it("picks up a rotated key by refetching the certs, and fails closed when they cannot be fetched", async () => {
     let served: JsonWebKey[] = [certs.keys[0]!];
     const transport = scriptedTransport(() => json({ keys: served }));
-    let now = NOW;
-    const deps = { fetch: transport.fetch, now: () => now };
-    expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({
-      ok: false,
-      reason: "unknown signing key",
-    });
-    served = certs.keys;
-    // Within 30 s an unknown kid does not refetch (a forged kid must not hammer the endpoint)...
-    expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: false });
-    now += 31_000;
-    // ...after that it does, and the new key works.
-    expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: true });
-    expect(transport.calls).toHaveLength(2);
+    // jose times its key cache and refetch cooldown with Date.now(): the test moves that clock too.
+    vi.useFakeTimers({ toFake: ["Date"], now: NOW });
+    try {
+      const deps = { fetch: transport.fetch, now: () => Date.now() };
+      expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({
+        ok: false,
+        reason: "unknown signing key",
+      });
+      served = certs.keys;
+      // Within 30 s an unknown kid does not refetch (a forged kid must not hammer the endpoint)...
+      vi.setSystemTime(NOW + 29_000);
+      expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: false });
+      vi.setSystemTime(NOW + 31_000);
+      // ...after that it does, and the new key works.
+      expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: true });
+      expect(transport.calls).toHaveLength(2);
+      // The keys are kept an hour, then fetched again.
+      vi.setSystemTime(NOW + 31_000 + 60 * 60 * 1000);
+      expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: true });
+      expect(transport.calls).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
 
     clearAccessKeyCache();
     const quiet = console.error;

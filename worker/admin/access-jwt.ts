@@ -1,10 +1,12 @@
 /**
  * Cloudflare Access in front of /admin: when CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD are set, every admin request
- * must carry a valid `Cf-Access-Jwt-Assertion`. Access signs it with RS256; the public keys are published (JWK)
- * at `https://<team>.cloudflareaccess.com/cdn-cgi/access/certs` and rotated, so they are cached per isolate for
- * an hour and fetched again when a token names a key we do not know. Checked: signature, alg, kid, iss, aud,
- * exp and nbf (with a minute of clock skew).
+ * must carry a valid `Cf-Access-Jwt-Assertion`. Verified with `jose` (createRemoteJWKSet + jwtVerify): RS256 only,
+ * signed by one of the team's published keys (`https://<team>.cloudflareaccess.com/cdn-cgi/access/certs`, cached per
+ * isolate for an hour; a token naming a key we do not know refetches them, at most every 30 s), issuer = the team,
+ * audience = the application, `exp` required, `exp`/`nbf` with a minute of clock skew. It fails closed: no keys, no
+ * admin.
  */
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import type { FetchLike } from "../aws.server";
 import type { AccessSettings } from "./config";
 
@@ -18,22 +20,32 @@ const CERTS_TIMEOUT_MS = 5_000;
 type AccessCheck = { ok: true; email: string | null } | { ok: false; reason: string };
 
 interface AccessDeps {
+  /** The transport for the certs endpoint (jose's `customFetch`); the runtime's fetch otherwise. */
   fetch?: FetchLike;
+  /** The clock the claims are checked against (jose's `currentDate`). */
   now?: () => number;
 }
 
-interface KeySet {
-  keys: Map<string, CryptoKey>;
-  fetchedAt: number;
-}
-
+type KeySet = ReturnType<typeof createRemoteJWKSet>;
 const keySets = new Map<string, KeySet>();
-const pendingFetches = new Map<string, Promise<KeySet>>();
 
 /** Tests start each case with an empty key cache. */
 export function clearAccessKeyCache(): void {
   keySets.clear();
-  pendingFetches.clear();
+}
+
+function keysFor(teamOrigin: string, transport: FetchLike | undefined): KeySet {
+  let keys = keySets.get(teamOrigin);
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(`${teamOrigin}/cdn-cgi/access/certs`), {
+      cacheMaxAge: KEYS_TTL_MS,
+      cooldownDuration: REFETCH_MIN_INTERVAL_MS,
+      timeoutDuration: CERTS_TIMEOUT_MS,
+      ...(transport ? { [customFetch]: (url: string, init: RequestInit) => transport(new Request(url, init)) } : {}),
+    });
+    keySets.set(teamOrigin, keys);
+  }
+  return keys;
 }
 
 export async function verifyAccessJwt(
@@ -42,116 +54,45 @@ export async function verifyAccessJwt(
   deps: AccessDeps = {},
 ): Promise<AccessCheck> {
   if (!token) return { ok: false, reason: "no Cf-Access-Jwt-Assertion header" };
-  const now = (deps.now ?? Date.now)();
-  const parts = token.split(".");
-  if (parts.length !== 3) return { ok: false, reason: "malformed token" };
-  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-  const header = decodeJson(encodedHeader);
-  const payload = decodeJson(encodedPayload);
-  const signature = base64UrlBytes(encodedSignature);
-  if (!header || !payload || !signature) return { ok: false, reason: "malformed token" };
-  if (header.alg !== "RS256") return { ok: false, reason: `unexpected alg ${String(header.alg)}` };
-  if (typeof header.kid !== "string") return { ok: false, reason: "token names no key" };
-
-  let key: CryptoKey | undefined;
   try {
-    key = await keyFor(settings.teamOrigin, header.kid, now, deps.fetch);
+    const { payload } = await jwtVerify(token, keysFor(settings.teamOrigin, deps.fetch), {
+      algorithms: ["RS256"],
+      issuer: settings.teamOrigin,
+      audience: settings.aud,
+      requiredClaims: ["exp"],
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      currentDate: new Date((deps.now ?? Date.now)()),
+    });
+    return { ok: true, email: typeof payload.email === "string" ? payload.email : null };
   } catch (error) {
-    console.error(JSON.stringify({ at: "admin-access", problem: "certs_unavailable", detail: String(error) }));
-    return { ok: false, reason: "Access signing keys unavailable" };
+    return { ok: false, reason: reasonFor(error, token) };
   }
-  if (!key) return { ok: false, reason: "unknown signing key" };
-  const valid = await crypto.subtle.verify(
-    "RSASSA-PKCS1-v1_5",
-    key,
-    signature,
-    new TextEncoder().encode(`${encodedHeader}.${encodedPayload}`),
-  );
-  if (!valid) return { ok: false, reason: "bad signature" };
-
-  if (payload.iss !== settings.teamOrigin) return { ok: false, reason: "wrong issuer" };
-  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.includes(settings.aud)) return { ok: false, reason: "wrong audience" };
-  const nowSeconds = now / 1000;
-  if (typeof payload.exp !== "number" || payload.exp + CLOCK_SKEW_SECONDS <= nowSeconds) {
-    return { ok: false, reason: "expired" };
-  }
-  if (typeof payload.nbf === "number" && payload.nbf - CLOCK_SKEW_SECONDS > nowSeconds) {
-    return { ok: false, reason: "not valid yet" };
-  }
-  return { ok: true, email: typeof payload.email === "string" ? payload.email : null };
 }
 
-async function keyFor(
-  teamOrigin: string,
-  kid: string,
-  now: number,
-  transport: FetchLike | undefined,
-): Promise<CryptoKey | undefined> {
-  const cached = keySets.get(teamOrigin);
-  if (cached && now - cached.fetchedAt < KEYS_TTL_MS) {
-    const key = cached.keys.get(kid);
-    if (key || now - cached.fetchedAt < REFETCH_MIN_INTERVAL_MS) return key;
+/** jose's error, as the reason the admin logs (never shown to the client). */
+function reasonFor(error: unknown, token: string): string {
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "iss") return "wrong issuer";
+    if (error.claim === "aud") return "wrong audience";
+    if (error.claim === "nbf") return "not valid yet";
+    if (error.claim === "exp") return "expired";
+    return `claim ${error.claim} refused`;
   }
-  let pending = pendingFetches.get(teamOrigin);
-  if (!pending) {
-    pending = fetchKeys(teamOrigin, now, transport).finally(() => pendingFetches.delete(teamOrigin));
-    pendingFetches.set(teamOrigin, pending);
+  if (error instanceof errors.JOSEAlgNotAllowed) return `unexpected alg ${String(safeHeader(token)?.alg)}`;
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return "unknown signing key";
   }
-  const fresh = await pending;
-  keySets.set(teamOrigin, fresh);
-  return fresh.keys.get(kid);
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad signature";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed token";
+  // Anything else is the certs endpoint failing (HTTP status, timeout, network, not a key set).
+  console.error(JSON.stringify({ at: "admin-access", problem: "certs_unavailable", detail: String(error) }));
+  return "Access signing keys unavailable";
 }
 
-async function fetchKeys(teamOrigin: string, now: number, transport: FetchLike | undefined): Promise<KeySet> {
-  const request = new Request(`${teamOrigin}/cdn-cgi/access/certs`, {
-    headers: { accept: "application/json" },
-    signal: AbortSignal.timeout(CERTS_TIMEOUT_MS),
-  });
-  const response = await (transport ?? ((r: Request) => fetch(r)))(request);
-  if (!response.ok) throw new Error(`certs endpoint answered ${response.status}`);
-  const body = (await response.json()) as { keys?: unknown };
-  const keys = new Map<string, CryptoKey>();
-  for (const jwk of Array.isArray(body.keys) ? body.keys : []) {
-    const candidate = jwk as JsonWebKey & { kid?: unknown };
-    if (candidate.kty !== "RSA" || typeof candidate.kid !== "string") continue;
-    if (candidate.alg !== undefined && candidate.alg !== "RS256") continue;
-    try {
-      keys.set(
-        candidate.kid,
-        await crypto.subtle.importKey(
-          "jwk",
-          { kty: "RSA", n: candidate.n, e: candidate.e, alg: "RS256", ext: true },
-          { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-          false,
-          ["verify"],
-        ),
-      );
-    } catch {
-      // One unusable key must not take the others down.
-    }
-  }
-  return { keys, fetchedAt: now };
-}
-
-function decodeJson(segment: string): Record<string, unknown> | undefined {
-  const bytes = base64UrlBytes(segment);
-  if (!bytes) return undefined;
+function safeHeader(token: string) {
   try {
-    const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function base64UrlBytes(segment: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment)) return undefined;
-  const base64 = segment.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (segment.length % 4)) % 4);
-  try {
-    return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return decodeProtectedHeader(token);
   } catch {
     return undefined;
   }

@@ -16,17 +16,22 @@ import {
   adminListOrdersResponseSchema,
   adminOrderResponseSchema,
   adminProductsSchema,
+  adminPutStockRequestSchema,
   adminReconcileResponseSchema,
   adminShipmentsRequestSchema,
   adminShipmentsResponseSchema,
   paymentRedirectSchema,
   adminSiteSchema,
+  adminStockEntrySchema,
+  adminStockResponseSchema,
   adminTransitionRequestSchema,
   type ImageType,
   type Order,
   type OrderStatus,
   orderIdSchema,
+  productIdSchema,
   ROUTES,
+  type Shipment,
 } from "../../aws/src/contract";
 import { type ApiDeps, type ApiFailure, type ApiResult, apiClient } from "../api-client.server";
 import { READ_RETRIES, WRITE_RETRIES } from "../aws.server";
@@ -71,10 +76,15 @@ export async function transitionOrder(
   id: string,
   to: OrderStatus,
   note?: string,
+  shipment?: Pick<Shipment, "carrier" | "trackingNumber">,
 ): Promise<ApiResult<Order>> {
   const path = orderPath(ROUTES.adminTransition, id);
   if (!path) return notFoundId();
-  const body = adminTransitionRequestSchema.safeParse({ to, ...(note ? { note } : {}) });
+  const body = adminTransitionRequestSchema.safeParse({
+    to,
+    ...(note ? { note } : {}),
+    ...(shipment ? { shipment } : {}),
+  });
   if (!body.success) return invalid(body.error);
   const result = await call(deps, {
     route: ROUTES.adminTransition,
@@ -194,11 +204,47 @@ export function putSite(deps: ApiDeps, site: AdminSite): Promise<ApiResult<Admin
   });
 }
 
+export type StockEntry = z.infer<typeof adminStockEntrySchema>;
+
+/** Every catalog product's count (null = not tracked). */
+export async function getStockCounts(deps: ApiDeps): Promise<ApiResult<StockEntry[]>> {
+  const result = await call(deps, {
+    route: ROUTES.adminGetStock,
+    responseSchema: adminStockResponseSchema,
+    retries: READ_RETRIES,
+  });
+  return result.ok ? { ok: true, data: result.data.stock } : result;
+}
+
+/**
+ * Sets a product's count (null: stop tracking) only if it still is `expected`, what the owner's page showed; a sale,
+ * a cancellation or another tab since then makes it a `conflict` and nothing is written. Not retried: a lost answer
+ * followed by a retry would conflict with its own first write.
+ */
+export async function putStockCount(
+  deps: ApiDeps,
+  productId: string,
+  stock: number | null,
+  expected: number | null,
+): Promise<ApiResult<StockEntry>> {
+  const id = productIdSchema.safeParse(productId);
+  if (!id.success) return invalid(id.error);
+  const body = adminPutStockRequestSchema.safeParse({ stock, expected });
+  if (!body.success) return invalid(body.error);
+  return call(deps, {
+    route: ROUTES.adminPutStock,
+    path: ROUTES.adminPutStock.path.replace("{id}", encodeURIComponent(id.data)),
+    body: body.data,
+    responseSchema: adminStockEntrySchema,
+    retries: WRITE_RETRIES,
+  });
+}
+
 function orderPath(route: { path: string }, id: string): string | undefined {
   const parsed = orderIdSchema.safeParse(id);
   return parsed.success ? route.path.replace("{id}", encodeURIComponent(parsed.data)) : undefined;
 }
 
 function notFoundId(): ApiFailure {
-  return { ok: false, kind: "not_found", message: "訂單編號格式不正確（YYMMDD-NNNNN）。" };
+  return { ok: false, kind: "not_found", message: "訂單編號格式不正確（YYMMDD-NNNN-NNNN）。" };
 }

@@ -156,3 +156,58 @@ export async function answer<T>(pending: Promise<unknown>) {
   }
   return { status: 200, headers: new Headers(), data: value as T };
 }
+
+/**
+ * A D1 database whose first `parties` calls (a statement's first/run/all/raw, or a batch; schema statements aside)
+ * are held until all of them have arrived, then released together: the interleaving a burst of requests gets on
+ * Cloudflare, where many isolates serve one client at once and D1 is remote. Later calls go straight through.
+ */
+export function interleavedD1<T extends object>(db: T, parties: number): T {
+  const inner = Symbol("inner statement");
+  let arrived = 0;
+  let release!: () => void;
+  const allArrived = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const gate = async () => {
+    if (arrived >= parties) return;
+    arrived += 1;
+    if (arrived === parties) release();
+    await allArrived;
+  };
+  const passThrough = (target: Record<PropertyKey, unknown>, property: PropertyKey) => {
+    const value = target[property];
+    return typeof value === "function" ? value.bind(target) : value;
+  };
+  const statement = (target: any, sql: string): any =>
+    new Proxy(target, {
+      get(_, property) {
+        if (property === inner) return target;
+        if (property === "bind") return (...values: unknown[]) => statement(target.bind(...values), sql);
+        if (property === "first" || property === "run" || property === "all" || property === "raw") {
+          return async (...args: unknown[]) => {
+            // Schema statements (CREATE TABLE IF NOT EXISTS, once per database) are not part of the burst.
+            if (!/^\s*CREATE\b/i.test(sql)) await gate();
+            return target[property](...args);
+          };
+        }
+        return passThrough(target, property);
+      },
+    });
+  return new Proxy(db, {
+    get(target, property) {
+      const d1 = target as Record<PropertyKey, unknown> & {
+        prepare(sql: string): unknown;
+        batch(statements: unknown[]): Promise<unknown>;
+      };
+      if (property === "prepare") return (sql: string) => statement(d1.prepare(sql), sql);
+      if (property === "batch") {
+        return async (statements: Record<PropertyKey, unknown>[]) => {
+          await gate();
+          return d1.batch(statements.map((s) => s[inner] ?? s));
+        };
+      }
+      return passThrough(d1, property);
+    },
+  });
+}

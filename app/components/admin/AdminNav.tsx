@@ -7,7 +7,7 @@ const NAV = [
   { to: "/admin", label: "總覽", end: true },
   { to: "/admin/orders", label: "訂單", end: false },
   { to: "/admin/products", label: "商品", end: false },
-  { to: "/admin/site", label: "商店狀態", end: false },
+  { to: "/admin/site", label: "商店設定", end: false },
 ] as const;
 
 export function AdminNav() {

@@ -7,9 +7,21 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { clearAccessKeyCache } from "../../../worker/admin/access-jwt";
 import { startAdminSession } from "../../../worker/admin/session.server";
 import type { BffContext } from "../../../worker/context";
-import { json, scriptedTransport, testEnv } from "../../../worker/test/helpers";
+import { countAttempt } from "../../../worker/rate-limit.server";
+import { answer, interleavedD1, json, scriptedTransport, testEnv } from "../../../worker/test/helpers";
 import { parseForm } from "../forms.server";
-import { adminGate, LOGIN_RULE, logIn, loginSchema, requireOwner } from "./auth.server";
+import {
+  ACCESS_MISSING_NOTICE,
+  adminGate,
+  LOGIN_ALL_RULE,
+  LOGIN_RULE,
+  loadAdminLayout,
+  loadLoginPage,
+  logIn,
+  loginSchema,
+  requireOwner,
+  submitLogout,
+} from "./auth.server";
 
 // `npx tsx scripts/hash-password.ts 'correct horse battery staple'`
 const HASH = "pbkdf2-sha256$100000$45JdsthTSWdJxubikSOKzw==$4kcu/BsI7EdVyZgOMBh7zS37vBT6mA0zOJ8Nhhgr5y4=";
@@ -51,9 +63,15 @@ async function cookieFor(context: BffContext): Promise<string> {
   return (await startAdminSession(context.env)).split(";")[0]!;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   vi.spyOn(console, "error").mockImplementation(() => {});
+  // The all-clients login counter is one row for the whole file: each test starts it from zero.
+  await db
+    .prepare("DELETE FROM rate_limits WHERE name = ?1")
+    .bind(LOGIN_ALL_RULE.name)
+    .run()
+    .catch(() => {});
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -105,6 +123,47 @@ describe("requireOwner", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toContain("expired=1");
     expect(response.headers.get("Set-Cookie")).toMatch(/^__Host-shop_admin=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/);
+  });
+});
+
+describe("logout", () => {
+  it("ends the session on the server: the cookie from before logout, and a copy of it, no longer open /admin", async () => {
+    const context = bff();
+    const cookie = await cookieFor(context);
+    const stolen = cookie;
+    await requireOwner(get("/admin", { Cookie: cookie }), context);
+    const out = await answer(submitLogout(context, post("/admin/logout", {}, { ...sameOrigin, Cookie: cookie })));
+    expect(out.status).toBe(302);
+    expect(out.headers.get("Location")).toBe("/admin/login");
+    expect(out.headers.get("Set-Cookie")).toMatch(/^__Host-shop_admin=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/);
+    for (const replayed of [cookie, stolen]) {
+      const page = await thrown(requireOwner(get("/admin", { Cookie: replayed }), context));
+      expect(page.status).toBe(302);
+      expect(page.headers.get("Location")).toMatch(/^\/admin\/login\?/);
+      const action = await thrown(requireOwner(post("/admin/site", {}, { ...sameOrigin, Cookie: replayed }), context));
+      expect(action.status).toBe(401);
+    }
+  });
+});
+
+describe("production without Cloudflare Access", () => {
+  it("says on every admin page, the login page included, that only the password protects the admin", async () => {
+    const production = bff({ APP_ENV: "production" });
+    const cookie = await cookieFor(production);
+    const layout = await answer<{ accessNotice: string | null }>(
+      loadAdminLayout(production, get("/admin", { Cookie: cookie })),
+    );
+    expect(layout.data.accessNotice).toBe(ACCESS_MISSING_NOTICE);
+    const login = await answer<{ accessNotice: string | null }>(loadLoginPage(production, get("/admin/login")));
+    expect(login.data.accessNotice).toBe(ACCESS_MISSING_NOTICE);
+    // Not in local or preview.
+    for (const context of [bff(), bff({ APP_ENV: "preview" })]) {
+      const page = await answer<{ accessNotice: string | null }>(
+        loadAdminLayout(context, get("/admin", { Cookie: await cookieFor(context) })),
+      );
+      expect(page.status).toBe(200);
+      expect(page.data.accessNotice).toBeNull();
+    }
   });
 });
 
@@ -197,6 +256,39 @@ describe("logIn", () => {
     expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThan(890);
     expect(throttled.data?.formError).toMatch(/請 1[45] 分鐘後再試/);
     expect((await attempt(context, PASSWORD, `ip-${crypto.randomUUID()}`)).status).toBe(302);
+  });
+
+  it("counts before it checks: of 20 wrong logins sent at once, at most 5 passwords are verified, however D1 interleaves them", async () => {
+    // Every D1 call of the burst is held until all 20 logins have made theirs (as many isolates and a remote D1 can
+    // interleave them): a throttle that peeks, checks and then counts lets all 20 reach the password.
+    const context = bff({ RATE_LIMIT_DB: interleavedD1(db, 20) });
+    const ip = `ip-${crypto.randomUUID()}`;
+    const derive = vi.spyOn(crypto.subtle, "deriveBits");
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(context, `wrong-${i}`, ip)));
+    const verified = derive.mock.calls.filter(([algorithm]) => (algorithm as { name: string }).name === "PBKDF2");
+    expect(verified.length).toBeLessThanOrEqual(LOGIN_RULE.limit);
+    expect(results.filter((r) => r.status === 401)).toHaveLength(verified.length);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(20 - verified.length);
+  });
+
+  it("counts the addresses of one IPv6 /64 as one client: seven wrong logins from seven of them end in 429", async () => {
+    const context = bff();
+    const hextet = () => Math.floor(Math.random() * 0xffff).toString(16);
+    const prefix = `2001:db8:${hextet()}:${hextet()}`;
+    const statuses: number[] = [];
+    for (let host = 1; host <= 7; host++)
+      statuses.push((await attempt(context, `wrong-${host}`, `${prefix}::${host}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // Another /64 is another client.
+    expect((await attempt(context, "wrong", `2001:db8:${hextet()}:${hextet()}::1`)).status).toBe(401);
+  });
+
+  it("refuses everyone, the right password too, once all clients together made 100 attempts in 15 minutes", async () => {
+    const context = bff();
+    for (let i = 0; i < LOGIN_ALL_RULE.limit; i++) await countAttempt(context, [{ rule: LOGIN_ALL_RULE, key: "all" }]);
+    const refused = await attempt(context, PASSWORD, `ip-${crypto.randomUUID()}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(890);
   });
 
   it("never redirects outside the admin after login", async () => {

@@ -12,15 +12,23 @@ import { z } from "zod";
 import { ACCESS_JWT_HEADER, verifyAccessJwt } from "../../../worker/admin/access-jwt";
 import { adminConfig } from "../../../worker/admin/config";
 import { verifyPassword } from "../../../worker/admin/password";
-import { checkAdminSession, endAdminSession, startAdminSession } from "../../../worker/admin/session.server";
+import { checkAdminSession, endAdminSessions, startAdminSession } from "../../../worker/admin/session.server";
 import type { BffContext } from "../../../worker/context";
 import { checkOrigin, crossSiteRefusal, isMutation } from "../../../worker/origin";
-import { clientKeyFor, hitRateLimit, peekRateLimit, resetRateLimit } from "../../../worker/rate-limit.server";
+import { clientKeyFor } from "../../../worker/client-network";
+import { type Counter, countAttempt, type RateLimitRule, resetRateLimit } from "../../../worker/rate-limit.server";
 import type { FormFailure, FormSuccess } from "../forms";
-import { parseForm, readForm } from "../forms.server";
+import { FORM_LIMITS, parseForm, readForm } from "../forms.server";
 import { privateHeaders } from "../private-headers";
 
-export const LOGIN_RULE = { name: "admin-login", limit: 5, windowSeconds: 900 };
+/** Password checks per client network (an IPv4 address, an IPv6 /64) in 15 minutes. */
+export const LOGIN_RULE: RateLimitRule = { name: "admin-login", limit: 5, windowSeconds: 900 };
+/**
+ * Password checks from all clients together in 15 minutes: bounds a guesser who has many networks (9,600 a day at
+ * most, docs/security.md), at the price that such a guesser can keep the form answering 429; Cloudflare Access
+ * keeps them from reaching it at all.
+ */
+export const LOGIN_ALL_RULE: RateLimitRule = { name: "admin-login-all", limit: 100, windowSeconds: 900 };
 
 /** Headers for any admin response. */
 const adminHeaders = (extra?: HeadersInit): Headers => privateHeaders("owner", extra);
@@ -66,7 +74,7 @@ export async function adminGate(request: Request, bff: BffContext): Promise<Admi
 
 export interface Owner {
   sessionId: string;
-  /** no-store, plus the refreshed session cookie when the idle clock moved. */
+  /** The admin's private headers (no-store, noindex). */
   headers: Headers;
 }
 
@@ -82,11 +90,7 @@ export async function requireOwner(
 ): Promise<Owner> {
   await adminGate(request, bff);
   const session = await checkAdminSession(bff.env, request, now(bff));
-  if (session.status === "active") {
-    const headers = adminHeaders();
-    if (session.setCookie) headers.append("Set-Cookie", session.setCookie);
-    return { sessionId: session.sessionId, headers };
-  }
+  if (session.status === "active") return { sessionId: session.sessionId, headers: adminHeaders() };
   const headers = adminHeaders();
   if (session.status === "expired") headers.append("Set-Cookie", session.setCookie);
   const url = new URL(request.url);
@@ -101,7 +105,7 @@ export async function requireOwner(
   throw redirect(loginHref, { headers });
 }
 
-/** A loader's or action's answer with the owner's headers (no-store, refreshed cookie) and any of its own. */
+/** A loader's or action's answer with the owner's headers (no-store, noindex) and any of its own. */
 function ownerData<T>(owner: Owner, value: T, init: { status?: number; headers?: HeadersInit } = {}) {
   const headers = new Headers(owner.headers);
   for (const [name, headerValue] of new Headers(init.headers)) headers.set(name, headerValue);
@@ -123,8 +127,8 @@ export async function ownerPage<T>(bff: BffContext, request: Request, load: (own
 }
 
 /**
- * A form post: the guard, the form parsed against `schema` (a failure answers 400 with the field errors and what
- * was typed), then `run`, answered with the owner's headers: 409 when it returns a failure (`ok: false`: the
+ * A form post: the guard, the form read (at most `maxBytes`, FORM_LIMITS.admin unless the form carries an image)
+ * and parsed against `schema` (a failure answers 400 with the field errors and what was typed), then `run`, answered with the owner's headers: 409 when it returns a failure (`ok: false`: the
  * change could not be made as asked), 200 otherwise. `run` may throw `ownerRedirect(owner, …)` to leave the page
  * after a success (post/redirect/get).
  */
@@ -133,18 +137,31 @@ export async function ownerAction<S extends z.ZodType, T extends { ok: boolean }
   request: Request,
   schema: S,
   run: (form: FormSuccess<z.output<S>>, formData: FormData, owner: Owner) => Promise<T>,
+  { maxBytes = FORM_LIMITS.admin }: { maxBytes?: number } = {},
 ) {
   const owner = await requireOwner(request, bff);
-  const formData = await readForm(request);
+  const formData = await readForm(request, maxBytes);
   const form = parseForm(schema, formData);
   if (!form.ok) return ownerData<FormFailure>(owner, form, { status: 400 });
   const result = await run(form, formData, owner);
   return ownerData(owner, result, { status: result.ok ? 200 : 409 });
 }
 
-/** The layout around every admin page but the login: only the guard. */
+/**
+ * Production without Cloudflare Access: the admin works, but only the password (and its throttle) stands in front of
+ * it. Every admin page says so until CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD are set (README, Configuration).
+ */
+export const ACCESS_MISSING_NOTICE =
+  "後台目前只有密碼保護，尚未設定 Cloudflare Access。請盡快設定 CF_ACCESS_TEAM_DOMAIN 與 CF_ACCESS_AUD，讓只有店主的帳號能打開後台。";
+
+function accessNotice(bff: BffContext): string | null {
+  const config = adminConfig(bff.env);
+  return bff.env.APP_ENV === "production" && config.ok && !config.access ? ACCESS_MISSING_NOTICE : null;
+}
+
+/** The layout around every admin page but the login: the guard, and the production notice while Access is missing. */
 export function loadAdminLayout(bff: BffContext, request: Request) {
-  return ownerPage(bff, request, () => ({ signedIn: true }));
+  return ownerPage(bff, request, () => ({ signedIn: true, accessNotice: accessNotice(bff) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +183,7 @@ export const loginSchema = z.object({
 interface LoginPageData {
   next: string;
   expired: boolean;
+  accessNotice: string | null;
 }
 
 export async function loadLoginPage(bff: BffContext, request: Request) {
@@ -176,14 +194,20 @@ export async function loadLoginPage(bff: BffContext, request: Request) {
   if (session.status === "active") throw redirect(next, { headers: adminHeaders() });
   const headers = adminHeaders();
   if (session.status === "expired") headers.append("Set-Cookie", session.setCookie);
-  return data<LoginPageData>({ next, expired: url.searchParams.get("expired") === "1" }, { headers });
+  return data<LoginPageData>(
+    { next, expired: url.searchParams.get("expired") === "1", accessNotice: accessNotice(bff) },
+    { headers },
+  );
 }
 
 type LoginFailure = FormFailure & { retryAfterSeconds?: number };
 
 /**
- * Checks the password with the brute-force throttle of ADR 0006: a client with 5 failures in the last 15 minutes
- * gets 429 before the password is even looked at, until the window has passed.
+ * Checks the password behind the brute-force throttles of ADR 0006, counting first: every attempt is counted (one
+ * atomic D1 upsert per counter, in one batch) before the password is looked at, and only an attempt within both
+ * limits has its password checked. A client network past 5 attempts in 15 minutes, or everyone together past 100,
+ * gets 429 without a check (the right password included) until the window has passed; a success resets the client's
+ * count.
  */
 export async function logIn(
   request: Request,
@@ -191,21 +215,22 @@ export async function logIn(
   config: AdminGate,
   form: FormSuccess<z.output<typeof loginSchema>> | FormFailure,
 ) {
-  const client = clientKeyFor(request);
-  const throttled = await peekRateLimit(bff, LOGIN_RULE, client);
-  if (!throttled.allowed) return tooManyAttempts(form.values, throttled.retryAfterSeconds);
+  const client: Counter = { rule: LOGIN_RULE, key: clientKeyFor(request) };
+  const counted = await countAttempt(bff, [client, { rule: LOGIN_ALL_RULE, key: "all" }]);
+  if (!counted.allowed) {
+    console.warn(JSON.stringify({ at: "admin", problem: "login_throttled" }));
+    return tooManyAttempts(form.values, counted.retryAfterSeconds);
+  }
   if (!form.ok) return data<LoginFailure>(form, { status: 400, headers: adminHeaders() });
 
   if (!(await verifyPassword(form.data.password, config.password))) {
-    const counted = await hitRateLimit(bff, LOGIN_RULE, client);
-    console.warn(JSON.stringify({ at: "admin", problem: "login_failed", throttled: !counted.allowed }));
-    if (!counted.allowed) return tooManyAttempts(form.values, counted.retryAfterSeconds);
+    console.warn(JSON.stringify({ at: "admin", problem: "login_failed" }));
     return data<LoginFailure>(
       { ok: false, values: form.values, errors: { password: "密碼不正確，請再試一次。" } },
       { status: 401, headers: adminHeaders() },
     );
   }
-  await resetRateLimit(bff, LOGIN_RULE, client);
+  await resetRateLimit(bff, client);
   const headers = adminHeaders({ "Set-Cookie": await startAdminSession(bff.env, now(bff)) });
   throw redirect(safeNext(form.data.next), { headers });
 }
@@ -227,7 +252,7 @@ function tooManyAttempts(values: FormFailure["values"], retryAfterSeconds: numbe
 /** The login form: the guard without a session (steps 1–3), the form, then the password. */
 export async function submitLogin(bff: BffContext, request: Request) {
   const gate = await adminGate(request, bff);
-  return logIn(request, bff, gate, parseForm(loginSchema, await readForm(request)));
+  return logIn(request, bff, gate, parseForm(loginSchema, await readForm(request, FORM_LIMITS.shop)));
 }
 
 /** Logout is an action (POST); a GET just goes back to the admin. */
@@ -236,10 +261,10 @@ export async function logoutPage(bff: BffContext, request: Request) {
   return ownerRedirect(owner, "/admin");
 }
 
+/** Logout ends every session of the owner (ADR 0007): a cookie from before it, or a copy of one, opens nothing. */
 export async function submitLogout(bff: BffContext, request: Request): Promise<Response> {
   const owner = await requireOwner(request, bff);
   const headers = new Headers(owner.headers);
-  headers.delete("Set-Cookie");
-  headers.append("Set-Cookie", await endAdminSession(bff.env, request));
+  headers.append("Set-Cookie", await endAdminSessions(bff.env));
   return redirect("/admin/login", { headers });
 }

@@ -86,12 +86,31 @@ describe("CSV builder", () => {
     const rows = csv.slice(1).split("\r\n");
     expect(rows[0]).toBe(ORDER_CSV_HEADER.join(","));
     expect(rows[1]).toBe(
-      "261127-00042,2026-11-27 09:05,已付款,信用卡,1280,王小明,0912-345-678,xm@example.tw,100 臺北市中正區重慶南路一段 122 號,凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,,2611271005001,Credit_CreditCard,2026/11/27 09:06:00,,,",
+      "261127-00042,2026-11-27 09:05,已付款,信用卡,1280,王小明,0912-345-678,xm@example.tw,100 臺北市中正區重慶南路一段 122 號,凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,,2611271005001,Credit_CreditCard,2026/11/27 09:06:00,,,,1280,0,0,,",
     );
     expect(rows[2]).toBe(
-      '261127-00043,2026-11-27 09:05,已成立,貨到付款,1280,\'=cmd|\' /C calc\'!A0,0987-654-321,a@b.tw,"台北市, 信義區",凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,"請下午送\n謝謝",,,,,,',
+      '261127-00043,2026-11-27 09:05,已成立,貨到付款,1280,\'=cmd|\' /C calc\'!A0,0987-654-321,a@b.tw,"台北市, 信義區",凍頂烏龍茶 150g ×2、土鳳梨酥 10 入 ×1,"請下午送\n謝謝",,,,,,,1280,0,0,,',
     );
     // A store-pickup order with its e-invoice.
-    expect(rows[3]?.endsWith(",7-ELEVEN 建盛門市（131386）,AB12345678,2026-11-27")).toBe(true);
+    expect(rows[3]).toContain(",7-ELEVEN 建盛門市（131386）,AB12345678,2026-11-27,");
+  });
+
+  it("writes the fee lines and the shipment in columns of their own", () => {
+    const csv = ordersToCsv([
+      order({
+        status: "shipped",
+        paymentMethod: "cod",
+        subtotal: 1280,
+        fees: [
+          { kind: "shipping", name: "運費", amount: 100 },
+          { kind: "cod_surcharge", name: "貨到付款手續費", amount: 30 },
+        ],
+        total: 1410,
+        shipment: { carrier: "tcat", trackingNumber: "9012-3456-7890", shippedAt: "2026-11-28T01:00:00.000Z" },
+      }),
+    ]);
+    const row = csv.slice(1).split("\r\n")[1]!;
+    expect(row).toContain(",已出貨,貨到付款,1410,");
+    expect(row.endsWith(",1280,100,30,黑貓宅急便,9012-3456-7890")).toBe(true);
   });
 });

@@ -4,7 +4,8 @@
  * formula (starting with = + - @, tab or carriage return) gets a leading apostrophe, so a shopper cannot plant a
  * formula in their name or address (CSV injection).
  */
-import type { Order } from "../../../aws/src/contract";
+import type { FeeLine, Order } from "../../../aws/src/contract";
+import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
 import { CVS_CHAIN_NAMES } from "../../../aws/src/domain/pickup";
 import { formatTaipei } from "../../../aws/src/domain/taipei-time";
 import { METHOD_LABELS, STATUS_LABELS } from "./labels";
@@ -43,7 +44,16 @@ export const ORDER_CSV_HEADER = [
   "取貨門市",
   "發票號碼",
   "發票日期",
+  "商品小計",
+  "運費",
+  "貨到付款手續費",
+  "物流業者",
+  "物流單號",
 ] as const;
+
+function feeOf(order: Order, kind: FeeLine["kind"]): number {
+  return order.fees?.filter((fee) => fee.kind === kind).reduce((sum, fee) => sum + fee.amount, 0) ?? 0;
+}
 
 /**
  * One row per order. The mobile number is written 09xx-xxx-xxx: as bare digits a spreadsheet would read it as a
@@ -71,6 +81,12 @@ export function ordersToCsv(orders: readonly Order[]): string {
       : "",
     order.invoice?.number ?? "",
     order.invoice?.date?.slice(0, 10) ?? "",
+    // Orders from before fees existed have no subtotal: it is their total.
+    order.subtotal ?? order.total,
+    feeOf(order, "shipping"),
+    feeOf(order, "cod_surcharge"),
+    order.shipment ? CARRIER_NAMES[order.shipment.carrier] : "",
+    order.shipment?.trackingNumber ?? "",
   ]);
   return toCsv([ORDER_CSV_HEADER, ...rows]);
 }

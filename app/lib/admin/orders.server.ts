@@ -6,14 +6,19 @@ import { redirect } from "@remix-run/cloudflare";
 import { z } from "zod";
 import {
   type AdminListOrdersQuery,
+  CARRIERS,
+  type Carrier,
   fieldErrorsOf,
   ORDER_STATUSES,
   type Order,
   type OrderStatus,
+  normaliseOrderId,
   orderIdSchema,
   PAYMENT_METHODS,
   taiwanMobile,
+  trackingNumberSchema,
 } from "../../../aws/src/contract";
+import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
 import { canCreateShipment, nextStatuses } from "../../../aws/src/domain/order-state";
 import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
 import {
@@ -60,7 +65,11 @@ type OrdersFilter = z.output<typeof ordersFilterSchema>;
 /** The list page's query: filters, the page (cursor and the cursors before it), and the order-id search box. */
 export const ordersQuerySchema = z.object({
   filter: ordersFilterSchema,
-  q: z.preprocess(blank, orderIdSchema.optional()),
+  /** Typed by the owner as the shopper reads it out: dashes and spaces optional (normaliseOrderId). */
+  q: z.preprocess((value) => {
+    const text = blank(value);
+    return typeof text === "string" ? normaliseOrderId(text) : text;
+  }, orderIdSchema.optional()),
   cursor: z.preprocess(blank, z.string().regex(CURSOR).optional()),
   /** Cursors of the pages before this one, `~`-separated; the first page, which has none, is `.`. */
   back: z.preprocess(blank, z.string().max(8_000).optional()),
@@ -90,6 +99,7 @@ interface OrderRow {
   canShip: boolean;
   /** Store pickup (ADR 0027): shipping it creates its ECPay logistics order. */
   pickup: boolean;
+  trackingNumber?: string;
 }
 
 interface OrdersPageData {
@@ -183,6 +193,7 @@ function toRow(order: Order): OrderRow {
       nextStatuses(order, "owner").includes("shipped") ||
       (canCreateShipment(order) && order.logistics?.state !== "created"),
     pickup: order.deliveryMethod === "cvs",
+    ...(order.shipment ? { trackingNumber: order.shipment.trackingNumber } : {}),
   };
 }
 
@@ -207,18 +218,75 @@ function filterSearch(filter: OrdersFilter): URLSearchParams {
 // ---------------------------------------------------------------------------------------------
 // Bulk shipping
 
-const bulkShipSchema = z.object({
-  intent: z.literal("ship"),
-  ids: z.preprocess(
-    asList,
-    z
-      .array(orderIdSchema, { error: "請勾選要出貨的訂單" })
-      .min(1, "請至少勾選一筆訂單")
-      .max(PAGE_SIZE, `一次最多 ${PAGE_SIZE} 筆`),
-  ),
-  /** The store-pickup orders among them (their shipment is ECPay's logistics order). */
-  pickupIds: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
-});
+/** A carrier picked from the list; blank is "none given". */
+const carrierField = z.preprocess(blank, z.enum(CARRIERS, { error: "請選擇物流業者" }).optional());
+
+/**
+ * The carrier and the tracking number of one shipment, as typed: both or neither (the owner may ship without
+ * one, e.g. delivering by hand). `label` prefixes the messages (the bulk form names the order).
+ */
+function shipmentOf(
+  carrier: Carrier | undefined,
+  tracking: string | undefined,
+  context: z.RefinementCtx,
+  paths: { carrier: string; tracking: string },
+  label = "",
+): Shipment | undefined {
+  const number = tracking?.trim() ?? "";
+  if (!number && !carrier) return undefined;
+  if (!number) {
+    context.addIssue({ code: "custom", path: [paths.tracking], message: `${label}請填寫物流單號` });
+    return undefined;
+  }
+  const parsed = trackingNumberSchema.safeParse(number);
+  if (!parsed.success) {
+    context.addIssue({ code: "custom", path: [paths.tracking], message: `${label}${parsed.error.issues[0]!.message}` });
+    return undefined;
+  }
+  if (!carrier) {
+    context.addIssue({ code: "custom", path: [paths.carrier], message: `${label}請選擇物流業者` });
+    return undefined;
+  }
+  return { carrier, trackingNumber: parsed.data };
+}
+
+type Shipment = { carrier: Carrier; trackingNumber: string };
+
+/**
+ * Bulk "mark shipped": the ticked orders, one carrier for the batch, and a tracking number per row. The rows'
+ * numbers arrive as two lists in table order (`rows`: the order ids, `tracking`: what was typed on each row).
+ */
+export const bulkShipSchema = z
+  .object({
+    intent: z.literal("ship"),
+    ids: z.preprocess(
+      asList,
+      z
+        .array(orderIdSchema, { error: "請勾選要出貨的訂單" })
+        .min(1, "請至少勾選一筆訂單")
+        .max(PAGE_SIZE, `一次最多 ${PAGE_SIZE} 筆`),
+    ),
+    carrier: carrierField,
+    /** The store-pickup orders among them (their shipment is ECPay's logistics order, ADR 0027). */
+    pickupIds: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
+    rows: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
+    tracking: z.preprocess(asList, z.array(z.string().max(200, "物流單號最多 40 個字元")).max(PAGE_SIZE)),
+  })
+  .transform((form, context) => {
+    const shipments: Record<string, Shipment> = {};
+    for (const id of form.ids) {
+      const row = form.rows.indexOf(id);
+      const shipment = shipmentOf(
+        form.tracking[row]?.trim() ? form.carrier : undefined,
+        row >= 0 ? form.tracking[row] : undefined,
+        context,
+        { carrier: "carrier", tracking: "tracking" },
+        `訂單 ${id}：`,
+      );
+      if (shipment) shipments[id] = shipment;
+    }
+    return { ids: form.ids, pickupIds: form.pickupIds, shipments };
+  });
 
 interface BulkShipResult {
   ok: true;
@@ -227,10 +295,15 @@ interface BulkShipResult {
 }
 
 /**
- * Marks each order shipped (four at a time); one failing order does not stop the others. Store-pickup orders are
- * shipped by creating their ECPay logistics orders (20 per call, ADR 0027).
+ * Marks each order shipped (four at a time), with its shipment if one was typed; one failing does not stop the
+ * others. Store-pickup orders are shipped by creating their ECPay logistics orders (20 per call, ADR 0027).
  */
-export async function shipOrders(bff: BffContext, ids: string[], pickupIds: string[] = []): Promise<BulkShipResult> {
+export async function shipOrders(
+  bff: BffContext,
+  ids: string[],
+  shipments: Record<string, Shipment> = {},
+  pickupIds: string[] = [],
+): Promise<BulkShipResult> {
   const unique = [...new Set(ids)];
   const shipped: string[] = [];
   const failed: { id: string; message: string }[] = [];
@@ -250,7 +323,7 @@ export async function shipOrders(bff: BffContext, ids: string[], pickupIds: stri
   const queue = unique.filter((id) => !pickupIds.includes(id));
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      const result = await transitionOrder(bff, id, "shipped");
+      const result = await transitionOrder(bff, id, "shipped", undefined, shipments[id]);
       if (result.ok) shipped.push(id);
       else failed.push({ id, message: result.message });
     }
@@ -347,7 +420,7 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
   };
 }
 
-const orderActionSchema = z
+export const orderActionSchema = z
   .discriminatedUnion(
     "intent",
     [
@@ -356,6 +429,9 @@ const orderActionSchema = z
         to: z.enum(ORDER_STATUSES, { error: "請選擇要執行的動作" }),
         note: z.preprocess(blank, z.string().trim().max(500, "備註最多 500 字").optional()),
         confirm: z.string().optional(),
+        /** Shipping: the carrier and the tracking number (both or neither). */
+        carrier: carrierField,
+        trackingNumber: z.preprocess(blank, z.string().max(200, "物流單號最多 40 個字元").optional()),
       }),
       z.object({ intent: z.literal("reconcile") }),
       z.object({ intent: z.literal("create_shipment") }),
@@ -367,6 +443,14 @@ const orderActionSchema = z
     if (action.intent === "transition" && action.to === "cancelled" && action.confirm !== "yes") {
       context.addIssue({ code: "custom", path: ["confirm"], message: "取消訂單前請勾選確認。" });
     }
+  })
+  .transform((action, context) => {
+    if (action.intent !== "transition" || action.to !== "shipped") return { ...action, shipment: undefined };
+    const shipment = shipmentOf(action.carrier, action.trackingNumber, context, {
+      carrier: "carrier",
+      tracking: "trackingNumber",
+    });
+    return { ...action, shipment };
   });
 
 type OrderActionResult =
@@ -410,16 +494,29 @@ async function performOrderAction(
           : `綠界尚未回報付款，訂單維持「${STATUS_LABELS[order.status]}」。`;
     return { ok: true, message, detail: `綠界查詢結果：${outcome}` };
   }
-  const result = await transitionOrder(bff, orderId.data, action.to, action.note);
+  const result = await transitionOrder(bff, orderId.data, action.to, action.note, action.shipment);
   if (!result.ok) {
+    const tracking = result.fields?.["shipment.trackingNumber"];
+    const carrier = result.fields?.["shipment.carrier"];
     return {
       ok: false,
       values,
-      errors: result.fields ? { note: Object.values(result.fields)[0] ?? "" } : {},
+      errors:
+        tracking || carrier
+          ? { ...(tracking ? { trackingNumber: tracking } : {}), ...(carrier ? { carrier } : {}) }
+          : result.fields
+            ? { note: Object.values(result.fields)[0] ?? "" }
+            : {},
       formError: result.message,
     };
   }
-  return { ok: true, message: `訂單已改為「${STATUS_LABELS[result.data.status]}」。` };
+  const shipped = result.data.shipment;
+  return {
+    ok: true,
+    message: shipped
+      ? `訂單已改為「${STATUS_LABELS[result.data.status]}」：${CARRIER_NAMES[shipped.carrier]} ${shipped.trackingNumber}。`
+      : `訂單已改為「${STATUS_LABELS[result.data.status]}」。`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,7 +530,9 @@ export function loadOrdersList(bff: BffContext, request: Request) {
 }
 
 export function submitBulkShip(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, bulkShipSchema, (form) => shipOrders(bff, form.data.ids, form.data.pickupIds));
+  return ownerAction(bff, request, bulkShipSchema, (form) =>
+    shipOrders(bff, form.data.ids, form.data.shipments, form.data.pickupIds),
+  );
 }
 
 export function loadOrder(bff: BffContext, request: Request, id: string | undefined) {

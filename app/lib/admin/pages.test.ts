@@ -7,15 +7,17 @@ import type { Order, Product } from "../../../aws/src/contract";
 import type { BffContext } from "../../../worker/context";
 import { json, type Reply, scriptedTransport, testEnv } from "../../../worker/test/helpers";
 import {
+  bulkShipSchema,
   exportOrdersCsv,
+  orderActionSchema,
   loadOrdersPage,
   ordersFilterSchema,
   ordersQueryInput,
   ordersQuerySchema,
   shipOrders,
 } from "./orders.server";
-import { changeProducts, productFingerprint, saveProduct } from "./products.server";
-import { NO_REVISION, saveSite } from "./site.server";
+import { changeProducts, productFingerprint, productListFormSchema, saveProduct, saveStock } from "./products.server";
+import { NO_REVISION, saveSite, siteFormSchema } from "./site.server";
 
 beforeEach(() => {
   vi.spyOn(console, "error").mockImplementation(() => {});
@@ -152,6 +154,16 @@ describe("orders list", () => {
     );
   });
 
+  it("jumps to an order whose id the owner typed as a shopper read it out (no dashes, spaces)", async () => {
+    const { context } = bff();
+    for (const typed of ["26112748310926", "261127%204831%200926"]) {
+      const { params, parsed } = query(`q=${typed}`);
+      await expect(loadOrdersPage(context, params, parsed)).rejects.toSatisfy(
+        (r: Response) => r.status === 302 && r.headers.get("Location") === "/admin/orders/261127-4831-0926",
+      );
+    }
+  });
+
   it("ships each order on its own, reporting the ones that could not be shipped", async () => {
     const { context } = bff((request) => {
       const id = new URL(request.url).pathname.split("/")[3]!;
@@ -164,6 +176,78 @@ describe("orders list", () => {
     expect(result.failed).toEqual([
       { id: "261127-00002", message: "這筆訂單目前的狀態不能這樣變更，請重新整理查看最新狀態。" },
     ]);
+  });
+
+  it("ships with the carrier and each row's tracking number; rows left blank ship without one", async () => {
+    const parsed = bulkShipSchema.parse({
+      intent: "ship",
+      ids: ["261127-00001", "261127-00002"],
+      carrier: "tcat",
+      rows: ["261127-00001", "261127-00002", "261127-00003"],
+      tracking: [" 9012-3456-7890 ", "", "123"],
+    });
+    expect(parsed).toEqual({
+      ids: ["261127-00001", "261127-00002"],
+      pickupIds: [],
+      shipments: { "261127-00001": { carrier: "tcat", trackingNumber: "9012-3456-7890" } },
+    });
+    const { context, calls } = bff((request) =>
+      json({ order: order(new URL(request.url).pathname.split("/")[3]!, { status: "shipped" }) }),
+    );
+    await shipOrders(context, parsed.ids, parsed.shipments);
+    const bodies = Object.fromEntries(calls.map((c) => [c.url.pathname.split("/")[3], JSON.parse(c.body)]));
+    expect(bodies["261127-00001"]).toEqual({
+      to: "shipped",
+      shipment: { carrier: "tcat", trackingNumber: "9012-3456-7890" },
+    });
+    expect(bodies["261127-00002"]).toEqual({ to: "shipped" });
+  });
+
+  it.each([
+    [{ trackingNumber: "A123", carrier: "" }, "carrier", "請選擇物流業者"],
+    [{ trackingNumber: "", carrier: "hct" }, "trackingNumber", "請填寫物流單號"],
+    [{ trackingNumber: "A1\u0007", carrier: "post" }, "trackingNumber", "物流單號只能有英文字母、數字與連字號"],
+    [{ trackingNumber: "9".repeat(200), carrier: "post" }, "trackingNumber", "物流單號最多 40 個字元"],
+    [{ trackingNumber: "9".repeat(201), carrier: "post" }, "trackingNumber", "物流單號最多 40 個字元"],
+    [{ trackingNumber: "A1", carrier: "dhl" }, "carrier", "請選擇物流業者"],
+  ])("refuses a shipment %j with a reason", (fields, path, message) => {
+    const result = orderActionSchema.safeParse({ intent: "transition", to: "shipped", ...fields });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.find((issue) => issue.path[0] === path)?.message).toBe(message);
+  });
+
+  it("ships the ticked store-pickup orders by creating their logistics orders, the others by the transition", async () => {
+    const parsed = bulkShipSchema.parse({
+      intent: "ship",
+      ids: ["261127-00001", "261127-00002"],
+      pickupIds: ["261127-00002", "261127-00009"],
+      rows: "261127-00001",
+      tracking: "",
+    });
+    const { context, calls } = bff((request) =>
+      new URL(request.url).pathname === "/admin/shipments"
+        ? json({ results: [{ id: "261127-00002", ok: false, code: "upstream_error", message: "ECPay 暫停服務" }] })
+        : json({ order: order(new URL(request.url).pathname.split("/")[3]!, { status: "shipped" }) }),
+    );
+    const result = await shipOrders(context, parsed.ids, parsed.shipments, parsed.pickupIds);
+    const shipmentCall = calls.find((c) => c.url.pathname === "/admin/shipments");
+    expect(JSON.parse(shipmentCall!.body)).toEqual({ ids: ["261127-00002"] });
+    expect(calls.filter((c) => c.url.pathname.endsWith("/transition")).map((c) => c.url.pathname)).toEqual([
+      "/admin/orders/261127-00001/transition",
+    ]);
+    expect(result.shipped).toEqual(["261127-00001"]);
+    expect(result.failed).toEqual([{ id: "261127-00002", message: "ECPay 暫停服務" }]);
+  });
+
+  it("refuses a bad tracking number in the bulk form naming the order", () => {
+    const result = bulkShipSchema.safeParse({
+      intent: "ship",
+      ids: "261127-00001",
+      carrier: "tcat",
+      rows: "261127-00001",
+      tracking: "<script>",
+    });
+    expect(result.error?.issues[0]?.message).toBe("訂單 261127-00001：物流單號只能有英文字母、數字與連字號");
   });
 
   it("exports every page of the filtered list, not just the one on screen", async () => {
@@ -288,7 +372,7 @@ describe("products and site forms", () => {
       { open: "closed", revision: R1 },
     );
     expect(saved.ok).toBe(true);
-    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", revision: R1 });
+    expect(JSON.parse(ok.calls[0]!.body)).toEqual({ open: false, closedMessage: "盤點中", shipping: {}, revision: R1 });
     // The content and the cached pages built from it (this cache holds no catalog, so the catalog page only).
     expect(purged).toEqual([
       "https://edge-cache.internal/content/site.json",
@@ -368,6 +452,80 @@ describe("products and site forms", () => {
         .then((body) => json({ ...(body as object), revision: R1 })),
     );
     await saveSite(first.context, { open: "open", closedMessage: "", announcement: "", revision: NO_REVISION }, {});
-    expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, revision: null });
+    expect(JSON.parse(first.calls[0]!.body)).toEqual({ open: true, shipping: {}, revision: null });
+  });
+
+  it("sets a stock count on condition of the one shown; a change in another tab is shown, not overwritten", async () => {
+    const conflict = json({ error: { code: "conflict", message: "庫存已變動", currentStock: 13 } }, { status: 409 });
+    const stale = bff(
+      conflict,
+      json({
+        stock: [
+          { productId: "a", stock: 13 },
+          { productId: "b", stock: null },
+        ],
+      }),
+    );
+    const typed = { op: "stock", id: "a", stock: "20", expected: "15" };
+    const refused = await saveStock(stale.context, { op: "stock", id: "a", stock: 20, expected: 15 }, typed);
+    expect(JSON.parse(stale.calls[0]!.body)).toEqual({ stock: 20, expected: 15 });
+    expect(stale.calls[0]!.url.pathname).toBe("/admin/stock/a");
+    expect(refused).toMatchObject({ ok: false, values: { stock: "20", expected: "13" } });
+    expect(refused.ok || refused.errors.stock).toContain("目前是 13 件");
+
+    // The second press is deliberate: it names the count now shown.
+    const ok = bff(json({ productId: "a", stock: 20 }), json({ products, revision: R1 }));
+    const saved = await saveStock(ok.context, { op: "stock", id: "a", stock: 20, expected: 13 }, {});
+    expect(saved).toEqual({ ok: true, message: `「${products[0]!.name}」的庫存已更新為 20 件。` });
+    const untrack = bff(json({ productId: "a", stock: null }), json({ products, revision: R1 }));
+    await saveStock(untrack.context, { op: "stock", id: "a", stock: undefined, expected: 20 }, {});
+    expect(JSON.parse(untrack.calls[0]!.body)).toEqual({ stock: null, expected: 20 });
+  });
+
+  it.each([
+    ["-1", "庫存不可為負數"],
+    ["1.5", "庫存請填 0 以上的整數，不追蹤請留空"],
+    ["三", "庫存請填 0 以上的整數，不追蹤請留空"],
+    ["2000000", "庫存最多 1000000"],
+  ])("refuses a stock count of %j with a reason", (stock, message) => {
+    const result = productListFormSchema.safeParse({ op: "stock", id: "a", stock, expected: "" });
+    expect(result.error?.issues[0]?.message).toBe(message);
+  });
+
+  it("saves the fees as the owner types them, blank ones left out", async () => {
+    const form = siteFormSchema.parse({
+      open: "open",
+      shippingFee: "NT$120",
+      freeShippingThreshold: "1,500",
+      codSurcharge: " ",
+      revision: R1,
+    });
+    const ok = bff((request) =>
+      request
+        .clone()
+        .json()
+        .then((body) => json(body)),
+    );
+    const saved = await saveSite(ok.context, form, {});
+    expect(JSON.parse(ok.calls[0]!.body)).toEqual({
+      open: true,
+      shipping: { home: { fee: 120, freeShippingThreshold: 1500 } },
+      revision: R1,
+    });
+    expect(saved.ok && saved.message).toContain("運費 NT$120、滿 NT$1,500 免運");
+  });
+
+  it.each([
+    ["shippingFee", "-50", "運費不可為負數"],
+    ["shippingFee", "50000", "運費最多 NT$5000"],
+    ["shippingFee", "12.5", "運費請填整數金額（新台幣元），不收請留空"],
+    ["freeShippingThreshold", "0", "免運門檻至少 NT$1"],
+    ["freeShippingThreshold", "2000000", "免運門檻最多 NT$1000000"],
+    ["codSurcharge", "三十", "貨到付款手續費請填整數金額（新台幣元），不收請留空"],
+    ["codSurcharge", "1001", "貨到付款手續費最多 NT$1000"],
+  ])("refuses %s = %j with a reason", (field, value, message) => {
+    const result = siteFormSchema.safeParse({ open: "open", [field]: value });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.find((issue) => issue.path[0] === field)?.message).toBe(message);
   });
 });

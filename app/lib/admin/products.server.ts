@@ -12,14 +12,25 @@ import {
   IMAGE_TYPES,
   type ImageType,
   MAX_IMAGE_BYTES,
+  MAX_STOCK,
   type Product,
+  productIdSchema,
+  stockCountSchema,
 } from "../../../aws/src/contract";
-import { type AdminCatalog, getProducts, putProducts, uploadImage } from "../../../worker/admin/admin-api.server";
+import {
+  type AdminCatalog,
+  getProducts,
+  getStockCounts,
+  putProducts,
+  putStockCount,
+  uploadImage,
+} from "../../../worker/admin/admin-api.server";
 import type { ApiResult } from "../../../worker/api-client.server";
 import { purgeContent } from "../../../worker/content.server";
 import type { BffContext } from "../../../worker/context";
+import { purgeStock } from "../../../worker/stock.server";
 import type { FieldErrors, FormFailure, FormValues } from "../forms";
-import { blank, checkbox, formErrors } from "../forms.server";
+import { blank, checkbox, FORM_LIMITS, formErrors, twdText } from "../forms.server";
 import { privateHeaders } from "../private-headers";
 import { ownerAction, ownerPage, ownerRedirect } from "./auth.server";
 
@@ -33,9 +44,7 @@ const priceSchema = z
   .string({ error: "請填寫價格" })
   .trim()
   .min(1, "請填寫價格")
-  .transform((value) => value.replace(/^NT\$/i, "").replace(/[,\s，]/g, ""))
-  .pipe(z.string().regex(/^\d+$/, "請輸入整數金額（新台幣元，不含小數點）"))
-  .transform(Number)
+  .pipe(twdText("請輸入整數金額（新台幣元，不含小數點）"))
   .pipe(z.number().int().min(1, "價格至少 1 元").max(10_000_000, "價格不能超過 10,000,000 元"));
 
 const productFormSchema = z.object({
@@ -68,15 +77,21 @@ type NewProductForm = z.output<typeof newProductFormSchema>;
 
 interface ProductsPageData {
   products: Product[];
+  /** Units left by product id (null: not tracked); absent when the counts could not be read. */
+  stock?: Record<string, number | null>;
+  /** Why the counts are not shown. */
+  stockError?: string;
   loadError?: string;
   /** After saving a product (post/redirect/get). */
   savedMessage?: string;
 }
 
 async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<ProductsPageData> {
-  const result = await getProducts(bff);
+  const [result, counts] = await Promise.all([getProducts(bff), getStockCounts(bff)]);
   if (!result.ok) return { products: [], loadError: result.message };
   const products = sorted(result.data.products);
+  const stock = counts.ok ? { stock: Object.fromEntries(counts.data.map((c) => [c.productId, c.stock])) } : {};
+  const stockError = counts.ok ? {} : { stockError: `目前無法讀取庫存：${counts.message}` };
   const savedId = search.get("saved");
   const saved = savedId ? products.find((p) => p.id === savedId) : undefined;
   const savedMessage = saved
@@ -84,7 +99,7 @@ async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<P
     : search.get("removed") === "1"
       ? "已刪除商品。"
       : undefined;
-  return { products, ...(savedMessage ? { savedMessage } : {}) };
+  return { products, ...stock, ...stockError, ...(savedMessage ? { savedMessage } : {}) };
 }
 
 async function loadProduct(bff: BffContext, id: string | undefined): Promise<{ product: Product; baseline: string }> {
@@ -183,6 +198,75 @@ const productListActionSchema = z.object({
   id: z.string({ error: "缺少商品代號" }).min(1, "缺少商品代號").max(48),
   op: z.enum(["up", "down", "soldout", "onsale"], { error: "不明的操作" }),
 });
+
+/** The count typed in the product list: blank is "not tracked". */
+const stockInput = z.preprocess(
+  blank,
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d{1,12}$/, "庫存請填 0 以上的整數，不追蹤請留空")
+    .transform(Number)
+    .pipe(stockCountSchema)
+    .optional(),
+);
+
+/** Setting a count, on condition of the one the page showed (`expected`, blank: was not tracked). */
+const stockFormSchema = z.object({
+  op: z.literal("stock"),
+  id: productIdSchema,
+  stock: stockInput,
+  expected: z.preprocess(blank, z.coerce.number().int().min(0).max(MAX_STOCK).optional()),
+});
+
+/** The product list's forms: move, sold out / on sale, and the stock count. */
+export const productListFormSchema = z.discriminatedUnion("op", [productListActionSchema, stockFormSchema], {
+  error: "不明的操作",
+});
+
+/**
+ * Sets one product's count if it is still what the page showed. Another tab, or an order placed since the page was
+ * rendered, makes the API refuse (409): the owner then sees the count as it is now, and what they typed stays, to
+ * be saved deliberately with a second press.
+ */
+export async function saveStock(
+  bff: BffContext,
+  form: z.output<typeof stockFormSchema>,
+  values: FormValues,
+): Promise<ListActionResult> {
+  const stock = form.stock ?? null;
+  const expected = form.expected ?? null;
+  const saved = await putStockCount(bff, form.id, stock, expected);
+  if (saved.ok) {
+    await purgeStock(bff, [form.id]);
+    const products = await getProducts(bff);
+    const name = products.ok ? products.data.products.find((p) => p.id === form.id)?.name : undefined;
+    const what = name ? `「${name}」` : form.id;
+    return {
+      ok: true,
+      message: saved.data.stock === null ? `${what}不再追蹤庫存。` : `${what}的庫存已更新為 ${saved.data.stock} 件。`,
+    };
+  }
+  if (saved.kind === "conflict") {
+    const counts = await getStockCounts(bff);
+    const current = counts.ok ? counts.data.find((c) => c.productId === form.id) : undefined;
+    if (current) {
+      const now = current.stock === null ? "不追蹤" : `${current.stock} 件`;
+      return {
+        ok: false,
+        values: { ...values, expected: current.stock === null ? "" : String(current.stock) },
+        errors: {
+          stock:
+            `庫存在您開啟此頁之後已變動（另一個分頁，或剛成立／取消的訂單），目前是 ${now}。` +
+            "您輸入的數字沒有儲存，保留在欄位中；確認無誤後再按一次「更新庫存」。",
+        },
+        formError: `庫存沒有更新：目前是 ${now}。`,
+      };
+    }
+  }
+  const field = saved.fields ? Object.values(saved.fields)[0] : undefined;
+  return { ok: false, values, errors: field ? { stock: field } : {}, formError: saved.message };
+}
 
 const removeProductSchema = z.object({
   intent: z.literal("remove"),
@@ -344,7 +428,9 @@ export function loadProductsList(bff: BffContext, request: Request) {
 }
 
 export function submitProductListChange(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, productListActionSchema, (form) => changeProducts(bff, form.data, form.values));
+  return ownerAction(bff, request, productListFormSchema, (form) =>
+    form.data.op === "stock" ? saveStock(bff, form.data, form.values) : changeProducts(bff, form.data, form.values),
+  );
 }
 
 export function loadNewProduct(bff: BffContext, request: Request) {
@@ -352,11 +438,17 @@ export function loadNewProduct(bff: BffContext, request: Request) {
 }
 
 export function submitNewProduct(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, newProductFormSchema, async (form, formData, owner) => {
-    const result = await createProduct(bff, form.data, imageFile(formData), form.values);
-    if (result.ok) throw ownerRedirect(owner, result.redirectTo);
-    return result;
-  });
+  return ownerAction(
+    bff,
+    request,
+    newProductFormSchema,
+    async (form, formData, owner) => {
+      const result = await createProduct(bff, form.data, imageFile(formData), form.values);
+      if (result.ok) throw ownerRedirect(owner, result.redirectTo);
+      return result;
+    },
+    { maxBytes: FORM_LIMITS.adminWithImage },
+  );
 }
 
 export function loadProductEditor(bff: BffContext, request: Request, id: string | undefined) {
@@ -364,9 +456,15 @@ export function loadProductEditor(bff: BffContext, request: Request, id: string 
 }
 
 export function submitProductEdit(bff: BffContext, request: Request, id: string | undefined) {
-  return ownerAction(bff, request, editProductSchema, async (form, formData, owner) => {
-    const result = await updateProduct(bff, id, form.data, imageFile(formData), form.values);
-    if (result.ok) throw ownerRedirect(owner, result.redirectTo);
-    return result;
-  });
+  return ownerAction(
+    bff,
+    request,
+    editProductSchema,
+    async (form, formData, owner) => {
+      const result = await updateProduct(bff, id, form.data, imageFile(formData), form.values);
+      if (result.ok) throw ownerRedirect(owner, result.redirectTo);
+      return result;
+    },
+    { maxBytes: FORM_LIMITS.adminWithImage },
+  );
 }

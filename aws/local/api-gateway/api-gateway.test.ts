@@ -576,7 +576,14 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
     const ctx = createResolveContext(template);
     const policies = principalPolicies(template, ctx);
     const arn = (stage: string, method: string, path: string) =>
-      executeApiArn({ region: ctx.region, accountId: ctx.accountId, apiId: ctx.resources.HttpApi!, stage, method, path });
+      executeApiArn({
+        region: ctx.region,
+        accountId: ctx.accountId,
+        apiId: ctx.resources.HttpApi!,
+        stage,
+        method,
+        path,
+      });
     for (const [user, method, path] of [
       ["StorefrontInvoker", "POST", "/order"],
       ["StorefrontInvoker", "GET", "/"],

@@ -23,9 +23,11 @@ import {
   taxIdProblem,
 } from "../domain/invoice";
 import {
+  FEE_LIMITS,
   IMAGE_KEY_PATTERN,
   IMAGE_TYPES,
   MAX_LINE_QUANTITY,
+  MAX_STOCK,
   ORDER_ID_PATTERN,
   ORDER_STATUSES,
   PAYMENT_METHODS,
@@ -47,8 +49,8 @@ export const taiwanMobile = z
   .transform((s) => s.replace(/[\s-]/g, ""))
   .pipe(z.string().regex(TAIWAN_MOBILE_PATTERN, "請輸入 09 開頭的 10 位手機號碼"));
 
-/** Order ids are `YYMMDD-NNNNN`: the Taipei date the order was placed and five digits, easy to read over the phone. */
-export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNNN");
+/** An order id as the API takes it (ORDER_ID_PATTERN, after trimming white space). */
+export const orderIdSchema = z.string().trim().regex(ORDER_ID_PATTERN, "訂單編號格式為 YYMMDD-NNNN-NNNN");
 
 /**
  * The storefront origin the shopper is on (`https://feature-x.taiwan-shop.pages.dev`): ECPay sends them back there.
@@ -114,8 +116,6 @@ export const DELIVERY_METHODS = ["home", "cvs"] as const;
 export const deliveryMethodSchema = z.enum(DELIVERY_METHODS);
 export type DeliveryMethod = z.infer<typeof deliveryMethodSchema>;
 
-/** Upper bounds that keep a typo (an extra zero or three) from reaching a shopper's checkout. */
-export const FEE_LIMITS = { fee: 5_000, freeShippingThreshold: 1_000_000, codSurcharge: 1_000 } as const;
 
 /** One delivery method's fee rule; every part is optional (absent = no fee / never free / no surcharge). */
 export const deliveryFeeRuleSchema = z.object({
@@ -185,8 +185,6 @@ export const MISSING_SITE_STATUS: SiteStatus = { open: false, closedMessage: "�
 // ---------------------------------------------------------------------------------------------
 // Stock (counts live in DynamoDB, not in the catalog; see docs/decisions/0017-fees-and-stock.md)
 
-/** The most a count may be set to: far beyond a small shop, far inside DynamoDB's numbers. */
-export const MAX_STOCK = 1_000_000;
 
 export const stockCountSchema = z
   .number({ error: "庫存須為整數" })
@@ -606,6 +604,7 @@ export const ERROR_CODES = [
   "price_changed",
   "idempotency_mismatch",
   "product_unavailable",
+  "sold_out",
   "invalid_transition",
   "site_closed",
   "payload_too_large",
@@ -623,7 +622,7 @@ export const errorResponseSchema = z.object({
     fields: z.record(z.string(), z.string()).optional(),
     /** For price_changed: the total the catalog and the fee settings give now. */
     currentTotal: twd.optional(),
-    /** For a stock conflict (409 conflict on POST /order): units left of each product that could not be reserved. */
+    /** For sold_out (409 on POST /order): units left of each product that could not be reserved. */
     remaining: z.record(z.string(), z.number().int().min(0)).optional(),
     /** For a conflict on PUT /admin/stock/{id}: the count as it is now (null = not tracked). */
     currentStock: z.number().int().min(0).nullable().optional(),

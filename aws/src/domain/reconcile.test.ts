@@ -7,6 +7,7 @@ import {
   dueForCancellation,
   isPastAtmDeadline,
   planReconcile,
+  refusedPayment,
 } from "./reconcile";
 
 const NOW = new Date("2026-11-27T04:00:00Z"); // 12:00 in Taipei
@@ -115,6 +116,17 @@ describe("what ECPay's answers mean", () => {
     // Outside production simulated payments are how ATM is tested: they pay.
     expect(decideReconcile(recorded, [paid("C")], NOW, DEFAULT_POLICY, "stag")).toMatchObject({ action: "pay" });
     expect(decideReconcile(order(), reportedSimulated, NOW, DEFAULT_POLICY, "local")).toMatchObject({ action: "pay" });
+  });
+
+  it("one rule for every path that pays from QueryTradeInfo (reconciler, owner's reconcile, pay again)", () => {
+    const trade = { tradeAmt: 1000, tradeNo: "2611271200000002", simulated: false };
+    expect(refusedPayment(order(), trade, "prod")).toBeUndefined();
+    expect(refusedPayment(order(), { ...trade, tradeAmt: 1001 }, "local")).toBe("amount_mismatch");
+    expect(refusedPayment(order(), { ...trade, simulated: true }, "prod")).toBe("simulated_in_production");
+    // A simulated trade recorded on the order blocks that trade only: a real payment of another trade pays.
+    const recorded = order({ payment: { merchantTradeNo: "D", tradeNo: "2611271200000001", simulated: true } });
+    expect(refusedPayment(recorded, { ...trade, tradeNo: "2611271200000001" }, "prod")).toBe("simulated_in_production");
+    expect(refusedPayment(recorded, trade, "prod")).toBeUndefined();
   });
 
   it("cancels nothing unless ECPay answered for every attempt", () => {

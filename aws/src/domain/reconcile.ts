@@ -49,7 +49,7 @@ export type Plan =
 
 export type Decision =
   | { action: "pay"; trade: PaidAnswer }
-  | { action: "attention"; reason: "amount_mismatch" | "simulated_in_production"; trade: PaidAnswer }
+  | { action: "attention"; reason: RefusedPayment; trade: PaidAnswer }
   | { action: "cancel"; reason: "atm_expired" | "unpaid_too_long"; note: string }
   | { action: "wait"; reason: "unpaid" | "unanswered" | "atm_before_deadline" };
 
@@ -91,11 +91,31 @@ export function dueForCancellation(order: Order, now: Date, policy: ReconcilePol
   return now.getTime() - latestAttemptAt(order).getTime() >= keep;
 }
 
+export type RefusedPayment = "amount_mismatch" | "simulated_in_production";
+
 /**
- * What ECPay's answers mean for the order. A payment is never taken from a simulated one in production: neither a
- * reply that says so nor the trade a simulated ReturnURL already recorded on the order (the callback keeps it and
- * does not pay, and QueryTradeInfo may report that same trade as paid). Nothing is cancelled unless ECPay answered
- * for every attempt: an attempt we could not ask about might be the paid one.
+ * Why a paid QueryTradeInfo answer must not pay the order, or undefined when it may: one rule for the scheduled
+ * reconciler, the owner's reconcile button and pay again. The amount must be the order's; and in production a payment
+ * is never taken from a simulated one: neither a reply that says so nor the trade a simulated ReturnURL already
+ * recorded on the order (the callback keeps it and does not pay, and QueryTradeInfo may report that same trade as
+ * paid). Outside production simulated payments pay, as they do through the callback (ATM at ECPay's staging).
+ */
+export function refusedPayment(
+  order: Pick<Order, "total" | "payment">,
+  paid: { tradeAmt: number; tradeNo: string; simulated: boolean },
+  env: "local" | "stag" | "prod",
+): RefusedPayment | undefined {
+  if (paid.tradeAmt !== order.total) return "amount_mismatch";
+  const recordedSimulation =
+    order.payment?.simulated === true && (!order.payment.tradeNo || order.payment.tradeNo === paid.tradeNo);
+  if (env === "prod" && (paid.simulated || recordedSimulation)) return "simulated_in_production";
+  return undefined;
+}
+
+/**
+ * What ECPay's answers mean for the order: a paid attempt pays it unless `refusedPayment` says why not (then the
+ * owner must look). Nothing is cancelled unless ECPay answered for every attempt: an attempt we could not ask about
+ * might be the paid one.
  */
 export function decideReconcile(
   order: Order,
@@ -106,13 +126,8 @@ export function decideReconcile(
 ): Decision {
   const paid = answers.find((a): a is PaidAnswer => a.ok && a.tradeStatus === "1");
   if (paid) {
-    if (paid.tradeAmt !== order.total) return { action: "attention", reason: "amount_mismatch", trade: paid };
-    const recordedSimulation =
-      order.payment?.simulated === true && (!order.payment.tradeNo || order.payment.tradeNo === paid.tradeNo);
-    if (env === "prod" && (paid.simulated || recordedSimulation)) {
-      return { action: "attention", reason: "simulated_in_production", trade: paid };
-    }
-    return { action: "pay", trade: paid };
+    const refused = refusedPayment(order, paid, env);
+    return refused ? { action: "attention", reason: refused, trade: paid } : { action: "pay", trade: paid };
   }
   if (answers.length === 0 || answers.some((a) => !a.ok)) return { action: "wait", reason: "unanswered" };
 

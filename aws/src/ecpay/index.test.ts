@@ -210,24 +210,41 @@ describe("Taipei time", () => {
 });
 
 describe("MerchantTradeNo", () => {
-  it("has the documented shape and maps back to the order", () => {
+  it("has the documented shape (18 alphanumerics, ECPay allows 20) and maps back to the order", () => {
+    const no = newMerchantTradeNo("P", "261127-4831-0926");
+    expect(no).toMatch(/^P26112748310926[0-9A-Z]{3}$/);
+    expect(no).toHaveLength(18);
+    expect(orderIdFromMerchantTradeNo(no)).toBe("261127-4831-0926");
+  });
+
+  it("keeps working for a legacy five-digit order id (15 characters)", () => {
     const no = newMerchantTradeNo("P", "261127-04831");
     expect(no).toMatch(/^P26112704831[0-9A-Z]{3}$/);
-    expect(no).toHaveLength(15);
     expect(orderIdFromMerchantTradeNo(no)).toBe("261127-04831");
+    expect(orderIdFromMerchantTradeNo("L26112704831A1B")).toBe("261127-04831");
   });
 
   it("differs per attempt and per environment", () => {
-    const many = Array.from({ length: 2000 }, () => newMerchantTradeNo("S", "261127-04831"));
+    const many = Array.from({ length: 2000 }, () => newMerchantTradeNo("S", "261127-4831-0926"));
     // 36^3 suffixes: 2000 draws give ~43 expected birthday collisions, far from this bound.
     expect(new Set(many).size).toBeGreaterThan(1900);
-    expect(new Set(["L", "S", "P"].map((e) => newMerchantTradeNo(e as "L", "261127-04831")[0])).size).toBe(3);
+    expect(new Set(["L", "S", "P"].map((e) => newMerchantTradeNo(e as "L", "261127-4831-0926")[0])).size).toBe(3);
   });
 
   it("rejects bad input and foreign numbers", () => {
-    expect(() => newMerchantTradeNo("X" as "L", "261127-04831")).toThrow();
-    expect(() => newMerchantTradeNo("L", "26112704831")).toThrow();
-    for (const no of ["X26112704831ABC", "L26112704831ab", "L26112704831ABCD", "L2611270483ABC", "ecpay20230312153023"]) {
+    expect(() => newMerchantTradeNo("X" as "L", "261127-4831-0926")).toThrow();
+    for (const id of ["26112704831", "26112748310926", "261127-48310926", "261127-4831-092"]) {
+      expect(() => newMerchantTradeNo("L", id), id).toThrow();
+    }
+    for (const no of [
+      "X26112704831ABC",
+      "L26112704831ab",
+      "L26112704831ABCD",
+      "L2611270483ABC",
+      "L2611274831092ABC",
+      "L261127483109261ABC",
+      "ecpay20230312153023",
+    ]) {
       expect(orderIdFromMerchantTradeNo(no), no).toBeNull();
     }
   });

@@ -1,12 +1,13 @@
 /**
  * ECPay AIO (All-In-One) payment protocol: CheckMacValue, checkout form fields, callback
  * verification and the QueryTradeInfo client. Framework-free so it runs unchanged in Lambda
- * (Node 22) and locally (Node 20); the only dependencies are `node:crypto` and zod.
+ * (Node 22) and locally (Node 20); the only dependencies are `node:crypto`, zod and the contract's order id pattern.
  *
  * Protocol reference: /work/shared/ecpay.md (section numbers below refer to it).
  */
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import * as z from "zod"; // namespace import keeps the Lambda bundles small (see contract/index.ts)
+import { ORDER_ID_PATTERN } from "../contract";
 import { formatTaipei, parseTaipeiDateTime } from "../domain/taipei-time";
 
 export interface EcpayKeys {
@@ -141,26 +142,28 @@ export { parseTaipeiDateTime };
 /** L = local sandbox, S = staging, P = production: keeps environments sharing one ECPay merchant apart. */
 export type EcpayEnvCode = "L" | "S" | "P";
 
-const ORDER_ID = /^(\d{6})-(\d{5})$/;
-const MERCHANT_TRADE_NO = /^[LSP](\d{6})(\d{5})[0-9A-Z]{3}$/;
+/** The env letter, the order id's digits (14, or 11 for a legacy five-digit id), three random base36. */
+const MERCHANT_TRADE_NO = /^[LSP](\d{14}|\d{11})[0-9A-Z]{3}$/;
 const SUFFIX_SPACE = 36 ** 3;
 
 /**
- * `<env><YYMMDDNNNNN><3 random base36>`, 15 alphanumerics. The random suffix makes collisions
- * between attempts of one order unlikely, not impossible: persist the number and retry on conflict.
+ * `<env><the order id without dashes><3 random base36>`: 18 alphanumerics (15 for a legacy id), within ECPay's 20.
+ * The random suffix makes collisions between attempts of one order unlikely, not impossible: persist the number and
+ * retry on conflict.
  */
 export function newMerchantTradeNo(envCode: EcpayEnvCode, orderId: string): string {
   if (!/^[LSP]$/.test(envCode)) throw new RangeError(`Unknown environment code ${JSON.stringify(envCode)}`);
-  const m = ORDER_ID.exec(orderId);
-  if (!m) throw new RangeError(`Order id must look like YYMMDD-NNNNN, got ${JSON.stringify(orderId)}`);
+  if (!ORDER_ID_PATTERN.test(orderId)) throw new RangeError(`Not an order id: ${JSON.stringify(orderId)}`);
   const suffix = randomInt(SUFFIX_SPACE).toString(36).toUpperCase().padStart(3, "0");
-  return `${envCode}${m[1]}${m[2]}${suffix}`;
+  return `${envCode}${orderId.replaceAll("-", "")}${suffix}`;
 }
 
-/** The order id (`YYMMDD-NNNNN`) inside a number made by `newMerchantTradeNo`, or null. */
+/** The order id inside a number made by `newMerchantTradeNo`, or null. */
 export function orderIdFromMerchantTradeNo(no: string): string | null {
-  const m = MERCHANT_TRADE_NO.exec(no);
-  return m ? `${m[1]}-${m[2]}` : null;
+  const digits = MERCHANT_TRADE_NO.exec(no)?.[1];
+  if (!digits) return null;
+  const serial = digits.slice(6);
+  return `${digits.slice(0, 6)}-${serial.length === 5 ? serial : `${serial.slice(0, 4)}-${serial.slice(4)}`}`;
 }
 
 // ---------------------------------------------------------------------------------------------

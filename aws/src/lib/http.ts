@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   price_changed: 409,
   idempotency_mismatch: 409,
   product_unavailable: 422,
+  sold_out: 409,
   invalid_transition: 409,
   site_closed: 503,
   payload_too_large: 413,

@@ -20,7 +20,7 @@ import { orderSchema } from "../contract";
 import {
   type OrderKey,
   daysInMonth,
-  idskRangeForDays,
+  idskRangesForDays,
   monthPartition,
   monthsBetween,
   orderKeyFromId,
@@ -462,8 +462,9 @@ export async function moveIdempotencyKey(key: string, fromOrderId: string, toOrd
 
 /**
  * Card and ATM orders still waiting for their money (created or awaiting_payment) placed on the Taipei days
- * `from..to`, newest month first, at most `max` of them. One query per month partition (a page at a time, filtered
- * server-side), so a pass reads a bounded number of pages whatever the table holds.
+ * `from..to`, newest month first, at most `max` of them. One query per month partition and idsk range (current ids,
+ * then legacy ones; a page at a time, filtered server-side), so a pass reads a bounded number of pages whatever the
+ * table holds.
  */
 export async function listOpenEcpayOrders(
   from: TaipeiDate,
@@ -474,35 +475,36 @@ export async function listOpenEcpayOrders(
   for (const { year, month } of monthsBetween(from, to)) {
     const firstDay = year === from.year && month === from.month ? from.day : 1;
     const lastDay = year === to.year && month === to.month ? to.day : daysInMonth(year, month);
-    const [low, high] = idskRangeForDays(firstDay, lastDay);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: "ordertype = :p AND idsk BETWEEN :low AND :high",
-          FilterExpression: "#status IN (:created, :awaiting) AND paymentMethod IN (:credit, :atm)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":p": monthPartition(year, month),
-            ":low": low,
-            ":high": high,
-            ":created": "created",
-            ":awaiting": "awaiting_payment",
-            ":credit": "credit",
-            ":atm": "atm",
-          },
-          ScanIndexForward: false,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (orders.length >= max) return { orders, truncated: true };
-        const reconciledAt = typeof item.reconciledAt === "string" ? item.reconciledAt : undefined;
-        orders.push({ ...orderSchema.parse(item), ...(reconciledAt ? { reconciledAt } : {}) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const [low, high] of idskRangesForDays(firstDay, lastDay)) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo().send(
+          new QueryCommand({
+            TableName: table(),
+            KeyConditionExpression: "ordertype = :p AND idsk BETWEEN :low AND :high",
+            FilterExpression: "#status IN (:created, :awaiting) AND paymentMethod IN (:credit, :atm)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":p": monthPartition(year, month),
+              ":low": low,
+              ":high": high,
+              ":created": "created",
+              ":awaiting": "awaiting_payment",
+              ":credit": "credit",
+              ":atm": "atm",
+            },
+            ScanIndexForward: false,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (orders.length >= max) return { orders, truncated: true };
+          const reconciledAt = typeof item.reconciledAt === "string" ? item.reconciledAt : undefined;
+          orders.push({ ...orderSchema.parse(item), ...(reconciledAt ? { reconciledAt } : {}) });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
   }
   return { orders, truncated: false };
 }
@@ -527,6 +529,31 @@ export async function markReconciled(id: string, at: Date): Promise<void> {
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Notes that the reconciler told the owner about this payment (`flag`: the reason and ECPay's trade number), so later
+ * passes, which keep asking ECPay about the order, do not tell them again at every pass (one alarm, not one every ten
+ * minutes). True when this call set the flag; false when it was already set (or the order no longer exists).
+ */
+export async function markFlagged(id: string, flag: string): Promise<boolean> {
+  const key = orderKeyFromId(id);
+  if (!key) return false;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: "SET reconcilerFlag = :flag",
+        ConditionExpression: "attribute_exists(idsk) AND (attribute_not_exists(reconcilerFlag) OR reconcilerFlag <> :flag)",
+        ExpressionAttributeValues: { ":flag": flag },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
   }
 }
 
@@ -566,7 +593,7 @@ export interface ListFilter {
 }
 
 interface Cursor {
-  /** Index into the month list (newest first). */
+  /** Index into the list of (month, idsk range) segments, newest first. */
   m: number;
   /** DynamoDB's LastEvaluatedKey within that month. */
   k?: Record<string, unknown>;
@@ -580,7 +607,8 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   if (!raw) return { m: 0 };
   try {
     const parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (!Number.isSafeInteger(parsed.m) || parsed.m < 0 || (parsed.k !== undefined && !isStartKey(parsed.k))) return null;
+    if (!Number.isSafeInteger(parsed.m) || parsed.m < 0 || (parsed.k !== undefined && !isStartKey(parsed.k)))
+      return null;
     return parsed;
   } catch {
     return null;
@@ -608,22 +636,26 @@ function startKeyFits(k: Record<string, unknown>, partition: string, range: [num
 
 /**
  * Newest first across month partitions. With a phone number the query uses the `lsi-phone` index of each month;
- * otherwise it reads the month's idsk range for the requested days. Status and payment method filter server-side.
+ * otherwise it reads the month's idsk ranges (current ids, then legacy ones) for the requested days. Status and
+ * payment method filter server-side.
  */
 export async function listOrders(filter: ListFilter): Promise<{ orders: Order[]; nextCursor: string | null } | null> {
   const cursor = decodeCursor(filter.cursor);
   if (!cursor) return null;
-  const months = monthsBetween(filter.from, filter.to);
+  // Each month holds current ids and, before the switch to eight digits, legacy ones: one segment per idsk range.
+  const segments = monthsBetween(filter.from, filter.to).flatMap(({ year, month }) => {
+    const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
+    const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
+    return idskRangesForDays(firstDay, lastDay).map((range) => ({ year, month, range }));
+  });
   const orders: Order[] = [];
-  let monthIndex = cursor.m;
+  let segment = cursor.m;
   let startKey = cursor.k;
   const clientStartKey = cursor.k;
 
-  while (monthIndex < months.length && orders.length < filter.limit) {
-    const { year, month } = months[monthIndex]!;
-    const firstDay = year === filter.from.year && month === filter.from.month ? filter.from.day : 1;
-    const lastDay = year === filter.to.year && month === filter.to.month ? filter.to.day : daysInMonth(year, month);
-    const [low, high] = idskRangeForDays(firstDay, lastDay);
+  while (segment < segments.length && orders.length < filter.limit) {
+    const { year, month, range } = segments[segment]!;
+    const [low, high] = range;
     const fits = startKeyFits(startKey ?? {}, monthPartition(year, month), [low, high], filter.phone);
     if (startKey && startKey === clientStartKey && !fits) return null;
 
@@ -664,15 +696,15 @@ export async function listOrders(filter: ListFilter): Promise<{ orders: Order[];
     if (page.LastEvaluatedKey) {
       startKey = page.LastEvaluatedKey;
     } else {
-      monthIndex += 1;
+      segment += 1;
       startKey = undefined;
     }
   }
 
   // The phone index orders by phone, not time, so sort what this page holds.
   if (filter.phone) orders.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const more = monthIndex < months.length;
-  return { orders, nextCursor: more ? encodeCursor({ m: monthIndex, ...(startKey ? { k: startKey } : {}) }) : null };
+  const more = segment < segments.length;
+  return { orders, nextCursor: more ? encodeCursor({ m: segment, ...(startKey ? { k: startKey } : {}) }) : null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@
 import type { AdminListOrdersQuery, Order, OrderStatus, Shipment } from "../contract";
 import { type TaipeiDate, taipeiDate } from "../domain/taipei-time";
 import { findTransition } from "../domain/order-state";
-import { isPastAtmDeadline } from "../domain/reconcile";
+import { isPastAtmDeadline, refusedPayment } from "../domain/reconcile";
+import { lambdaEnv } from "../lib/config";
 import { ApiError } from "../lib/http";
-import { addLogContext } from "../lib/logger";
+import { addLogContext, logger } from "../lib/logger";
 import { METRIC, putMetric } from "../lib/metrics";
 import { changeStatus, getOrder, listOrders } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
@@ -67,7 +68,11 @@ export async function transitionByOwner(
   return updated;
 }
 
-export async function reconcileOrder(id: string, now = new Date()): Promise<{ order: Order; outcome: string }> {
+export async function reconcileOrder(
+  id: string,
+  now = new Date(),
+  env = lambdaEnv().ENV,
+): Promise<{ order: Order; outcome: string }> {
   const order = await requireOrder(id);
   const merchantTradeNo = order.payment?.merchantTradeNo;
   if (order.paymentMethod === "cod" || !merchantTradeNo) {
@@ -80,18 +85,36 @@ export async function reconcileOrder(id: string, now = new Date()): Promise<{ or
   const trade = await askEcpay(merchantTradeNo, now);
 
   if (trade.tradeStatus === "1") {
-    if (trade.tradeAmt !== order.total) {
-      return { order, outcome: `ECPay reports a payment of NT$${trade.tradeAmt}, but the order totals NT$${order.total}; check the ECPay back office` };
+    const payment = paymentFrom(trade);
+    const refused = refusedPayment(order, { ...payment, tradeAmt: trade.tradeAmt }, env);
+    if (refused === "amount_mismatch") {
+      return {
+        order,
+        outcome: `ECPay reports a payment of NT$${trade.tradeAmt}, but the order totals NT$${order.total}; check the ECPay back office`,
+      };
+    }
+    if (refused === "simulated_in_production") {
+      logger.warn("reconcile: a simulated payment is not a payment in production", {
+        outcome: refused,
+        tradeNo: trade.tradeNo,
+      });
+      return {
+        order,
+        outcome: `ECPay reports only a simulated payment (模擬付款, ${trade.tradeNo}): no money moved; order left ${order.status}`,
+      };
     }
     const result = await payOrder(
       order,
-      paymentFrom(trade),
+      payment,
       "system",
       `Reconciled with ECPay QueryTradeInfo (${trade.paymentType} ${trade.tradeNo})`,
     );
     if (result === "paid") putMetric(METRIC.paymentsConfirmed, 1, { By: "owner" });
     const current = await requireOrder(id);
-    return { order: current, outcome: result === "paid" ? "ECPay reports it paid: marked paid" : `Order is ${current.status}` };
+    return {
+      order: current,
+      outcome: result === "paid" ? "ECPay reports it paid: marked paid" : `Order is ${current.status}`,
+    };
   }
 
   const deadline = order.payment?.atm?.expireDate;

@@ -31,7 +31,17 @@ export async function askEcpay(merchantTradeNo: string, now: Date): Promise<Trad
   }
 }
 
+/** The answer carried `SimulatePaid=1` (ECPay does not document it for QueryTradeInfo; honoured if present). */
+export function isSimulated(trade: Pick<TradeInfo, "raw">): boolean {
+  return trade.raw.SimulatePaid === "1";
+}
+
 /** The payment record a paid QueryTradeInfo answer stands for. */
-export function paymentFrom(trade: Pick<TradeInfo, "tradeNo" | "paymentType" | "paymentDate">) {
-  return { tradeNo: trade.tradeNo, paymentType: trade.paymentType, paymentDate: trade.paymentDate, simulated: false };
+export function paymentFrom(trade: Pick<TradeInfo, "tradeNo" | "paymentType" | "paymentDate" | "raw">) {
+  return {
+    tradeNo: trade.tradeNo,
+    paymentType: trade.paymentType,
+    paymentDate: trade.paymentDate,
+    simulated: isSimulated(trade),
+  };
 }

@@ -31,11 +31,12 @@ import {
   changeStatus,
   getReconcilerBackoff,
   listOpenEcpayOrders,
+  markFlagged,
   markReconciled,
   setReconcilerBackoff,
 } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
-import { queryTrade, type TradeInfo } from "./ecpay-query";
+import { isSimulated, queryTrade, type TradeInfo } from "./ecpay-query";
 
 const MINUTE_MS = 60_000;
 
@@ -190,7 +191,7 @@ export async function reconcilePass(options: PassOptions = {}): Promise<PassSumm
         tradeNo: trade.tradeNo,
         paymentType: trade.paymentType,
         paymentDate: trade.paymentDate,
-        simulated: trade.raw.SimulatePaid === "1",
+        simulated: isSimulated(trade),
       };
     } catch (error) {
       if (!(error instanceof EcpayError)) throw error;
@@ -256,16 +257,23 @@ async function apply(order: Order, decision: Decision, summary: PassSummary): Pr
       if (decision.reason === "unanswered") summary.unanswered += 1;
       logger.debug("reconciler: nothing to change", { outcome: decision.reason });
       return;
-    case "attention":
+    case "attention": {
       summary.attention.push(order.id);
-      putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: decision.reason });
-      logger.error("reconciler: ECPay reports a payment the shop cannot accept; the owner must check it", {
+      const fields = {
         outcome: decision.reason,
         tradeNo: decision.trade.tradeNo,
         tradeAmt: decision.trade.tradeAmt,
         total: order.total,
-      });
+      };
+      // Told once per payment: later passes still ask about the order (it may yet be paid for real) but stay quiet.
+      if (!(await markFlagged(order.id, `${decision.reason}:${decision.trade.tradeNo}`))) {
+        logger.info("reconciler: a payment the owner was already told about", fields);
+        return;
+      }
+      putMetric(METRIC.paymentsNeedingAttention, 1, { Reason: decision.reason });
+      logger.error("reconciler: ECPay reports a payment the shop cannot accept; the owner must check it", fields);
       return;
+    }
     case "pay": {
       const t = decision.trade;
       const result = await payOrder(

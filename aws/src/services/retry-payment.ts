@@ -8,9 +8,11 @@
  */
 import { MAX_PAYMENT_ATTEMPTS, type Order } from "../contract";
 import { canPayAgain } from "../domain/pay-again";
+import { refusedPayment } from "../domain/reconcile";
 import { newMerchantTradeNo } from "../ecpay";
 import { envCode, lambdaEnv } from "../lib/config";
 import { ApiError } from "../lib/http";
+import { logger } from "../lib/logger";
 import { METRIC, putMetric } from "../lib/metrics";
 import { getOrder, replaceMerchantTradeNo } from "../lib/orders-repo";
 import { payOrder } from "./ecpay-callbacks";
@@ -18,7 +20,7 @@ import { askEcpay, paymentFrom } from "./ecpay-query";
 
 export type RetryOutcome = { order: Order; payable: true } | { order: Order; payable: false };
 
-export async function retryPayment(order: Order, now = new Date()): Promise<RetryOutcome> {
+export async function retryPayment(order: Order, now = new Date(), env = lambdaEnv().ENV): Promise<RetryOutcome> {
   if (order.paymentMethod === "cod") {
     throw new ApiError("bad_request", "貨到付款的訂單不需要線上付款。");
   }
@@ -30,10 +32,20 @@ export async function retryPayment(order: Order, now = new Date()): Promise<Retr
   }
 
   const trade = await askEcpay(current, now);
-  if (trade.tradeStatus === "1" && trade.tradeAmt === order.total) {
+  const payment = paymentFrom(trade);
+  const refused =
+    trade.tradeStatus === "1" ? refusedPayment(order, { ...payment, tradeAmt: trade.tradeAmt }, env) : undefined;
+  if (refused === "simulated_in_production") {
+    // No money moved: the shopper may still pay for real, with a new attempt (below).
+    logger.warn("pay again: a simulated payment is not a payment in production", {
+      outcome: refused,
+      tradeNo: trade.tradeNo,
+    });
+  }
+  if (trade.tradeStatus === "1" && !refused) {
     const result = await payOrder(
       order,
-      paymentFrom(trade),
+      payment,
       "system",
       `Paid per ECPay QueryTradeInfo before a new payment attempt (${trade.paymentType} ${trade.tradeNo})`,
     );

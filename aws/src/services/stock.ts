@@ -86,7 +86,7 @@ export function idempotencyMismatch(): ApiError {
 }
 
 function shortError(short: { line: OrderLine; left: number }[]): ApiError {
-  return new ApiError("conflict", short.map(({ line, left }) => shortMessage(line.name, left)).join("；"), {
+  return new ApiError("sold_out", short.map(({ line, left }) => shortMessage(line.name, left)).join("；"), {
     fields: Object.fromEntries(short.map(({ line, left }) => [`items.${line.productId}`, left === 0 ? "已售完" : `只剩 ${left} 件`])),
     remaining: Object.fromEntries(short.map(({ line, left }) => [line.productId, left])),
   });

@@ -31,7 +31,9 @@ afterAll(() => stack?.close());
 async function mailRecord(orderId: string, event: string) {
   const client = documentClient(stack);
   try {
-    const item = await client.send(new GetCommand({ TableName: stack.tableName, Key: orderKeyFromId(orderId)!, ConsistentRead: true }));
+    const item = await client.send(
+      new GetCommand({ TableName: stack.tableName, Key: orderKeyFromId(orderId)!, ConsistentRead: true }),
+    );
     return item.Item?.[`mail_${event}`] as { state: string; attempts: number; lastError?: string } | undefined;
   } finally {
     client.destroy();
@@ -49,7 +51,10 @@ describe("SES down", () => {
     expect(cod.status).toBe(201);
     const card = await storefront.post("/order", orderRequest({ paymentMethod: "credit", customer }));
     expect(card.status).toBe(201);
-    const paid = await ecpay.post("/ecpay", ecpayForm(paidNotification(card.body.payment.fields.MerchantTradeNo, card.body.order.total)));
+    const paid = await ecpay.post(
+      "/ecpay",
+      ecpayForm(paidNotification(card.body.payment.fields.MerchantTradeNo, card.body.order.total)),
+    );
     expect(paid.text).toBe("1|OK");
 
     // The worker keeps trying, recording why, and never gives up within the test.
@@ -77,7 +82,9 @@ describe("SES down", () => {
     const mine = (await readMailbox(stack.sesUrl)).filter((m) => m.destination.to.includes(email));
     expect(mine.map((m) => m.subject).sort()).toEqual([...expected].sort());
     const owner = (await readMailbox(stack.sesUrl)).filter(
-      (m) => m.destination.to.includes("owner@example.tw") && (m.subject.includes(cod.body.order.id) || m.subject.includes(card.body.order.id)),
+      (m) =>
+        m.destination.to.includes("owner@example.tw") &&
+        (m.subject.includes(cod.body.order.id) || m.subject.includes(card.body.order.id)),
     );
     expect(owner).toHaveLength(2);
     expect((await mailRecord(cod.body.order.id, "received"))?.state).toBe("sent");

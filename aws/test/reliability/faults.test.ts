@@ -130,7 +130,7 @@ describe("a function that fails", () => {
     expect(first.status).toBe(500);
     expect(first.body.error.code).toBe("internal_error");
     const claim = await idempotencyRecord(request.idempotencyKey);
-    expect(claim?.orderId).toMatch(/^\d{6}-\d{5}$/);
+    expect(claim?.orderId).toMatch(/^\d{6}-\d{4}-\d{4}$/);
     expect(await storedFor(request.customer.phone)).toHaveLength(0);
 
     const retry = await storefront.post("/order", request);

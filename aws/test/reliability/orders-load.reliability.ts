@@ -21,9 +21,10 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CreateOrderRequest } from "../../src/contract";
-import { orderRequest, setStock, stockOf } from "../support";
+import { orderRequest, setShipping, setStock, stockOf } from "../support";
 import { apiOrderPlacer, bffOrderPlacer, type OrderPlacer, type PlacedOrder } from "./placers";
-import { countItems, ordersByPhone } from "./support";
+import { Shopper } from "./shopper";
+import { countItems, eventually, ordersByPhone } from "./support";
 
 const ORDERS = 200;
 const RETRIES = 3;
@@ -63,8 +64,39 @@ const STOCK = 100_000;
 const unitsOf = (batch: CreateOrderRequest[]) =>
   batch.reduce((sum, r) => sum + r.items.filter((i) => i.productId === COUNTED).reduce((n, i) => n + i.quantity, 0), 0);
 
-beforeAll(() => setStock(COUNTED, STOCK));
-afterAll(() => setStock(COUNTED, null));
+/**
+ * Fees are set during the runs: every order carries its fee lines (a card or ATM order below the threshold pays the
+ * delivery fee, a pay-on-arrival order also the surcharge), and through the BFF each form's total includes them.
+ */
+const FEES = { fee: 100, freeShippingThreshold: 1_500, codSurcharge: 30 };
+let feesBefore: Awaited<ReturnType<typeof setShipping>>;
+beforeAll(async () => {
+  await setStock(COUNTED, STOCK);
+  feesBefore = await setShipping({ home: FEES });
+  // The storefront's copy of site.json is up to its TTL old: wait until its cart shows the fee, or every form rendered
+  // before would (rightly) meet a price change.
+  if (storefront) {
+    const shopper = new Shopper(storefront.url);
+    await shopper.addToCart("dongding-oolong", 1);
+    await eventually(async () => ((await shopper.get("/cart")).text.includes("運費") ? true : undefined), 20_000, 250);
+  }
+}, 60_000);
+afterAll(async () => {
+  await setStock(COUNTED, null);
+  await setShipping(feesBefore);
+});
+
+/** The fee lines an order of this subtotal and payment method must carry, as the owner set them. */
+function expectFees(order: Record<string, any>) {
+  const expected = [
+    ...(order.subtotal >= FEES.freeShippingThreshold ? [] : [{ kind: "shipping", amount: FEES.fee }]),
+    ...(order.paymentMethod === "cod" ? [{ kind: "cod_surcharge", amount: FEES.codSurcharge }] : []),
+  ];
+  expect((order.fees as { kind: string; amount: number }[]).map(({ kind, amount }) => ({ kind, amount }))).toEqual(
+    expected,
+  );
+  expect(order.total).toBe(order.subtotal + expected.reduce((sum, fee) => sum + fee.amount, 0));
+}
 
 function requests(): CreateOrderRequest[] {
   // Mixed payment methods, one to three lines, every order with its own phone and key.
@@ -108,6 +140,7 @@ describe.each(placers)("load through the $name", (placer) => {
     const stored = await ordersByPhone(stack, new Set(batch.map((r) => r.customer.phone)));
     expect(stored).toHaveLength(ORDERS);
     expect(new Set(stored.map((item) => item.id))).toEqual(new Set(ids));
+    for (const order of stored) expectFees(order);
     expect(await stockOf(COUNTED)).toBe(stockBefore - unitsOf(batch));
 
     console.log(

@@ -3,12 +3,15 @@
  * does: a cookie jar, form posts with the browser's same-origin headers, no redirects followed. Used by the
  * storefront reliability tests and by `npm run bench` (bench/storefront.ts). Only loopback storefronts.
  */
+import { request as httpRequest } from "node:http";
 
 export interface Page {
   status: number;
   headers: Headers;
   text: string;
   location: string | null;
+  /** For a post with a text body: its size in bytes (the storefront refuses bodies over a form's limit with 413). */
+  sentBytes?: number;
 }
 
 /** Name → value of the cookies a browser would keep (an expired or emptied cookie drops out). */
@@ -143,6 +146,7 @@ export class Shopper {
       headers: response.headers,
       text: await response.text(),
       location: response.headers.get("location"),
+      ...(typeof payload === "string" ? { sentBytes: Buffer.byteLength(payload) } : {}),
     };
   }
 
@@ -187,4 +191,55 @@ export function orderIdOf(page: Page): string | undefined {
   if (fromLocation) return decodeURIComponent(fromLocation);
   if (page.status === 200) return /href="\/orders\/([^"/?#]+)"/.exec(page.text)?.[1];
   return undefined;
+}
+
+/**
+ * Posts `bytes` of URL-encoded form body to `url` as a script would, with a `Content-Length` or chunked (no length),
+ * and stops writing as soon as the answer arrives (a storefront that refuses the body answers without reading it).
+ * Answers the status, the body and how many bytes were written.
+ */
+export function postOversizedForm(
+  url: string,
+  bytes: number,
+  { chunked, headers = {} }: { chunked: boolean; headers?: Record<string, string> },
+): Promise<{ status: number; text: string; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    let sent = 0;
+    const req = httpRequest(
+      url,
+      {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          ...headers,
+          ...(chunked ? { "Transfer-Encoding": "chunked" } : { "Content-Length": String(bytes) }),
+        },
+      },
+      (res) => {
+        answered = true;
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, sent }));
+        res.on("error", reject);
+      },
+    );
+    // The server may close the connection once it has answered: a write error after that is expected.
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.from(`note=${"x".repeat(64 * 1024 - 5)}`);
+    const write = () => {
+      while (!answered && sent < bytes) {
+        const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+        sent += part.length;
+        if (!req.write(part)) return void req.once("drain", write);
+      }
+      req.end();
+    };
+    write();
+  });
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { s3Unavailable } from "../../local/faults";
 import { type CheckoutDetails, mobileFor, orderIdOf, SAMPLE_DETAILS, Shopper } from "./shopper";
 import { type FaultStorefront, orderRecords, startFaultStorefront } from "./storefront-support";
-import { eventually } from "./support";
+import { apiClient, eventually } from "./support";
 
 const TTL_SECONDS = 1;
 /** worker/aws.server.ts DEFAULT_TIMEOUT_MS: the BFF's deadline for an order API call. */
@@ -199,4 +199,63 @@ describe.runIf(enabled)("order API down or slower than the BFF's deadline", () =
     },
     60_000,
   );
+});
+
+describe.runIf(enabled)("stock counts unreadable (GET /stock failing or slower than its short deadline)", () => {
+  const PRODUCT = "alishan-high-mountain-tea";
+  const isStockRead = (r: { method: string; url: string }) => r.method === "GET" && r.url.startsWith("/stock");
+  const soldOutShown = async () => (await new Shopper(env.url).get(`/products/${PRODUCT}`)).text.includes("已售完");
+
+  /** Sets the count in this file's own stack (the storefront under test reads that one). */
+  const setStock = async (stock: number | null) => {
+    const admin = apiClient(env.stack, "admin");
+    const all = (await admin.get("/admin/stock")).body as { stock: { productId: string; stock: number | null }[] };
+    const expected = all.stock.find((entry) => entry.productId === PRODUCT)?.stock ?? null;
+    const res = await admin.put(`/admin/stock/${PRODUCT}`, { stock, expected });
+    if (res.status !== 200) throw new Error(`setting stock: ${res.status} ${res.text}`);
+  };
+
+  afterAll(async () => {
+    env?.storefrontApi.clearFaults();
+    if (env) await setStock(null).catch(() => {});
+  });
+
+  it("the pages keep answering with the last counts; the order API still refuses what sold out, naming it", async () => {
+    await setStock(0);
+    await eventually(async () => ((await soldOutShown()) ? true : undefined), 15_000, 300);
+
+    // Failing, then slow and never answering: the last copy stands in, every page answers.
+    env.storefrontApi.failNext({
+      match: isStockRead,
+      times: 3,
+      respond: () => ({ status: 503, headers: {}, body: Buffer.from("down") }),
+    });
+    env.storefrontApi.failNext({ match: isStockRead, times: Number.POSITIVE_INFINITY, delayMs: 4_000, drop: true });
+    await new Promise((resolve) => setTimeout(resolve, (TTL_SECONDS + 1) * 1000));
+    const shopper = new Shopper(env.url);
+    for (const path of ["/", `/products/${PRODUCT}`, "/cart"]) {
+      const page = await shopper.get(path);
+      expect(page.status, path).toBe(200);
+    }
+    expect(await soldOutShown()).toBe(true);
+
+    env.storefrontApi.clearFaults();
+
+    // The order API is the authority: a form for a product that sold out since the page was shown is refused with
+    // the product's name, and nothing is ordered.
+    await setStock(1);
+    await eventually(async () => ((await soldOutShown()) ? undefined : true), 20_000, 300);
+    const buyer = new Shopper(env.url);
+    await buyer.addToCart(PRODUCT, 1);
+    const snapshot = await buyer.checkoutSnapshot();
+    await setStock(0);
+    const phone = mobileFor(1, 31_338_000);
+    const refused = await buyer.submitCheckout(snapshot, { ...SAMPLE_DETAILS, phone, paymentMethod: "cod" });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain("「阿里山高山茶 150g」已售完");
+    expect((await orderRecords(env.stack)).orders.filter((o) => o.phone === phone)).toEqual([]);
+
+    await setStock(null);
+    await eventually(async () => ((await soldOutShown()) ? undefined : true), 20_000, 300);
+  }, 90_000);
 });
