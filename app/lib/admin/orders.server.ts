@@ -20,8 +20,10 @@ import {
 } from "../../../aws/src/contract";
 import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
 import { canCreateShipment, nextStatuses } from "../../../aws/src/domain/order-state";
+import { SHIPMENT_STAGE_LABELS, shipmentInProgress } from "../../../aws/src/domain/pickup";
 import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
 import {
+  checkShipment,
   createShipments,
   getOrder,
   printShipments,
@@ -390,6 +392,7 @@ interface OrderDetailData {
   canReconcile: boolean;
   canCreateShipment: boolean;
   canPrint: boolean;
+  canCheckShipment: boolean;
 }
 
 async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
@@ -413,6 +416,8 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
     // Store pickup (ADR 0027): ECPay's logistics order ships it.
     canCreateShipment: canCreateShipment(order) && order.logistics?.state !== "created",
     canPrint: order.logistics?.state === "created",
+    /** ECPay's notifications may stall (they come in batches): the owner can ask for the shipment's status. */
+    canCheckShipment: order.deliveryMethod === "cvs" && shipmentInProgress(order.logistics),
     canReconcile:
       order.paymentMethod !== "cod" &&
       (order.status === "created" || order.status === "awaiting_payment") &&
@@ -436,6 +441,7 @@ export const orderActionSchema = z
       z.object({ intent: z.literal("reconcile") }),
       z.object({ intent: z.literal("create_shipment") }),
       z.object({ intent: z.literal("print_shipment") }),
+      z.object({ intent: z.literal("check_shipment") }),
     ],
     { error: "請選擇要執行的動作" },
   )
@@ -470,6 +476,20 @@ async function performOrderAction(
     if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
     // The page shows a form posting to ECPay's print page (the CSP's form-action allows ECPAY_LOGISTICS_ORIGIN).
     return { ok: true, message: "請按「開啟託運單」到綠界列印。", print: result.data };
+  }
+  if (action.intent === "check_shipment") {
+    const result = await checkShipment(bff, orderId.data);
+    if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
+    const { order, statusCode, changed } = result.data;
+    const stage = order.logistics?.stage;
+    const parcel = stage ? SHIPMENT_STAGE_LABELS[stage] : "已建立物流單";
+    return {
+      ok: true,
+      message: changed
+        ? `已向綠界查詢：包裹「${parcel}」，訂單為「${STATUS_LABELS[order.status]}」。`
+        : `已向綠界查詢：狀態與訂單記錄相同（包裹「${parcel}」），沒有變更。`,
+      detail: `綠界物流狀態碼 ${statusCode}`,
+    };
   }
   if (action.intent === "create_shipment") {
     const result = await createShipments(bff, [orderId.data]);
