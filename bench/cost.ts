@@ -78,6 +78,13 @@ export const ASSUMPTIONS = {
   edgeDataCentres: 5,
   edgeTtlSeconds: 60,
   edgeKeys: 2,
+  /**
+   * Stock counts at the edge (worker/stock.server.ts, ADR 0024): at most one GET /stock per 10 s per data centre while
+   * shoppers browse — priced as if each data centre did so all month (the ceiling). Each call reads the catalog from
+   * S3 and one stock item per catalog product, strongly consistent (1 RRU each).
+   */
+  stockRefreshSeconds: 10,
+  stockReadUnitsPerCall: 8,
 } as const;
 
 /** The assumptions, with the per-view request counts widened so a run can put measured ones in. */
@@ -138,6 +145,35 @@ const line = (item: string, quantity: number, unit: string, usd: number): CostLi
   unit,
   usd: round(usd, 5),
 });
+
+/** GET /stock from the edge at its ceiling: API Gateway, Lambda, DynamoDB, S3 and X-Ray for every call. */
+function stockRefreshLines(a: Assumptions, p: typeof PRICES): CostLine[] {
+  const calls = a.edgeDataCentres * ((30 * 86_400) / a.stockRefreshSeconds);
+  const gbSeconds = calls * a.lambdaMemoryGb * ((a.lambdaBilledMs + a.coldStartShare * a.coldStartInitMs) / 1000);
+  const label = "GET /stock from the edge (≤ 1 per 10 s per data centre)";
+  return [
+    line(
+      `${label}: API Gateway + Lambda requests`,
+      calls,
+      "requests",
+      (calls / 1e6) * (p.aws.httpApiPerMillion + p.aws.lambdaRequestsPerMillion),
+    ),
+    line(`${label}: Lambda compute`, round(gbSeconds, 0), "GB-s", gbSeconds * p.aws.lambdaPerGbSecond),
+    line(
+      `${label}: DynamoDB reads`,
+      calls * a.stockReadUnitsPerCall,
+      "RRU",
+      ((calls * a.stockReadUnitsPerCall) / 1e6) * p.aws.dynamodbReadPerMillion,
+    ),
+    line(`${label}: S3 GETs (the catalog)`, calls, "requests", (calls / 1000) * p.aws.s3GetPerThousand),
+    line(
+      `${label}: X-Ray traces`,
+      calls * a.tracesPerInvocation,
+      "traces",
+      ((calls * a.tracesPerInvocation) / 1e6) * p.aws.xrayTracesPerMillion,
+    ),
+  ];
+}
 
 export function costModel(
   usage: RouteUsage[],
@@ -233,6 +269,7 @@ export function costModel(
       "requests",
       (refreshesPerMonth / 1000) * p.aws.s3GetPerThousand,
     ),
+    ...stockRefreshLines(a, p),
   ];
   return {
     prices: p,

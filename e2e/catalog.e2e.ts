@@ -50,6 +50,33 @@ describe("catalog", () => {
     await context.close();
   });
 
+  it("nothing moves while the catalog's photos load (no layout shift), whatever the photos' own proportions", async () => {
+    const context = await newContext(browser, { javaScriptEnabled: true });
+    const page = await context.newPage();
+    // Collected by the browser from the first paint on; the page itself runs no script. (Strings: the e2e
+    // project is typed for Node, not the DOM.)
+    await page.addInitScript(`
+      window.__shifts = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts.push(entry.value);
+      }).observe({ type: "layout-shift", buffered: true });
+    `);
+    await page.goto("/", { waitUntil: "load" });
+    // Polled from here: the page's CSP (script-src 'none') refuses the eval that waitForFunction would need.
+    await expect.poll(() => page.evaluate("[...document.images].every((img) => img.complete)")).toBe(true);
+    // Layout-shift entries are delivered after the frame that caused them.
+    await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 200)))");
+    const shifts = (await page.evaluate("window.__shifts")) as number[];
+    expect(shifts.reduce((a, b) => a + b, 0)).toBe(0);
+    // Each photo keeps its 4:3 slot (the seeded photos are square).
+    const boxes = await page
+      .locator("main article img")
+      .evaluateAll((imgs) => imgs.map((img) => img.parentElement!.getBoundingClientRect()));
+    expect(boxes.length).toBeGreaterThanOrEqual(4);
+    for (const box of boxes) expect(box.height / box.width).toBeCloseTo(0.75, 2);
+    await context.close();
+  });
+
   it("serves the catalog and product pages from the edge cache, each shopper with their own cart count", async () => {
     const base = e2e().baseUrl;
     // A shopper with three items in the cart (a plain form post, as the page's form sends it).

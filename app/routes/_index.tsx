@@ -49,7 +49,9 @@ function ProductCard({ product, eager }: { product: ShownProduct; eager: boolean
       aria-labelledby={titleId}
       className="flex h-full flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
     >
-      <div className="relative aspect-[4/3] bg-stone-100">
+      {/* overflow-hidden: a box with an aspect ratio otherwise grows to its content's own ratio once the photo has
+          loaded (a square photo in a 4:3 slot), pushing the text below it down — a layout shift. */}
+      <div className="relative aspect-[4/3] overflow-hidden bg-stone-100">
         {product.imageKey ? (
           <img
             src={`/${product.imageKey}`}
