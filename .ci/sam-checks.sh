@@ -50,14 +50,15 @@ rm -rf .aws-sam/build
 
 step "Smoke import of every bundle"
 # Each bundle must load as ESM on Node and export `handler`; this is what catches a missing createRequire banner
-# or a dependency that should have been bundled. @aws-sdk/* stays external and resolves from the repo's node_modules.
+# or a dependency that should have been bundled. @aws-sdk/* (and sharp, which the processing function takes from
+# SharpLayer) stay external and resolve from the repo's node_modules; the layer is checked for its arm64 binaries.
 # The environment mirrors what the template gives a deployed function, in case a module reads it at load time.
 # shellcheck disable=SC2016  # JavaScript in single quotes: its ${…} are JS, not shell
 ENV=stag TABLE_NAME=shop-stag-orders BUCKET_NAME=shop-stag-content-000000000000 ECPAY_PARAMETER_PATH=/shop/stag/ecpay \
 ECPAY_GATEWAY_URL=https://payment-stage.ecpay.com.tw STOREFRONT_URL=https://stag.shop.example.tw APP_VERSION=dev \
 AWS_REGION=ap-northeast-1 AWS_LAMBDA_FUNCTION_NAME=sam-checks-smoke-import \
 node --input-type=module -e '
-  import { readdirSync, statSync } from "node:fs";
+  import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
   import { join, resolve } from "node:path";
   import { pathToFileURL } from "node:url";
   const buildDir = resolve(".aws-sam/build");
@@ -65,6 +66,13 @@ node --input-type=module -e '
   for (const fn of readdirSync(buildDir)) {
     const dir = join(buildDir, fn);
     if (!statSync(dir).isDirectory()) continue;
+    if (existsSync(join(dir, "nodejs"))) {
+      // A layer (SharpLayer): sharp with the arm64 Linux binaries Lambda needs, whatever this machine is.
+      const sharp = JSON.parse(readFileSync(join(dir, "nodejs/node_modules/sharp/package.json"), "utf8"));
+      if (!existsSync(join(dir, "nodejs/node_modules/@img/sharp-linux-arm64"))) throw new Error(`${fn}: no arm64 sharp`);
+      console.log(`ok ${fn}: sharp ${sharp.version} for linux-arm64`);
+      continue;
+    }
     const bundles = readdirSync(dir).filter((f) => f.endsWith(".mjs"));
     if (bundles.length !== 1) throw new Error(`${fn}: expected one .mjs bundle, found ${bundles.join(", ") || "none"}`);
     const mod = await import(pathToFileURL(join(dir, bundles[0])).href);

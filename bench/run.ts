@@ -3,12 +3,15 @@
  * tables and writes bench/results.json. Benchmarks report; they assert nothing about time.
  *
  *   npm run bench                        everything (about a minute)
- *   npm run bench -- --only lambdas      lambdas | api | cost (cost needs api) | storefront
+ *   npm run bench -- --only lambdas      lambdas | api | cost (cost needs api) | storefront | images
  *   npm run bench -- --quick             fewer samples, for a smoke run
  *   npm run bench -- --only storefront --no-lighthouse --skip-build
  *                                        the storefront without Lighthouse, on the existing ./build
  *   npm run bench -- --only storefront --storefront catalog,ordering      some of the storefront benchmarks
  *                                        (catalog, edge, ordering, lookup, payload, lighthouse)
+ *   npm run bench -- --only images --skip-build --no-lighthouse
+ *                                        product photos: the catalog with five 12-MP phone photos on a 390-px
+ *                                        phone, processing one photo, AVIF vs WebP
  *
  * See docs/performance.md for what each figure means and the latest numbers.
  */
@@ -19,6 +22,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ApiReport, benchApi } from "./api";
 import { ASSUMPTIONS, accessLogLineBytes, type CostReport, costModel } from "./cost";
+import {
+  benchCatalogPhotos,
+  benchCodecs,
+  benchPhotoProcessing,
+  CATALOG_IMAGES_TARGET_BYTES,
+  type CatalogPhotosFigures,
+  type CodecRow,
+  type PhotoProcessingReport,
+} from "./images";
 import { benchLambdas, type LambdaReport } from "./lambdas";
 import { kib, round } from "./stats";
 import {
@@ -356,6 +368,66 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
   if (lighthouse) console.log(verdict(lighthouse));
 }
 
+function printImages(catalog: CatalogPhotosFigures, processing: PhotoProcessingReport, codecs: CodecRow[]): void {
+  const { width, height, deviceScaleFactor } = catalog.screen;
+  table(
+    `Catalog images on a ${width} × ${height} phone (DPR ${deviceScaleFactor}, empty cache); target ≤ ${kib(CATALOG_IMAGES_TARGET_BYTES)} on load`,
+    ["catalog", "on load: images", "KiB", "scrolled to the end: images", "KiB"],
+    catalog.rows.map((r) => [
+      r.scenario,
+      r.onLoad.requests,
+      kib(r.onLoad.bytes),
+      r.afterScroll.requests,
+      kib(r.afterScroll.bytes),
+    ]),
+  );
+  const after = catalog.rows.at(-1)!;
+  console.log(
+    `variants ÷ as uploaded, on load: ${catalog.ratioToAsUploaded}; files fetched: ${after.afterScroll.files
+      .map((f) => `${f.path.replace(/^\/images\/[0-9a-f]+-/, "")} ${kib(f.bytes)}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `target (≤ ${kib(CATALOG_IMAGES_TARGET_BYTES)} of images on load): ${after.onLoad.bytes <= CATALOG_IMAGES_TARGET_BYTES ? "met" : "MISSED"}; ` +
+      `owner's wait per photo (upload → variants ready): ${catalog.uploadMs} ms`,
+  );
+  if (catalog.lighthouse && "performance" in catalog.lighthouse) {
+    const l = catalog.lighthouse;
+    console.log(
+      `Lighthouse mobile, catalog with the five photos: performance ${l.performance}, LCP ${l.lcp}, images ${kib(l.imageBytes)} ` +
+        `(target ≥ 95 and ≤ 2.5 s: ${l.performance >= 95 && l.lcpMs <= 2500 ? "met" : "MISSED"})`,
+    );
+  } else if (catalog.lighthouse) {
+    console.log(`Lighthouse: not measured (${catalog.lighthouse.error})`);
+  }
+  table(
+    `Processing one ${processing.input.width} × ${processing.input.height} phone JPEG (${kib(processing.input.bytes)}), median of ${processing.runs}`,
+    ["work", "ms", "÷ decode only"],
+    [
+      [
+        "orientation, 4:3 frame, 6 WebP + 1 JPEG (lib/photos.ts)",
+        processing.processMs,
+        round(processing.processMs / processing.decodeOnlyMs, 2),
+      ],
+      ["baseline: decode the JPEG only", processing.decodeOnlyMs, 1],
+    ],
+  );
+  console.log(`outputs: ${processing.outputs.map((o) => `${o.key} ${kib(o.bytes)}`).join(", ")}`);
+  table(
+    "Does AVIF pay for itself? Each codec at the lowest quality whose SSIM reaches the shipped WebP's (q75)",
+    ["width", "SSIM", "WebP KiB / ms", "AVIF q · KiB / ms", "AVIF ÷ WebP bytes", "AVIF ÷ WebP time", "mozjpeg q · KiB"],
+    codecs.map((c) => [
+      c.width,
+      c.ssimTarget,
+      `${kib(c.webp.bytes)} / ${c.webp.encodeMs}`,
+      c.avif ? `${c.avif.quality} · ${kib(c.avif.bytes)} / ${c.avif.encodeMs}` : "never reaches it",
+      c.avif ? round(c.avif.bytes / c.webp.bytes, 2) : "-",
+      c.avif ? round(c.avif.encodeMs / Math.max(1, c.webp.encodeMs), 1) : "-",
+      c.jpeg ? `${c.jpeg.quality} · ${kib(c.jpeg.bytes)}` : "-",
+    ]),
+  );
+}
+
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 function gitCommit(): string {
@@ -367,7 +439,7 @@ function gitCommit(): string {
 }
 
 async function main() {
-  const only = new Set((arg("only") ?? "lambdas,api,cost,storefront").split(","));
+  const only = new Set((arg("only") ?? "lambdas,api,cost,storefront,images").split(","));
   const quick = process.argv.includes("--quick");
   const machine = {
     node: process.version,
@@ -400,6 +472,17 @@ async function main() {
     printStorefront(figures);
     const lh = figures.Lighthouse as StorefrontFigure<LighthouseRow[]> | undefined;
     if (lh?.status === "measured") lighthouse = lh.figures;
+  }
+  if (only.has("images")) {
+    const catalog = await benchCatalogPhotos({
+      skipBuild: process.argv.includes("--skip-build") || only.has("storefront"),
+      lighthouse: !process.argv.includes("--no-lighthouse"),
+      log: (line) => console.log(`  [images] ${line}`),
+    });
+    const processing = await benchPhotoProcessing({ runs: quick ? 2 : 5 });
+    const codecs = await benchCodecs(quick ? { widths: [640] } : {});
+    results.images = { catalog, processing, codecs };
+    printImages(catalog, processing, codecs);
   }
   if (api) {
     // Page views: the Workers requests of a catalog view as Lighthouse saw them (first view, empty browser cache),

@@ -7,7 +7,8 @@
  *     shopper's own browser (its signed cookie) still opens the order;
  *   - a new order's id carries eight random digits (10^8 a day);
  *   - logout ends the session on the server: the cookie from before it no longer opens /admin;
- *   - a 2 MB form post answers 413 with a reason, with a Content-Length and chunked.
+ *   - a 2 MB form post answers 413 with a reason, with a Content-Length and chunked; the owner's photo forms take
+ *     30 MB (a 25 MB photo gets its message on the form) and answer a bigger body 413 with the limit.
  * The MD5-signed ECPay callback is refused against the same local API in aws/test/ecpay-callbacks.test.ts.
  */
 import { describe, expect, it } from "vitest";
@@ -123,4 +124,20 @@ describe("form bodies are limited", () => {
       }
     });
   }
+
+  it("the owner's photo forms: a body past 30 MB answers 413 with the limit, with a Content-Length and chunked", async () => {
+    const ip = uniqueIp();
+    const cookie = await ownerCookie(ip);
+    for (const [path, chunked] of [
+      ["/admin/photos", false],
+      ["/admin/products/new", true],
+    ] as const) {
+      const answer = await postOversizedForm(`${e2e().baseUrl}${path}`, 30 * 1024 * 1024 + 1, {
+        chunked,
+        headers: sameOrigin({ Cookie: cookie, "CF-Connecting-IP": ip }),
+      });
+      expect(answer.status, `${path} chunked=${chunked}`).toBe(413);
+      expect(answer.text).toContain("上限 30 MB");
+    }
+  }, 180_000);
 });

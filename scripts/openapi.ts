@@ -31,7 +31,6 @@ const INPUT: Record<string, z.ZodType> = {
   AdminTransitionRequest: contract.adminTransitionRequestSchema,
   AdminProductsRequest: contract.adminProductsSchema,
   AdminSiteRequest: contract.adminSiteSchema,
-  AdminImageRequest: contract.adminImageRequestSchema,
   AdminPutStockRequest: contract.adminPutStockRequestSchema,
   EcpayPaymentResult: paymentResultSchema,
   EcpayPaymentInfo: paymentInfoSchema,
@@ -52,7 +51,8 @@ const OUTPUT: Record<string, z.ZodType> = {
   AdminReconcileResponse: contract.adminReconcileResponseSchema,
   AdminProducts: contract.adminProductsSchema,
   AdminSite: contract.adminSiteSchema,
-  AdminImageResponse: contract.adminImageResponseSchema,
+  CreateUploadResponse: contract.createUploadResponseSchema,
+  UploadStatus: contract.uploadStatusSchema,
   Stock: contract.stockResponseSchema,
   AdminStock: contract.adminStockResponseSchema,
   AdminStockEntry: contract.adminStockEntrySchema,
@@ -135,15 +135,15 @@ function queryParameters(schema: z.ZodObject): Json[] {
   });
 }
 
-function pathId(): Json[] {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(contract.orderIdSchema, { io: "input" }) as Json;
-  return [{ name: "id", in: "path", required: true, schema, description: "Order id `YYMMDD-NNNN-NNNN` (orders placed before eight-digit ids: `YYMMDD-NNNNN`)" }];
+function pathId(
+  idSchema: z.ZodType = contract.orderIdSchema,
+  description = "Order id `YYMMDD-NNNN-NNNN` (orders placed before eight-digit ids: `YYMMDD-NNNNN`)",
+): Json[] {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(idSchema, { io: "input" }) as Json;
+  return [{ name: "id", in: "path", required: true, schema, description }];
 }
 
-function pathProductId(): Json[] {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(contract.productIdSchema, { io: "input" }) as Json;
-  return [{ name: "id", in: "path", required: true, schema, description: "Product id as in the catalog" }];
-}
+const pathProductId = () => pathId(contract.productIdSchema, "Product id as in the catalog");
 
 const jsonContent = (schema: Json) => ({ "application/json": { schema } });
 
@@ -152,8 +152,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "Refused by API Gateway: missing or wrong SigV4 signature, or the caller's IAM policy does not allow the route",
   404: "Not found",
   409: "Conflict: `sold_out` (for an order: not enough stock, naming each product, with `remaining`), `conflict` (for a stock edit: with `currentStock`), `price_changed` (with `currentTotal`), `idempotency_mismatch` or `invalid_transition`",
-  413: "Body too large (API Gateway's 10 MB limit, or an image over 2 MB)",
-  415: "The image bytes are not of the declared type",
+  413: "Body too large (API Gateway's own answer over its 10 MB limit; photos never pass through the API: ADR 0019)",
   422: "A product is unknown or not available (`product_unavailable`)",
   500: "Function error (`internal_error`, or API Gateway's `Internal Server Error`)",
   502: "ECPay's QueryTradeInfo failed (`upstream_error`)",
@@ -379,12 +378,23 @@ const OPERATIONS: Record<RouteName, Json> = {
       ...errors(400, 409, 413, ...SIGNED),
     },
   },
-  adminPostImage: {
-    operationId: "adminPostImage",
-    summary: "Store a product image under a key derived from its bytes",
+  adminCreateUpload: {
+    operationId: "adminCreateUpload",
+    summary:
+      "A presigned S3 POST for one product photo (JPEG, PNG or WebP up to 20 MB, usable for 5 minutes); the file goes to S3, then a function makes its variants",
     tags: ["admin"],
-    requestBody: { required: true, content: jsonContent(ref("AdminImageRequest")) },
-    responses: { ...ok(201, "The image's key", ref("AdminImageResponse")), ...errors(400, 413, 415, ...SIGNED) },
+    responses: { ...ok(201, "Where and how to post the file", ref("CreateUploadResponse")), ...errors(...SIGNED) },
+  },
+  adminGetUpload: {
+    operationId: "adminGetUpload",
+    summary: "Whether an uploaded photo is still being processed, ready (with its variants) or refused (with why)",
+    tags: ["admin"],
+    parameters: pathId(contract.uploadIdSchema, "Upload id from POST /admin/uploads"),
+    responses: {
+      ...ok(200, "The upload's state", ref("UploadStatus")),
+      // 404: never uploaded, or expired.
+      ...errors(400, 404, ...SIGNED),
+    },
   },
   adminGetSite: {
     operationId: "adminGetSite",

@@ -9,7 +9,7 @@
  * mismatch become `unavailable`, with the details in the log (never the query string, which can hold a phone).
  */
 import type { z } from "zod";
-import { type ErrorCode, errorResponseSchema, fieldErrorsOf, MAX_IMAGE_BYTES } from "../aws/src/contract";
+import { type ErrorCode, errorResponseSchema, fieldErrorsOf } from "../aws/src/contract";
 import { createSignedClient, UpstreamError } from "./aws.server";
 import type { BffContext } from "./context";
 
@@ -92,8 +92,6 @@ const CALLERS: Record<ApiPrincipal, Caller> = {
     codeMessages: {
       invalid_transition: "這筆訂單目前的狀態不能這樣變更，請重新整理查看最新狀態。",
       conflict: "這筆訂單剛剛被其他操作更新了，請重新整理後再試一次。",
-      payload_too_large: `圖片太大，上限為 ${MAX_IMAGE_BYTES / 1024 / 1024} MB。`,
-      unsupported_media_type: "檔案內容不是 JPEG、PNG 或 WebP 圖片。",
       upstream_error: "綠界暫時沒有回應，請稍後再試。",
     },
     showApiMessage: false,
@@ -103,8 +101,6 @@ const CALLERS: Record<ApiPrincipal, Caller> = {
 /** The one table from the contract's error codes to what a page can do about them. */
 const KIND_BY_CODE: Record<ErrorCode, ApiFailureKind> = {
   bad_request: "validation",
-  payload_too_large: "validation",
-  unsupported_media_type: "validation",
   not_found: "not_found",
   conflict: "conflict",
   idempotency_mismatch: "conflict",

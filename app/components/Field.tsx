@@ -58,6 +58,8 @@ interface FieldProps {
   placeholder?: string;
   /** File inputs: the types offered. */
   accept?: string;
+  /** File inputs: told when the choice changes (e.g. to point out a file that is too large at once). */
+  onFileChange?: (file: File | undefined) => void;
   className?: string;
 }
 
@@ -78,6 +80,7 @@ export function Field({
   maxLength,
   placeholder,
   accept,
+  onFileChange,
   className = "",
 }: FieldProps) {
   const common = {
@@ -98,7 +101,12 @@ export function Field({
       {multiline ? (
         <textarea {...common} defaultValue={defaultValue} rows={rows} maxLength={maxLength} />
       ) : type === "file" ? (
-        <input {...common} type="file" accept={accept} />
+        <input
+          {...common}
+          type="file"
+          accept={accept}
+          onChange={onFileChange ? (event) => onFileChange(event.currentTarget.files?.[0]) : undefined}
+        />
       ) : (
         <input
           {...common}

@@ -125,6 +125,7 @@ export interface CartLine {
   available: boolean;
   /** Units left, when the product's stock is counted (the edge's brief copy; the order API decides). */
   left?: number;
+  image?: Product["image"];
   imageKey?: string;
 }
 
@@ -187,7 +188,8 @@ export function priceCart(cart: Cart, catalog: Catalog, context: PricingContext 
       lineTotal: product.unitPrice * item.quantity,
       available: product.available && left !== 0,
       ...(left !== undefined ? { left } : {}),
-      ...(product.imageKey ? { imageKey: product.imageKey } : {}),
+      // The photo only (a line never shows "processing": the placeholder there is nothing at all).
+      ...(product.image ? { image: product.image } : product.imageKey ? { imageKey: product.imageKey } : {}),
     });
   }
   const onSale = lines.filter((line) => line.available);

@@ -30,7 +30,7 @@ describe("readForm", () => {
     multipart.append("image", new Blob([new Uint8Array([1, 2, 3])], { type: "image/png" }), "a.png");
     const read = await readForm(
       new Request("https://shop.example.tw/admin/products/new", { method: "POST", body: multipart }),
-      FORM_LIMITS.adminWithImage,
+      FORM_LIMITS.adminWithPhoto,
     );
     expect(read.get("name")).toBe("王");
     expect(read.get("image")).toBeInstanceOf(File);
@@ -95,7 +95,29 @@ describe("readForm", () => {
     expect((read.get("a") as string).length).toBe(FORM_LIMITS.shop - 2);
     expect((await refused(post(`${atLimit}x`, "application/x-www-form-urlencoded"))).status).toBe(413);
     expect(FORM_LIMITS.shop).toBeLessThan(FORM_LIMITS.admin);
-    expect(FORM_LIMITS.adminWithImage).toBeGreaterThan(2 * 1024 * 1024);
+    expect(FORM_LIMITS.adminWithPhoto).toBeGreaterThan(25 * 1024 * 1024);
+  });
+
+  it("a photo form takes a 25 MB file to its own check, and refuses a body past 30 MB with the limit in MB", async () => {
+    const declared = (bytes: number) =>
+      new Request("https://shop.example.tw/admin/products/new", {
+        method: "POST",
+        headers: { "Content-Type": "multipart/form-data; boundary=x", "Content-Length": String(bytes) },
+        body: "--x--",
+      });
+    const answer = await readForm(declared(FORM_LIMITS.adminWithPhoto + 1), FORM_LIMITS.adminWithPhoto).then(
+      () => null,
+      (thrown: unknown) => thrown as Response,
+    );
+    expect(answer?.status).toBe(413);
+    expect(((await answer!.json()) as { message: string }).message).toContain("上限 30 MB");
+    const photo = new FormData();
+    photo.append("image", new Blob([new Uint8Array(25 * 1024 * 1024)], { type: "image/jpeg" }), "big.jpg");
+    const read = await readForm(
+      new Request("https://shop.example.tw/admin/photos", { method: "POST", body: photo }),
+      FORM_LIMITS.adminWithPhoto,
+    );
+    expect((read.get("image") as File).size).toBe(25 * 1024 * 1024);
   });
 
   it("refuses a form body that does not parse with 400", async () => {

@@ -12,7 +12,7 @@
  *   - `formErrors`: field messages by dotted path (zod's or the order API's) onto the form's own field names.
  */
 import { z } from "zod";
-import { fieldErrorsOf, MAX_IMAGE_BYTES } from "../../aws/src/contract";
+import { fieldErrorsOf, MAX_UPLOAD_BYTES } from "../../aws/src/contract";
 import { checkOrigin, crossSiteRefusal } from "../../worker/origin";
 import type { FieldErrors, FormFailure, FormSuccess, FormValues } from "./forms";
 
@@ -29,8 +29,13 @@ export const FORM_LIMITS = {
   shop: 16 * 1024,
   /** The admin's forms: a product's 2,000-character description, URL-encoded, is about 18 KB. */
   admin: 64 * 1024,
-  /** A product form carrying its image: the image's own limit and the form around it. */
-  adminWithImage: MAX_IMAGE_BYTES + 64 * 1024,
+  /**
+   * A product form carrying its photo, and the photo the form's script sends ahead (POST /admin/photos): half as much
+   * again as a photo may weigh (MAX_UPLOAD_BYTES, 20 MB), so a file somewhat over the limit (a 25 MB photo) still
+   * reaches the form's own check and gets its message next to the field, with what was typed kept; only a body
+   * beyond 30 MB is this 413. At most 30 MB read and 30 MB parsed stays well inside a Worker's 128 MB.
+   */
+  adminWithPhoto: (MAX_UPLOAD_BYTES * 3) / 2,
 } as const;
 
 function unreadable(status: 400 | 415): Response {
@@ -40,9 +45,14 @@ function unreadable(status: 400 | 415): Response {
   );
 }
 
+/** The limit as the owner or shopper reads it: KB for the text forms, MB for the photo forms. */
+function limitText(maxBytes: number): string {
+  return maxBytes >= 1024 * 1024 ? `${Math.floor(maxBytes / 1024 / 1024)} MB` : `${Math.floor(maxBytes / 1024)} KB`;
+}
+
 function tooLarge(maxBytes: number): Response {
   return Response.json(
-    { ok: false, message: `送出的內容太大（上限 ${Math.floor(maxBytes / 1024)} KB），請縮短後再試一次。` },
+    { ok: false, message: `送出的內容太大（上限 ${limitText(maxBytes)}），請縮短後再試一次。` },
     { status: 413, headers: { "Cache-Control": "no-store" } },
   );
 }

@@ -1,6 +1,7 @@
 /** Structured data and meta: escaping that keeps JSON-LD inside its element, and absolute URLs on SITE_URL. */
 import { describe, expect, it } from "vitest";
 import type { Product } from "../../aws/src/contract";
+import { sharePhoto } from "../../aws/src/contract/photos";
 import { jsonLdText, pageMeta, productJsonLd } from "./seo";
 
 const product: Product = {
@@ -27,6 +28,19 @@ describe("structured data", () => {
       image: ["https://shop.example.tw/images/abc.png"],
       offers: { price: "1280", priceCurrency: "TWD", availability: "https://schema.org/OutOfStock" },
     });
+  });
+
+  it("points link previews and JSON-LD at the 1200-px JPEG of a processed photo, with its size", () => {
+    const image = { id: "0123456789abcdef0123456789abcdef", width: 1440, height: 1080, widths: [320, 640, 1200, 1440] };
+    const { imageKey: _legacy, ...rest } = product;
+    const processed: Product = { ...rest, image };
+    const jpeg = `https://shop.example.tw/images/${image.id}-1200.jpg`;
+    expect(productJsonLd(processed, "https://shop.example.tw").image).toEqual([jpeg]);
+    const matches = [{ id: "root", data: { siteUrl: "https://shop.example.tw" } }];
+    const meta = pageMeta(matches, { title: "t", description: "d", canonicalPath: "/p", image: sharePhoto(processed) });
+    expect(meta).toContainEqual({ property: "og:image", content: jpeg });
+    expect(meta).toContainEqual({ property: "og:image:width", content: "1200" });
+    expect(meta).toContainEqual({ property: "og:image:height", content: "900" });
   });
 
   it("gives indexable pages a canonical URL and private pages noindex", () => {

@@ -4,6 +4,7 @@
  */
 import type { MetaDescriptor } from "@remix-run/cloudflare";
 import type { Product } from "../../aws/src/contract";
+import { sharePhoto } from "../../aws/src/contract/photos";
 import { SHOP_NAME } from "./shop";
 
 interface RootMatch {
@@ -22,7 +23,8 @@ interface PageMeta {
   description: string;
   /** Indexable pages give their path; private pages (cart, checkout, orders) are `noindex` instead. */
   canonicalPath?: string;
-  image?: string;
+  /** A path on the shop's origin (sharePhoto: the 1200-px JPEG), with its size when known. */
+  image?: { path: string; width?: number; height?: number } | undefined;
   type?: "website" | "product";
 }
 
@@ -39,7 +41,13 @@ export function pageMeta(matches: readonly RootMatch[], page: PageMeta): MetaDes
     meta.push(
       { tagName: "link", rel: "canonical", href: url },
       { property: "og:url", content: url },
-      ...(page.image ? [{ property: "og:image", content: `${siteUrl}${page.image}` }] : []),
+      ...(page.image ? [{ property: "og:image", content: `${siteUrl}${page.image.path}` }] : []),
+      ...(page.image?.width && page.image.height
+        ? [
+            { property: "og:image:width", content: String(page.image.width) },
+            { property: "og:image:height", content: String(page.image.height) },
+          ]
+        : []),
     );
   }
   meta.push(
@@ -73,6 +81,7 @@ export function jsonLdText(value: unknown): string {
 
 export function productJsonLd(product: Product, siteUrl: string) {
   const url = `${siteUrl}/products/${encodeURIComponent(product.id)}`;
+  const share = sharePhoto(product);
   return {
     "@context": "https://schema.org",
     "@type": "Product",
@@ -81,7 +90,7 @@ export function productJsonLd(product: Product, siteUrl: string) {
     description: product.description || product.name,
     sku: product.id,
     url,
-    ...(product.imageKey ? { image: [`${siteUrl}/${product.imageKey}`] } : {}),
+    ...(share ? { image: [`${siteUrl}${share.path}`] } : {}),
     brand: { "@type": "Brand", name: SHOP_NAME },
     offers: {
       "@type": "Offer",

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
+import { PhotoPlaceholder, ProductPhoto } from "../components/ProductPhoto";
 import { loadCatalogPage, type ShownProduct } from "../lib/catalog.server";
 import { formatTwd } from "../lib/format";
 import { catalogJsonLd, pageMeta } from "../lib/seo";
@@ -30,7 +31,7 @@ export default function CatalogPage() {
         <ul className="grid grid-cols-1 gap-6 sm:grid-cols-2 lg:grid-cols-3">
           {products.map((product, index) => (
             <li key={product.id}>
-              <ProductCard product={product} eager={index < 2} />
+              <ProductCard product={product} first={index === 0} />
             </li>
           ))}
         </ul>
@@ -40,7 +41,7 @@ export default function CatalogPage() {
   );
 }
 
-function ProductCard({ product, eager }: { product: ShownProduct; eager: boolean }) {
+function ProductCard({ product, first }: { product: ShownProduct; first: boolean }) {
   const soldOut = !product.available;
   const titleId = `product-${product.id}`;
   const href = `/products/${product.id}`;
@@ -52,23 +53,17 @@ function ProductCard({ product, eager }: { product: ShownProduct; eager: boolean
       {/* overflow-hidden: a box with an aspect ratio otherwise grows to its content's own ratio once the photo has
           loaded (a square photo in a 4:3 slot), pushing the text below it down — a layout shift. */}
       <div className="relative aspect-[4/3] overflow-hidden bg-stone-100">
-        {product.imageKey ? (
-          <img
-            src={`/${product.imageKey}`}
-            alt={product.name}
-            width={800}
-            height={600}
-            // The first products are above the fold on phones; the rest can wait.
-            loading={eager ? "eager" : "lazy"}
-            fetchPriority={eager ? "high" : "auto"}
-            decoding="async"
-            className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
-          />
-        ) : (
-          <div className="flex h-full items-center justify-center text-sm text-stone-600" aria-hidden="true">
-            暫無圖片
-          </div>
-        )}
+        <ProductPhoto
+          product={product}
+          alt={product.name}
+          slot="catalog"
+          width={800}
+          height={600}
+          // The first photo is the page's largest paint on a phone; the rest load as they come near.
+          priority={first}
+          className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
+          placeholder={({ processing }) => <PhotoPlaceholder processing={processing} />}
+        />
         {soldOut ? (
           <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
             售完

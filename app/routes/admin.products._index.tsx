@@ -2,6 +2,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { buttonClass, FormMessage } from "../components/admin/fields";
+import { PhotoState } from "../components/admin/PhotoState";
+import { ProductPhoto } from "../components/ProductPhoto";
 import { adminMeta } from "../lib/admin/meta";
 import { loadProductsList, submitProductListChange } from "../lib/admin/products.server";
 import { formatTwd } from "../lib/format";
@@ -105,18 +107,16 @@ export default function ProductsPage() {
                   </Form>
                 </td>
                 <td className="px-3 py-2">
-                  {product.imageKey ? (
-                    <img
-                      src={`/${product.imageKey}`}
-                      alt=""
-                      width={64}
-                      height={48}
-                      loading="lazy"
-                      className="h-12 w-16 rounded object-cover"
-                    />
-                  ) : (
-                    <span className="text-stone-600">無</span>
-                  )}
+                  <ProductPhoto
+                    product={product}
+                    alt=""
+                    slot="adminList"
+                    width={64}
+                    height={48}
+                    className="h-12 w-16 rounded object-cover"
+                    placeholder={({ processing }) => (processing ? null : <span className="text-stone-600">無</span>)}
+                  />
+                  <PhotoState product={product} />
                 </td>
                 <td className="px-3 py-2">
                   <Link to={`/admin/products/${product.id}`} className="text-brand-800 underline underline-offset-2">

@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { MAX_LINE_QUANTITY } from "../../aws/src/contract/values";
 import { LOW_STOCK_THRESHOLD } from "../../aws/src/domain/stock";
 import { ChargeNotes, ChargeRows } from "../components/Charges";
+import { ProductPhoto } from "../components/ProductPhoto";
 import { type CartActionData, type CartLine, loadCartPage, updateCart } from "../lib/cart.server";
 import { formatTwd } from "../lib/format";
 import { pageMeta } from "../lib/seo";
@@ -94,15 +95,14 @@ function CartLineRow({ line }: { line: CartLine }) {
     "rounded-lg border border-stone-400 px-3 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600";
   return (
     <div className="flex gap-4">
-      {line.imageKey ? (
-        <img
-          src={`/${line.imageKey}`}
-          alt=""
-          width={96}
-          height={72}
-          className="h-18 w-24 flex-none rounded-lg object-cover"
-        />
-      ) : null}
+      <ProductPhoto
+        product={line}
+        alt=""
+        slot="cart"
+        width={96}
+        height={72}
+        className="h-18 w-24 flex-none rounded-lg object-cover"
+      />
       <div className="flex flex-1 flex-col gap-2">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h2 className="font-semibold">

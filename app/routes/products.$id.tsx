@@ -2,7 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
+import { PhotoPlaceholder, ProductPhoto } from "../components/ProductPhoto";
 import { loadProductPage } from "../lib/catalog.server";
+import { sharePhoto } from "../../aws/src/contract/photos";
 import { formatTwd } from "../lib/format";
 import { pageMeta, productJsonLd, summarize } from "../lib/seo";
 import type { loader as rootLoader } from "../root";
@@ -15,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
     title: product.name,
     description: summarize(`${product.name}，${price}。${product.description}${product.available ? "" : "（已售完）"}`),
     canonicalPath: `/products/${product.id}`,
-    image: product.imageKey ? `/${product.imageKey}` : undefined,
+    image: sharePhoto(product),
     type: "product",
   });
 };
@@ -40,18 +42,18 @@ export default function ProductPage() {
       </nav>
       <article className="grid gap-6 md:grid-cols-2 md:gap-10">
         <div className="relative aspect-[4/3] overflow-hidden rounded-xl bg-stone-100">
-          {product.imageKey ? (
-            <img
-              src={`/${product.imageKey}`}
-              alt={product.name}
-              width={800}
-              height={600}
-              fetchPriority="high"
-              className={
-                product.available ? "h-full w-full object-cover" : "h-full w-full object-cover opacity-60 grayscale"
-              }
-            />
-          ) : null}
+          <ProductPhoto
+            product={product}
+            alt={product.name}
+            slot="product"
+            width={800}
+            height={600}
+            priority
+            className={
+              product.available ? "h-full w-full object-cover" : "h-full w-full object-cover opacity-60 grayscale"
+            }
+            placeholder={({ processing }) => <PhotoPlaceholder processing={processing} />}
+          />
           {product.available ? null : (
             <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
               售完

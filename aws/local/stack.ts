@@ -26,6 +26,9 @@ import { ensureBuckets, localS3Client } from "./s3-buckets";
 import { type LocalScheduler, startScheduler } from "./scheduler";
 import { type LocalSes, startLocalSes } from "./ses";
 import { enforceConditionalWrites } from "./s3-conditional-writes";
+import { makeWritesAtomic } from "./s3-consistency";
+import { type S3Notifications, startS3Notifications } from "./s3-notifications";
+import { enforcePostPolicies } from "./s3-post-policies";
 import { SEED_SITE, seedContent } from "./seed/catalog";
 import { createResolveContext, loadTemplate, localPhysicalNames } from "./template";
 
@@ -56,6 +59,8 @@ export interface LocalStackOptions {
   ecpayRetryDelaysMs?: number[];
   /** Fault injection around the functions (reliability tests only; see aws/local/faults/). */
   apiFaults?: LocalApiFaults;
+  /** Waits before Lambda-style retries of a failed S3-triggered run (photo processing); AWS waits ~1 and 2 min. */
+  s3RetryDelaysMs?: number[];
   /**
    * Scheduled functions (EventBridge schedules in the template) run every `intervalMs` (npm start), or at their
    * deployed rate with `"rate"`. Default: never on their own, so no test sees a pass it did not ask for (tests run
@@ -90,11 +95,13 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** What only the process that started a stack can reach: the functions' log groups and the scheduler. */
+/** What only the process that started a stack can reach: the functions' log groups, the scheduler, S3's triggers. */
 export interface LocalRuntime {
   logs: LogCapture;
   ses: LocalSes;
   scheduler: LocalScheduler;
+  /** The functions S3 event notifications run (photo processing); `idle()` waits for every run and retry. */
+  notifications: S3Notifications;
 }
 
 const runtimes = new WeakMap<LocalStack, LocalRuntime>();
@@ -150,7 +157,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       silent: true,
       directory: path.join(dataDir, "s3"),
     });
+    makeWritesAtomic(s3rver);
     enforceConditionalWrites(s3rver);
+    enforcePostPolicies(s3rver, {
+      region: LOCAL_REGION,
+      secretFor: (key) => (key === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
+    });
     const s3Address = (await s3rver.run()) as AddressInfo;
     closers.push(() => s3rver.close());
     const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
@@ -229,6 +241,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     closers.push(() => api.close());
+    // Photos posted under uploads/ are processed by the function the template triggers, in this process.
+    const notifications = await startS3Notifications(s3rver, {
+      parameters,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(options.s3RetryDelaysMs ? { retryDelaysMs: options.s3RetryDelaysMs } : {}),
+      ...(options.apiFaults ? { faults: options.apiFaults } : {}),
+      logs,
+      env: lambdaEnvironment,
+      log,
+    });
+    closers.push(() => notifications.close());
     const scheduler = startScheduler({
       template,
       ctx: createResolveContext(template, { parameters, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
@@ -265,7 +289,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       close,
     };
-    runtimes.set(stack, { logs, scheduler, ses });
+    runtimes.set(stack, { logs, scheduler, ses, notifications });
     return stack;
   } catch (error) {
     await close();

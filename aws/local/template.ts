@@ -475,6 +475,53 @@ export function listHttpRoutes(template: Template): HttpRoute[] {
   return routes;
 }
 
+/** A function triggered by S3 event notifications (an `Events` entry of Type S3). */
+export interface S3Trigger {
+  functionId: string;
+  /** Logical id of the AWS::S3::Bucket the notification is on. */
+  bucketId: string;
+  /** Event name patterns as in the template, e.g. `s3:ObjectCreated:*`. */
+  events: string[];
+  prefix?: string;
+  suffix?: string;
+  entry: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Lambda retries a failed asynchronous invocation this many times (EventInvokeConfig; Lambda's default is 2). */
+  maximumRetryAttempts: number;
+}
+
+export function listS3Triggers(template: Template): S3Trigger[] {
+  const triggers: S3Trigger[] = [];
+  for (const functionId of functionIds(template)) {
+    const properties = template.Resources[functionId]?.Properties ?? {};
+    const events = (properties.Events ?? {}) as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    for (const event of Object.values(events)) {
+      if (event.Type !== "S3") continue;
+      const bucketId = (event.Properties?.Bucket as { Ref?: string } | undefined)?.Ref;
+      if (!bucketId) throw new Error(`${functionId}: an S3 event must name its bucket with !Ref`);
+      const rules = ((event.Properties?.Filter as { S3Key?: { Rules?: { Name: string; Value: string }[] } } | undefined)
+        ?.S3Key?.Rules ?? []) as { Name: string; Value: string }[];
+      const rule = (name: string) => rules.find((r) => r.Name.toLowerCase() === name)?.Value;
+      const prefix = rule("prefix");
+      const suffix = rule("suffix");
+      const invokeConfig = properties.EventInvokeConfig as { MaximumRetryAttempts?: number } | undefined;
+      triggers.push({
+        functionId,
+        bucketId,
+        events: ([] as string[]).concat(event.Properties?.Events as string | string[]),
+        ...(prefix !== undefined ? { prefix } : {}),
+        ...(suffix !== undefined ? { suffix } : {}),
+        entry: functionEntry(template, functionId),
+        timeoutSeconds: Number(functionProperty(template, functionId, "Timeout") ?? 3),
+        memoryMb: Number(functionProperty(template, functionId, "MemorySize") ?? 128),
+        maximumRetryAttempts: Number(invokeConfig?.MaximumRetryAttempts ?? 2),
+      });
+    }
+  }
+  return triggers;
+}
+
 /** Globals.Function.Environment merged with the function's own, every value resolved to a string. */
 export function functionEnvironment(
   template: Template,

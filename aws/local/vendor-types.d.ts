@@ -13,7 +13,9 @@ declare module "dynalite" {
 }
 
 declare module "s3rver" {
+  import type { IncomingMessage } from "node:http";
   import type { AddressInfo } from "node:net";
+  import type { Readable } from "node:stream";
 
   interface S3rverOptions {
     address?: string;
@@ -32,7 +34,17 @@ declare module "s3rver" {
     status: number;
     type: string;
     body: unknown;
+    /** The request stream; a middleware that reads it may put a replay (same bytes) in its place. */
+    req: IncomingMessage | (Readable & Pick<IncomingMessage, "url" | "method" | "headers" | "httpVersion" | "socket">);
+    request: { req: S3rverContext["req"] };
     get(header: string): string;
+  }
+  /** What s3rver emits for PUT, POST, COPY and DELETE of an object (the S3 event notification shape). */
+  interface S3rverEvent {
+    Records: {
+      eventName: string;
+      s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+    }[];
   }
   /** s3rver is a Koa application: its middleware runs in this order, the router last. */
   export default class S3rver {
@@ -40,6 +52,7 @@ declare module "s3rver" {
     middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
     store: { getMetadata(bucket: string, key: string): Promise<Record<string, unknown>> };
     run(): Promise<AddressInfo>;
+    on(event: "event", listener: (event: S3rverEvent) => void): this;
     close(): Promise<void>;
   }
 }

@@ -31,6 +31,7 @@ const IAM_PREFIX: Record<string, string> = {
 const SAM_EXPANDS: Record<string, string[]> = {
   "AWS::Serverless::Function": ["AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Lambda::Permission"],
   "AWS::Serverless::HttpApi": ["AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"],
+  "AWS::Serverless::LayerVersion": ["AWS::Lambda::LayerVersion"],
 };
 
 const ROLES = { StagingDeployRole: "staging", ProductionDeployRole: "production" } as const;

@@ -250,3 +250,26 @@ export function useStackEnvironment(): void {
   resetConfigCache();
   resetClients();
 }
+
+/** Posts a file with the presigned POST the API handed out, as the BFF does: the fields, then the file last. */
+export async function postToS3(
+  upload: { url: string; fields: Record<string, string> },
+  bytes: Uint8Array,
+  filename = "photo.jpg",
+): Promise<{ status: number; text: string }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append("file", new Blob([bytes], { type: "application/octet-stream" }), filename);
+  const response = await fetch(upload.url, { method: "POST", body: form });
+  return { status: response.status, text: await response.text() };
+}
+
+/** Asks the API about an upload until it is no longer processing (the function runs on the upload, in the stack). */
+export async function settledUpload(uploadId: string, timeoutMs = 60_000): Promise<ApiAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await admin.get(`/admin/uploads/${uploadId}`);
+    if (answer.status !== 200 || answer.body.state !== "processing" || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

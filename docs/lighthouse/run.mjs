@@ -4,6 +4,7 @@
  *
  *   npm start                                   # in another terminal: the shop on http://127.0.0.1:8788
  *   node docs/lighthouse/run.mjs [baseUrl]      # runs `npx lighthouse@12.8.2` four times, prints the scores
+ *   node docs/lighthouse/run.mjs [baseUrl] --pages catalog    # only some of catalog, product, checkout, order
  *
  * The checkout page needs a cart and the order page an order this browser placed, so the script first adds a
  * product and places a pay-on-arrival order with plain HTTP (the forms work without JavaScript), then hands the
@@ -15,7 +16,10 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-const base = (process.argv[2] ?? "http://127.0.0.1:8788").replace(/\/$/, "");
+const args = process.argv.slice(2);
+const pagesArg = args.indexOf("--pages");
+const only = pagesArg >= 0 ? new Set(args[pagesArg + 1].split(",")) : undefined;
+const base = (args.find((a, i) => !a.startsWith("--") && (pagesArg < 0 || i !== pagesArg + 1)) ?? "http://127.0.0.1:8788").replace(/\/$/, "");
 const reports = path.join(tmpdir(), "shop-lighthouse");
 mkdirSync(reports, { recursive: true });
 
@@ -48,23 +52,28 @@ async function addToCart(jar) {
 }
 
 const jar = new Map();
-await addToCart(jar);
-const checkout = await (await fetch(`${base}/checkout`, { headers: { cookie: cookieHeader(jar) } })).text();
-const hidden = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(checkout)?.[1];
-const placed = await post(jar, "/checkout", {
-  checkoutToken: hidden("checkoutToken"),
-  items: hidden("items"),
-  expectedTotal: hidden("expectedTotal"),
-  name: "王小明",
-  phone: "0912345678",
-  email: "ming@example.tw",
-  postalCode: "100",
-  address: "臺北市中正區重慶南路一段 122 號",
-  paymentMethod: "cod",
-});
-const orderPath = placed.headers.get("location");
-if (placed.status !== 303 || !orderPath) throw new Error(`placing the order failed: ${placed.status}`);
-await addToCart(jar); // the order emptied the cart; the checkout page needs one again
+// The checkout page needs a cart and the order page an order; the catalog needs neither.
+const needsOrder = !only || only.has("checkout") || only.has("order");
+let orderPath = "";
+if (needsOrder) {
+  await addToCart(jar);
+  const checkout = await (await fetch(`${base}/checkout`, { headers: { cookie: cookieHeader(jar) } })).text();
+  const hidden = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(checkout)?.[1];
+  const placed = await post(jar, "/checkout", {
+    checkoutToken: hidden("checkoutToken"),
+    items: hidden("items"),
+    expectedTotal: hidden("expectedTotal"),
+    name: "王小明",
+    phone: "0912345678",
+    email: "ming@example.tw",
+    postalCode: "100",
+    address: "臺北市中正區重慶南路一段 122 號",
+    paymentMethod: "cod",
+  });
+  orderPath = placed.headers.get("location");
+  if (placed.status !== 303 || !orderPath) throw new Error(`placing the order failed: ${placed.status}`);
+  await addToCart(jar); // the order emptied the cart; the checkout page needs one again
+}
 
 const chromeFlags = [
   "--headless",
@@ -83,7 +92,7 @@ const pages = [
   ["product", "/products/dongding-oolong"],
   ["checkout", "/checkout"],
   ["order", orderPath],
-];
+].filter(([name]) => !only || only.has(name));
 const rows = [];
 for (const [name, pathname] of pages) {
   const output = path.join(reports, `${name}.json`);

@@ -10,8 +10,6 @@
 import type { z } from "zod";
 import {
   type AdminListOrdersQuery,
-  adminImageRequestSchema,
-  adminImageResponseSchema,
   adminListOrdersQuerySchema,
   adminListOrdersResponseSchema,
   adminOrderResponseSchema,
@@ -26,13 +24,18 @@ import {
   adminStockEntrySchema,
   adminStockResponseSchema,
   adminTransitionRequestSchema,
-  type ImageType,
+  type CreateUploadResponse,
+  createUploadResponseSchema,
   type Order,
   type OrderStatus,
   orderIdSchema,
+  type PhotoUploadApi,
   productIdSchema,
   ROUTES,
   type Shipment,
+  type UploadStatus,
+  uploadIdSchema,
+  uploadStatusSchema,
 } from "../../aws/src/contract";
 import { type ApiDeps, type ApiFailure, type ApiResult, apiClient } from "../api-client.server";
 import { READ_RETRIES, WRITE_RETRIES } from "../aws.server";
@@ -41,7 +44,7 @@ const { call, invalid } = apiClient("owner");
 
 export type OrdersPage = z.infer<typeof adminListOrdersResponseSchema>;
 
-/** Longer than the default: reconcile asks ECPay, and image uploads carry up to 2 MB. */
+/** Longer than the default: reconcile asks ECPay. */
 const SLOW_CALL_TIMEOUT_MS = 15_000;
 
 export function listOrders(deps: ApiDeps, query: Partial<AdminListOrdersQuery>): Promise<ApiResult<OrdersPage>> {
@@ -194,19 +197,60 @@ export function putProducts(deps: ApiDeps, catalog: AdminCatalog): Promise<ApiRe
   });
 }
 
-export async function uploadImage(
-  deps: ApiDeps,
-  contentType: ImageType,
-  dataBase64: string,
-): Promise<ApiResult<string>> {
-  const body = adminImageRequestSchema.safeParse({ contentType, dataBase64 });
-  if (!body.success) return invalid(body.error);
-  const result = await call(
-    { ...deps, timeoutMs: deps.timeoutMs ?? SLOW_CALL_TIMEOUT_MS },
-    { route: ROUTES.adminPostImage, body: body.data, responseSchema: adminImageResponseSchema, retries: WRITE_RETRIES },
-  );
-  return result.ok ? { ok: true, data: result.data.imageKey } : result;
+/** A presigned POST for one photo (ADR 0019): the BFF posts the file to S3 with it; the API never sees the bytes. */
+export function createUpload(deps: ApiDeps): Promise<ApiResult<CreateUploadResponse>> {
+  return call(deps, {
+    route: ROUTES.adminCreateUpload,
+    body: {},
+    responseSchema: createUploadResponseSchema,
+    // Each call hands out a new key; a retry after a lost answer only leaves an unused one (it expires).
+    retries: WRITE_RETRIES,
+  });
 }
+
+/** What processing made of an upload: still processing, ready (the image), or refused (why). */
+export function getUpload(deps: ApiDeps, uploadId: string): Promise<ApiResult<UploadStatus>> {
+  if (!uploadIdSchema.safeParse(uploadId).success) {
+    return Promise.resolve({ ok: false, kind: "not_found", message: "找不到這次上傳的照片，請重新選擇。" });
+  }
+  return call(deps, {
+    route: ROUTES.adminGetUpload,
+    path: ROUTES.adminGetUpload.path.replace("{id}", uploadId),
+    responseSchema: uploadStatusSchema,
+    retries: READ_RETRIES,
+  });
+}
+
+/** A failed call on the photo path, carrying the owner's message (contract/photo-upload.ts's calls throw). */
+export class PhotoApiError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.detail ?? failure.message);
+    this.name = "PhotoApiError";
+  }
+}
+
+/**
+ * The calls `sendPhoto` makes, from the edge: the API's as the owner, and the POST to S3 with the runtime's fetch
+ * (the presigned fields are its only authorisation; the owner's keys have no S3 write).
+ */
+export function photoUploadApi(deps: ApiDeps, sleep?: (ms: number) => Promise<void>): PhotoUploadApi {
+  const unwrap = <T>(result: ApiResult<T>): T => {
+    if (!result.ok) throw new PhotoApiError(result);
+    return result.data;
+  };
+  return {
+    createUpload: async () => unwrap(await createUpload(deps)),
+    getUpload: async (id) => unwrap(await getUpload(deps, id)),
+    post: (url, form) =>
+      (deps.fetch ?? fetch)(
+        new Request(url, { method: "POST", body: form, signal: AbortSignal.timeout(S3_POST_TIMEOUT_MS) }),
+      ),
+    ...(sleep ? { sleep } : {}),
+  };
+}
+
+/** Posting 20 MB from the edge to S3 takes a few seconds; a stalled upload gives up well inside a minute. */
+const S3_POST_TIMEOUT_MS = 45_000;
 
 export function getSite(deps: ApiDeps): Promise<ApiResult<AdminSite>> {
   return call(deps, { route: ROUTES.adminGetSite, responseSchema: adminSiteSchema, retries: READ_RETRIES });

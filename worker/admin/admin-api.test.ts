@@ -3,13 +3,16 @@ import type { Order, Product } from "../../aws/src/contract";
 import { json, type Reply, scriptedTransport, testEnv } from "../test/helpers";
 import { parseAuthorization } from "../test/sigv4";
 import {
+  createUpload,
   getOrder,
   getSite,
+  getUpload,
   listOrders,
+  PhotoApiError,
+  photoUploadApi,
   putProducts,
   reconcileOrder,
   transitionOrder,
-  uploadImage,
 } from "./admin-api.server";
 
 const env = testEnv();
@@ -82,12 +85,6 @@ describe("admin API client", () => {
     });
     const missing = deps(apiError(404, "not_found", "Order 261127-00001 not found"));
     expect(await getOrder(missing.deps, order.id)).toMatchObject({ ok: false, kind: "not_found" });
-    const tooBig = deps(apiError(413, "payload_too_large", "Images may be at most 2 MB"));
-    expect(await uploadImage(tooBig.deps, "image/png", "iVBORw0KGgo=")).toMatchObject({
-      ok: false,
-      kind: "validation",
-      message: "圖片太大，上限為 2 MB。",
-    });
     // Our signature or IAM policy being refused is an operator problem, shown as "unavailable".
     const forbidden = deps(json({ message: "Forbidden" }, { status: 403 }));
     expect(await getSite(forbidden.deps)).toMatchObject({ ok: false, kind: "unavailable" });
@@ -128,5 +125,46 @@ describe("admin API client", () => {
       kind: "conflict",
     });
     expect(JSON.parse(stale.calls[0]!.body)).toEqual({ products: [], revision: '"r1"' });
+  });
+
+  it("asks for a presigned upload and its outcome as the owner; never sends a malformed upload id", async () => {
+    const uploadId = "0123456789abcdef0123456789abcdef";
+    const { deps: d, calls } = deps(
+      json(
+        {
+          uploadId,
+          url: "http://127.0.0.1:4569/b",
+          fields: { key: `uploads/${uploadId}` },
+          maxBytes: 1,
+          expiresAt: "2026-11-27T02:05:00.000Z",
+        },
+        { status: 201 },
+      ),
+      json({ uploadId, state: "processing" }),
+      apiError(404, "not_found", "No such upload"),
+    );
+    expect(await createUpload(d)).toMatchObject({ ok: true, data: { uploadId } });
+    expect(await getUpload(d, uploadId)).toEqual({ ok: true, data: { uploadId, state: "processing" } });
+    expect(await getUpload(d, uploadId)).toMatchObject({ ok: false, kind: "not_found" });
+    expect(await getUpload(d, "../orders")).toMatchObject({ ok: false, kind: "not_found" });
+    expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      "POST /admin/uploads",
+      `GET /admin/uploads/${uploadId}`,
+      `GET /admin/uploads/${uploadId}`,
+    ]);
+    expect(parseAuthorization(calls[0]!.headers.get("authorization"))).toMatchObject({ accessKeyId: "local-admin" });
+  });
+
+  it("turns a failed photo call into an error carrying the owner's message, and posts to S3 unsigned", async () => {
+    const down = deps(new Response("busy", { status: 503 }));
+    await expect(photoUploadApi(down.deps).createUpload()).rejects.toSatisfy(
+      (error) => error instanceof PhotoApiError && error.failure.kind === "unavailable",
+    );
+    const s3 = deps(new Response(null, { status: 204 }));
+    const form = new FormData();
+    form.append("key", "uploads/x");
+    expect((await photoUploadApi(s3.deps).post("http://127.0.0.1:4569/b", form)).status).toBe(204);
+    expect(s3.calls[0]!.headers.get("authorization")).toBeNull();
+    expect(s3.calls[0]!.headers.get("content-type")).toMatch(/^multipart\/form-data; boundary=/);
   });
 });

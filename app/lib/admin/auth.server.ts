@@ -127,9 +127,10 @@ export async function ownerPage<T>(bff: BffContext, request: Request, load: (own
 }
 
 /**
- * A form post: the guard, the form read (at most `maxBytes`, FORM_LIMITS.admin unless the form carries an image)
- * and parsed against `schema` (a failure answers 400 with the field errors and what was typed), then `run`, answered with the owner's headers: 409 when it returns a failure (`ok: false`: the
- * change could not be made as asked), 200 otherwise. `run` may throw `ownerRedirect(owner, …)` to leave the page
+ * A form post: the guard, the form read (at most `maxBytes`: FORM_LIMITS.admin unless the form carries a photo; a
+ * bigger body is readForm's 413 with its reason) and parsed against `schema` (a failure answers 400 with the field
+ * errors and what was typed), then `run`, answered with the owner's headers: 409 when it returns a failure (`ok:
+ * false`: the change could not be made as asked), 200 otherwise. `run` may throw `ownerRedirect(owner, …)` to leave the page
  * after a success (post/redirect/get).
  */
 export async function ownerAction<S extends z.ZodType, T extends { ok: boolean }>(
@@ -145,6 +146,22 @@ export async function ownerAction<S extends z.ZodType, T extends { ok: boolean }
   if (!form.ok) return ownerData<FormFailure>(owner, form, { status: 400 });
   const result = await run(form, formData, owner);
   return ownerData(owner, result, { status: result.ok ? 200 : 409 });
+}
+
+/**
+ * A post the page's own script makes (fetch or XMLHttpRequest) to a resource route: the guard (401 with JSON, never
+ * a redirect), the form read (at most `maxBytes`; a bigger body is readForm's 413 with its reason, JSON too), then
+ * `run`, answered as JSON with the owner's headers: 409 when it returns a failure, 200 otherwise.
+ */
+export async function ownerResourceAction<T extends { ok: boolean }>(
+  bff: BffContext,
+  request: Request,
+  run: (formData: FormData, owner: Owner) => Promise<T>,
+  { maxBytes = FORM_LIMITS.admin }: { maxBytes?: number } = {},
+): Promise<Response> {
+  const owner = await requireOwner(request, bff, { resource: true });
+  const result = await run(await readForm(request, maxBytes), owner);
+  return Response.json(result, { status: result.ok ? 200 : 409, headers: owner.headers });
 }
 
 /**

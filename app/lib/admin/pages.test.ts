@@ -274,32 +274,174 @@ describe("products and site forms", () => {
   const form = { name: "凍頂烏龍茶 300g", description: "", unitPrice: 880, available: true, removeImage: false };
   const values = { name: "凍頂烏龍茶 300g", unitPrice: "880", available: "yes" };
 
-  it("keeps the typed values and the uploaded image when saving the catalog fails", async () => {
-    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], "x.png", { type: "image/png" });
+  // The photo path: POST /admin/uploads (a presigned POST), the file to S3, GET /admin/uploads/{id}.
+  const UPLOAD_ID = "0123456789abcdef0123456789abcdef";
+  const S3_URL = "http://127.0.0.1:4569/shop-local-content-000000000000";
+  const presigned = () =>
+    json(
+      {
+        uploadId: UPLOAD_ID,
+        url: S3_URL,
+        fields: { key: `uploads/${UPLOAD_ID}`, policy: "cG9saWN5", "x-amz-signature": "abc" },
+        maxBytes: 20 * 1024 * 1024,
+        expiresAt: "2026-11-27T02:05:00.000Z",
+      },
+      { status: 201 },
+    );
+  const image = { id: "fedcba9876543210fedcba9876543210", width: 1440, height: 1080, widths: [320, 640, 1440] };
+  const ready = () => json({ uploadId: UPLOAD_ID, state: "ready", image });
+  const processing = () => json({ uploadId: UPLOAD_ID, state: "processing" });
+  const jpeg = () =>
+    new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe1, ...new Array(60).fill(7)])], "IMG_0001.JPG", {
+      type: "image/jpeg",
+    });
+  const echo = (request: Request) =>
+    request
+      .clone()
+      .json()
+      .then((body) => json(body));
+  const noWait = { sleep: async () => {} };
+
+  it("sends a photo to S3 with the presigned POST (never to the API), and saves the product with its variants", async () => {
     const { context, calls } = bff(
-      json({ imageKey: "images/abc123.png" }, { status: 201 }),
+      presigned(),
+      new Response(null, { status: 204 }),
+      ready(),
+      json({ products, revision: R1 }),
+      echo,
+    );
+    const result = await saveProduct(context, undefined, { ...form, id: "oolong-300" }, jpeg(), values, noWait);
+    expect(result).toEqual({ ok: true, id: "oolong-300" });
+    expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      "POST /admin/uploads",
+      `POST ${new URL(S3_URL).pathname}`,
+      `GET /admin/uploads/${UPLOAD_ID}`,
+      "GET /admin/products",
+      "PUT /admin/products",
+    ]);
+    // The API call carries no bytes; the S3 post carries the fields first and the file last, unsigned by us.
+    expect(calls[0]!.body).toBe("{}");
+    const s3Post = calls[1]!;
+    expect(s3Post.headers.get("authorization")).toBeNull();
+    expect(s3Post.body.indexOf('name="key"')).toBeLessThan(s3Post.body.indexOf('name="file"'));
+    expect(s3Post.body).toContain(`uploads/${UPLOAD_ID}`);
+    const written = (JSON.parse(calls[4]!.body) as { products: Product[] }).products;
+    expect(written.at(-1)).toMatchObject({ id: "oolong-300", image });
+    expect(written.at(-1)).not.toHaveProperty("imageUpload");
+  });
+
+  it("keeps the typed values and the sent photo when saving the catalog fails, and does not send it again", async () => {
+    const { context } = bff(
+      presigned(),
+      new Response(null, { status: 204 }),
+      ready(),
       json({ products, revision: R1 }),
       new Response("down", { status: 503 }),
     );
-    const result = await saveProduct(context, undefined, { ...form, id: "oolong-300" }, png, values);
-    expect(result).toMatchObject({ ok: false, values: { ...values, imageKey: "images/abc123.png" } });
+    const result = await saveProduct(context, undefined, { ...form, id: "oolong-300" }, jpeg(), values, noWait);
+    expect(result).toMatchObject({ ok: false, values: { ...values, uploadId: UPLOAD_ID } });
     expect(result.ok || result.formError).toMatch(/輸入的內容都還在/);
-    const upload = JSON.parse(calls[0]!.body) as { contentType: string; dataBase64: string };
-    expect(upload).toEqual({ contentType: "image/png", dataBase64: "iVBORwECAw==" });
+
+    const again = bff(ready(), json({ products, revision: R1 }), echo);
+    const saved = await saveProduct(
+      again.context,
+      undefined,
+      { ...form, id: "oolong-300", uploadId: UPLOAD_ID },
+      undefined,
+      values,
+    );
+    expect(saved).toEqual({ ok: true, id: "oolong-300" });
+    expect(again.calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      `GET /admin/uploads/${UPLOAD_ID}`,
+      "GET /admin/products",
+      "PUT /admin/products",
+    ]);
   });
 
-  it("refuses images that are not JPEG/PNG/WebP or larger than 2 MB before uploading", async () => {
+  it("refuses a file that is too large, HEIC or not an image before sending anything", async () => {
     const { context, calls } = bff();
-    const gif = new File([new Uint8Array([1])], "x.gif", { type: "image/gif" });
-    expect(await saveProduct(context, undefined, form, gif, values)).toMatchObject({
+    const pdf = new File([new TextEncoder().encode("%PDF-1.7 not a photo")], "photo.jpg", { type: "image/jpeg" });
+    expect(await saveProduct(context, undefined, form, pdf, values)).toMatchObject({
       ok: false,
-      errors: { image: "只接受 JPEG、PNG 或 WebP 圖片。" },
+      errors: { image: expect.stringContaining("不是圖片") },
     });
-    const big = new File([new Uint8Array(2 * 1024 * 1024 + 1)], "x.jpg", { type: "image/jpeg" });
+    const heic = new File(
+      [new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0])],
+      "IMG.HEIC",
+    );
+    expect(await saveProduct(context, undefined, form, heic, values)).toMatchObject({
+      errors: { image: expect.stringContaining("JPEG") },
+    });
+    const big = new File([new Uint8Array(20 * 1024 * 1024 + 1).fill(0xff)], "x.jpg", { type: "image/jpeg" });
     expect(await saveProduct(context, undefined, form, big, values)).toMatchObject({
-      errors: { image: "圖片太大，上限為 2 MB。" },
+      errors: { image: expect.stringContaining("20 MB") },
     });
     expect(calls).toHaveLength(0);
+  });
+
+  it("says why processing refused a photo, and writes nothing", async () => {
+    const rejected = json({ uploadId: UPLOAD_ID, state: "rejected", problem: "unreadable", message: "cut short" });
+    const { context, calls } = bff(presigned(), new Response(null, { status: 204 }), rejected);
+    const result = await saveProduct(context, "a", form, jpeg(), values, noWait);
+    expect(result).toMatchObject({ ok: false, errors: { image: expect.stringContaining("無法讀取") } });
+    // A refused photo is not kept for the next save either.
+    expect(result.ok ? {} : result.values).not.toHaveProperty("uploadId");
+    expect(calls.some((c) => c.method === "PUT")).toBe(false);
+  });
+
+  it("answers S3's refusal and a lost connection with a message, and writes nothing", async () => {
+    const tooLarge = new Response("<Error><Code>EntityTooLarge</Code></Error>", { status: 400 });
+    const refused = bff(presigned(), tooLarge);
+    expect(await saveProduct(refused.context, "a", form, jpeg(), values, noWait)).toMatchObject({
+      errors: { image: expect.stringContaining("20 MB") },
+    });
+    const lost = bff(presigned(), new TypeError("network connection lost"));
+    expect(await saveProduct(lost.context, "a", form, jpeg(), values, noWait)).toMatchObject({
+      errors: { image: expect.stringContaining("請再試一次") },
+    });
+    const apiDown = bff(new Response("down", { status: 503 }));
+    expect(await saveProduct(apiDown.context, "a", form, jpeg(), values, noWait)).toMatchObject({
+      errors: { image: expect.stringContaining("照片沒有上傳") },
+    });
+    for (const { calls } of [refused, lost, apiDown]) expect(calls.some((c) => c.method === "PUT")).toBe(false);
+  });
+
+  it("saves a product whose photo is slow with the upload pending (keeping the old photo), then applies it", async () => {
+    const withPhoto = products.map((p) => (p.id === "a" ? { ...p, imageKey: "images/old.png" } : p));
+    // Processing outlasts the save's wait, and has finished when the save asks once more after writing.
+    let written = false;
+    const slow = bff(async (request) => {
+      const { pathname } = new URL(request.url);
+      if (pathname === "/admin/uploads") return presigned();
+      if (!pathname.startsWith("/admin/")) return new Response(null, { status: 204 });
+      if (pathname.startsWith("/admin/uploads/")) return written ? ready() : processing();
+      if (request.method === "GET") return json({ products: withPhoto, revision: R1 });
+      written = true;
+      return echo(request);
+    });
+    let clock = 0;
+    const sleep = async (ms: number) => {
+      clock += ms;
+    };
+    const realNow = Date.now;
+    Date.now = () => realNow() + clock;
+    try {
+      expect(await saveProduct(slow.context, "a", form, jpeg(), values, { sleep })).toEqual({ ok: true, id: "a" });
+    } finally {
+      Date.now = realNow;
+    }
+    const puts = slow.calls.filter((c) => c.method === "PUT").map((c) => JSON.parse(c.body) as { products: Product[] });
+    expect(puts).toHaveLength(2);
+    // First the product with the upload pending and its old photo still shown…
+    expect(puts[0]!.products[0]).toMatchObject({
+      id: "a",
+      imageKey: "images/old.png",
+      imageUpload: { uploadId: UPLOAD_ID },
+    });
+    // …then, as processing finished, the variants in place of both.
+    expect(puts[1]!.products[0]).toMatchObject({ id: "a", image });
+    expect(puts[1]!.products[0]).not.toHaveProperty("imageKey");
+    expect(puts[1]!.products[0]).not.toHaveProperty("imageUpload");
   });
 
   it("adds a product at the end, refuses a taken id, and purges the edge's catalog after a write", async () => {

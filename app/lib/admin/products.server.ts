@@ -5,25 +5,35 @@
  * form also remembers the product as it was shown (`baseline`), so saving a page opened before someone else changed
  * that product asks first instead of overwriting. After every write the edge copy of catalog.json in this data
  * centre is purged, so the storefront shows the change within seconds (elsewhere within the cache TTL).
+ *
+ * A new photo (ADR 0019) never passes through the API: the API hands out a presigned POST, this function posts the
+ * file to S3 with it, and waits a few seconds for the function the upload triggers to make the variants. If it is
+ * quick (usual), the product is saved with the photo; if not, with the upload pending (the shop shows the old photo
+ * or the placeholder) and the function gives the photo to the product when it is done.
  */
 import { z } from "zod";
 import {
-  IMAGE_KEY_PATTERN,
-  IMAGE_TYPES,
-  type ImageType,
-  MAX_IMAGE_BYTES,
+  applyUploadOutcome,
   MAX_STOCK,
+  MAX_UPLOAD_BYTES,
   type Product,
+  type ProductImage,
   productIdSchema,
+  type SentPhoto,
+  sendPhoto,
+  sniffImage,
   stockCountSchema,
+  uploadIdSchema,
 } from "../../../aws/src/contract";
 import {
   type AdminCatalog,
   getProducts,
   getStockCounts,
+  getUpload,
+  PhotoApiError,
+  photoUploadApi,
   putProducts,
   putStockCount,
-  uploadImage,
 } from "../../../worker/admin/admin-api.server";
 import type { ApiResult } from "../../../worker/api-client.server";
 import { purgeContent } from "../../../worker/content.server";
@@ -32,7 +42,8 @@ import { purgeStock } from "../../../worker/stock.server";
 import type { FieldErrors, FormFailure, FormValues } from "../forms";
 import { blank, checkbox, FORM_LIMITS, formErrors, twdText } from "../forms.server";
 import { privateHeaders } from "../private-headers";
-import { ownerAction, ownerPage, ownerRedirect } from "./auth.server";
+import { ownerAction, ownerPage, ownerRedirect, ownerResourceAction, requireOwner } from "./auth.server";
+import { UPLOAD_PROBLEM_MESSAGES } from "./labels";
 
 const SORT_STEP = 10;
 
@@ -52,8 +63,8 @@ const productFormSchema = z.object({
   description: z.string().trim().max(2000, "商品說明最多 2000 字").default(""),
   unitPrice: priceSchema,
   available: checkbox,
-  /** The image already uploaded for this form (kept across a failed save, so the owner need not pick it again). */
-  imageKey: z.preprocess(blank, z.string().regex(IMAGE_KEY_PATTERN, "圖片代號不正確").optional()),
+  /** A photo already sent with this form (kept across a failed save, so the owner need not send it again). */
+  uploadId: z.preprocess(blank, uploadIdSchema.optional()),
   /** Edit form: drop the current image (a newly chosen file still wins). */
   removeImage: checkbox,
   /** Edit form: the fingerprint of the product as the page showed it (see productFingerprint). */
@@ -95,7 +106,9 @@ async function loadProducts(bff: BffContext, search: URLSearchParams): Promise<P
   const savedId = search.get("saved");
   const saved = savedId ? products.find((p) => p.id === savedId) : undefined;
   const savedMessage = saved
-    ? `已儲存「${saved.name}」。商店頁面幾秒內就會更新。`
+    ? `已儲存「${saved.name}」。商店頁面幾秒內就會更新。${
+        saved.imageUpload && !saved.imageUpload.problem ? "新照片還在處理，完成後商店會自動換上。" : ""
+      }`
     : search.get("removed") === "1"
       ? "已刪除商品。"
       : undefined;
@@ -122,35 +135,58 @@ function imageFile(form: FormData): File | undefined {
 
 type SaveResult = { ok: true; id: string } | FormFailure;
 
+/** How long a save waits for the variants before saving the product with the photo pending (usually 1–3 s). */
+const PHOTO_WAIT_MS = 8_000;
+const PHOTO_POLL_MS = 500;
+
+/** A product's photo fields, as they will be written. */
+type PhotoFields = Pick<Product, "image" | "imageKey" | "imageUpload">;
+
+/** The new photo a form brought: processed (`image`) or still processing; or why it cannot be used. */
+type NewPhoto =
+  | { ok: true; uploadId: string; image?: ProductImage }
+  | { ok: false; message: string; keepUploadId?: string };
+
 /**
- * Adds (`existingId` undefined) or edits a product: uploads a new image first (POST /admin/images), then writes
- * the catalog. A failure at any step returns the values typed so far, including the uploaded image's key.
+ * Adds (`existingId` undefined) or edits a product: sends a new photo first (or takes the one an earlier, failed
+ * save of this form sent), then writes the catalog. A failure at any step returns the values typed so far,
+ * including the sent photo's upload id.
  */
 export async function saveProduct(
   bff: BffContext,
   existingId: string | undefined,
   form: ProductForm & { id?: string },
-  image: File | undefined,
+  file: File | undefined,
   values: FormValues,
+  options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<SaveResult> {
-  let imageKey = form.removeImage ? undefined : form.imageKey;
-  const fail = (errors: FieldErrors, formError?: string): FormFailure => ({
-    ok: false,
-    values: { ...values, ...(imageKey ? { imageKey } : {}) },
-    errors,
-    ...(formError ? { formError } : {}),
-  });
-  if (image) {
-    const problem = imageProblem(image);
-    if (problem) return fail({ image: problem });
-    const uploaded = await uploadImage(bff, image.type as ImageType, await toBase64(image));
-    if (!uploaded.ok) return fail({ image: `${uploaded.message}（請重新選擇圖片）` });
-    imageKey = uploaded.data;
+  let uploadId = form.uploadId;
+  const fail = (errors: FieldErrors, formError?: string): FormFailure => {
+    const { uploadId: _sent, ...rest } = values;
+    return {
+      ok: false,
+      values: { ...rest, ...(uploadId ? { uploadId } : {}) },
+      errors,
+      ...(formError ? { formError } : {}),
+    };
+  };
+  const photo = file ? await sendNewPhoto(bff, file, options.sleep) : uploadId ? await sentPhoto(bff, uploadId) : null;
+  if (photo && !photo.ok) {
+    uploadId = photo.keepUploadId;
+    return fail({ image: photo.message });
   }
+  if (photo) uploadId = photo.uploadId;
 
   const current = await getProducts(bff);
   if (!current.ok) return fail({}, current.message);
   const products = sorted(current.data.products);
+  const photoFor = (stored: PhotoFields): PhotoFields => {
+    if (photo?.image) return { image: photo.image };
+    const kept = form.removeImage ? {} : { ...pick(stored, "image"), ...pick(stored, "imageKey") };
+    // Still processing: the shop keeps showing what the product had (or the placeholder) meanwhile.
+    if (photo) return { ...kept, imageUpload: { uploadId: photo.uploadId } };
+    return form.removeImage ? {} : { ...kept, ...pick(stored, "imageUpload") };
+  };
   let id: string;
   if (existingId === undefined) {
     id = form.id ?? generatedId(products);
@@ -163,7 +199,7 @@ export async function saveProduct(
       unitPrice: form.unitPrice,
       available: form.available,
       sortOrder: Math.min(100_000, lastOrder + SORT_STEP),
-      ...(imageKey ? { imageKey } : {}),
+      ...photoFor({}),
     });
   } else {
     id = existingId;
@@ -177,20 +213,95 @@ export async function saveProduct(
       const failure = fail({}, staleProductMessage(stored));
       return { ...failure, values: { ...failure.values, baseline: storedFingerprint } };
     }
-    const { imageKey: _old, ...rest } = stored;
+    const { imageKey: _key, image: _image, imageUpload: _upload, ...rest } = stored;
     products[index] = {
       ...rest,
       name: form.name,
       description: form.description,
       unitPrice: form.unitPrice,
       available: form.available,
-      ...(imageKey ? { imageKey } : {}),
+      ...photoFor(stored),
     };
   }
   const saved = await writeProducts(bff, current.data, products);
   if (!saved.ok) return fail(formErrors(saved.fields, PRODUCT_FIELDS), saved.message);
+  if (photo && !photo.image) await settleAfterSave(bff, saved.data, photo.uploadId);
   await purgeContent(bff, "catalog.json");
   return { ok: true, id };
+}
+
+const pick = <K extends keyof PhotoFields>(product: PhotoFields, key: K): Pick<PhotoFields, K> =>
+  (product[key] === undefined ? {} : { [key]: product[key] }) as Pick<PhotoFields, K>;
+
+/** Sends the owner's file: quick checks here (size, what the bytes are), then S3 and the function decide. */
+async function sendNewPhoto(
+  bff: BffContext,
+  file: File,
+  sleep: ((ms: number) => Promise<void>) | undefined,
+): Promise<NewPhoto> {
+  if (file.size > MAX_UPLOAD_BYTES) return { ok: false, message: UPLOAD_PROBLEM_MESSAGES.too_large };
+  const format = sniffImage(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  if (format === "heic") return { ok: false, message: UPLOAD_PROBLEM_MESSAGES.heic };
+  if (format === "unknown") return { ok: false, message: UPLOAD_PROBLEM_MESSAGES.not_an_image };
+  let sent: SentPhoto;
+  try {
+    sent = await sendPhoto(photoUploadApi(bff, sleep), file, {
+      waitMs: PHOTO_WAIT_MS,
+      pollMs: PHOTO_POLL_MS,
+      filename: file.name || "photo",
+    });
+  } catch (error) {
+    return { ok: false, message: photoFailureMessage(error) };
+  }
+  switch (sent.state) {
+    case "ready":
+      return { ok: true, uploadId: sent.uploadId, image: sent.image };
+    case "processing":
+      return { ok: true, uploadId: sent.uploadId };
+    case "rejected":
+      return { ok: false, message: UPLOAD_PROBLEM_MESSAGES[sent.problem] };
+    case "refused":
+      // S3 checks the size itself (the POST's content-length-range); anything else is a refusal worth a retry.
+      console.error(JSON.stringify({ at: "admin-photo", problem: "s3_refused", status: sent.status, code: sent.code }));
+      return sent.code === "EntityTooLarge"
+        ? { ok: false, message: UPLOAD_PROBLEM_MESSAGES.too_large }
+        : { ok: false, message: "照片上傳失敗（儲存空間拒絕了這次上傳），請再試一次。" };
+  }
+}
+
+/** The photo an earlier save of this form sent: its outcome now. */
+async function sentPhoto(bff: BffContext, uploadId: string): Promise<NewPhoto> {
+  const status = await getUpload(bff, uploadId);
+  if (!status.ok) {
+    if (status.kind === "not_found") return { ok: false, message: "先前上傳的照片已過期，請重新選擇照片。" };
+    return { ok: false, message: `${status.message}（照片已上傳，請再儲存一次）`, keepUploadId: uploadId };
+  }
+  const outcome = status.data;
+  if (outcome.state === "ready") return { ok: true, uploadId, image: outcome.image };
+  if (outcome.state === "processing") return { ok: true, uploadId };
+  return { ok: false, message: UPLOAD_PROBLEM_MESSAGES[outcome.problem] };
+}
+
+function photoFailureMessage(error: unknown): string {
+  if (error instanceof PhotoApiError) return `${error.failure.message}（照片沒有上傳，請再試一次）`;
+  console.error(JSON.stringify({ at: "admin-photo", problem: "s3_post_failed", detail: String(error).slice(0, 300) }));
+  return "照片上傳失敗（連線中斷或逾時），請再試一次。";
+}
+
+/**
+ * A product saved with its photo pending: if processing finished meanwhile, the function may have looked for the
+ * product before it was saved. Ask once more and apply the outcome (applying it twice changes nothing). Best
+ * effort: if this fails, the function's own write (on a retry) or the next save applies it.
+ */
+async function settleAfterSave(bff: BffContext, catalog: AdminCatalog, uploadId: string): Promise<void> {
+  const status = await getUpload(bff, uploadId);
+  if (!status.ok || status.data.state === "processing") return;
+  const outcome =
+    status.data.state === "ready"
+      ? ({ state: "ready", image: status.data.image } as const)
+      : ({ state: "rejected", problem: status.data.problem } as const);
+  const products = applyUploadOutcome(catalog.products, uploadId, outcome);
+  if (products) await putProducts(bff, { products, revision: catalog.revision });
 }
 
 /** One row's buttons on the product list: move up / down, mark sold out / back on sale. */
@@ -340,7 +451,17 @@ async function catalogFingerprint(products: Product[]): Promise<string> {
 
 async function digest(products: Product[]): Promise<string> {
   const canonical = JSON.stringify(
-    products.map((p) => [p.id, p.name, p.description, p.unitPrice, p.imageKey ?? null, p.available, p.sortOrder]),
+    products.map((p) => [
+      p.id,
+      p.name,
+      p.description,
+      p.unitPrice,
+      p.imageKey ?? null,
+      p.image?.id ?? null,
+      p.imageUpload ?? null,
+      p.available,
+      p.sortOrder,
+    ]),
   );
   const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
   return [...new Uint8Array(hash).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -366,21 +487,8 @@ function generatedId(products: Product[]): string {
   }
 }
 
-function imageProblem(file: File): string | undefined {
-  if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return "只接受 JPEG、PNG 或 WebP 圖片。";
-  if (file.size > MAX_IMAGE_BYTES) return `圖片太大，上限為 ${MAX_IMAGE_BYTES / 1024 / 1024} MB。`;
-  return undefined;
-}
-
-async function toBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 /** The catalog's fields the form has; the API names them by their path in the catalog (`products.3.name`). */
-const PRODUCT_FIELDS = ["name", "description", "unitPrice", "id", "imageKey"];
+const PRODUCT_FIELDS = ["name", "description", "unitPrice", "id"];
 
 // ---------------------------------------------------------------------------------------------
 // The add and edit pages' actions
@@ -433,6 +541,12 @@ export function submitProductListChange(bff: BffContext, request: Request) {
   );
 }
 
+/**
+ * A product form carries one photo (≤ 20 MB, a bigger file told apart with a message by saveProduct); a body beyond
+ * FORM_LIMITS.adminWithPhoto is refused (413) before it is read into the Worker's memory.
+ */
+const PRODUCT_FORM_LIMITS = { maxBytes: FORM_LIMITS.adminWithPhoto };
+
 export function loadNewProduct(bff: BffContext, request: Request) {
   return ownerPage(bff, request, () => ({ ok: true as const }));
 }
@@ -447,8 +561,38 @@ export function submitNewProduct(bff: BffContext, request: Request) {
       if (result.ok) throw ownerRedirect(owner, result.redirectTo);
       return result;
     },
-    { maxBytes: FORM_LIMITS.adminWithImage },
+    PRODUCT_FORM_LIMITS,
   );
+}
+
+/** What the product form's script gets for a photo it sent ahead of the form (to show the upload's progress). */
+export type PhotoUploadAnswer = { ok: true; uploadId: string; ready: boolean } | { ok: false; message: string };
+
+/**
+ * POST /admin/photos: the photo alone, sent by the product form's script before the form itself (which then
+ * carries only the upload id). Without JavaScript the photo travels with the form instead; both go through
+ * sendNewPhoto.
+ */
+export function submitPhotoUpload(bff: BffContext, request: Request) {
+  return ownerResourceAction(
+    bff,
+    request,
+    async (formData): Promise<PhotoUploadAnswer> => {
+      const file = imageFile(formData);
+      if (!file) return { ok: false, message: "請選擇照片。" };
+      const photo = await sendNewPhoto(bff, file, undefined);
+      return photo.ok ? { ok: true, uploadId: photo.uploadId, ready: Boolean(photo.image) } : photo;
+    },
+    PRODUCT_FORM_LIMITS,
+  );
+}
+
+/** GET /admin/photos: nothing to read there; the guard still answers first (401 without a session). */
+export async function photoUploadGet(bff: BffContext, request: Request): Promise<Response> {
+  const owner = await requireOwner(request, bff, { resource: true });
+  const headers = new Headers(owner.headers);
+  headers.set("Allow", "POST");
+  return Response.json({ message: "照片請用表單上傳（POST）。" }, { status: 405, headers });
 }
 
 export function loadProductEditor(bff: BffContext, request: Request, id: string | undefined) {
@@ -465,6 +609,6 @@ export function submitProductEdit(bff: BffContext, request: Request, id: string 
       if (result.ok) throw ownerRedirect(owner, result.redirectTo);
       return result;
     },
-    { maxBytes: FORM_LIMITS.adminWithImage },
+    PRODUCT_FORM_LIMITS,
   );
 }

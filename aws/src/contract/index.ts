@@ -7,6 +7,7 @@
 // A namespace import, not `import { z }`: esbuild cannot tree-shake the re-exported `z` binding and would bundle
 // every zod locale (~260 KB) into each Lambda. See docs/performance.md.
 import * as z from "zod";
+import { pendingImageSchema, productImageSchema } from "./images";
 import {
   CVS_CHAINS,
   LOGISTICS_ACCOUNT_TYPES,
@@ -25,7 +26,6 @@ import {
 import {
   FEE_LIMITS,
   IMAGE_KEY_PATTERN,
-  IMAGE_TYPES,
   MAX_LINE_QUANTITY,
   MAX_STOCK,
   ORDER_ID_PATTERN,
@@ -34,6 +34,9 @@ import {
   TAIWAN_MOBILE_PATTERN,
 } from "./values";
 
+export * from "./images";
+export * from "./photo-upload";
+export * from "./photos";
 export * from "./values";
 
 // ---------------------------------------------------------------------------------------------
@@ -88,7 +91,15 @@ export const productSchema = z.object({
   name: z.string().trim().min(1).max(80),
   description: z.string().trim().max(2000).default(""),
   unitPrice: twd.min(1),
+  /**
+   * A photo stored as uploaded before variants existed (`images/<hash>.<ext>`, content-addressed); the images
+   * migration replaces it with `image`. Pages still show it until then.
+   */
   imageKey: z.string().regex(IMAGE_KEY_PATTERN).optional(),
+  /** The processed photo: WebP variants for `srcset` and a JPEG for link previews (contract/photos.ts). */
+  image: productImageSchema.optional(),
+  /** A new photo still being processed, or refused after the product was saved; see `pendingImageSchema`. */
+  imageUpload: pendingImageSchema.optional(),
   available: z.boolean(),
   sortOrder: z.number().int().min(0).max(100_000),
 });
@@ -583,13 +594,6 @@ export const adminProductsSchema = z.object({
   revision: contentRevisionSchema,
 });
 
-export const adminImageRequestSchema = z.object({
-  contentType: z.enum(IMAGE_TYPES),
-  /** Base64 of the image bytes; MAX_IMAGE_BYTES decoded at most. */
-  dataBase64: z.string().min(1).max(2_800_000),
-});
-export const adminImageResponseSchema = z.object({ imageKey: z.string() });
-
 export const adminSiteSchema = siteStatusSchema.extend({ revision: contentRevisionSchema });
 
 // ---------------------------------------------------------------------------------------------
@@ -607,8 +611,6 @@ export const ERROR_CODES = [
   "sold_out",
   "invalid_transition",
   "site_closed",
-  "payload_too_large",
-  "unsupported_media_type",
   "upstream_error",
   "internal_error",
 ] as const;
@@ -696,7 +698,8 @@ export const ROUTES = {
   adminReconcile: { method: "POST", path: "/admin/orders/{id}/reconcile" },
   adminGetProducts: { method: "GET", path: "/admin/products" },
   adminPutProducts: { method: "PUT", path: "/admin/products" },
-  adminPostImage: { method: "POST", path: "/admin/images" },
+  adminCreateUpload: { method: "POST", path: "/admin/uploads" },
+  adminGetUpload: { method: "GET", path: "/admin/uploads/{id}" },
   adminGetSite: { method: "GET", path: "/admin/site" },
   adminPutSite: { method: "PUT", path: "/admin/site" },
   getStock: { method: "GET", path: "/stock" },

@@ -30,10 +30,8 @@ export const ORDER_STATUSES = ["created", "awaiting_payment", "paid", "shipped",
 
 /** Image objects in the bucket, e.g. `images/3f9a….jpg`; content-addressed so they can be cached for ever. */
 export const IMAGE_KEY_PATTERN = /^images\/[A-Za-z0-9._-]{1,120}$/;
-/** What the owner may upload, and the most an image may weigh (decoded). */
+/** The photo types the owner may upload (the admin form's `accept`; photos.ts tells them apart by their bytes). */
 export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
-export type ImageType = (typeof IMAGE_TYPES)[number];
-export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
 /** The most of one product one order may hold. */
 export const MAX_LINE_QUANTITY = 99;

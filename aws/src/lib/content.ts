@@ -29,7 +29,7 @@ export const SITE_KEY = "site.json";
 /** The edge re-validates JSON within its own TTL, so browsers and CDNs may hold it only briefly. */
 export const JSON_CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=60";
 /** Image keys are content hashes, so an image never changes under its key. */
-const IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable";
+export const IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
 
 /** Keys already reported missing by this container: one log line each, not one per request. */

@@ -17,8 +17,6 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   sold_out: 409,
   invalid_transition: 409,
   site_closed: 503,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
   upstream_error: 502,
   internal_error: 500,
 };

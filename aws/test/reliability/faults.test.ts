@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dynamodbError, dynamodbInput, forDynamodb, s3Unavailable } from "../../local/faults";
 import { createOrderResponseSchema } from "../../src/contract";
 import { orderKeyFromId } from "../../src/domain/order-id";
-import { orderRequest } from "../support";
+import { phonePhoto } from "../../local/seed/photos";
+import { orderRequest, postToS3 } from "../support";
 import {
   type ApiClient,
   countItems,
@@ -25,6 +26,8 @@ import {
 } from "./support";
 
 const RETRY_DELAYS_MS = [100, 200, 300, 400];
+/** Lambda retries a failed asynchronous run twice (about 1 and 2 minutes later in AWS). */
+const PHOTO_RETRY_DELAYS_MS = [1500, 1500];
 
 let faults: FaultStack;
 let stack: FaultStack["stack"];
@@ -35,7 +38,7 @@ let storefront: ApiClient;
 let admin: ApiClient;
 
 beforeAll(async () => {
-  faults = await startFaultStack({ ecpayRetryDelaysMs: RETRY_DELAYS_MS });
+  faults = await startFaultStack({ ecpayRetryDelaysMs: RETRY_DELAYS_MS, s3RetryDelaysMs: PHOTO_RETRY_DELAYS_MS });
   ({ stack, plan, dynamodb, s3, storefront, admin } = faults);
 });
 
@@ -45,6 +48,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   plan.clear();
+  plan.injected.length = 0;
   s3.clearFaults();
   expect(dynamodb.pendingFaults()).toBe(0);
 });
@@ -252,4 +256,51 @@ describe("after every fault", () => {
       client.destroy();
     }
   });
+});
+
+describe("photo processing fails, and Lambda's retry completes it", () => {
+  /** A product saved while its photo is being processed (what the admin saves when processing is slow). */
+  async function productWaitingFor(id: string): Promise<{ uploadId: string; upload: any }> {
+    const created = await admin.post("/admin/uploads");
+    expect(created.status).toBe(201);
+    const { products, revision } = (await admin.get("/admin/products")).body as any;
+    const product = { id, name: "剛拍的照片", description: "", unitPrice: 300, available: true, sortOrder: 99_000 };
+    const saved = await admin.put("/admin/products", {
+      products: [...products, { ...product, imageUpload: { uploadId: created.body.uploadId } }],
+      revision,
+    });
+    expect(saved.status).toBe(200);
+    return { uploadId: created.body.uploadId, upload: created.body };
+  }
+  const productNamed = async (id: string) =>
+    ((await admin.get("/admin/products")).body as any).products.find((p: { id: string }) => p.id === id);
+
+  it("a run that crashes before working leaves the product on its placeholder; the retry gives it the photo", async () => {
+    const { uploadId, upload } = await productWaitingFor("photo-fault-before");
+    plan.failNext("ProcessUploadFunction", "before");
+    const posted = await postToS3(upload, await phonePhoto({ seed: 41, width: 1600, height: 1200 }));
+    expect(posted.status).toBe(204);
+    await eventually(async () => (plan.injected.length > 0 ? true : undefined));
+    // Between the failed run and the retry: still processing, the product has no photo yet.
+    expect((await admin.get(`/admin/uploads/${uploadId}`)).body).toMatchObject({ state: "processing" });
+    expect(await productNamed("photo-fault-before")).toMatchObject({ imageUpload: { uploadId } });
+    expect((await productNamed("photo-fault-before")).image).toBeUndefined();
+    const done = await eventually(async () => (await productNamed("photo-fault-before")).image, 20_000, 100);
+    expect(done).toMatchObject({ width: 1200, height: 900 });
+    expect((await productNamed("photo-fault-before")).imageUpload).toBeUndefined();
+  }, 60_000);
+
+  it("a run that crashes after its work is retried without harm: same photo, given once", async () => {
+    const { uploadId, upload } = await productWaitingFor("photo-fault-after");
+    plan.failNext("ProcessUploadFunction", "after");
+    expect((await postToS3(upload, await phonePhoto({ seed: 42, width: 1600, height: 1200 }))).status).toBe(204);
+    const status = await eventually(async () => {
+      const answer = (await admin.get(`/admin/uploads/${uploadId}`)).body as any;
+      return answer.state === "ready" ? answer : undefined;
+    }, 20_000);
+    // The retry finds the upload gone and only re-applies the recorded outcome.
+    await eventually(async () => (plan.injected.length > 0 && plan.pending() === 0 ? true : undefined), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await productNamed("photo-fault-after")).image).toEqual(status.image);
+  }, 60_000);
 });

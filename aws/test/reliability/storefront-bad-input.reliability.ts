@@ -5,13 +5,14 @@
  *
  * - the checkout form: fields the form refuses, hidden fields that do not match anything orderable (malformed token,
  *   items or total; a stale total; unknown products), and bodies that are not a form at all;
- * - the admin forms: add and edit product (with and without an image that is not what it says), the product list's
- *   buttons, site status, an order's actions, bulk shipping, and the login form.
+ * - the admin forms: add and edit product (with and without an image that is not what it says, and every photo the
+ *   shop refuses: HEIC, cut short, a decompression bomb, 25 MB), the photo sent ahead by the form's script, the
+ *   product list's buttons, site status, an order's actions, bulk shipping, and the login form.
  *
  * Every answer must be a 4xx, or the page re-rendered with what is wrong (200 where the app answers so, e.g. bulk
  * shipping that reports each order it could not ship) — never a 5xx and never a redirect (a redirect is a success).
  * Nothing may be stored: the orders table's items, the bucket's objects and ETags, and a real order's status are
- * compared before and after.
+ * compared before and after (except `upload-status/`: a refused photo's recorded reason, which expires).
  *
  * Each generator makes only bad input, by construction or checked against a mirror of the form's rules below: the
  * storefront's own schemas live in app/ and worker/ (workerd code), which the Node tests do not import. Input counts
@@ -21,6 +22,7 @@ import fc from "fast-check";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ORDER_ID_PATTERN, ORDER_STATUSES, PAYMENT_METHODS, taiwanMobile } from "../../src/contract";
+import { heicFile, notAnImage, oversizeJpeg, pngBomb, truncatedJpeg } from "../../local/seed/photos";
 import { orderRequest } from "../support";
 import { type Page, postOversizedForm, SAMPLE_DETAILS, Shopper } from "./shopper";
 import { apiClient, bucketSnapshot, countItems, type TableCounts } from "./support";
@@ -44,12 +46,18 @@ let before: { items: TableCounts; bucket: Map<string, string> };
 
 /**
  * FORM_LIMITS (app/lib/forms.server.ts, workerd code, mirrored here): the shop's forms and the login take 16 KB, the
- * admin's forms 64 KB (a product form with its image more). A body over its form's limit is refused with 413 before
- * it is read, so a generated form that grew past it (a few 3,000-character fields) must get exactly that.
+ * admin's forms 64 KB, the forms that carry a photo (add and edit product, the photo sent ahead) 30 MB. A body over
+ * its form's limit is refused with 413 before it is read, so a generated form that grew past it (a few
+ * 3,000-character fields) must get exactly that.
  */
-const FORM_LIMITS = { shop: 16 * 1024, admin: 64 * 1024 };
+const FORM_LIMITS = { shop: 16 * 1024, admin: 64 * 1024, adminWithPhoto: 30 * 1024 * 1024 };
+const PHOTO_FORMS = new Set(["admin: add product", "admin: edit product", "admin: photo sent ahead"]);
 const limitOf = (form: string) =>
-  form.startsWith("admin:") && form !== "admin: login" ? FORM_LIMITS.admin : FORM_LIMITS.shop;
+  PHOTO_FORMS.has(form)
+    ? FORM_LIMITS.adminWithPhoto
+    : form.startsWith("admin:") && form !== "admin: login"
+      ? FORM_LIMITS.admin
+      : FORM_LIMITS.shop;
 
 async function fuzz<T>(
   form: string,
@@ -137,11 +145,12 @@ const productRules = z.object({
   name: text(80),
   description: z.string().trim().max(2000).default(""),
   unitPrice: price,
-  imageKey: z.preprocess(
+  /** A photo an earlier save of the form sent (a well-formed id that names no upload is refused too: 409). */
+  uploadId: z.preprocess(
     blank,
     z
       .string()
-      .regex(/^images\/[A-Za-z0-9._-]{1,120}$/)
+      .regex(/^[0-9a-f]{32}$/)
       .optional(),
   ),
 });
@@ -222,7 +231,7 @@ const badImage = fc.oneof(
   fc.record({
     name: fc.constantFrom("photo.png", "photo.jpg", "photo.webp"),
     type: fc.constantFrom("image/png", "image/jpeg", "image/webp"),
-    // Never a real image header: the API checks the bytes against the declared type.
+    // Never a real image header: the BFF reads what the bytes are, not the declared type.
     bytes: fc
       .uint8Array({ minLength: 1, maxLength: 2000 })
       .filter((b) => !(b[0] === 0x89 || b[0] === 0xff || (b[0] === 0x52 && b[1] === 0x49))),
@@ -439,7 +448,7 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
   const goodProduct = { name: "測試商品", description: "測試用", unitPrice: "450", available: "on" };
 
   it("add a product: fields the form refuses (400), or an image that is not one (409)", async () => {
-    const fields = ["name", "description", "unitPrice", "imageKey", "id"];
+    const fields = ["name", "description", "unitPrice", "uploadId", "id"];
     const badForm = corrupt(fields)
       .map((changes) => withFields(goodProduct, changes))
       .filter(refused(newProductRules));
@@ -456,8 +465,52 @@ describe.runIf(storefront !== null)("bad input through the admin forms", () => {
     );
   });
 
+  it("add or edit a product with a photo the shop refuses: the reason on the form (409), nothing saved", async () => {
+    const refusedPhotos = [
+      { name: "IMG_0001.HEIC", type: "image/heic", bytes: heicFile() },
+      { name: "cut.jpg", type: "image/jpeg", bytes: await truncatedJpeg() },
+      { name: "bomb.png", type: "image/png", bytes: pngBomb() },
+      { name: "big.jpg", type: "image/jpeg", bytes: await oversizeJpeg() },
+      { name: "menu.jpg", type: "image/jpeg", bytes: notAnImage() },
+    ];
+    for (const photo of refusedPhotos) {
+      const added = await owner.post("/admin/products/new", multipart({ ...goodProduct, id: "never-added" }, photo));
+      const edited = await owner.post(
+        `/admin/products/${productIds[0] ?? "dongding-oolong"}`,
+        multipart({ intent: "save", ...goodProduct }, photo),
+      );
+      for (const page of [added, edited]) {
+        tried["admin: refused photos"] = (tried["admin: refused photos"] ?? 0) + 1;
+        answers[page.status] = (answers[page.status] ?? 0) + 1;
+        expect(page.status, photo.name).toBe(409);
+        expect(page.text, photo.name).toContain("aria-invalid");
+      }
+    }
+  }, 120_000);
+
+  it("the photo sent ahead (POST /admin/photos): no file, bad files, not a form — JSON refusals (400/409/415)", async () => {
+    const noFile = multipart({ other: "x" });
+    const answered: number[] = [];
+    for (const body of [noFile, multipart({}, { name: "IMG.HEIC", type: "image/heic", bytes: heicFile() })]) {
+      const page = await owner.post("/admin/photos", body);
+      answered.push(page.status);
+      expect(JSON.parse(page.text)).toMatchObject({ ok: false, message: expect.any(String) });
+    }
+    expect(answered).toEqual([409, 409]);
+    await fuzz(
+      "admin: photo sent ahead",
+      fc.oneof(
+        badImage.map((image) => multipart({}, image)),
+        notAForm("image=x", { image: "x" }),
+      ),
+      runs(20),
+      (body) => owner.post("/admin/photos", body),
+      [400, 409, 415],
+    );
+  }, 120_000);
+
   it("edit a product: fields the form refuses, a removal without the confirmation, unknown intents (400/409)", async () => {
-    const fields = ["name", "description", "unitPrice", "imageKey"];
+    const fields = ["name", "description", "unitPrice", "uploadId"];
     const badSave = corrupt(fields)
       .map((changes) => ({ intent: "save", ...withFields(goodProduct, changes) }))
       .filter(refused(productRules));
@@ -753,11 +806,11 @@ describe.runIf(storefront !== null)("bad input against the edge's guards", () =>
     location: null,
   });
 
-  // Few runs: `wrangler pages dev` takes in the whole body before the worker answers (1–3 s each on this machine).
+  // Few runs: `wrangler pages dev` takes in the whole body before the worker answers (1–3 s for 2 MB on this machine;
+  // the photo forms' 30 MB take longer, hence the longer timeout).
   it("bodies over each form's limit, declared or chunked, to every form of the shop and the admin: refused (413)", async () => {
-    // A product form that may carry its image takes the image's 2 MB and 64 KB more.
-    const { shop: SHOP, admin: ADMIN } = FORM_LIMITS;
-    const WITH_IMAGE = 2 * 1024 * 1024 + ADMIN;
+    // The forms that may carry a photo take 30 MB (a 25 MB file still gets its message on the form).
+    const { shop: SHOP, admin: ADMIN, adminWithPhoto: WITH_PHOTO } = FORM_LIMITS;
     const product = productIds[0] ?? "dongding-oolong";
     const targets: [Shopper | null, string, number][] = [
       [shopper, "/cart", SHOP],
@@ -769,8 +822,9 @@ describe.runIf(storefront !== null)("bad input against the edge's guards", () =>
       [owner, "/admin/products", ADMIN],
       [owner, `/admin/orders/${realOrderId}`, ADMIN],
       [owner, "/admin/orders", ADMIN],
-      [owner, "/admin/products/new", WITH_IMAGE],
-      [owner, `/admin/products/${product}`, WITH_IMAGE],
+      [owner, "/admin/products/new", WITH_PHOTO],
+      [owner, `/admin/products/${product}`, WITH_PHOTO],
+      [owner, "/admin/photos", WITH_PHOTO],
     ];
     await fuzz(
       "forms: over the limit",
@@ -787,7 +841,7 @@ describe.runIf(storefront !== null)("bad input against the edge's guards", () =>
       },
       [413],
     );
-  });
+  }, 420_000);
 
   it("client addresses of any shape (CF-Connecting-IP, CF-Connecting-IPv6) on the login and the lookup: answered, never 5xx", async () => {
     const printable = fc.string({
@@ -876,7 +930,9 @@ describe.runIf(storefront !== null)("bad input against the edge's guards", () =>
 describe.runIf(storefront !== null)("after all the bad input", () => {
   it("nothing was stored: the same items in DynamoDB, the same objects in S3, the real order untouched", async () => {
     expect(await countItems(stack)).toEqual(before.items);
-    expect(await bucketSnapshot(stack)).toEqual(before.bucket);
+    const withoutOutcomes = (bucket: Map<string, string>) =>
+      new Map([...bucket].filter(([key]) => !key.startsWith("upload-status/")));
+    expect(withoutOutcomes(await bucketSnapshot(stack))).toEqual(withoutOutcomes(before.bucket));
     const order = await apiClient(stack, "admin").get(`/admin/orders/${realOrderId}`);
     expect(order.status).toBe(200);
     expect(order.body.order.status).toBe("created");

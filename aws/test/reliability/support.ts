@@ -228,12 +228,15 @@ export interface FaultStack {
  * A local stack of this test file's own, in its own process, with every fault hook wired: nothing injected here can
  * reach the shared stack of global-setup.
  */
-export async function startFaultStack(options: { ecpayRetryDelaysMs?: number[] } = {}): Promise<FaultStack> {
+export async function startFaultStack(
+  options: { ecpayRetryDelaysMs?: number[]; s3RetryDelaysMs?: number[] } = {},
+): Promise<FaultStack> {
   const plan = new FaultPlan();
   const stack = await startLocalStack({
     ports: { api: 0, ecpay: 0, dynamodb: 0, s3: 0 },
     ...(process.env.TEST_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT } : {}),
     ...(options.ecpayRetryDelaysMs ? { ecpayRetryDelaysMs: options.ecpayRetryDelaysMs } : {}),
+    ...(options.s3RetryDelaysMs ? { s3RetryDelaysMs: options.s3RetryDelaysMs } : {}),
     apiFaults: plan,
   });
   const routes = await routeStackThrough(stack);
