@@ -4,7 +4,8 @@
  * the sandbox's store map and comes back to checkout with what they typed kept, orders paying on pickup with a
  * mobile-barcode carrier; the owner creates its shipment on
  * the admin's order page without JavaScript and prints the slip, the sandbox walks the parcel to picked up, and the shopper's order page
- * shows the store, the parcel picked up, the order paid and its e-invoice number.
+ * shows the store, the parcel picked up, the order paid and its e-invoice number. When ECPay's notifications stall, the
+ * owner's "check now" on the order page (no JavaScript either) brings the parcel's stage from ECPay's query.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -127,5 +128,60 @@ describe("pay on pickup at a 7-ELEVEN test store", () => {
     await shopperJs.waitForURL((url) => url.pathname === `/orders/${placed.id}`);
     await shopperJs.locator("[data-invoice-number]").waitFor();
     await expectNoAxeViolations(shopperJs, "order page with store pickup and invoice");
+  });
+});
+
+describe("bulk shipping from the order list", () => {
+  it("creates the ECPay logistics orders of the ticked store-pickup orders, beside home deliveries", async () => {
+    const store = { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" } as const;
+    const pickup = await api.placeOrder({ deliveryMethod: "cvs", pickupStore: store, paymentMethod: "cod" });
+    const home = await api.placeOrder({ paymentMethod: "cod" });
+    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    await page.goto("/admin/orders");
+    for (const id of [pickup.id, home.id]) await page.getByLabel(`選取訂單 ${id}`).check();
+    await page.getByRole("button", { name: "將勾選的訂單標示為已出貨" }).click();
+    expect(await page.locator("main").textContent()).toContain("已將 2 筆訂單標示為已出貨");
+    await context.close();
+    const [p, h] = await Promise.all([api.getOrder(pickup.id), api.getOrder(home.id)]);
+    expect(p.status).toBe("shipped");
+    expect(p.logistics?.allPayLogisticsId).toMatch(/^\d+$/);
+    expect(h.status).toBe("shipped");
+    expect(h.logistics).toBeUndefined();
+  });
+});
+
+describe("the owner's check when ECPay's notifications stall", () => {
+  const sandbox = (path: string, body: unknown = {}) =>
+    fetch(`${e2e().ecpayUrl}/__sandbox/logistics/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("asks ECPay from the order page without JavaScript: the parcel shows arrived, and asking again changes nothing", async () => {
+    const store = { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" } as const;
+    const placed = await api.placeOrder({ deliveryMethod: "cvs", pickupStore: store, paymentMethod: "cod" });
+    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    await page.goto(`/admin/orders/${placed.id}`);
+    await page.getByRole("button", { name: "建立物流單（綠界）" }).click();
+    expect(await page.locator("main").textContent()).toContain("已在綠界建立物流單");
+    const id = (await api.getOrder(placed.id)).logistics?.allPayLogisticsId;
+    await sandbox("config", { suppressCallbacks: true });
+    try {
+      for (let i = 0; i < 3; i++) expect((await sandbox(`${id}/advance`)).status).toBe(200); // to 2073, unheard
+    } finally {
+      await sandbox("config", { suppressCallbacks: false });
+    }
+    await page.goto(`/admin/orders/${placed.id}`);
+    expect(await page.locator("[data-parcel-stage]").getAttribute("data-parcel-stage")).toBe("created");
+    await page.getByRole("button", { name: "向綠界查詢包裹狀態" }).click();
+    expect(await page.locator("main").textContent()).toContain("已向綠界查詢：包裹「已到店，可取貨」");
+    expect(await page.locator("[data-parcel-stage]").getAttribute("data-parcel-stage")).toBe("at_store");
+    await page.getByRole("button", { name: "向綠界查詢包裹狀態" }).click();
+    expect(await page.locator("main").textContent()).toContain("狀態與訂單記錄相同");
+    await context.close();
+    const after = await api.getOrder(placed.id);
+    expect(after.logistics).toMatchObject({ stage: "at_store", statusCode: "2073" });
+    expect(after.status).toBe("shipped");
   });
 });

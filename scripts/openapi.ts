@@ -59,6 +59,7 @@ const OUTPUT: Record<string, z.ZodType> = {
   Error: contract.errorResponseSchema,
   BrowserForm: contract.cvsMapResponseSchema,
   AdminShipmentsResponse: contract.adminShipmentsResponseSchema,
+  AdminCheckShipmentResponse: contract.adminCheckShipmentResponseSchema,
 };
 
 /** What JavaScript's `\\s` and `String.prototype.trim` treat as white space, spelled out for any regex engine. */
@@ -228,6 +229,7 @@ const ORDER_LINKS = {
   AdminGetOrder: { operationId: "adminGetOrder", parameters: { id: "$response.body#/order/id" } },
   AdminTransition: { operationId: "adminTransition", parameters: { id: "$response.body#/order/id" } },
   AdminReconcile: { operationId: "adminReconcile", parameters: { id: "$response.body#/order/id" } },
+  AdminCheckShipment: { operationId: "adminCheckShipment", parameters: { id: "$response.body#/order/id" } },
 };
 
 const OPERATIONS: Record<RouteName, Json> = {
@@ -346,6 +348,17 @@ const OPERATIONS: Record<RouteName, Json> = {
     responses: {
       ...ok(200, "The order and what ECPay said", ref("AdminReconcileResponse")),
       ...errors(400, 404, 413, 502, ...SIGNED),
+    },
+  },
+  adminCheckShipment: {
+    operationId: "adminCheckShipment",
+    summary:
+      "Ask ECPay Logistics (QueryLogisticsTradeInfo) for a store-pickup shipment's status and apply it like a notification (once, forward only)",
+    tags: ["admin"],
+    parameters: pathId(),
+    responses: {
+      ...ok(200, "The order, ECPay's status code and whether it moved the order", ref("AdminCheckShipmentResponse")),
+      ...errors(400, 404, 409, 413, 502, ...SIGNED),
     },
   },
   adminGetProducts: {

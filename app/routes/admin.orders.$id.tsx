@@ -23,7 +23,8 @@ export const action = ({ request, params, context }: ActionFunctionArgs) =>
   submitOrderAction(context.cloudflare, request, params.id);
 
 export default function OrderDetail() {
-  const { order, actions, canReconcile, canCreateShipment, canPrint } = useLoaderData<typeof loader>();
+  const { order, actions, canReconcile, canCreateShipment, canPrint, canCheckShipment } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = result && !result.ok ? result : undefined;
@@ -75,6 +76,7 @@ export default function OrderDetail() {
         canReconcile={canReconcile}
         canCreateShipment={canCreateShipment}
         canPrint={canPrint}
+        canCheckShipment={canCheckShipment}
         failed={failed}
         busy={busy}
       />
@@ -135,9 +137,10 @@ function OrderActions({
   canReconcile,
   canCreateShipment,
   canPrint,
+  canCheckShipment,
   failed,
   busy,
-}: Pick<Detail, "actions" | "canReconcile" | "canCreateShipment" | "canPrint"> & {
+}: Pick<Detail, "actions" | "canReconcile" | "canCreateShipment" | "canPrint" | "canCheckShipment"> & {
   failed?: Extract<ActionResult, { ok: false }>;
   busy: boolean;
 }) {
@@ -147,7 +150,7 @@ function OrderActions({
       <h2 id="actions-title" className="text-lg font-semibold">
         處理訂單
       </h2>
-      {actions.length === 0 && !canReconcile && !canCreateShipment && !canPrint ? (
+      {actions.length === 0 && !canReconcile && !canCreateShipment && !canPrint && !canCheckShipment ? (
         <p className="mt-2 text-stone-700">這筆訂單目前沒有可以執行的動作。</p>
       ) : null}
       <div className="mt-3 grid gap-4 md:grid-cols-2">
@@ -213,6 +216,17 @@ function OrderActions({
             </p>
             <button type="submit" disabled={busy} className={buttonClass.primary}>
               建立物流單（綠界）
+            </button>
+          </Form>
+        ) : null}
+        {canCheckShipment ? (
+          <Form method="post" className="flex flex-col gap-3 rounded-md border border-stone-200 p-3">
+            <input type="hidden" name="intent" value="check_shipment" />
+            <p className="text-stone-800">
+              包裹狀態沒有更新？綠界的狀態通知有時會延遲，可以直接向綠界查詢目前的狀態（重複查詢不會重複變更訂單）。
+            </p>
+            <button type="submit" disabled={busy} className={buttonClass.secondary}>
+              向綠界查詢包裹狀態
             </button>
           </Form>
         ) : null}

@@ -234,6 +234,7 @@ function OrdersTable({
                         className="h-4 w-4"
                       />
                     ) : null}
+                    {order.canShip && order.pickup ? <input type="hidden" name="pickupIds" value={order.id} /> : null}
                   </td>
                   <td className="px-3 py-2 font-mono">
                     <Link to={`/admin/orders/${order.id}`} className="text-brand-800 underline underline-offset-2">
@@ -249,7 +250,9 @@ function OrdersTable({
                   </td>
                   <td className="px-3 py-2 text-right">{formatTwd(order.total)}</td>
                   <td className="px-3 py-2">
-                    {order.canShip ? (
+                    {order.canShip && order.pickup ? (
+                      <span className="text-stone-700">超商取貨：出貨時由綠界建立物流單</span>
+                    ) : order.canShip ? (
                       <>
                         <input type="hidden" name="rows" value={order.id} />
                         <input
@@ -283,7 +286,9 @@ function OrdersTable({
           <button type="submit" className={buttonClass.primary} disabled={shipping}>
             {shipping ? "處理中…" : "將勾選的訂單標示為已出貨"}
           </button>
-          <p className="text-sm text-stone-700">只有可以出貨的訂單（已付款，或貨到付款的新訂單）能勾選。</p>
+          <p className="text-sm text-stone-700">
+            只有可以出貨的訂單（已付款，或貨到付款的新訂單）能勾選。超商取貨的訂單會在綠界建立物流單。
+          </p>
         </div>
       ) : null}
     </Form>

@@ -1,7 +1,8 @@
 /**
  * Bad input, generated (fast-check), against the store-pickup and e-invoice routes (ADR 0027): ECPay Logistics'
  * status notifications (`/ecpay/logistics`: junk, MD5-signed with bad fields, signed with the wrong keys or SHA256),
- * the store-map request, the owner's shipments and slips, and orders with a bad store or invoice choice. Every answer
+ * the store-map request, the owner's shipments and slips, the owner's "check now" of a shipment (malformed, unknown
+ * or home-delivery orders), and orders with a bad store or invoice choice. Every answer
  * must be a 4xx with a reason (`0|reason` with HTTP 200 for ECPay's notifications), never a 5xx, and nothing may
  * change: the target order and the table's item count are compared before and after.
  *
@@ -16,6 +17,7 @@ import {
   cvsMapRequestSchema,
   errorResponseSchema,
   type Order,
+  orderIdSchema,
   type SiteStatus,
 } from "../src/contract";
 import { LOGISTICS_MAC, checkMacValue } from "../src/ecpay";
@@ -92,6 +94,7 @@ const STORE = { chain: "unimart", id: "131386", name: "建盛門市", address: "
 let site: SiteStatus;
 let target: Order;
 let targetBefore: string;
+let homeId: string;
 let counts: TableCounts;
 
 const readTarget = async () => {
@@ -114,6 +117,10 @@ beforeAll(async () => {
   target = shipped.body.results[0].order;
   expect(target.status).toBe("shipped");
   targetBefore = await readTarget();
+  // A home-delivery order: ECPay Logistics has nothing of it to check.
+  const home = await storefront().post("/order", orderRequest({ paymentMethod: "cod" }));
+  expect(home.status, home.text).toBe(201);
+  homeId = home.body.order.id;
   counts = await countItems(stack());
 });
 
@@ -272,6 +279,27 @@ describe("POST /admin/shipments and /admin/shipments/print", () => {
       (body) => admin().post("/admin/shipments/print", body),
       rejected,
     );
+  });
+});
+
+describe("POST /admin/orders/{id}/shipment/check", () => {
+  it("answers 4xx with a reason to ids that are malformed or unknown, and to orders without a logistics order", async () => {
+    const homeBefore = JSON.stringify((await admin().get(`/admin/orders/${homeId}`)).body.order);
+    const id = fc.oneof(
+      fc.string({ maxLength: 20 }).filter((v) => !orderIdSchema.safeParse(v).success && v !== "" && !v.includes("/")),
+      nasty.filter((v) => v !== "" && v.trim() !== ""),
+      fc.stringMatching(/^\d{6}-\d{4}-\d{4}$/).filter((v) => v !== target.id && v !== homeId),
+      fc.constant(homeId),
+    );
+    await fuzz(
+      "POST /admin/orders/{id}/shipment/check",
+      id,
+      runs(30),
+      (v) =>
+        admin().post(`/admin/orders/${encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}/shipment/check`, {}),
+      rejected,
+    );
+    expect(JSON.stringify((await admin().get(`/admin/orders/${homeId}`)).body.order)).toBe(homeBefore);
   });
 });
 

@@ -1,10 +1,13 @@
 /**
  * E-invoices through the local stack and the e-invoice stand-in (ADR 0027): issued by the outbox worker once an
  * order is paid (card at payment, pay on pickup when collected), exactly once under duplicate callbacks, shown in the
- * paid email; voided when a paid order is cancelled; the stand-in down → the order completes and the invoice follows.
+ * paid email; voided when a paid order is cancelled, or given an allowance for the whole amount when that happens past
+ * the void window; the stand-in down → the order completes and the invoice follows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateOrderRequest, Order, SiteStatus } from "../src/contract";
+import { canVoid } from "../src/domain/invoice";
+import { runOutbox } from "../src/services/outbox";
 import {
   admin,
   ecpayForm,
@@ -18,6 +21,7 @@ import {
   storefront,
   uniqueEmail,
   unsigned,
+  useStackEnvironment,
 } from "./support";
 
 const STORE = { chain: "unimart", id: "131386", name: "建盛門市", address: "台北市南港區三重路19-2號" } as const;
@@ -41,6 +45,9 @@ interface SandboxInvoice {
   carrierNum: string;
   invalid: boolean;
   salesAmount: number;
+  invoiceDate: string;
+  allowances: { no: string; amount: number; invalid: boolean }[];
+  remaining: number;
 }
 const sandboxInvoices = async (): Promise<SandboxInvoice[]> =>
   (await (await fetch(`${stack().ecpayUrl}/__sandbox/einvoice`)).json()) as SandboxInvoice[];
@@ -93,6 +100,45 @@ describe("a card order with a mobile-barcode carrier", () => {
     const voided = await invoiceOf(order.id, "void");
     expect(voided.invoice?.number).toBe(issued.invoice?.number);
     expect((await sandboxInvoices()).find((i) => i.invoiceNo === issued.invoice?.number)?.invalid).toBe(true);
+  });
+});
+
+describe("a paid order cancelled past the void window", () => {
+  it("gets an allowance for the whole amount instead of a void, once under a repeated cancel and racing outbox runs", async () => {
+    // The stand-in dates this invoice 120 days back: its two-month period's void deadline (the 13th of the next odd
+    // month, at most 72 days on) has passed, as for an order cancelled months after it was paid.
+    useStackEnvironment(); // this test runs the outbox worker too, racing the stack's own
+    await einvoiceConfig({ backdateMs: 120 * 86_400_000 });
+    let order: Order;
+    let issued: Order;
+    try {
+      const placed = await paidCardOrder({ carrier: "mobile", barcode: "/ABC+123" });
+      order = placed.order;
+      expect((await unsigned.post("/ecpay", placed.body)).text).toBe("1|OK");
+      issued = await invoiceOf(order.id);
+    } finally {
+      await einvoiceConfig({ backdateMs: 0 });
+    }
+    const number = issued.invoice?.number;
+    const sandboxDate = (await sandboxInvoices()).find((i) => i.invoiceNo === number)?.invoiceDate;
+    expect(issued.invoice?.date?.slice(0, 10)).toBe(sandboxDate?.slice(0, 10));
+    expect(canVoid(new Date(`${sandboxDate?.slice(0, 10)}T12:00:00+08:00`), new Date())).toBe(false);
+
+    for (const note of ["客人退貨", "再按一次"]) {
+      const res = await admin.post(`/admin/orders/${order.id}/transition`, { to: "cancelled", note });
+      expect(res.status, res.text).toBe(200);
+    }
+    await Promise.all(Array.from({ length: 4 }, () => runOutbox()));
+    const allowed = await invoiceOf(order.id, "allowance");
+    expect(allowed.status).toBe("cancelled");
+    expect(allowed.invoice).toMatchObject({ number, allowanceNo: expect.stringMatching(/^\d{16}$/) });
+    await Promise.all(Array.from({ length: 4 }, () => runOutbox()));
+    await sleep(1_500);
+    const mine = (await sandboxInvoices()).filter((i) => i.invoiceNo === number);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ invalid: false, remaining: 0 });
+    expect(mine[0]?.allowances.map((a) => [a.no, a.amount])).toEqual([[allowed.invoice?.allowanceNo, order.total]]);
+    expect((await getOrder(order.id)).invoice).toEqual(allowed.invoice);
   });
 });
 

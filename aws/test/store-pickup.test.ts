@@ -2,7 +2,9 @@
  * Store pickup end to end through the local stack and the ECPay Logistics stand-in (ADR 0027): the store map, the
  * owner's shipments (single, repeated, bulk), the slip, and ECPay's status notifications moving the order —
  * arrived, picked up (pay on pickup: paid), not collected and returned (cancelled, stock back) — applied once each,
- * in any order; forged, foreign or SHA256-signed notifications refused with nothing changed.
+ * in any order; the "arrived, pick up by …" email sent once however often ECPay repeats the notification; the owner's
+ * "check now" (ECPay's query) when the notifications stall; forged, foreign or SHA256-signed notifications refused
+ * with nothing changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order, SiteStatus } from "../src/contract";
@@ -11,6 +13,7 @@ import { LOGISTICS_STAGE_MERCHANTS } from "../src/ecpay/logistics";
 import {
   admin,
   eventually,
+  mailTo,
   sleep,
   orderRequest,
   patchSite,
@@ -18,6 +21,7 @@ import {
   stack,
   stockOf,
   storefront,
+  uniqueEmail,
   unsigned,
 } from "./support";
 
@@ -166,6 +170,111 @@ describe("pay on pickup, from the shipment to picked up", () => {
     // Each notification recorded once.
     expect(after.logistics?.events?.filter((e) => e.code === "2067")).toHaveLength(1);
     expect(after.logistics?.events?.filter((e) => e.code === "2073")).toHaveLength(2); // the late one is another event (another time)
+  });
+});
+
+/** A pickup order whose emails go to an address of its own. */
+async function pickupOrderMailedTo(email: string): Promise<Order> {
+  return pickupOrder({ customer: { ...orderRequest().customer, email } });
+}
+
+/** Long enough for several outbox runs (every 300 ms in the tests): a duplicate email would have been sent by then. */
+const SETTLE_MS = 1_500;
+
+async function arrivedMails(order: Order, email: string) {
+  return (await mailTo(email)).filter((m) => m.subject.includes(order.id) && m.subject.includes("已到店"));
+}
+
+describe('the "arrived at the store, pick up by …" email', () => {
+  it("is sent once, with the store and the last day, however often and in whatever order ECPay repeats the notification", async () => {
+    const email = uniqueEmail("arrived");
+    const order = await ship(await pickupOrderMailedTo(email));
+    await hook(order, "advance"); // 2068 dropped off
+    await hook(order, "advance"); // 2030 at the DC
+    const arrived = await hook(order, "advance"); // 2073 at the store
+    expect(arrived.delivery).toMatchObject({ code: "2073", acknowledged: true });
+    const resent = await Promise.all(Array.from({ length: 5 }, () => hook(order, "resend")));
+    expect(resent.every((r) => r.delivery?.acknowledged)).toBe(true);
+    await hook(order, "status", { code: "2030" }); // an older status arriving late
+    const atStore = await getOrder(order.id);
+    expect(atStore.logistics).toMatchObject({ stage: "at_store", statusCode: "2073" });
+    const [mail] = await eventually(async () => {
+      const found = await arrivedMails(order, email);
+      return found.length > 0 ? found : undefined;
+    });
+    await sleep(SETTLE_MS);
+    expect(await arrivedMails(order, email)).toHaveLength(1);
+    expect(mail?.body.text).toContain("建盛門市");
+    expect(mail?.body.text).toContain("台北市南港區三重路19-2號");
+    const [, month, day] = atStore.logistics!.pickupBy!.split("-").map(Number);
+    expect(mail?.subject).toMatch(new RegExp(`${month}\\D+${day}\\D`));
+    expect(mail?.body.text).toContain(`取貨時請在門市付 NT$${order.total.toLocaleString("en-US")}`);
+  });
+});
+
+describe("the owner's check when ECPay's notifications stall", () => {
+  const logisticsConfig = (body: Record<string, unknown>) =>
+    fetch(`${stack().ecpayUrl}/__sandbox/logistics/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const check = (id: string) => admin.post(`/admin/orders/${id}/shipment/check`, {});
+  afterAll(async () => {
+    await logisticsConfig({ suppressCallbacks: false });
+  });
+
+  it("applies ECPay's current status once: arrived (one email), then picked up and paid; asking again or the delayed notification changes nothing", async () => {
+    const email = uniqueEmail("stalled");
+    const order = await ship(await pickupOrderMailedTo(email));
+    await logisticsConfig({ suppressCallbacks: true });
+    for (let i = 0; i < 3; i++) expect((await hook(order, "advance")).delivery).toBeNull(); // to 2073, unheard
+    expect((await getOrder(order.id)).logistics?.stage).toBe("created");
+
+    const first = await check(order.id);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body).toMatchObject({ statusCode: "2073", changed: true });
+    expect(first.body.order.logistics).toMatchObject({ stage: "at_store", statusCode: "2073" });
+    expect(first.body.order.logistics.pickupBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(first.body.order.status).toBe("shipped");
+    const again = await Promise.all(Array.from({ length: 3 }, () => check(order.id)));
+    expect(again.map((r) => [r.status, r.body.changed])).toEqual(Array(3).fill([200, false]));
+
+    await logisticsConfig({ suppressCallbacks: false });
+    const delayed = await hook(order, "resend"); // ECPay's own 2073 notification, late
+    expect(delayed.delivery).toMatchObject({ acknowledged: true });
+    const afterDelayed = await getOrder(order.id);
+    expect(afterDelayed.logistics?.stage).toBe("at_store");
+    expect(afterDelayed.history).toHaveLength(first.body.order.history.length);
+    await eventually(async () => ((await arrivedMails(order, email)).length > 0 ? true : undefined));
+    await sleep(SETTLE_MS);
+    expect(await arrivedMails(order, email)).toHaveLength(1);
+
+    await logisticsConfig({ suppressCallbacks: true });
+    expect((await hook(order, "advance")).shipment.status).toBe("2067"); // picked up, unheard
+    const picked = await check(order.id);
+    expect(picked.status, picked.text).toBe(200);
+    expect(picked.body).toMatchObject({ statusCode: "2067", changed: true });
+    expect(picked.body.order.status).toBe("paid");
+    expect(picked.body.order.logistics.stage).toBe("picked_up");
+    expect(picked.body.order.history.at(-1)).toMatchObject({ from: "shipped", to: "paid", by: "ecpay" });
+    const paidAgain = await check(order.id);
+    expect(paidAgain.body.changed).toBe(false);
+    expect(paidAgain.body.order.history).toHaveLength(picked.body.order.history.length);
+  });
+
+  it("refuses an order without a logistics order at ECPay (409) and an unknown one (404), changing nothing", async () => {
+    const home = await storefront.post("/order", orderRequest({ paymentMethod: "cod" }));
+    expect(home.status, home.text).toBe(201);
+    const before = await getOrder(home.body.order.id);
+    const refused = await check(before.id);
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.body.error.message).toContain("綠界物流單");
+    expect(await getOrder(before.id)).toEqual(before);
+    const notShipped = await pickupOrder();
+    expect((await check(notShipped.id)).status).toBe(409);
+    const unknown = await check("261204-0000-0000");
+    expect(unknown.status, unknown.text).toBe(404);
   });
 });
 

@@ -66,34 +66,46 @@ export async function stackOutputs(target: AwsTarget, stackName: string): Promis
 
 export const ECPAY_PARAMETERS = ["merchant-id", "hash-key", "hash-iv"] as const;
 export type EcpayParameter = (typeof ECPAY_PARAMETERS)[number];
+/**
+ * ECPay gives each protocol its own merchant keys (ADR 0027): payments (AIO), Logistics and B2C e-invoices. Each set
+ * lives under its own SSM path, which only the functions of that protocol may read (aws/template.yaml).
+ */
+export const ECPAY_KEY_SETS = ["ecpay", "ecpay-logistics", "ecpay-einvoice"] as const;
+export type EcpayKeySet = (typeof ECPAY_KEY_SETS)[number];
 
-export function ecpayParameterName(env: string, name: EcpayParameter): string {
-  return `/shop/${env}/ecpay/${name}`;
+export function ecpayParameterName(env: string, set: EcpayKeySet, name: EcpayParameter): string {
+  return `/shop/${env}/${set}/${name}`;
 }
 
-/** Which of the three ECPay SecureStrings exist (values are not read). */
-export async function existingEcpayParameters(target: AwsTarget, env: string): Promise<Set<EcpayParameter>> {
-  const names = ECPAY_PARAMETERS.map((n) => ecpayParameterName(env, n));
+/** Which of the nine ECPay SecureStrings exist, by full name (values are not read). */
+export async function existingEcpayParameters(target: AwsTarget, env: string): Promise<Set<string>> {
+  const names = ECPAY_KEY_SETS.flatMap((set) => ECPAY_PARAMETERS.map((n) => ecpayParameterName(env, set, n)));
   const { Parameters } = await clients.ssm(target).send(new GetParametersCommand({ Names: names }));
-  const found = new Set((Parameters ?? []).map((p) => p.Name));
-  return new Set(ECPAY_PARAMETERS.filter((n) => found.has(ecpayParameterName(env, n))));
+  return new Set((Parameters ?? []).map((p) => p.Name ?? "").filter((name) => names.includes(name)));
 }
+
+const SET_DESCRIPTIONS: Record<EcpayKeySet, string> = {
+  ecpay: "payments (AIO)",
+  "ecpay-logistics": "Logistics (store pickup)",
+  "ecpay-einvoice": "B2C e-invoices",
+};
 
 /** Stores a SecureString only if it does not exist yet (Overwrite: false: a concurrent run cannot replace it). */
 export async function putEcpayParameter(
   target: AwsTarget,
   env: string,
+  set: EcpayKeySet,
   name: EcpayParameter,
   value: string,
 ): Promise<void> {
   try {
     await clients.ssm(target).send(
       new PutParameterCommand({
-        Name: ecpayParameterName(env, name),
+        Name: ecpayParameterName(env, set, name),
         Type: "SecureString",
         Value: value,
         Overwrite: false,
-        Description: `ECPay ${name} for the ${env} shop (read by the order API's Lambdas)`,
+        Description: `ECPay ${SET_DESCRIPTIONS[set]} ${name} for the ${env} shop (read by the order API's Lambdas)`,
       }),
     );
   } catch (error) {

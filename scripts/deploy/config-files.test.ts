@@ -91,6 +91,43 @@ describe("placeholder checks", () => {
   });
 });
 
+describe("ECPay Logistics and e-invoice hosts (ADR 0027)", () => {
+  it("refuse production's logistics map origin or logistics / e-invoice hosts left at ECPay's staging", () => {
+    const files = copyOfRepoConfig();
+    writeStorefrontConfig(files, prod, {
+      vars: {
+        ORDER_API_URL: "https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com",
+        S3_BUCKET_URL: "https://s3.ap-northeast-1.amazonaws.com/shop-prod-content-123456789012",
+        SITE_URL: "https://taiwan-shop.pages.dev",
+        ECPAY_LOGISTICS_ORIGIN: "https://logistics-stage.ecpay.com.tw",
+      },
+      d1DatabaseId: "5a1f0c3e-9d2b-4c6e-8f7a-0b1c2d3e4f51",
+    });
+    writeStackParameters(files, prod, {
+      StorefrontUrl: "https://taiwan-shop.pages.dev",
+      EcpayEinvoiceUrl: "https://einvoice-stage.ecpay.com.tw",
+    });
+    const problems = placeholderProblems(files, prod).map((p) => `${p.where} ${p.problem}`);
+    expect(problems).toEqual([
+      "[env.production.vars] ECPAY_LOGISTICS_ORIGIN must be https://logistics.ecpay.com.tw for prod (is https://logistics-stage.ecpay.com.tw)",
+      "[prod.deploy.parameters] parameter_overrides EcpayEinvoiceUrl must be https://einvoice.ecpay.com.tw for prod",
+    ]);
+  });
+
+  it("the committed samconfig.toml and wrangler.toml point each environment at its own ECPay hosts", () => {
+    const files = copyOfRepoConfig();
+    for (const env of [stag, prod]) {
+      const stack = readStackConfig(files, env).parameters;
+      expect([stack.EcpayGatewayUrl, stack.EcpayLogisticsUrl, stack.EcpayEinvoiceUrl]).toEqual([
+        env.ecpayGatewayUrl,
+        env.ecpayLogisticsUrl,
+        env.ecpayEinvoiceUrl,
+      ]);
+      expect(readStorefrontConfig(files, env).vars.ECPAY_LOGISTICS_ORIGIN).toBe(env.ecpayLogisticsUrl);
+    }
+  });
+});
+
 describe("editing the TOML files in place", () => {
   it("changes only the value asked for, keeps comments, and adds a missing key to its table", () => {
     const text = '# top\n[a]\nx = "1" \n# note\ny = 2\n\n[[b.c]]\nid = "0"\n\n[[b.c]]\nid = "other"\n';

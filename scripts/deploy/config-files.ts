@@ -241,13 +241,18 @@ export function placeholderProblems(files: ConfigFiles, env: Environment): Confi
     const problem = urlPlaceholder(storefront.vars[name]);
     if (problem) problems.push({ file: wrangler, where: `${vars} ${name}`, problem });
   }
-  const gateway = storefront.vars.ECPAY_GATEWAY_ORIGIN;
-  if (gateway !== env.ecpayGatewayUrl) {
-    problems.push({
-      file: wrangler,
-      where: `${vars} ECPAY_GATEWAY_ORIGIN`,
-      problem: `must be ${env.ecpayGatewayUrl} for ${env.name} (is ${gateway ?? "unset"})`,
-    });
+  for (const [name, expected] of [
+    ["ECPAY_GATEWAY_ORIGIN", env.ecpayGatewayUrl],
+    ["ECPAY_LOGISTICS_ORIGIN", env.ecpayLogisticsUrl],
+  ] as const) {
+    const value = storefront.vars[name];
+    if (value !== expected) {
+      problems.push({
+        file: wrangler,
+        where: `${vars} ${name}`,
+        problem: `must be ${expected} for ${env.name} (is ${value ?? "unset"})`,
+      });
+    }
   }
   const expectedAppEnv = env.pagesEnv;
   if (storefront.vars.APP_ENV !== expectedAppEnv) {
@@ -285,12 +290,18 @@ export function placeholderProblems(files: ConfigFiles, env: Environment): Confi
       problem: `must be ${env.name} (is ${stack.parameters.Env ?? "unset"})`,
     });
   }
-  if (stack.parameters.EcpayGatewayUrl !== env.ecpayGatewayUrl) {
-    problems.push({
-      file: samconfig,
-      where: `${overrides} EcpayGatewayUrl`,
-      problem: `must be ${env.ecpayGatewayUrl} for ${env.name}`,
-    });
+  for (const [name, expected] of [
+    ["EcpayGatewayUrl", env.ecpayGatewayUrl],
+    ["EcpayLogisticsUrl", env.ecpayLogisticsUrl],
+    ["EcpayEinvoiceUrl", env.ecpayEinvoiceUrl],
+  ] as const) {
+    if (stack.parameters[name] !== expected) {
+      problems.push({
+        file: samconfig,
+        where: `${overrides} ${name}`,
+        problem: `must be ${expected} for ${env.name}`,
+      });
+    }
   }
   const origins = (stack.parameters.AllowedOrigins ?? "").split(",").filter(Boolean);
   for (const origin of origins) {

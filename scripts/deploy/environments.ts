@@ -19,6 +19,9 @@ export interface Environment {
   d1DatabaseName: string;
   /** The ECPay gateway this environment must talk to. */
   ecpayGatewayUrl: string;
+  /** ECPay Logistics (store map, slips) and B2C e-invoice hosts of this environment (ADR 0027). */
+  ecpayLogisticsUrl: string;
+  ecpayEinvoiceUrl: string;
 }
 
 export const PRODUCTION_BRANCH = "main";
@@ -31,6 +34,8 @@ export const ENVIRONMENTS: Record<EnvName, Environment> = {
     pagesBranch: STAGING_BRANCH,
     d1DatabaseName: "shop-rate-limit-stag",
     ecpayGatewayUrl: "https://payment-stage.ecpay.com.tw",
+    ecpayLogisticsUrl: "https://logistics-stage.ecpay.com.tw",
+    ecpayEinvoiceUrl: "https://einvoice-stage.ecpay.com.tw",
   },
   prod: {
     name: "prod",
@@ -38,6 +43,8 @@ export const ENVIRONMENTS: Record<EnvName, Environment> = {
     pagesBranch: PRODUCTION_BRANCH,
     d1DatabaseName: "shop-rate-limit-prod",
     ecpayGatewayUrl: "https://payment.ecpay.com.tw",
+    ecpayLogisticsUrl: "https://logistics.ecpay.com.tw",
+    ecpayEinvoiceUrl: "https://einvoice.ecpay.com.tw",
   },
 };
 

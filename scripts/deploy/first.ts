@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { ECPAY_STAGE_MERCHANT } from "../../aws/local/ecpay-sandbox/stage-merchant";
+import { EINVOICE_STAGE_MERCHANT } from "../../aws/src/ecpay/einvoice";
+import { LOGISTICS_STAGE_MERCHANTS } from "../../aws/src/ecpay/logistics";
 import { hashPassword, passwordProblem } from "../hash-password";
 import type { Prompter } from "../lib/prompt";
 import { runSmoke } from "../smoke";
@@ -15,6 +17,7 @@ import {
   callerAccount,
   createAccessKey,
   ECPAY_PARAMETERS,
+  type EcpayKeySet,
   type EcpayParameter,
   ecpayParameterName,
   existingEcpayParameters,
@@ -68,6 +71,57 @@ const PRINCIPALS = [
   { output: "StorefrontInvokerUserName", id: "STOREFRONT_ACCESS_KEY_ID", secret: "STOREFRONT_SECRET_ACCESS_KEY" },
   { output: "OwnerAdminInvokerUserName", id: "ADMIN_ACCESS_KEY_ID", secret: "ADMIN_SECRET_ACCESS_KEY" },
 ] as const;
+
+type Merchant = { merchantId: string; hashKey: string; hashIV: string };
+const PARAMETER_FIELDS: Record<EcpayParameter, keyof Merchant> = {
+  "merchant-id": "merchantId",
+  "hash-key": "hashKey",
+  "hash-iv": "hashIV",
+};
+const PARAMETER_LABELS: Record<EcpayParameter, string> = {
+  "merchant-id": "MerchantID",
+  "hash-key": "HashKey",
+  "hash-iv": "HashIV",
+};
+
+/**
+ * The three sets of ECPay keys (ADR 0027), in the order they are asked: ECPay's public test merchants of each
+ * protocol (the first is staging's default; production refuses all of them), and where the owner finds their own.
+ * Store pickup and e-invoices are switched on in site.json, so production may leave their keys for later.
+ */
+const ECPAY_KEYS: {
+  set: EcpayKeySet;
+  label: string;
+  test: readonly Merchant[];
+  testNote: string;
+  where: string;
+  optionalInProd: string | false;
+}[] = [
+  {
+    set: "ecpay",
+    label: "ECPay",
+    test: [ECPAY_STAGE_MERCHANT],
+    testNote: "ECPay's public test merchant (3002607), which is what staging needs",
+    where: "ECPay's vendor back office, 廠商管理後台 → 系統開發管理",
+    optionalInProd: false,
+  },
+  {
+    set: "ecpay-logistics",
+    label: "ECPay Logistics",
+    test: [LOGISTICS_STAGE_MERCHANTS.B2C, LOGISTICS_STAGE_MERCHANTS.C2C],
+    testNote: "ECPay's public B2C logistics test merchant (2000132; for a C2C account type 2000933's values)",
+    where: "ECPay's vendor back office, the logistics contract's keys (not the payment ones)",
+    optionalInProd: "store pickup stays off until site.json's pickup is set",
+  },
+  {
+    set: "ecpay-einvoice",
+    label: "ECPay e-invoice",
+    test: [EINVOICE_STAGE_MERCHANT],
+    testNote: "ECPay's public e-invoice test merchant (2000132, its own keys)",
+    where: "ECPay's vendor back office, the e-invoice contract's keys (not the payment ones)",
+    optionalInProd: "e-invoices stay off until site.json's einvoice is true; a small shop may be exempt",
+  },
+];
 
 export async function deployFirst(options: FirstDeployOptions): Promise<FirstDeployReport> {
   const { env, files, wrangler, prompter } = options;
@@ -178,34 +232,29 @@ export async function deployFirst(options: FirstDeployOptions): Promise<FirstDep
   }
   note(!stackExisted, `stack ${stackConfig.stackName} (API ${apiUrl})`);
 
-  heading("ECPay credentials (SSM SecureStrings)");
+  heading("ECPay credentials (SSM SecureStrings: payments, Logistics, e-invoices)");
   const present = await existingEcpayParameters(target, env.name);
-  const absent = ECPAY_PARAMETERS.filter((n) => !present.has(n));
-  for (const name of ECPAY_PARAMETERS.filter((n) => present.has(n))) note(false, ecpayParameterName(env.name, name));
-  if (absent.length) {
-    if (env.name === "stag")
-      log("      Empty answers use ECPay's public test merchant (3002607), which is what staging needs.");
-    const testValues: Record<EcpayParameter, string> = {
-      "merchant-id": ECPAY_STAGE_MERCHANT.merchantId,
-      "hash-key": ECPAY_STAGE_MERCHANT.hashKey,
-      "hash-iv": ECPAY_STAGE_MERCHANT.hashIV,
-    };
-    const labels: Record<EcpayParameter, string> = {
-      "merchant-id": "ECPay MerchantID",
-      "hash-key": "ECPay HashKey",
-      "hash-iv": "ECPay HashIV",
-    };
+  for (const keys of ECPAY_KEYS) {
+    const names = ECPAY_PARAMETERS.map((n) => ecpayParameterName(env.name, keys.set, n));
+    for (const name of names.filter((n) => present.has(n))) note(false, name);
+    const absent = ECPAY_PARAMETERS.filter((n) => !present.has(ecpayParameterName(env.name, keys.set, n)));
+    if (absent.length === 0) continue;
+    if (env.name === "stag") log(`      ${keys.label}: empty answers use ${keys.testNote}.`);
+    else if (keys.optionalInProd && absent.length === ECPAY_PARAMETERS.length)
+      log(`      ${keys.label}: an empty MerchantID skips it (${keys.optionalInProd}).`);
     for (const name of absent) {
-      let value = (await prompter.hidden(`      ${labels[name]} for ${env.name}: `)).trim();
-      if (!value && env.name === "stag") value = testValues[name];
-      if (!value)
-        throw new StepError(
-          `${labels[name]} is required for ${env.name} (ECPay's vendor back office, 廠商管理後台 → 系統開發管理)`,
-        );
-      if (env.name === "prod" && value === testValues[name])
-        throw new StepError(`${labels[name]}: production cannot use ECPay's public test merchant`);
-      await putEcpayParameter(target, env.name, name, value);
-      note(true, ecpayParameterName(env.name, name));
+      const label = `${keys.label} ${PARAMETER_LABELS[name]}`;
+      let value = (await prompter.hidden(`      ${label} for ${env.name}: `)).trim();
+      if (!value && env.name === "stag") value = keys.test[0]![PARAMETER_FIELDS[name]];
+      if (!value && env.name === "prod" && keys.optionalInProd && name === "merchant-id" && absent.length === 3) {
+        log(`      skipped: ${keys.label} (nothing stored; run deploy:first again to add it before switching it on)`);
+        break;
+      }
+      if (!value) throw new StepError(`${label} is required for ${env.name} (${keys.where})`);
+      if (env.name === "prod" && keys.test.some((merchant) => merchant[PARAMETER_FIELDS[name]] === value))
+        throw new StepError(`${label}: production cannot use ECPay's public test merchant`);
+      await putEcpayParameter(target, env.name, keys.set, name, value);
+      note(true, ecpayParameterName(env.name, keys.set, name));
     }
   }
 
@@ -258,6 +307,7 @@ export async function deployFirst(options: FirstDeployOptions): Promise<FirstDep
       S3_BUCKET_URL: outputs.BucketUrl,
       SITE_URL: siteUrl,
       ECPAY_GATEWAY_ORIGIN: env.ecpayGatewayUrl,
+      ECPAY_LOGISTICS_ORIGIN: env.ecpayLogisticsUrl,
     },
     d1DatabaseId: database.uuid,
   });
@@ -291,7 +341,8 @@ Done: ${env.name} is deployed at ${siteUrl} (created ${created.length}, kept ${k
 Left to you:
   - Commit ${path.relative(files.root, files.wranglerToml)} and ${path.relative(files.root, files.samconfigToml)} (the ids and URLs above); the pipeline deploys from them.
   - Open the shop when it is ready: ${siteUrl}/admin → 商店狀態 (it starts closed, with one sample product to replace).
-  - ${env.name === "prod" ? "Check that the ECPay keys are your production ones (ECPay's vendor back office)." : "Staging pays through ECPay's test gateway; production needs your own merchant keys (asked by --env prod)."}
+  - Store pickup and e-invoices start off: site.json's pickup (the logistics account, B2C or C2C, and the sender) and einvoice: true switch them on (README, Configuration).
+  - ${env.name === "prod" ? "Check that the ECPay keys (payments, and Logistics / e-invoices if stored) are your production ones (ECPay's back offices)." : "Staging pays through ECPay's test gateway; production needs your own merchant keys (asked by --env prod)."}
   - Optional: a custom domain for the storefront (Cloudflare Pages → Custom domains, then --site-url and re-run) and for the API (ApiDomainName in aws/samconfig.toml).
   - Recommended: protect ${siteUrl}/admin with Cloudflare Access (CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD; README, Configuration).
   - Once per repository: the pipeline's bootstrap stack and GitHub secrets (README, Deploy).`);

@@ -18,6 +18,7 @@ import {
   adminReconcileResponseSchema,
   adminShipmentsRequestSchema,
   adminShipmentsResponseSchema,
+  adminCheckShipmentResponseSchema,
   paymentRedirectSchema,
   adminSiteSchema,
   adminStockEntrySchema,
@@ -112,6 +113,25 @@ export function reconcileOrder(
       path,
       body: {},
       responseSchema: adminReconcileResponseSchema,
+      retries: WRITE_RETRIES,
+    },
+  );
+}
+
+/** The owner's "check now": ECPay's current status of a store-pickup shipment, applied like a notification. */
+export function checkShipment(
+  deps: ApiDeps,
+  id: string,
+): Promise<ApiResult<z.infer<typeof adminCheckShipmentResponseSchema>>> {
+  const path = orderPath(ROUTES.adminCheckShipment, id);
+  if (!path) return Promise.resolve(notFoundId());
+  return call(
+    { ...deps, timeoutMs: deps.timeoutMs ?? SLOW_CALL_TIMEOUT_MS },
+    {
+      route: ROUTES.adminCheckShipment,
+      path,
+      body: {},
+      responseSchema: adminCheckShipmentResponseSchema,
       retries: WRITE_RETRIES,
     },
   );

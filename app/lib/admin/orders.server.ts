@@ -20,8 +20,10 @@ import {
 } from "../../../aws/src/contract";
 import { CARRIER_NAMES } from "../../../aws/src/domain/carriers";
 import { canCreateShipment, nextStatuses } from "../../../aws/src/domain/order-state";
+import { SHIPMENT_STAGE_LABELS, shipmentInProgress } from "../../../aws/src/domain/pickup";
 import { isCalendarDay, taipeiDay } from "../../../aws/src/domain/taipei-time";
 import {
+  checkShipment,
   createShipments,
   getOrder,
   printShipments,
@@ -97,6 +99,8 @@ interface OrderRow {
   customerName: string;
   phone: string;
   canShip: boolean;
+  /** Store pickup (ADR 0027): shipping it creates its ECPay logistics order. */
+  pickup: boolean;
   trackingNumber?: string;
 }
 
@@ -187,7 +191,10 @@ function toRow(order: Order): OrderRow {
     total: order.total,
     customerName: order.customer.name,
     phone: order.customer.phone,
-    canShip: nextStatuses(order, "owner").includes("shipped"),
+    canShip:
+      nextStatuses(order, "owner").includes("shipped") ||
+      (canCreateShipment(order) && order.logistics?.state !== "created"),
+    pickup: order.deliveryMethod === "cvs",
     ...(order.shipment ? { trackingNumber: order.shipment.trackingNumber } : {}),
   };
 }
@@ -262,6 +269,8 @@ export const bulkShipSchema = z
         .max(PAGE_SIZE, `一次最多 ${PAGE_SIZE} 筆`),
     ),
     carrier: carrierField,
+    /** The store-pickup orders among them (their shipment is ECPay's logistics order, ADR 0027). */
+    pickupIds: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
     rows: z.preprocess(asList, z.array(orderIdSchema).max(PAGE_SIZE)),
     tracking: z.preprocess(asList, z.array(z.string().max(200, "物流單號最多 40 個字元")).max(PAGE_SIZE)),
   })
@@ -278,7 +287,7 @@ export const bulkShipSchema = z
       );
       if (shipment) shipments[id] = shipment;
     }
-    return { ids: form.ids, shipments };
+    return { ids: form.ids, pickupIds: form.pickupIds, shipments };
   });
 
 interface BulkShipResult {
@@ -287,16 +296,33 @@ interface BulkShipResult {
   failed: { id: string; message: string }[];
 }
 
-/** Marks each order shipped (four at a time), with its shipment if one was typed; one failing does not stop the others. */
+/**
+ * Marks each order shipped (four at a time), with its shipment if one was typed; one failing does not stop the
+ * others. Store-pickup orders are shipped by creating their ECPay logistics orders (20 per call, ADR 0027).
+ */
 export async function shipOrders(
   bff: BffContext,
   ids: string[],
   shipments: Record<string, Shipment> = {},
+  pickupIds: string[] = [],
 ): Promise<BulkShipResult> {
   const unique = [...new Set(ids)];
   const shipped: string[] = [];
   const failed: { id: string; message: string }[] = [];
-  const queue = [...unique];
+  const pickup = unique.filter((id) => pickupIds.includes(id));
+  for (let i = 0; i < pickup.length; i += 20) {
+    const batch = pickup.slice(i, i + 20);
+    const result = await createShipments(bff, batch);
+    if (!result.ok) {
+      for (const id of batch) failed.push({ id, message: result.message });
+      continue;
+    }
+    for (const r of result.data.results) {
+      if (r.ok) shipped.push(r.id);
+      else failed.push({ id: r.id, message: r.message });
+    }
+  }
+  const queue = unique.filter((id) => !pickupIds.includes(id));
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const result = await transitionOrder(bff, id, "shipped", undefined, shipments[id]);
@@ -366,6 +392,7 @@ interface OrderDetailData {
   canReconcile: boolean;
   canCreateShipment: boolean;
   canPrint: boolean;
+  canCheckShipment: boolean;
 }
 
 async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise<OrderDetailData> {
@@ -389,6 +416,8 @@ async function loadOrderDetail(bff: BffContext, id: string | undefined): Promise
     // Store pickup (ADR 0027): ECPay's logistics order ships it.
     canCreateShipment: canCreateShipment(order) && order.logistics?.state !== "created",
     canPrint: order.logistics?.state === "created",
+    /** ECPay's notifications may stall (they come in batches): the owner can ask for the shipment's status. */
+    canCheckShipment: order.deliveryMethod === "cvs" && shipmentInProgress(order.logistics),
     canReconcile:
       order.paymentMethod !== "cod" &&
       (order.status === "created" || order.status === "awaiting_payment") &&
@@ -412,6 +441,7 @@ export const orderActionSchema = z
       z.object({ intent: z.literal("reconcile") }),
       z.object({ intent: z.literal("create_shipment") }),
       z.object({ intent: z.literal("print_shipment") }),
+      z.object({ intent: z.literal("check_shipment") }),
     ],
     { error: "請選擇要執行的動作" },
   )
@@ -446,6 +476,20 @@ async function performOrderAction(
     if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
     // The page shows a form posting to ECPay's print page (the CSP's form-action allows ECPAY_LOGISTICS_ORIGIN).
     return { ok: true, message: "請按「開啟託運單」到綠界列印。", print: result.data };
+  }
+  if (action.intent === "check_shipment") {
+    const result = await checkShipment(bff, orderId.data);
+    if (!result.ok) return { ok: false, values, errors: {}, formError: result.message };
+    const { order, statusCode, changed } = result.data;
+    const stage = order.logistics?.stage;
+    const parcel = stage ? SHIPMENT_STAGE_LABELS[stage] : "已建立物流單";
+    return {
+      ok: true,
+      message: changed
+        ? `已向綠界查詢：包裹「${parcel}」，訂單為「${STATUS_LABELS[order.status]}」。`
+        : `已向綠界查詢：狀態與訂單記錄相同（包裹「${parcel}」），沒有變更。`,
+      detail: `綠界物流狀態碼 ${statusCode}`,
+    };
   }
   if (action.intent === "create_shipment") {
     const result = await createShipments(bff, [orderId.data]);
@@ -506,7 +550,9 @@ export function loadOrdersList(bff: BffContext, request: Request) {
 }
 
 export function submitBulkShip(bff: BffContext, request: Request) {
-  return ownerAction(bff, request, bulkShipSchema, (form) => shipOrders(bff, form.data.ids, form.data.shipments));
+  return ownerAction(bff, request, bulkShipSchema, (form) =>
+    shipOrders(bff, form.data.ids, form.data.shipments, form.data.pickupIds),
+  );
 }
 
 export function loadOrder(bff: BffContext, request: Request, id: string | undefined) {

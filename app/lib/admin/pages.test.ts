@@ -188,6 +188,7 @@ describe("orders list", () => {
     });
     expect(parsed).toEqual({
       ids: ["261127-00001", "261127-00002"],
+      pickupIds: [],
       shipments: { "261127-00001": { carrier: "tcat", trackingNumber: "9012-3456-7890" } },
     });
     const { context, calls } = bff((request) =>
@@ -213,6 +214,29 @@ describe("orders list", () => {
     const result = orderActionSchema.safeParse({ intent: "transition", to: "shipped", ...fields });
     expect(result.success).toBe(false);
     expect(result.error?.issues.find((issue) => issue.path[0] === path)?.message).toBe(message);
+  });
+
+  it("ships the ticked store-pickup orders by creating their logistics orders, the others by the transition", async () => {
+    const parsed = bulkShipSchema.parse({
+      intent: "ship",
+      ids: ["261127-00001", "261127-00002"],
+      pickupIds: ["261127-00002", "261127-00009"],
+      rows: "261127-00001",
+      tracking: "",
+    });
+    const { context, calls } = bff((request) =>
+      new URL(request.url).pathname === "/admin/shipments"
+        ? json({ results: [{ id: "261127-00002", ok: false, code: "upstream_error", message: "ECPay 暫停服務" }] })
+        : json({ order: order(new URL(request.url).pathname.split("/")[3]!, { status: "shipped" }) }),
+    );
+    const result = await shipOrders(context, parsed.ids, parsed.shipments, parsed.pickupIds);
+    const shipmentCall = calls.find((c) => c.url.pathname === "/admin/shipments");
+    expect(JSON.parse(shipmentCall!.body)).toEqual({ ids: ["261127-00002"] });
+    expect(calls.filter((c) => c.url.pathname.endsWith("/transition")).map((c) => c.url.pathname)).toEqual([
+      "/admin/orders/261127-00001/transition",
+    ]);
+    expect(result.shipped).toEqual(["261127-00001"]);
+    expect(result.failed).toEqual([{ id: "261127-00002", message: "ECPay 暫停服務" }]);
   });
 
   it("refuses a bad tracking number in the bulk form naming the order", () => {

@@ -72,9 +72,14 @@ type Api = (typeof APIS)[number];
 export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
   const log = opts.log ?? (() => {});
   const merchants = new Map((opts.merchants ?? [EINVOICE_STAGE_MERCHANT]).map((m) => [m.merchantId, m]));
-  const config: { outage: "none" | "down" | "refuse"; offsetMs: number; unknownCodes: boolean } = {
+  /**
+   * `backdateMs` dates the invoices issued from now on that far back (an invoice issued months ago, for a test of
+   * what happens after the void window), without moving the clock every other check uses.
+   */
+  const config: { outage: "none" | "down" | "refuse"; offsetMs: number; backdateMs: number; unknownCodes: boolean } = {
     outage: "none",
     offsetMs: 0,
+    backdateMs: 0,
     unknownCodes: false,
   };
   const now = () => new Date((opts.now ?? (() => new Date()))().getTime() + config.offsetMs);
@@ -170,7 +175,7 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
     if (p.length === 0 && byRelate.has(key)) p.push("RelateNumber 重複 (already issued)");
     if (p.length > 0) return { RtnCode: 1200001, RtnMsg: p.join("; ") };
 
-    const at = now();
+    const at = new Date(now().getTime() - config.backdateMs);
     const invoice: SandboxInvoice = {
       merchantId: m.merchantId,
       relateNumber: relate,
@@ -378,6 +383,8 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
       const body = JSON.parse((await readBody(req, "application/json")) || "{}") as Record<string, unknown>;
       if (body.outage === "none" || body.outage === "down" || body.outage === "refuse") config.outage = body.outage;
       if (typeof body.offsetMs === "number" && Number.isFinite(body.offsetMs)) config.offsetMs = body.offsetMs;
+      if (typeof body.backdateMs === "number" && Number.isFinite(body.backdateMs) && body.backdateMs >= 0)
+        config.backdateMs = body.backdateMs;
       if (typeof body.unknownCodes === "boolean") config.unknownCodes = body.unknownCodes;
       log(`e-invoice config ${JSON.stringify(config)}`);
       sendJson(res, 200, { ...config, calls });
@@ -405,6 +412,7 @@ export function createEinvoiceStandIn(opts: EinvoiceOptions = {}) {
       byRelate.clear();
       config.outage = "none";
       config.offsetMs = 0;
+      config.backdateMs = 0;
       config.unknownCodes = false;
     },
   };

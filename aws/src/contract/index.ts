@@ -660,6 +660,14 @@ export const shipmentResultSchema = z.discriminatedUnion("ok", [
   z.object({ id: z.string(), ok: z.literal(false), code: z.enum(ERROR_CODES), message: z.string() }),
 ]);
 export const adminShipmentsResponseSchema = z.object({ results: z.array(shipmentResultSchema) });
+/** The owner's "check now" of a store-pickup shipment whose notifications stalled (ECPay's query, applied once). */
+export const adminCheckShipmentResponseSchema = z.object({
+  order: orderSchema,
+  /** ECPay's current LogisticsStatus code for the shipment. */
+  statusCode: z.string(),
+  /** Whether it moved the order (a status already known changes nothing). */
+  changed: z.boolean(),
+});
 /** One form that prints these orders' slips (or B2C labels) at ECPay; they must be of one chain. */
 export const adminPrintShipmentsResponseSchema = paymentRedirectSchema;
 
@@ -701,4 +709,5 @@ export const ROUTES = {
   ecpayLogistics: { method: "POST", path: "/ecpay/logistics" },
   adminCreateShipments: { method: "POST", path: "/admin/shipments" },
   adminPrintShipments: { method: "POST", path: "/admin/shipments/print" },
+  adminCheckShipment: { method: "POST", path: "/admin/orders/{id}/shipment/check" },
 } as const;

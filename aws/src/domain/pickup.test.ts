@@ -7,6 +7,7 @@ import {
   logisticsSubType,
   meaningOfStatus,
   receiverNameProblem,
+  shipmentInProgress,
 } from "./pickup";
 
 describe("chains and ECPay subtypes per account", () => {
@@ -59,5 +60,16 @@ describe("status codes", () => {
     expect(advancesStage("returning", "returned")).toBe(true);
     expect(advancesStage("picked_up", "returned")).toBe(false);
     expect(advancesStage("returned", "picked_up")).toBe(false);
+  });
+
+  it("a shipment can still move (the owner may ask ECPay) until picked up or returned, and only once ECPay has it", () => {
+    expect(shipmentInProgress({ state: "created" })).toBe(true);
+    for (const stage of ["created", "in_transit", "at_store", "returning"] as const)
+      expect(shipmentInProgress({ state: "created", stage })).toBe(true);
+    for (const stage of ["picked_up", "returned"] as const)
+      expect(shipmentInProgress({ state: "created", stage })).toBe(false);
+    expect(shipmentInProgress({ state: "requested" })).toBe(false);
+    expect(shipmentInProgress({ state: "failed" })).toBe(false);
+    expect(shipmentInProgress(undefined)).toBe(false);
   });
 });

@@ -179,3 +179,11 @@ export function meaningOfStatus(code: string): StatusMeaning {
 export function advancesStage(current: ShipmentStage, next: ShipmentStage): boolean {
   return SHIPMENT_STAGE_RANK[next] > SHIPMENT_STAGE_RANK[current];
 }
+
+/**
+ * A shipment ECPay has and whose parcel has not reached an end (picked up, or back with the shop): its status can
+ * still move, so the owner may ask ECPay for it when the notifications stall.
+ */
+export function shipmentInProgress(l: { state: string; stage?: ShipmentStage } | undefined): boolean {
+  return l?.state === "created" && l.stage !== "picked_up" && l.stage !== "returned";
+}

@@ -15,7 +15,14 @@ import {
   meaningOfStatus,
 } from "../domain/pickup";
 import { addDays, taipeiDay } from "../domain/taipei-time";
-import { ECPAY_ACK, EcpayError, ecpayNack, newMerchantTradeNo, parseTaipeiDateTime } from "../ecpay";
+import {
+  ECPAY_ACK,
+  EcpayError,
+  ecpayNack,
+  formatTaipeiDateTime,
+  newMerchantTradeNo,
+  parseTaipeiDateTime,
+} from "../ecpay";
 import {
   buildCreateFields,
   buildMapForm,
@@ -277,16 +284,33 @@ export async function handleLogisticsStatus(body: string, now = () => new Date()
   const n = verified.data;
   const id = orderIdFromMerchantTradeNo(n.MerchantTradeNo);
   if (id) addLogContext({ orderId: id });
-  let order = id ? await getOrder(id) : undefined;
+  const order = id ? await getOrder(id) : undefined;
   const l = order?.logistics;
   if (!order || !id || !l || l.merchantTradeNo !== n.MerchantTradeNo) return refuse("unknown order", n.MerchantTradeNo);
   if (l.allPayLogisticsId && l.allPayLogisticsId !== n.AllPayLogisticsID)
     return refuse("unknown shipment", n.AllPayLogisticsID);
   if (n.GoodsAmount !== l.goodsAmount) return refuse("amount mismatch", `${n.GoodsAmount} ≠ ${l.goodsAmount}`);
 
-  const eventKey = statusEventKey(n);
+  await applyStatus(id, order, n, statusEventKey(n), now());
+  return ECPAY_ACK;
+}
+
+/**
+ * Applies one status of a shipment (a notification, or what the owner's "check now" read from ECPay) as one
+ * conditional write, once by its key and forward only; read again and retried while the order changes under it.
+ * Returns whether this call moved the order (its parcel's stage, a problem, or its status); false when the status
+ * was already recorded, or is recorded without moving anything (late, repeated or informational).
+ */
+async function applyStatus(
+  id: string,
+  first: Order,
+  n: LogisticsStatus,
+  eventKey: string,
+  now: Date,
+): Promise<boolean> {
+  let order: Order | undefined = first;
   for (let i = 0; i < MAX_RACE_RETRIES && order; i++) {
-    const write = planEvent(order, n, eventKey, now());
+    const write = planEvent(order, n, eventKey, now);
     if (await applyLogisticsEvent(id, write)) {
       putMetric(METRIC.logisticsEvents, 1, { Code: n.RtnCode });
       logger.info("logistics notification applied", {
@@ -294,12 +318,12 @@ export async function handleLogisticsStatus(body: string, now = () => new Date()
         code: n.RtnCode,
       });
       if (write.change?.to === "cancelled") await settleStockForOrder(id);
-      return ECPAY_ACK;
+      return Boolean(write.change || write.logistics.stage || write.logistics.problem);
     }
     if (await seenLogisticsEvent(id, eventKey)) {
       logger.info("logistics notification already applied", { outcome: "duplicate", code: n.RtnCode });
       if (order.status === "cancelled") await settleStockForOrder(id);
-      return ECPAY_ACK;
+      return false;
     }
     order = await getOrder(id);
   }
@@ -367,16 +391,68 @@ function planEvent(
   return write;
 }
 
-/** The current status at ECPay (the owner's "check now" when notifications stall). */
-export async function queryShipment(order: Order): Promise<string | null> {
-  const keys = await merchantKeys("logistics");
+/** What the owner's "check now" found: ECPay's current status code, and whether it moved the order. */
+export interface ShipmentCheck {
+  order: Order;
+  statusCode: string;
+  changed: boolean;
+}
+
+/**
+ * The owner's "check now" for a store-pickup order whose notifications stalled (ECPay sends them in batches and may
+ * stop; its advice is to poll the query API): asks QueryLogisticsTradeInfo for the shipment's current status and
+ * applies it exactly as a notification with that code (same checks and rules, one conditional write, forward only).
+ * The query names no time, so its key is the shipment and code: asking again, or the notification arriving later,
+ * changes nothing more, and "arrived at the store" mails once whichever comes first.
+ */
+export async function checkShipment(id: string, now = () => new Date()): Promise<ShipmentCheck> {
+  addLogContext({ orderId: id });
+  const order = await getOrder(id);
+  if (!order) throw new ApiError("not_found", `找不到訂單 ${id}。`);
   const l = order.logistics;
-  if (!l) return null;
-  const result = await queryLogistics({
-    gatewayBaseUrl: lambdaEnv().ECPAY_LOGISTICS_URL,
-    merchantId: keys.merchantId,
-    keys,
-    ...(l.allPayLogisticsId ? { allPayLogisticsId: l.allPayLogisticsId } : { merchantTradeNo: l.merchantTradeNo }),
-  });
-  return result?.status ?? null;
+  if (order.deliveryMethod !== "cvs" || !l || l.state !== "created")
+    throw new ApiError("conflict", "這筆訂單沒有已建立的綠界物流單，無從查詢。");
+  const keys = await merchantKeys("logistics");
+  let result: Awaited<ReturnType<typeof queryLogistics>>;
+  try {
+    result = await queryLogistics({
+      gatewayBaseUrl: lambdaEnv().ECPAY_LOGISTICS_URL,
+      merchantId: keys.merchantId,
+      keys,
+      ...(l.allPayLogisticsId ? { allPayLogisticsId: l.allPayLogisticsId } : { merchantTradeNo: l.merchantTradeNo }),
+      now: now(),
+    });
+  } catch (error) {
+    if (!(error instanceof EcpayError)) throw error;
+    logger.warn("logistics query failed", { reason: error.message });
+    throw new ApiError("upstream_error", "綠界物流暫時無法查詢，請稍後再試。");
+  }
+  const mismatch = !result
+    ? "綠界查無這筆物流單"
+    : result.merchantTradeNo !== l.merchantTradeNo ||
+        (l.allPayLogisticsId !== undefined && result.allPayLogisticsId !== l.allPayLogisticsId)
+      ? "綠界回覆的物流單不是這一筆"
+      : result.goodsAmount !== l.goodsAmount
+        ? "綠界回覆的金額與訂單不符"
+        : !/^\d{1,8}$/.test(result.status)
+          ? "綠界回覆的狀態無法辨識"
+          : null;
+  if (mismatch || !result) {
+    logger.warn("logistics query refused", { reason: mismatch });
+    throw new ApiError("upstream_error", `${mismatch}，訂單沒有變更。`);
+  }
+  const status: LogisticsStatus = {
+    MerchantID: keys.merchantId,
+    MerchantTradeNo: l.merchantTradeNo,
+    RtnCode: result.status,
+    RtnMsg: `店家查詢綠界（${result.status}）`,
+    AllPayLogisticsID: result.allPayLogisticsId,
+    GoodsAmount: result.goodsAmount,
+    UpdateStatusDate: formatTaipeiDateTime(now()),
+    CheckMacValue: "",
+  };
+  const changed = await applyStatus(id, order, status, `${result.allPayLogisticsId}_${result.status}_query`, now());
+  const after = await getOrder(id);
+  if (!after) throw new Error(`order ${id} vanished after a logistics query`);
+  return { order: after, statusCode: result.status, changed };
 }

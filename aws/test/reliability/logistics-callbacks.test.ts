@@ -2,7 +2,8 @@
  * ECPay Logistics' status notifications under duplication, reordering and load, on the shared stack (ADR 0027): 20
  * identical "picked up" posts at once make one transition to paid; a whole timeline sent three times over in a
  * shuffled order ends in the same place as sent once in order; many pickup orders' notifications at once are all
- * acknowledged and applied once each. The notifications are built and MD5-signed here as ECPay sends them.
+ * acknowledged and applied once each; the owner's "check now" (ECPay's query) racing ECPay's repeated notification
+ * makes one transition too. The notifications are built and MD5-signed here as ECPay sends them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order, SiteStatus } from "../../src/contract";
@@ -107,6 +108,41 @@ describe("duplicate, reordered and concurrent logistics notifications", () => {
     expect(after.logistics?.stage).toBe("picked_up");
     expect(after.history.filter((h) => h.to === "paid")).toHaveLength(1);
     expect(after.logistics?.events?.map((e) => e.code).sort()).toEqual([...TIMELINE].sort());
+  });
+
+  it("10 owner's checks racing 10 copies of ECPay's delayed 'picked up': one transition to paid, every answer a success", async () => {
+    const [order] = await shippedPickupOrders(1);
+    const sandbox = (path: string, body: unknown) =>
+      fetch(`${stack().ecpayUrl}/__sandbox/logistics/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await sandbox("config", { suppressCallbacks: true });
+    try {
+      for (const code of TIMELINE) {
+        const r = (await (await sandbox(`${order!.logistics!.allPayLogisticsId}/advance`, {})).json()) as {
+          shipment: { status: string };
+        };
+        expect(r.shipment.status).toBe(code);
+      }
+    } finally {
+      await sandbox("config", { suppressCallbacks: false });
+    }
+    const body = notification(order!, "2067", 9);
+    const [checks, posts] = await Promise.all([
+      Promise.all(Array.from({ length: 10 }, () => admin().post(`/admin/orders/${order!.id}/shipment/check`, {}))),
+      Promise.all(Array.from({ length: 10 }, () => ecpay().post("/ecpay/logistics", body))),
+    ]);
+    expect(checks.map((c) => [c.status, c.body?.statusCode])).toEqual(Array(10).fill([200, "2067"]));
+    expect(posts.map((a) => [a.status, a.text])).toEqual(Array(10).fill([200, "1|OK"]));
+    expect(checks.filter((c) => c.body.changed).length).toBeLessThanOrEqual(1);
+    const after = await orderNow(order!.id);
+    expect(after.status).toBe("paid");
+    expect(after.logistics?.stage).toBe("picked_up");
+    expect(after.history.filter((h) => h.to === "paid")).toHaveLength(1);
+    // The check's reading and ECPay's notification are two records of 2067 at most, each once.
+    expect(after.logistics?.events?.filter((e) => e.code === "2067").length).toBeLessThanOrEqual(2);
   });
 
   it(`${LOAD_ORDERS} pickup orders' timelines at once, each notification twice: all acknowledged, all paid once`, async () => {

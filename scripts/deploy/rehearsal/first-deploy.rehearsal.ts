@@ -19,8 +19,8 @@ import { GetObjectCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetParametersCommand } from "@aws-sdk/client-ssm";
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogSchema, siteStatusSchema } from "../../../aws/src/contract";
 import { createResolveContext, resolveValue, type Template } from "../../../aws/local/template";
+import { catalogSchema, siteStatusSchema } from "../../../aws/src/contract";
 import { freePort, repoRoot } from "../../lib/processes";
 import { type AwsTarget, clients } from "../aws";
 import { configFiles, placeholderProblems, readStorefrontConfig } from "../config-files";
@@ -100,8 +100,16 @@ const first = (extra: string[] = [], stdin = "") =>
     stdin,
   );
 
-/** The answers an owner types on a first deploy: ECPay's three values, then the admin password twice. */
-const ANSWERS = `${[ECPAY.merchantId, ECPAY.hashKey, ECPAY.hashIV, OWNER_PASSWORD, OWNER_PASSWORD].join("\n")}\n`;
+/** ECPay's public B2C logistics and e-invoice test merchants (the same id, keys of their own). */
+const LOGISTICS = { merchantId: "2000132", hashKey: "5294y06JbISpM5x9", hashIV: "v77hoKGq4kWxNNIS" };
+const EINVOICE = { merchantId: "2000132", hashKey: "ejCk326UnaZWKisg", hashIV: "q9jcZX8Ib9LM8wYk" };
+const values = (m: typeof ECPAY) => [m.merchantId, m.hashKey, m.hashIV];
+/**
+ * The answers an owner types on a first deploy: ECPay's three payment values, three empty answers for Logistics
+ * (staging takes ECPay's public B2C test merchant), the three e-invoice values, then the admin password twice.
+ */
+const ANSWERS = `${[...values(ECPAY), "", "", "", ...values(EINVOICE), OWNER_PASSWORD, OWNER_PASSWORD].join("\n")}\n`;
+const KEY_SETS = ["ecpay", "ecpay-logistics", "ecpay-einvoice"] as const;
 
 async function stackResources() {
   const resources: {
@@ -122,7 +130,7 @@ async function stackResources() {
 }
 
 async function ecpayParameters() {
-  const names = ["merchant-id", "hash-key", "hash-iv"].map((n) => `/shop/stag/ecpay/${n}`);
+  const names = KEY_SETS.flatMap((set) => ["merchant-id", "hash-key", "hash-iv"].map((n) => `/shop/stag/${set}/${n}`));
   const { Parameters } = await clients
     .ssm(target)
     .send(new GetParametersCommand({ Names: names, WithDecryption: true }));
@@ -279,12 +287,18 @@ describe("first deploy of staging, rehearsed on moto", () => {
     expect(siteStatusSchema.parse((await contentObject(bucket, "site.json")).body).open).toBe(false);
   });
 
-  it("stored the three ECPay values as SecureStrings, as typed", async () => {
+  it("stored the nine ECPay values (payments, Logistics, e-invoices) as SecureStrings, as typed or staging's test merchant", async () => {
     const stored = await ecpayParameters();
     expect([...stored.values()].map((p) => [p.Name, p.Type, p.Value, p.Version])).toEqual([
       ["/shop/stag/ecpay/merchant-id", "SecureString", ECPAY.merchantId, 1],
       ["/shop/stag/ecpay/hash-key", "SecureString", ECPAY.hashKey, 1],
       ["/shop/stag/ecpay/hash-iv", "SecureString", ECPAY.hashIV, 1],
+      ["/shop/stag/ecpay-logistics/merchant-id", "SecureString", LOGISTICS.merchantId, 1],
+      ["/shop/stag/ecpay-logistics/hash-key", "SecureString", LOGISTICS.hashKey, 1],
+      ["/shop/stag/ecpay-logistics/hash-iv", "SecureString", LOGISTICS.hashIV, 1],
+      ["/shop/stag/ecpay-einvoice/merchant-id", "SecureString", EINVOICE.merchantId, 1],
+      ["/shop/stag/ecpay-einvoice/hash-key", "SecureString", EINVOICE.hashKey, 1],
+      ["/shop/stag/ecpay-einvoice/hash-iv", "SecureString", EINVOICE.hashIV, 1],
     ]);
   });
 
@@ -370,7 +384,7 @@ describe("first deploy of staging, rehearsed on moto", () => {
     expect([...(await accessKeys("shop-stag-storefront")), ...(await accessKeys("shop-stag-owner-admin"))]).toEqual(
       keysBefore,
     );
-    expect([...(await ecpayParameters()).values()].map((p) => p.Version)).toEqual([1, 1, 1]);
+    expect([...(await ecpayParameters()).values()].map((p) => p.Version)).toEqual(Array(9).fill(1));
     expect([await contentObject(bucket, "catalog.json"), await contentObject(bucket, "site.json")]).toEqual(
       contentBefore,
     );
