@@ -135,6 +135,26 @@ describe("Cloudflare Access JWT", () => {
     });
   });
 
+  it("a key fetch that never settles (its request cancelled) holds no other request: each fetches for itself", {
+    timeout: 5_000,
+  }, async () => {
+    // jose 6 shares one pending fetch of the certs between callers everywhere but on Workers (panva/jose#355, #509):
+    // a fetch started by a request the runtime then cancels never settles, and a request joining it would wait for
+    // ever. On Workers each caller awaits a fetch of its own. Were that ever lost (a jose upgrade, or a shared
+    // promise of ours around it), the second verification below would wait for the first and time out.
+    let first = true;
+    const transport = scriptedTransport(() => {
+      if (!first) return json(certs);
+      first = false;
+      return new Promise<Response>(() => {});
+    });
+    const deps = { fetch: transport.fetch, now: () => NOW };
+    void verifyAccessJwt(await token(), settings, deps);
+    while (transport.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: true });
+    expect(transport.calls).toHaveLength(2);
+  });
+
   it("picks up a rotated key by refetching the certs, and fails closed when they cannot be fetched", async () => {
     let served: JsonWebKey[] = [certs.keys[0]!];
     const transport = scriptedTransport(() => json({ keys: served }));

@@ -5,6 +5,15 @@
  * isolate for an hour; a token naming a key we do not know refetches them, at most every 30 s), issuer = the team,
  * audience = the application, `exp` required, `exp`/`nbf` with a minute of clock skew. It fails closed: no keys, no
  * admin.
+ *
+ * The key set is kept per isolate, but no fetch of it is shared between requests while it runs (ADR 0002, "Shared
+ * reads"): a fetch started by a request the runtime then cancels never settles, and a request that joined it would
+ * wait for ever. jose shares its pending fetch everywhere except on Workers, where it detects the runtime and lets
+ * each caller await a fetch of its own (panva/jose#355, #509), bounded by `timeoutDuration` on that caller's own
+ * timer. So nothing here needs ./shared-read.ts; the price is one certs fetch per request that arrives while the keys
+ * are missing or stale. What the requests do share is settled data (the parsed key set) and jose's imported keys
+ * (Web Crypto imports, which settle without I/O). access-jwt.test.ts holds the first caller's fetch for ever and
+ * checks that a second caller still verifies: it fails if that ever changes (a jose upgrade, a wrapper of ours).
  */
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import type { FetchLike } from "../aws.server";
