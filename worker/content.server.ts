@@ -25,7 +25,7 @@ import {
 import { createSignedClient, READ_RETRIES, type SignedClient } from "./aws.server";
 import type { BffContext } from "./context";
 import { CACHE_ORIGIN, purgePages } from "./edge-cache-keys";
-import { runningRead, type SharedRead, sharedRead } from "./shared-read";
+import { isolateState, runningRead, type SharedRead, sharedRead } from "./shared-read";
 
 const CONTENT_KEYS = ["site.json", "catalog.json"] as const;
 export type ContentKey = (typeof CONTENT_KEYS)[number];
@@ -116,9 +116,10 @@ export async function purgeContent(bff: Pick<BffContext, "cache">, key: ContentK
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-isolate bookkeeping, keyed by the Cache object so each test's cache starts clean.
+// Per-isolate bookkeeping, in the isolate's state the request's context carries (./shared-read.ts: the Pages
+// Function and the Remix build share one), kept per Cache object so each test's cache starts clean.
 
-interface IsolateState {
+interface ContentState {
   /** Coalesces concurrent S3 reads of one key: one refresh (or cold read) per isolate at a time (./shared-read.ts). */
   inFlight: Map<ContentKey, SharedRead<CachedContent<unknown>>>;
   lastFailureAt: Map<ContentKey, number>;
@@ -128,15 +129,13 @@ interface IsolateState {
    */
   stored: Map<ContentKey, number>;
 }
-const isolateStates = new WeakMap<Cache, IsolateState>();
 
-function stateFor(cache: Cache): IsolateState {
-  let state = isolateStates.get(cache);
-  if (!state) {
-    state = { inFlight: new Map(), lastFailureAt: new Map(), stored: new Map() };
-    isolateStates.set(cache, state);
-  }
-  return state;
+function stateFor(bff: BffContext, cache: Cache): ContentState {
+  return isolateState(bff).slot(cache, "content", () => ({
+    inFlight: new Map(),
+    lastFailureAt: new Map(),
+    stored: new Map(),
+  }));
 }
 
 interface CachedContent<T> {
@@ -153,7 +152,7 @@ async function readContent<K extends ContentKey>(
   type T = z.infer<(typeof SCHEMAS)[K]>;
   const cache = edgeCache(bff);
   const now = (bff.now ?? Date.now)();
-  const state = stateFor(cache);
+  const state = stateFor(bff, cache);
   const storedBefore = state.stored.get(key) ?? 0;
   const cached = await readCached<T>(cache, key);
   // Another request of this isolate stored a newer copy while this one was reading the cache.
@@ -208,7 +207,7 @@ function refresh<T>(
   key: ContentKey,
   previous: CachedContent<T> | undefined,
 ): Promise<CachedContent<T>> {
-  const state = stateFor(cache);
+  const state = stateFor(bff, cache);
   const read = sharedRead(state.inFlight, key, bff.ctx, CONTENT_READ_BUDGET_MS, async () => {
     try {
       const headers: Record<string, string> = { accept: "application/json" };

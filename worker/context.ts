@@ -11,11 +11,14 @@
  */
 import type { FetchLike } from "./aws.server";
 import type { Env } from "./env";
+import type { IsolateState } from "./shared-read";
 
 interface CloudflareContext {
   env: Env;
   cf?: IncomingRequestCfProperties;
   ctx: Pick<ExecutionContext, "waitUntil" | "passThroughOnException">;
+  /** The isolate's shared reads and their bookkeeping, one for the Pages Function and Remix (./load-context.ts). */
+  isolate: IsolateState;
 }
 
 export interface BffContext {
@@ -26,6 +29,11 @@ export interface BffContext {
   fetch?: FetchLike;
   cache?: Cache;
   now?: () => number;
+  /**
+   * Where the isolate keeps the reads its requests share (./shared-read.ts). Every request's context carries the
+   * isolate's one; tests may leave it out (the module's own is used).
+   */
+  isolate?: IsolateState;
   /** Tests shorten the backoff between retries. */
   retryBaseDelayMs?: number;
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import wranglerToml from "../wrangler.toml?raw";
 import { EnvValidationError, parseEnv, SECRET_NAMES } from "./env";
 import { getLoadContext } from "./load-context";
+import { IsolateState } from "./shared-read";
 import { RAW_TEST_ENV } from "./test/helpers";
 
 const REQUIRED = [
@@ -137,6 +138,13 @@ describe("getLoadContext", () => {
     const context = getLoadContext({ request, context: { cloudflare: { env: { ...RAW_TEST_ENV }, ctx } } });
     expect(context.cloudflare.env.CACHE_TTL_SECONDS).toBe(30);
     expect(context.cloudflare.ctx).toBe(ctx);
+  });
+
+  it("hands every request the isolate's one shared-read state (the page cache and Remix's loaders share it)", () => {
+    const first = getLoadContext({ request, context: { cloudflare: { env: { ...RAW_TEST_ENV }, ctx } } });
+    const second = getLoadContext({ request, context: { cloudflare: { env: { ...RAW_TEST_ENV }, ctx } } });
+    expect(first.cloudflare.isolate).toBeInstanceOf(IsolateState);
+    expect(second.cloudflare.isolate).toBe(first.cloudflare.isolate);
   });
 
   it("logs and rethrows a configuration error naming the missing variables", () => {

@@ -9,8 +9,44 @@
  *   - the starter hands the read to its own ctx.waitUntil, so the runtime keeps it running until it settles;
  *   - every reader, the starter included, waits for it at most `budgetMs` from its start, on a timer of its own;
  *   - a read past its budget counts as lost: it is dropped, and the next reader starts another instead of joining.
+ *
+ * Where the reads under way and their bookkeeping are kept is an IsolateState, one per isolate, carried by every
+ * request's context (`isolate`, set by worker/load-context.ts): the Pages Function (the edge page cache) and the Remix
+ * server build each bundle their own copy of the adapters, so state kept in a module would be kept twice, and the
+ * two copies would read the same S3 key side by side, each unaware of the other's read (ADR 0002).
  */
-import type { BffContext } from "./context";
+
+/** What a shared read needs of the request that starts it. */
+interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/**
+ * The state an isolate keeps for the reads its requests share, by name and by the cache the reads fill (a test's own
+ * cache starts clean). One per isolate: made by worker/load-context.ts and handed to every request in its context.
+ */
+export class IsolateState {
+  readonly #slots = new WeakMap<object, Map<string, unknown>>();
+
+  /** The state named `name` kept for `scope`, made with `make` on first use. */
+  slot<T>(scope: object, name: string, make: () => T): T {
+    let named = this.#slots.get(scope);
+    if (!named) {
+      named = new Map();
+      this.#slots.set(scope, named);
+    }
+    if (!named.has(name)) named.set(name, make());
+    return named.get(name) as T;
+  }
+}
+
+/** For a context that brings none (the adapters' own tests): this copy of the module's. */
+const moduleState = new IsolateState();
+
+/** The isolate's state the request's context carries. */
+export function isolateState(context: { isolate?: IsolateState }): IsolateState {
+  return context.isolate ?? moduleState;
+}
 
 export interface SharedRead<T> {
   readonly done: Promise<T>;
@@ -38,7 +74,7 @@ export function runningRead<K, T>(reads: SharedReads<K, T>, key: K): SharedRead<
 export function sharedRead<K, T>(
   reads: SharedReads<K, T>,
   key: K,
-  ctx: BffContext["ctx"],
+  ctx: WaitUntil,
   budgetMs: number,
   start: () => Promise<T>,
 ): Promise<T> {

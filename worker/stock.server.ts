@@ -9,7 +9,7 @@ import { edgeCache } from "./content.server";
 import type { BffContext } from "./context";
 import { purgePages } from "./edge-cache-keys";
 import { getStock, STOCK_TIMEOUT_MS } from "./order-api.server";
-import { type SharedRead, sharedRead } from "./shared-read";
+import { isolateState, type SharedRead, sharedRead } from "./shared-read";
 
 /** At most this long between a sale and the storefront showing it (less when the content TTL is shorter). */
 export const STOCK_TTL_SECONDS = 10;
@@ -24,8 +24,13 @@ const FETCHED_AT = "x-stock-fetched-at";
  */
 const STOCK_READ_BUDGET_MS = STOCK_TIMEOUT_MS + 1_000;
 
-/** Reads of GET /stock running in this isolate, so a burst of page views makes one call. */
-const inFlight = new WeakMap<Cache, SharedRead<StockLevels | null>>();
+/**
+ * The read of GET /stock running in this isolate, so a burst of page views makes one call: kept in the isolate's
+ * state the request's context carries (./shared-read.ts: the Pages Function and the Remix build share one).
+ */
+function inFlight(bff: BffContext, cache: Cache) {
+  return isolateState(bff).slot(cache, "stock", () => new Map<"stock", SharedRead<StockLevels | null>>());
+}
 
 export async function getStockLevels(bff: BffContext): Promise<StockLevels | null> {
   const cache = edgeCache(bff);
@@ -33,7 +38,8 @@ export async function getStockLevels(bff: BffContext): Promise<StockLevels | nul
   const cached = await readCached(cache);
   if (cached && now - cached.fetchedAt < ttlMs(bff)) return cached.levels;
 
-  const fresh = await sharedRead(inFlight, cache, bff.ctx, STOCK_READ_BUDGET_MS, () => refresh(bff, cache)).catch(
+  const reads = inFlight(bff, cache);
+  const fresh = await sharedRead(reads, "stock", bff.ctx, STOCK_READ_BUDGET_MS, () => refresh(bff, cache)).catch(
     (error: unknown) => {
       console.warn(JSON.stringify({ at: "stock", problem: "unavailable", detail: String(error) }));
       return null;

@@ -2,9 +2,10 @@ import { createElement, Fragment } from "react";
 import { renderToReadableStream } from "react-dom/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Catalog, Product, SiteStatus } from "../../aws/src/contract";
-import { purgeContent } from "../../worker/content.server";
+import { getCatalog as staticGetCatalog, purgeContent } from "../../worker/content.server";
 import { cartCookieHeader, type Cart } from "../../worker/cookies.server";
-import { type FakeShop, fakeShop } from "../../worker/test/helpers";
+import { IsolateState } from "../../worker/shared-read";
+import { type FakeShop, fakeShop, json } from "../../worker/test/helpers";
 import { CartLink } from "../components/CartLink";
 import { loadCatalogPage, loadProductPage } from "./catalog.server";
 import { formatTwd } from "./format";
@@ -220,5 +221,78 @@ describe("the edge page cache", () => {
     ]);
     expect(is("/", "POST")).toBe(false);
     expect(is("/", "HEAD")).toBe(false);
+  });
+});
+
+describe("one isolate state for the Pages Function and the Remix build", () => {
+  it("a cold catalog view from the page cache and one Remix renders alone, together, read each S3 key once", async () => {
+    // In production the Pages Function (the page cache) and the Remix server build each bundle their own copy of
+    // worker/content.server.ts and worker/stock.server.ts. Here the Remix side is a second copy of the modules too
+    // (loaded after resetModules), and both get the context getLoadContext gives every request, with the isolate's
+    // state. Before that state was carried in the context, each copy kept its own reads under way: a catalog view
+    // from the page cache and one Remix renders alone (a link with a query string, `/?utm_source=line`) arriving
+    // together on a cold isolate read site.json, catalog.json and the stock counts twice.
+    vi.resetModules();
+    const remix = {
+      shell: await import("./shell.server"),
+      catalog: await import("./catalog.server"),
+      content: await import("../../worker/content.server"),
+    };
+    expect(remix.content.getCatalog).not.toBe(staticGetCatalog); // two copies of the adapter, as deployed
+
+    let answerS3 = () => {};
+    const s3Answers = new Promise<void>((resolve) => {
+      answerS3 = resolve;
+    });
+    const shop = await fakeShop({
+      site: { open: true },
+      catalog: { products: [product("oolong", 450)] },
+      api: async (request) => (new URL(request.url).pathname === "/stock" ? json({ stock: { oolong: 3 } }) : json({})),
+    });
+    const transport = shop.bff.fetch!;
+    const isolate = new IsolateState();
+    // Both sides hold their reads until both have looked in the cold cache: the moment they would each go to S3.
+    let misses = 0;
+    const cache = shop.bff.cache!;
+    const watched = {
+      match: async (...args: Parameters<Cache["match"]>) => {
+        const hit = await cache.match(...args);
+        if (!hit && String(args[0]).endsWith("/content/catalog.json")) misses++;
+        return hit;
+      },
+      put: (...args: Parameters<Cache["put"]>) => cache.put(...args),
+      delete: (...args: Parameters<Cache["delete"]>) => cache.delete(...args),
+    } as unknown as Cache;
+    const bff = {
+      ...shop.bff,
+      cache: watched,
+      isolate,
+      fetch: async (request: Request) => {
+        await s3Answers;
+        return transport(request);
+      },
+    };
+    const renderWithRemix = async (request: Request) => {
+      const [shell, page] = await Promise.all([
+        remix.shell.loadShell(bff, request),
+        remix.catalog.loadCatalogPage(bff),
+      ]);
+      return new Response(`${shell.cartCount} ${page.products.map((p) => p.name).join()}`, {
+        headers: { "Content-Type": "text/html; charset=utf-8" },
+      });
+    };
+
+    const fromPageCache = servePage(bff, new Request(`${SITE}/`), renderWithRemix);
+    const remixAlone = renderWithRemix(new Request(`${SITE}/?utm_source=line`));
+    while (misses < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    // Time for a second read to be signed and sent, were it to be made.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    answerS3();
+    expect((await fromPageCache).status).toBe(200);
+    expect((await remixAlone).status).toBe(200);
+    await shop.settle();
+
+    const reads = shop.calls.map((call) => call.url.pathname.split("/").pop());
+    expect(reads.sort()).toEqual(["catalog.json", "site.json", "stock"]);
   });
 });
