@@ -225,6 +225,14 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
         ["cold cache", e.ttlSeconds, e.cold.views, e.cold.seconds, counts(e.cold.s3Requests), e.cold.perThousandViews],
         ["warm cache", e.ttlSeconds, e.warm.views, e.warm.seconds, counts(e.warm.s3Requests), e.warm.perThousandViews],
         [
+          "cold cache, half the views via /?utm_source=… (Remix without the page cache)",
+          e.ttlSeconds,
+          e.coldMixed.views,
+          e.coldMixed.seconds,
+          counts(e.coldMixed.s3Requests),
+          e.coldMixed.perThousandViews,
+        ],
+        [
           `sustained (${e.sustained.windows} TTL windows; min gap ms ${counts(e.sustained.minGapMs)})`,
           e.sustained.ttlSeconds,
           e.sustained.views,

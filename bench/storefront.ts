@@ -96,6 +96,11 @@ export interface EdgeCacheFigures {
   ttlSeconds: number;
   cold: { views: number; s3Requests: Record<string, number>; perThousandViews: number; seconds: number };
   warm: { views: number; s3Requests: Record<string, number>; perThousandViews: number; seconds: number };
+  /**
+   * Cold again on a fresh storefront, half the views through a link with a query string (`/?utm_source=…`), which
+   * Remix renders without the page cache: the Pages Function's page cache and Remix's loaders read side by side.
+   */
+  coldMixed: { views: number; s3Requests: Record<string, number>; perThousandViews: number; seconds: number };
   sustained: {
     ttlSeconds: number;
     views: number;
@@ -439,10 +444,54 @@ export async function benchEdgeCache(
   }
 
   const perThousand = (n: number, v: number) => round((n * 1000) / v, 2);
+
+  // Cold again, with half the views through a link with a query string: the page cache (in the Pages Function's
+  // bundle) and Remix's loaders (in the Remix build) read the same keys at the same moment, and must share the reads
+  // (ADR 0002: one isolate state for both bundles).
+  log("edge cache: cold views, half of them through a link with a query string…");
+  const mixedProxy = await startFaultProxy({ target: session.stack.s3Endpoint, classify: s3Operation });
+  const mixedDir = await mkdtemp(path.join(tmpdir(), "shop-bench-wrangler-mixed-"));
+  let coldMixed: EdgeCacheFigures["coldMixed"];
+  try {
+    const mixed = await startStorefront({
+      mode: "build",
+      port: await freePort(),
+      stack: { ...session.stack, s3Endpoint: mixedProxy.url },
+      ownerPassword: BENCH_OWNER_PASSWORD,
+      skipBuild: true,
+      quiet: true,
+      extraVars: { CACHE_TTL_SECONDS: "60" },
+      persistTo: mixedDir,
+    });
+    try {
+      mixedProxy.resetCounts();
+      const half = { total: views / 2, concurrency: 4, maxSeconds: 120 };
+      const [plain, tagged] = await Promise.all([
+        httpLoad({ url: `${mixed.url}/`, ...half }),
+        httpLoad({ url: `${mixed.url}/?utm_source=bench`, ...half }),
+      ]);
+      if (plain.failures + tagged.failures > 0)
+        throw new Error(`catalog views failed: ${JSON.stringify([plain.statuses, tagged.statuses])}`);
+      const counts = s3Gets(mixedProxy);
+      coldMixed = {
+        views: plain.requests + tagged.requests,
+        s3Requests: counts,
+        perThousandViews: perThousand(total(counts), plain.requests + tagged.requests),
+        seconds: Math.max(plain.seconds, tagged.seconds),
+      };
+    } finally {
+      await mixed.stop();
+    }
+  } finally {
+    await mixedProxy.close();
+    await rm(mixedDir, { recursive: true, force: true });
+  }
+
   // One cold read per key, none while fresh, and under sustained views never two reads of a key within one TTL
   // (10 % allowance for the timer granularity of when a refresh is noticed).
   const met =
     Object.values(coldCounts).every((n) => n <= 1) &&
+    Object.values(coldMixed.s3Requests).every((n) => n <= 1) &&
     total(warmCounts) === 0 &&
     Object.values(sustained.refreshesPerKey).every((n) => n <= sustained.windows + 1) &&
     Object.values(sustained.minGapMs).every((gap) => gap < 0 || gap >= sustainedTtl * 900);
@@ -464,6 +513,7 @@ export async function benchEdgeCache(
         perThousandViews: perThousand(total(warmCounts), views),
         seconds: warm.seconds,
       },
+      coldMixed,
       sustained,
     },
     notes: [
