@@ -4,8 +4,8 @@
  *
  * It also hands every request the isolate's one IsolateState (./shared-read.ts), made here. In production this module
  * is part of the Pages Function's bundle only; the Function's edge page cache and Remix's loaders (a bundle of its
- * own, with its own copy of the adapters) so keep the reads under way and the content's bookkeeping in one place,
- * and a cold catalog page does not read S3 once per copy.
+ * own, with its own copy of the adapters) so keep the reads under way and the content's bookkeeping in one place:
+ * a page-cache view and a Remix render that want the same key at the same moment share one S3 read.
  *
  * Typed structurally rather than with workerd's global types because vite.config.ts (checked by the Node
  * tsconfig) imports this file; the edge-side shape lives in ./context.ts.
