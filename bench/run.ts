@@ -225,7 +225,7 @@ function printStorefront(figures: Record<string, StorefrontFigure>): void {
         ["cold cache", e.ttlSeconds, e.cold.views, e.cold.seconds, counts(e.cold.s3Requests), e.cold.perThousandViews],
         ["warm cache", e.ttlSeconds, e.warm.views, e.warm.seconds, counts(e.warm.s3Requests), e.warm.perThousandViews],
         [
-          "cold cache, half the views via /?utm_source=… (Remix without the page cache)",
+          "cold cache, S3 40 ms away, half the views via /?utm_source=… (Remix without the page cache)",
           e.ttlSeconds,
           e.coldMixed.views,
           e.coldMixed.seconds,
