@@ -8,12 +8,12 @@ import type { PricedCart } from "../lib/cart.server";
 import {
   type CheckoutActionData,
   type CheckoutErrors,
-  type CheckoutField,
   type CheckoutValues,
   loadCheckoutPage,
   submitCheckout,
   type Totals,
 } from "../lib/checkout.server";
+import type { CheckoutField } from "../lib/checkout-fields";
 import { formatTwd } from "../lib/format";
 import { chainName, storeOfTicket } from "../lib/pickup-view";
 import type { PageHandle } from "../lib/page-scripts";
