@@ -29,9 +29,9 @@ const encode = (value: unknown) => b64url(new TextEncoder().encode(JSON.stringif
 
 async function token(
   claims: Record<string, unknown> = {},
-  options: { key?: CryptoKey; kid?: string; alg?: string } = {},
+  options: { key?: CryptoKey; kid?: string; alg?: string; header?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const header = encode({ alg: options.alg ?? "RS256", kid: options.kid ?? "key-1", typ: "JWT" });
+  const header = encode({ alg: options.alg ?? "RS256", kid: options.kid ?? "key-1", typ: "JWT", ...options.header });
   const payload = encode({
     aud: [AUD],
     iss: TEAM,
@@ -153,6 +153,27 @@ describe("Cloudflare Access JWT", () => {
     while (transport.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(await verifyAccessJwt(await token(), settings, deps)).toMatchObject({ ok: true });
     expect(transport.calls).toHaveLength(2);
+  });
+
+  // What the JOSE specs require of a verifier; the hand-written verifier jose replaced (#17) accepted all three.
+  it("refuses a token whose crit header names an extension it does not understand (RFC 7515, 4.1.11)", async () => {
+    const deps = { fetch: certsEndpoint().fetch, now: () => NOW };
+    const critical = await token({}, { header: { crit: ["exp-v2"], "exp-v2": nowSeconds + 60 } });
+    expect(await verifyAccessJwt(critical, settings, deps)).toMatchObject({ ok: false });
+  });
+
+  it("refuses nbf and iat that are not NumericDates instead of skipping them (RFC 7519, 4.1.5-4.1.6)", async () => {
+    const deps = { fetch: certsEndpoint().fetch, now: () => NOW };
+    expect(await verifyAccessJwt(await token({ nbf: "2099-01-01" }), settings, deps)).toMatchObject({ ok: false });
+    expect(await verifyAccessJwt(await token({ iat: "yesterday" }), settings, deps)).toMatchObject({ ok: false });
+  });
+
+  it("never verifies with a key published for encryption (use: enc, RFC 7517, 4.2)", async () => {
+    const encryptionKeys = scriptedTransport(() => json({ keys: certs.keys.map((key) => ({ ...key, use: "enc" })) }));
+    expect(await verifyAccessJwt(await token(), settings, { fetch: encryptionKeys.fetch, now: () => NOW })).toEqual({
+      ok: false,
+      reason: "unknown signing key",
+    });
   });
 
   it("picks up a rotated key by refetching the certs, and fails closed when they cannot be fetched", async () => {
