@@ -30,6 +30,7 @@ describe("scripts/hash-password.ts", () => {
     const result = run([], "elevenchars");
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("the password has 11 characters; use at least 12");
     expect(passwordProblem("x".repeat(MIN_PASSWORD_LENGTH - 1))).toMatch(/at least 12/);
     expect(passwordProblem("x".repeat(MIN_PASSWORD_LENGTH))).toBeNull();
     expect(passwordProblem("密碼密碼密碼密碼密碼密")).toMatch(/11 characters/);

@@ -29,9 +29,9 @@ const encode = (value: unknown) => b64url(new TextEncoder().encode(JSON.stringif
 
 async function token(
   claims: Record<string, unknown> = {},
-  options: { key?: CryptoKey; kid?: string; alg?: string } = {},
+  options: { key?: CryptoKey; kid?: string; alg?: string; header?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const header = encode({ alg: options.alg ?? "RS256", kid: options.kid ?? "key-1", typ: "JWT" });
+  const header = encode({ alg: options.alg ?? "RS256", kid: options.kid ?? "key-1", typ: "JWT", ...options.header });
   const payload = encode({
     aud: [AUD],
     iss: TEAM,
@@ -130,6 +130,27 @@ describe("Cloudflare Access JWT", () => {
     expect(await verifyAccessJwt(none, settings, deps)).toEqual({ ok: false, reason: "unexpected alg none" });
     expect(await verifyAccessJwt(await token({}, { alg: "HS256" }), settings, deps)).toMatchObject({ ok: false });
     expect(await verifyAccessJwt(await token({}, { kid: "key-9" }), settings, deps)).toEqual({
+      ok: false,
+      reason: "unknown signing key",
+    });
+  });
+
+  // What the JOSE specs require of a verifier; the hand-written verifier jose replaced (#17) accepted all three.
+  it("refuses a token whose crit header names an extension it does not understand (RFC 7515, 4.1.11)", async () => {
+    const deps = { fetch: certsEndpoint().fetch, now: () => NOW };
+    const critical = await token({}, { header: { crit: ["exp-v2"], "exp-v2": nowSeconds + 60 } });
+    expect(await verifyAccessJwt(critical, settings, deps)).toMatchObject({ ok: false });
+  });
+
+  it("refuses nbf and iat that are not NumericDates instead of skipping them (RFC 7519, 4.1.5-4.1.6)", async () => {
+    const deps = { fetch: certsEndpoint().fetch, now: () => NOW };
+    expect(await verifyAccessJwt(await token({ nbf: "2099-01-01" }), settings, deps)).toMatchObject({ ok: false });
+    expect(await verifyAccessJwt(await token({ iat: "yesterday" }), settings, deps)).toMatchObject({ ok: false });
+  });
+
+  it("never verifies with a key published for encryption (use: enc, RFC 7517, 4.2)", async () => {
+    const encryptionKeys = scriptedTransport(() => json({ keys: certs.keys.map((key) => ({ ...key, use: "enc" })) }));
+    expect(await verifyAccessJwt(await token(), settings, { fetch: encryptionKeys.fetch, now: () => NOW })).toEqual({
       ok: false,
       reason: "unknown signing key",
     });

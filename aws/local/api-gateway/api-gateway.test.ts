@@ -593,6 +593,21 @@ describe("local HTTP API on aws/template.yaml (echo handlers)", () => {
       expect(isActionAllowed(statements, "execute-api:Invoke", arn("$default", method, path)), user).toBe(true);
       expect(isActionAllowed(statements, "execute-api:Invoke", arn("test", method, path)), user).toBe(false);
     }
+    // Every route either key may invoke, routes added later included: on `$default` only.
+    for (const user of ["StorefrontInvoker", "OwnerAdminInvoker"]) {
+      const statements = policies[user]!.statements;
+      const invocable = Object.values(ROUTES).filter((route) =>
+        isActionAllowed(statements, "execute-api:Invoke", arn("$default", route.method, concretePath(route.path))),
+      );
+      expect(invocable.length, user).toBeGreaterThan(1);
+      for (const route of invocable) {
+        const elsewhere = arn("test", route.method, concretePath(route.path));
+        expect(
+          isActionAllowed(statements, "execute-api:Invoke", elsewhere),
+          `${user} ${route.method} ${route.path}`,
+        ).toBe(false);
+      }
+    }
   });
 
   // Who may call what, straight from the IAM users' policies in the template.
