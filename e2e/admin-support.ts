@@ -4,9 +4,32 @@
  */
 import { AwsClient } from "aws4fetch";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { CreateOrderRequest, Order, Product, SiteStatus } from "../aws/src/contract";
-import { e2e, newContext } from "./browser";
+import { e2e, launchBrowser, newContext } from "./browser";
+
+/**
+ * A suite that changes the shop through the owner's API: its browser, and the site status and products as they were
+ * before it (`site`, `products`), put back after it so the other suites find the shop as they expect. `cleanUp` runs
+ * first; `restoreSite` shapes the status put back (e.g. fees the suite set where there were none).
+ */
+export function shopSuite(
+  options: { cleanUp?: () => Promise<unknown>; restoreSite?: (site: SiteStatus) => SiteStatus } = {},
+): { browser: Browser; site: SiteStatus; products: Product[] } {
+  const suite = {} as { browser: Browser; site: SiteStatus; products: Product[] };
+  beforeAll(async () => {
+    suite.browser = await launchBrowser();
+    suite.site = await api.getSite();
+    suite.products = await api.getProducts();
+  });
+  afterAll(async () => {
+    await options.cleanUp?.().catch(() => {});
+    await api.putSite(options.restoreSite ? options.restoreSite(suite.site) : suite.site).catch(() => {});
+    await api.putProducts(suite.products).catch(() => {});
+    await suite.browser?.close();
+  });
+  return suite;
+}
 
 /**
  * A client address of its own (CF-Connecting-IP, which the edge uses as the rate-limit key), so the throttle test's

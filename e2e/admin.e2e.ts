@@ -4,10 +4,8 @@
  * storefront and the next order, add with image, reorder, sold out, remove), site status (close → 503, reopen),
  * and axe on every admin page.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { productPicture } from "../aws/local/seed/png";
-import type { Product, SiteStatus } from "../aws/src/contract";
 import {
   api,
   buyCashOnDelivery,
@@ -19,29 +17,16 @@ import {
   ownerContext,
   randomPhone,
   sameOrigin,
+  shopSuite,
   uniqueIp,
 } from "./admin-support";
-import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
+import { e2e, expectNoAxeViolations, newContext } from "./browser";
 
-let browser: Browser;
-let originalSite: SiteStatus;
-let originalProducts: Product[];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  originalSite = await api.getSite();
-  originalProducts = await api.getProducts();
-});
-afterAll(async () => {
-  // Leave the shop as the other suites expect it.
-  await api.putSite(originalSite).catch(() => {});
-  await api.putProducts(originalProducts).catch(() => {});
-  await browser?.close();
-});
+const shop = shopSuite();
 
 describe("owner login", () => {
   it("sends the owner to the login page, refuses a wrong password, and logs in and out", async () => {
-    const context = await ownerContext(browser);
+    const context = await ownerContext(shop.browser);
     const page = await context.newPage();
     await page.goto("/admin/orders");
     expect(new URL(page.url()).pathname).toBe("/admin/login");
@@ -80,7 +65,7 @@ describe("owner login", () => {
   });
 
   it("gives a new session id on every login", async () => {
-    const context = await ownerContext(browser);
+    const context = await ownerContext(shop.browser);
     const page = await context.newPage();
     await logInInBrowser(page);
     const sessionId = async () => {
@@ -119,7 +104,7 @@ describe("owner login", () => {
     expect((await attempt(e2e().ownerPassword, uniqueIp())).status).toBe(302);
 
     // The owner's browser from the throttled address sees the message on the page.
-    const context = await newContext(browser, { javaScriptEnabled: false });
+    const context = await newContext(shop.browser, { javaScriptEnabled: false });
     await context.setExtraHTTPHeaders({ "CF-Connecting-IP": ip });
     const page = await context.newPage();
     await page.goto("/admin/login");
@@ -148,7 +133,7 @@ describe("orders", () => {
     const other = await api.placeOrder({ paymentMethod: "cod" });
 
     // Without JavaScript: plain GET forms.
-    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const { context, page } = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await page.goto("/admin/orders");
     await page.getByLabel("手機").fill(`${phone.slice(0, 4)}-${phone.slice(4, 7)}-${phone.slice(7)}`);
     await page.getByLabel("付款方式").selectOption("cod");
@@ -206,7 +191,7 @@ describe("orders", () => {
 
   it("ships orders in bulk and the shopper's order page shows it; marks cash on delivery paid", async () => {
     // A shopper buys through the storefront's pages and keeps their order page open.
-    const shopper = await newContext(browser);
+    const shopper = await newContext(shop.browser);
     const shopperPage = await shopper.newPage();
     const orderId = await buyCashOnDelivery(shopperPage, "愛文芒果乾 200g");
     const status = () => shopperPage.locator("[data-status]").first().textContent();
@@ -214,7 +199,7 @@ describe("orders", () => {
     const second = await api.placeOrder({ paymentMethod: "cod" });
 
     // The owner without JavaScript: plain form posts.
-    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const { context, page } = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await page.goto("/admin/orders?paymentMethod=cod&status=created");
     await page.getByRole("checkbox", { name: `選取訂單 ${orderId}` }).check();
     await page.getByRole("checkbox", { name: `選取訂單 ${second.id}` }).check();
@@ -240,7 +225,7 @@ describe("orders", () => {
 
   it("cancels only with the confirmation ticked, keeping the note typed when it is missing", async () => {
     const order = await api.placeOrder({ paymentMethod: "credit" });
-    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const { context, page } = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await page.goto(`/admin/orders/${order.id}`);
     // A credit order not paid yet: cancel, and reconcile with ECPay.
     expect(await page.getByRole("button", { name: /對帳/ }).count()).toBe(1);
@@ -274,10 +259,10 @@ describe("orders", () => {
 
 describe("products and prices", () => {
   it("changes a price: the storefront shows it within seconds and the next order is charged it", async () => {
-    const { context, page } = await loggedInOwner(browser);
+    const { context, page } = await loggedInOwner(shop.browser);
     await page.goto("/admin/products");
     await expectNoAxeViolations(page, "products");
-    const tea = originalProducts.find((p) => p.name === "阿里山高山茶 150g")!;
+    const tea = shop.products.find((p) => p.name === "阿里山高山茶 150g")!;
     // Shoppers' views have put the catalog and the product page in the edge page cache.
     const shopPage = async (path: string) => {
       const res = await fetch(`${e2e().baseUrl}${path}`);
@@ -309,7 +294,7 @@ describe("products and prices", () => {
       expect(next.html, path).toContain("阿里山高山茶 150g（冬茶）");
       expect(next.html, path).toContain("NT$1,720");
     }
-    const shopper = await newContext(browser);
+    const shopper = await newContext(shop.browser);
     const shopperPage = await shopper.newPage();
     const orderId = await buyCashOnDelivery(shopperPage, "阿里山高山茶 150g（冬茶）");
     const order = await api.getOrder(orderId);
@@ -317,12 +302,12 @@ describe("products and prices", () => {
     expect(await shopperPage.locator("main").textContent()).toContain("NT$1,720");
     await shopper.close();
     await context.close();
-    await api.putProducts(originalProducts);
+    await api.putProducts(shop.products);
   });
 
   it("does not let an edit page opened earlier overwrite a price changed meanwhile in another tab", async () => {
-    const { context, page } = await loggedInOwner(browser);
-    const tea = originalProducts.find((p) => p.id === "dongding-oolong")!;
+    const { context, page } = await loggedInOwner(shop.browser);
+    const tea = shop.products.find((p) => p.id === "dongding-oolong")!;
     const older = await context.newPage();
     await older.goto(`/admin/products/${tea.id}`);
     // Another tab saves a new price first.
@@ -350,11 +335,11 @@ describe("products and prices", () => {
       description: "older tab's description",
     });
     await context.close();
-    await api.putProducts(originalProducts);
+    await api.putProducts(shop.products);
   });
 
   it("adds a product with an image, moves it up, marks it sold out and removes it (without JavaScript)", async () => {
-    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const { context, page } = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await page.goto("/admin/products/new");
     const id = `e2e-${Date.now().toString(36)}`;
     await page.getByLabel("商品代號").fill(id);
@@ -419,7 +404,7 @@ describe("products and prices", () => {
 
 describe("site status", () => {
   it("closes the shop (shoppers get 503 with the message, the admin keeps working) and reopens it", async () => {
-    const { context, page } = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const { context, page } = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await page.goto("/admin/site");
     await page.getByRole("radio", { name: /暫停營業/ }).check();
     await page.getByLabel(/^暫停營業訊息/).fill("盤點中，明天上午 10 點恢復營業。");
@@ -457,7 +442,7 @@ describe("site status", () => {
 describe("dashboard", () => {
   it("shows orders by status, revenue today and this month, and an accessible 30-day chart", async () => {
     const paidCod = await api.placeOrder({ paymentMethod: "cod" });
-    const { context, page } = await loggedInOwner(browser);
+    const { context, page } = await loggedInOwner(shop.browser);
     // Ship and collect one order so today's revenue has something in it.
     await page.goto(`/admin/orders/${paidCod.id}`);
     await page.getByRole("button", { name: "標示為已出貨" }).click();
@@ -484,8 +469,8 @@ describe("accessibility", () => {
   // axe needs JavaScript in the page; the pages themselves work without it (the tests above use both).
   it("has no axe violations on any admin page, including a form showing its errors", async () => {
     const order = await api.placeOrder({ paymentMethod: "atm" });
-    const { context, page } = await loggedInOwner(browser);
-    const product = originalProducts[0]!;
+    const { context, page } = await loggedInOwner(shop.browser);
+    const product = shop.products[0]!;
     for (const path of [
       "/admin",
       "/admin/orders",
@@ -509,7 +494,7 @@ describe("accessibility", () => {
     await expectNoAxeViolations(page, "new product with errors");
     await context.close();
 
-    const anonymous = await ownerContext(browser);
+    const anonymous = await ownerContext(shop.browser);
     const login = await anonymous.newPage();
     await login.goto("/admin/login");
     await expectNoAxeViolations(login, "login");

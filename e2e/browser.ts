@@ -3,7 +3,7 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 
 export const e2e = () => inject("e2e");
 
@@ -33,6 +33,31 @@ export async function newContext(
     locale: "zh-TW",
     javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
+}
+
+/**
+ * A test file's browser, launched once, and `open`: a new context for the running test (newContext's options),
+ * closed when the test ends, whatever happened in it.
+ */
+export function browserSuite(): { open: (options?: Parameters<typeof newContext>[1]) => Promise<BrowserContext> } {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    open: async (options) => {
+      context = await newContext(browser!, options);
+      return context;
+    },
+  };
 }
 
 /** axe with the WCAG 2.0/2.1 A and AA rules; fails with the rule ids and the offending nodes. */

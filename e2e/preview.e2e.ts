@@ -3,9 +3,8 @@
  * (APP_ENV=preview, SITE_URL staging's address; e2e/global-setup.ts). A card payment started there comes back
  * there, not to staging, and nothing on the preview may be indexed.
  */
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { e2e, launchBrowser, newContext } from "./browser";
+import { describe, expect, it } from "vitest";
+import { browserSuite, e2e } from "./browser";
 import {
   addToCartFromCatalog,
   fillCheckout,
@@ -17,24 +16,13 @@ import {
   submitCheckout,
 } from "./shop";
 
-let browser: Browser;
-let context: BrowserContext | undefined;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { open } = browserSuite();
 
 describe("a branch preview on another origin", () => {
   it("pays by card and lands back on the preview's own order page, not on the site's", async () => {
     const { previewUrl, baseUrl, ecpayUrl } = e2e();
     expect(previewUrl).not.toBe(baseUrl);
-    context = await newContext(browser, { baseURL: previewUrl });
+    const context = await open({ baseURL: previewUrl });
     const page = await context.newPage();
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);

@@ -2,9 +2,8 @@
  * Buying, end to end in Chromium: cart → checkout → ECPay sandbox → back to the order page, whose status comes
  * from the order API (which heard from the sandbox through ReturnURL / PaymentInfoURL).
  */
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { e2e, expectNoAxeViolations, launchBrowser, newContext } from "./browser";
+import { describe, expect, it } from "vitest";
+import { browserSuite, e2e, expectNoAxeViolations } from "./browser";
 import {
   addToCartFromCatalog,
   CUSTOMER,
@@ -21,22 +20,11 @@ import {
   submitCheckout,
 } from "./shop";
 
-let browser: Browser;
-let context: BrowserContext | undefined;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { open } = browserSuite();
 
 describe("credit card", () => {
   it("pays on the sandbox's card page and comes back (OrderResultURL POST → 303) to a paid order", async () => {
-    context = await newContext(browser);
+    const context = await open();
     const page = await context.newPage();
     const scripts = recordScripts(page);
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
@@ -81,7 +69,7 @@ describe("credit card", () => {
   });
 
   it("leaves the card page without paying, pays again from the order page, and is charged once", async () => {
-    context = await newContext(browser);
+    const context = await open();
     const page = await context.newPage();
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
@@ -129,7 +117,7 @@ describe("credit card", () => {
 
 describe("ATM transfer", () => {
   it("shows the virtual account on the order page, and paid once the sandbox is paid", async () => {
-    context = await newContext(browser);
+    const context = await open();
     const page = await context.newPage();
     await addToCartFromCatalog(page, "阿里山高山茶 150g");
     await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
@@ -171,7 +159,7 @@ describe("ATM transfer", () => {
 
 describe("pay on arrival", () => {
   it("places the order and goes straight to the order page", async () => {
-    context = await newContext(browser);
+    const context = await open();
     const page = await context.newPage();
     await addToCartFromCatalog(page, "愛文芒果乾 200g");
     await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);
@@ -193,7 +181,7 @@ describe("pay on arrival", () => {
 
 describe("the same purchase with JavaScript disabled", () => {
   it("adds to the cart, checks out, posts to ECPay with the visible button and comes back paid", async () => {
-    context = await newContext(browser, { javaScriptEnabled: false });
+    const context = await open({ javaScriptEnabled: false });
     const page = await context.newPage();
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     // A plain form post: redirected to the cart page.
@@ -234,7 +222,7 @@ describe("the same purchase with JavaScript disabled", () => {
   });
 
   it("pays again from the order page with plain form posts", async () => {
-    context = await newContext(browser, { javaScriptEnabled: false });
+    const context = await open({ javaScriptEnabled: false });
     const page = await context.newPage();
     await addToCartFromCatalog(page, "凍頂烏龍茶 150g");
     await page.waitForURL("**/cart?added=dongding-oolong");
@@ -258,7 +246,7 @@ describe("the same purchase with JavaScript disabled", () => {
 
 describe("one submit, one order", () => {
   it("returns the same order for a repeated submit of the same form (double-click, retry, Back + resubmit)", async () => {
-    context = await newContext(browser, { javaScriptEnabled: false });
+    const context = await open({ javaScriptEnabled: false });
     const page = await context.newPage();
     await addToCartFromCatalog(page, "土鳳梨酥 10 入");
     await page.waitForURL("**/cart?added=pineapple-cake");
@@ -292,7 +280,7 @@ describe("one submit, one order", () => {
   it("shows a changed total and places the order only when the shopper confirms it, under a new key", async () => {
     const original = await getProducts();
     try {
-      context = await newContext(browser);
+      const context = await open();
       const page = await context.newPage();
       await addToCartFromCatalog(page, "愛文芒果乾 200g");
       await expect.poll(() => page.getByRole("link", { name: "購物車，1 件商品" }).count()).toBe(1);

@@ -4,36 +4,24 @@
  * a fee change confirmed like a price change, the fee lines on the order pages), stock that runs out, and tracking
  * numbers.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Product, SiteStatus } from "../aws/src/contract";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { readMailbox } from "../aws/local/ses";
-import { api, eventually, loggedInOwner } from "./admin-support";
-import { e2e, newContext, launchBrowser } from "./browser";
+import { api, eventually, loggedInOwner, shopSuite } from "./admin-support";
+import { e2e, newContext } from "./browser";
 import { CUSTOMER, fillCheckout, orderIdFromUrl, submitCheckout } from "./shop";
 
-let browser: Browser;
-let originalSite: SiteStatus;
-let originalProducts: Product[];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  originalSite = await api.getSite();
-  originalProducts = await api.getProducts();
-});
-afterAll(async () => {
-  await api.setStock(CAKE.id, null).catch(() => {});
-  // Leave the shop as the other suites expect it: no fees.
-  await api.putSite({ ...originalSite, shipping: originalSite.shipping ?? {} }).catch(() => {});
-  await api.putProducts(originalProducts).catch(() => {});
-  await browser?.close();
+const shop = shopSuite({
+  cleanUp: () => api.setStock(CAKE.id, null),
+  // No fees where there were none.
+  restoreSite: (site) => ({ ...site, shipping: site.shipping ?? {} }),
 });
 
 const TEA = { id: "alishan-high-mountain-tea", name: "阿里山高山茶 150g" };
 const CAKE = { id: "pineapple-cake", name: "土鳳梨酥 10 入" };
 
 async function shopperPage() {
-  const context = await newContext(browser, { javaScriptEnabled: false });
+  const context = await newContext(shop.browser, { javaScriptEnabled: false });
   return { context, page: await context.newPage() };
 }
 
@@ -41,7 +29,7 @@ const text = async (page: Page) => (await page.locator("main").textContent()) ??
 
 describe("shipping fees", () => {
   it("the owner sets them; the cart and checkout show them and how far free shipping is; the order carries them", async () => {
-    const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const owner = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await owner.page.goto("/admin/site");
     await owner.page.getByLabel(/^運費/).fill("NT$100");
     await owner.page.getByLabel("免運門檻").fill("1,000");
@@ -129,7 +117,7 @@ describe("stock", () => {
   it("the owner counts a product (two tabs cannot lose an edit); the last units sell; the next shopper sees it sold out", async () => {
     await api.putSite({ ...(await api.getSite()), shipping: {} });
     await api.setStock(CAKE.id, null);
-    const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const owner = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     const otherTab = await owner.context.newPage();
     await owner.page.goto("/admin/products");
     await otherTab.goto("/admin/products");
@@ -207,7 +195,7 @@ describe("tracking numbers", () => {
     await page.waitForURL(/\/orders\/\d{6}-\d{4}-\d{4}$/);
     const orderId = orderIdFromUrl(page);
 
-    const owner = await loggedInOwner(browser, { javaScriptEnabled: false });
+    const owner = await loggedInOwner(shop.browser, { javaScriptEnabled: false });
     await owner.page.goto(`/admin/orders/${orderId}`);
     // A tracking number with a control character is refused with a reason, and what was typed stays.
     await owner.page.getByLabel("物流業者").selectOption({ label: "黑貓宅急便" });

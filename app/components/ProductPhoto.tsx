@@ -76,3 +76,41 @@ export function PhotoPlaceholder({ processing, className = "" }: { processing: b
     </div>
   );
 }
+
+/**
+ * The storefront's 4:3 photo box (catalog card, product page): the photo or its placeholder, greyed with a "售完"
+ * badge when the product is sold out. overflow-hidden: a box with an aspect ratio otherwise grows to its content's own
+ * ratio once the photo has loaded (a square photo in a 4:3 slot), pushing the text below it down — a layout shift.
+ */
+export function ProductPhotoBox({
+  product,
+  slot,
+  priority,
+  rounded = false,
+}: {
+  product: PhotoFields & { name: string; available: boolean };
+  slot: "catalog" | "product";
+  priority: boolean;
+  /** Rounded corners: the product page's box stands alone; the card's sits inside the card's own. */
+  rounded?: boolean;
+}) {
+  return (
+    <div className={`relative aspect-[4/3] overflow-hidden ${rounded ? "rounded-xl " : ""}bg-stone-100`}>
+      <ProductPhoto
+        product={product}
+        alt={product.name}
+        slot={slot}
+        width={800}
+        height={600}
+        priority={priority}
+        className={product.available ? "h-full w-full object-cover" : "h-full w-full object-cover opacity-60 grayscale"}
+        placeholder={({ processing }) => <PhotoPlaceholder processing={processing} />}
+      />
+      {product.available ? null : (
+        <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
+          售完
+        </span>
+      )}
+    </div>
+  );
+}

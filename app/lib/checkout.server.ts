@@ -50,7 +50,9 @@ import { INVOICE_CARRIERS } from "../../aws/src/domain/invoice";
 import { chainsFor } from "../../aws/src/domain/pickup";
 import { feesFor } from "../../aws/src/domain/pricing";
 import { getSiteStatus } from "../../worker/content.server";
-import { assertSameSite, blank, FORM_LIMITS, formErrors, readForm } from "./forms.server";
+import { base64url, hmacSha256 } from "../../worker/signing";
+import { CHECKOUT_FIELDS, type CheckoutField } from "./checkout-fields";
+import { assertSameSite, blank, FORM_LIMITS, formErrors, pickStrings, readForm } from "./forms.server";
 import { type PickupReturn, pickupReturn, readStoreTicket } from "./pickup.server";
 import type { Handoff } from "./order-view";
 import { rememberOrderHeader } from "./orders.server";
@@ -58,23 +60,6 @@ import { rememberOrderHeader } from "./orders.server";
 // ---------------------------------------------------------------------------------------------
 // The form
 
-export const CHECKOUT_FIELDS = [
-  "name",
-  "phone",
-  "email",
-  "postalCode",
-  "address",
-  "paymentMethod",
-  "note",
-  // Store pickup and the e-invoice (ADR 0027; app/lib/pickup.server.ts).
-  "deliveryMethod",
-  "chain",
-  "storeTicket",
-  "invoiceCarrier",
-  "invoiceCode",
-  "companyName",
-] as const;
-export type CheckoutField = (typeof CHECKOUT_FIELDS)[number];
 export type CheckoutValues = Partial<Record<CheckoutField, string>>;
 export type CheckoutErrors = Partial<Record<CheckoutField, string>>;
 
@@ -228,16 +213,8 @@ export function newCheckoutToken(): string {
 
 /** HMAC-SHA256(SESSION_SECRET, token · items · total), base64url, 43 characters (the API takes 16–64). */
 export async function idempotencyKeyFor(secret: string, snapshot: CheckoutSnapshot): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
   const message = `checkout-key-v1\n${snapshot.checkoutToken}\n${encodeItems(snapshot.items)}\n${encodeTotals(snapshot.expectedTotal)}`;
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message));
-  return base64url(new Uint8Array(mac));
+  return base64url(await hmacSha256(secret, message));
 }
 
 export function buildOrderRequest(
@@ -320,7 +297,7 @@ export async function placeOrder(
   submitted: Record<string, unknown>,
   origin?: string,
 ): Promise<CheckoutOutcome> {
-  const values = pickValues(submitted);
+  const values: CheckoutValues = pickStrings(submitted, CHECKOUT_FIELDS);
   const snapshot = snapshotSchema.safeParse(submitted);
   if (!snapshot.success) return { kind: "stale_form", message: "結帳頁面已經過期，請回到購物車重新結帳。" };
 
@@ -461,22 +438,6 @@ function fromFailure(
       break;
   }
   return { kind: "failed", values, message: failure.message };
-}
-
-function pickValues(submitted: Record<string, unknown>): CheckoutValues {
-  const values: CheckoutValues = {};
-  for (const field of CHECKOUT_FIELDS) {
-    const value = submitted[field];
-    if (typeof value === "string") values[field] = value.slice(0, 1000);
-  }
-  return values;
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,19 @@ function tooLarge(maxBytes: number): Response {
   );
 }
 
+/** The named fields of a submitted form that are strings, each cut to 1,000 characters (for the page to show back). */
+export function pickStrings<F extends string>(
+  submitted: Record<string, unknown>,
+  names: readonly F[],
+): Partial<Record<F, string>> {
+  const values: Partial<Record<F, string>> = {};
+  for (const name of names) {
+    const value = submitted[name];
+    if (typeof value === "string") values[name] = value.slice(0, 1000);
+  }
+  return values;
+}
+
 export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
   const type = request.headers.get("Content-Type") ?? "";
   if (!FORM_TYPES.has(type.split(";")[0]!.trim().toLowerCase())) throw unreadable(415);

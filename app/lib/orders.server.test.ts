@@ -5,6 +5,7 @@ import type { BffContext } from "../../worker/context";
 import { MAX_REMEMBERED_ORDERS, readRememberedOrders } from "../../worker/cookies.server";
 import {
   answer,
+  type FakeShop,
   fakeShop,
   interleavedD1,
   json,
@@ -280,6 +281,13 @@ async function shopWith(api: (request: Request, body: string) => Response | Prom
 }
 const remembered = async (shop: { bff: BffContext }, id = order.id) =>
   (await rememberOrderHeader(shop.bff.env, new Request(SITE), { id, phone: "0912345678" })).split(";")[0]!;
+/** The order's page as a browser opens it: one that remembers the order (its cookie), or one that does not. */
+async function openOrderPage(shop: FakeShop, { remembered: remembers = true } = {}) {
+  const headers: Record<string, string> = remembers ? { Cookie: await remembered(shop) } : {};
+  return answer<OrderPageData>(
+    loadOrderPage(shop.bff, new Request(`${SITE}/orders/${order.id}`, { headers }), order.id),
+  );
+}
 const lookupPost = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   new Request(`${SITE}${path}`, {
     method: "POST",
@@ -295,13 +303,7 @@ const lookupPost = (path: string, fields: Record<string, string>, headers: Recor
 describe("the order page", () => {
   it("shows an order this browser remembers, fresh from the API, never cached", async () => {
     const shop = await shopWith(() => json({ order }));
-    const page = await answer<OrderPageData>(
-      loadOrderPage(
-        shop.bff,
-        new Request(`${SITE}/orders/${order.id}`, { headers: { Cookie: await remembered(shop) } }),
-        order.id,
-      ),
-    );
+    const page = await openOrderPage(shop);
     expect(page.data).toEqual({ kind: "order", order });
     expect(page.headers.get("Cache-Control")).toBe("private, no-store");
     expect(shop.apiCalls()[0]!.url.searchParams.get("phone")).toBe("0912345678");
@@ -323,26 +325,17 @@ describe("the order page", () => {
       "throttled",
     );
     // …and the shopper's own browser still opens the order it remembers.
-    const page = await answer<OrderPageData>(
-      loadOrderPage(
-        shop.bff,
-        new Request(`${SITE}/orders/${order.id}`, { headers: { Cookie: await remembered(shop) } }),
-        order.id,
-      ),
-    );
+    const page = await openOrderPage(shop);
     expect(page.data).toEqual({ kind: "order", order });
   });
 
   it("asks for the phone number without a remembered order, and forgets one the API no longer finds", async () => {
     const shop = await shopWith(() => notFound());
-    const ask = await answer<OrderPageData>(
-      loadOrderPage(shop.bff, new Request(`${SITE}/orders/${order.id}`), order.id),
-    );
+    const ask = await openOrderPage(shop, { remembered: false });
     expect(ask.data).toEqual({ kind: "ask", orderId: order.id, message: null });
     expect(shop.apiCalls()).toHaveLength(0);
 
-    const stale = new Request(`${SITE}/orders/${order.id}`, { headers: { Cookie: await remembered(shop) } });
-    const forgotten = await answer<OrderPageData>(loadOrderPage(shop.bff, stale, order.id));
+    const forgotten = await openOrderPage(shop);
     expect(forgotten.data.kind).toBe("ask");
     const browser = new Request(SITE, { headers: { Cookie: forgotten.headers.get("Set-Cookie")!.split(";")[0]! } });
     expect(await readRememberedOrders(shop.bff.env, browser)).toEqual([]);
@@ -351,13 +344,7 @@ describe("the order page", () => {
   it("answers 404 to an id that is not one, and 503 with Retry-After when the API is down", async () => {
     const shop = await shopWith(() => new Response("busy", { status: 503 }));
     expect((await answer(loadOrderPage(shop.bff, new Request(`${SITE}/orders/nope`), "nope"))).status).toBe(404);
-    const down = await answer(
-      loadOrderPage(
-        shop.bff,
-        new Request(`${SITE}/orders/${order.id}`, { headers: { Cookie: await remembered(shop) } }),
-        order.id,
-      ),
-    );
+    const down = await openOrderPage(shop);
     expect(down.status).toBe(503);
     expect(down.headers.get("Retry-After")).toBe("30");
   });

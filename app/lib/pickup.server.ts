@@ -20,35 +20,9 @@ import type { BffContext } from "../../worker/context";
 import { pickupDraftHeader, readPickupDraft } from "../../worker/cookies.server";
 import { cvsMapForm } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
-import { assertSameSite, FORM_LIMITS, readForm } from "./forms.server";
-
-/** What the form keeps while the shopper is on the map (the checkout's own fields and its snapshot). */
-const DRAFT_FIELDS = [
-  "name",
-  "phone",
-  "email",
-  "postalCode",
-  "address",
-  "paymentMethod",
-  "note",
-  "deliveryMethod",
-  "chain",
-  "invoiceCarrier",
-  "invoiceCode",
-  "companyName",
-  "checkoutToken",
-  "items",
-  "expectedTotal",
-] as const;
-
-const encoder = new TextEncoder();
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
+import { base64url, hmacSha256 } from "../../worker/signing";
+import { STORE_MAP_DRAFT_FIELDS } from "./checkout-fields";
+import { assertSameSite, FORM_LIMITS, pickStrings, readForm } from "./forms.server";
 
 function fromBase64url(s: string): Uint8Array | null {
   try {
@@ -59,16 +33,11 @@ function fromBase64url(s: string): Uint8Array | null {
   }
 }
 
-async function hmac(secret: string, message: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`pickup-store-v1\n${message}`)));
-}
+const hmac = (secret: string, message: string) => hmacSha256(secret, `pickup-store-v1\n${message}`);
 
 /** `base64url(JSON {t, s}).base64url(HMAC)`: the store the map sent, for the checkout with token `t`. */
 export async function signStoreTicket(secret: string, token: string, store: PickupStore): Promise<string> {
-  const payload = base64url(encoder.encode(JSON.stringify({ t: token, s: store })));
+  const payload = base64url(new TextEncoder().encode(JSON.stringify({ t: token, s: store })));
   return `${payload}.${base64url(await hmac(secret, payload))}`;
 }
 
@@ -101,12 +70,7 @@ export type StoreMapData = { action: string; fields: Record<string, string> };
 export async function startStoreMap(bff: BffContext, request: Request) {
   assertSameSite(request);
   const submitted = Object.fromEntries(await readForm(request, FORM_LIMITS.shop));
-  const fields: Record<string, string> = {};
-  for (const name of DRAFT_FIELDS) {
-    const value = submitted[name];
-    if (typeof value === "string") fields[name] = value.slice(0, 1000);
-  }
-  fields.deliveryMethod = "cvs";
+  const fields: Record<string, string> = { ...pickStrings(submitted, STORE_MAP_DRAFT_FIELDS), deliveryMethod: "cvs" };
   const token = base64url(crypto.getRandomValues(new Uint8Array(12)));
   const headers = new Headers({ "Set-Cookie": await pickupDraftHeader(bff.env, { token, fields }) });
   const chain = z.enum(CVS_CHAINS).safeParse(submitted.chain);

@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
-import { PhotoPlaceholder, ProductPhoto } from "../components/ProductPhoto";
+import { Price } from "../components/Price";
+import { ProductPhotoBox } from "../components/ProductPhoto";
 import { loadCatalogPage, type ShownProduct } from "../lib/catalog.server";
-import { formatTwd } from "../lib/format";
 import { catalogJsonLd, pageMeta } from "../lib/seo";
 import { SHOP_NAME, SHOP_TAGLINE } from "../lib/shop";
 import type { loader as rootLoader } from "../root";
@@ -42,7 +42,6 @@ export default function CatalogPage() {
 }
 
 function ProductCard({ product, first }: { product: ShownProduct; first: boolean }) {
-  const soldOut = !product.available;
   const titleId = `product-${product.id}`;
   const href = `/products/${product.id}`;
   return (
@@ -50,26 +49,8 @@ function ProductCard({ product, first }: { product: ShownProduct; first: boolean
       aria-labelledby={titleId}
       className="flex h-full flex-col overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm"
     >
-      {/* overflow-hidden: a box with an aspect ratio otherwise grows to its content's own ratio once the photo has
-          loaded (a square photo in a 4:3 slot), pushing the text below it down — a layout shift. */}
-      <div className="relative aspect-[4/3] overflow-hidden bg-stone-100">
-        <ProductPhoto
-          product={product}
-          alt={product.name}
-          slot="catalog"
-          width={800}
-          height={600}
-          // The first photo is the page's largest paint on a phone; the rest load as they come near.
-          priority={first}
-          className={soldOut ? "h-full w-full object-cover opacity-60 grayscale" : "h-full w-full object-cover"}
-          placeholder={({ processing }) => <PhotoPlaceholder processing={processing} />}
-        />
-        {soldOut ? (
-          <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
-            售完
-          </span>
-        ) : null}
-      </div>
+      {/* The first photo is the page's largest paint on a phone; the rest load as they come near. */}
+      <ProductPhotoBox product={product} slot="catalog" priority={first} />
       <div className="flex flex-1 flex-col gap-2 p-4">
         <h2 id={titleId} className="text-lg font-semibold leading-snug">
           <Link to={href} className="hover:text-brand-800 hover:underline">
@@ -80,10 +61,7 @@ function ProductCard({ product, first }: { product: ShownProduct; first: boolean
           <p className="line-clamp-3 whitespace-pre-line text-sm text-stone-700">{product.description}</p>
         ) : null}
         <p className="mt-auto flex items-baseline justify-between gap-2 pt-2">
-          <span className="text-lg font-bold text-brand-800">
-            <span className="sr-only">價格 </span>
-            {formatTwd(product.unitPrice)}
-          </span>
+          <Price amount={product.unitPrice} className="text-lg font-bold text-brand-800" />
           {product.available && product.stockLabel ? (
             <span className="text-sm font-semibold text-red-700" data-stock="">
               {product.stockLabel}

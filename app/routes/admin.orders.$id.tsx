@@ -1,6 +1,7 @@
 /** One order: lines, customer, payment record, history, and the actions the state machine allows the owner. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ColumnHeads } from "../components/admin/ColumnHeads";
 import { CARRIER_NAMES, trackingLink } from "../../aws/src/domain/carriers";
 import { buttonClass, CheckboxField, FormMessage, SelectField } from "../components/admin/fields";
 import { StatusBadge } from "../components/admin/StatusBadge";
@@ -262,18 +263,14 @@ function OrderLinesTable({ order }: { order: Detail["order"] }) {
       <table className="mt-2 w-full rounded-lg border border-stone-300 bg-white text-left text-sm">
         <thead className="bg-stone-100">
           <tr>
-            <th scope="col" className="px-3 py-2">
-              商品
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              單價
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              數量
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              小計
-            </th>
+            <ColumnHeads
+              columns={[
+                "商品",
+                { label: "單價", right: true },
+                { label: "數量", right: true },
+                { label: "小計", right: true },
+              ]}
+            />
           </tr>
         </thead>
         <tbody>

@@ -1,6 +1,7 @@
 /** Orders: filters (status, dates, phone, payment method), paging, search by id, bulk "mark shipped", CSV export. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ColumnHeads } from "../components/admin/ColumnHeads";
 import { ORDER_STATUSES, PAYMENT_METHODS } from "../../aws/src/contract/values";
 import { CARRIER_NAMES } from "../../aws/src/domain/carriers";
 import { buttonClass, FormMessage, SelectField } from "../components/admin/fields";
@@ -184,33 +185,19 @@ function OrdersTable({
           </caption>
           <thead className="bg-stone-100">
             <tr>
-              <th scope="col" className="px-3 py-2">
-                <span className="sr-only">選取</span>
-              </th>
-              <th scope="col" className="px-3 py-2">
-                訂單編號
-              </th>
-              <th scope="col" className="px-3 py-2">
-                下單時間
-              </th>
-              <th scope="col" className="px-3 py-2">
-                收件人
-              </th>
-              <th scope="col" className="px-3 py-2">
-                手機
-              </th>
-              <th scope="col" className="px-3 py-2">
-                付款方式
-              </th>
-              <th scope="col" className="px-3 py-2">
-                狀態
-              </th>
-              <th scope="col" className="px-3 py-2 text-right">
-                金額
-              </th>
-              <th scope="col" className="px-3 py-2">
-                物流單號
-              </th>
+              <ColumnHeads
+                columns={[
+                  { label: "選取", hidden: true },
+                  "訂單編號",
+                  "下單時間",
+                  "收件人",
+                  "手機",
+                  "付款方式",
+                  "狀態",
+                  { label: "金額", right: true },
+                  "物流單號",
+                ]}
+              />
             </tr>
           </thead>
           <tbody>

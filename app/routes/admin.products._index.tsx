@@ -1,6 +1,7 @@
 /** Products: the catalog in shop order, with move up / down and sold-out toggles; add and edit on their own pages. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ColumnHeads } from "../components/admin/ColumnHeads";
 import { buttonClass, FormMessage } from "../components/admin/fields";
 import { PhotoState } from "../components/admin/PhotoState";
 import { ProductPhoto } from "../components/ProductPhoto";
@@ -48,27 +49,7 @@ export default function ProductsPage() {
           <caption className="sr-only">商品列表，共 {products.length} 項</caption>
           <thead className="bg-stone-100">
             <tr>
-              <th scope="col" className="px-3 py-2">
-                順序
-              </th>
-              <th scope="col" className="px-3 py-2">
-                圖片
-              </th>
-              <th scope="col" className="px-3 py-2">
-                名稱
-              </th>
-              <th scope="col" className="px-3 py-2 text-right">
-                單價
-              </th>
-              <th scope="col" className="px-3 py-2">
-                狀態
-              </th>
-              <th scope="col" className="px-3 py-2">
-                庫存
-              </th>
-              <th scope="col" className="px-3 py-2">
-                操作
-              </th>
+              <ColumnHeads columns={["順序", "圖片", "名稱", { label: "單價", right: true }, "狀態", "庫存", "操作"]} />
             </tr>
           </thead>
           <tbody>

@@ -19,6 +19,25 @@ export const headers = privateRouteHeaders("owner");
 export const loader = ({ request, context }: LoaderFunctionArgs) => loadSitePage(context.cloudflare, request);
 export const action = ({ request, context }: ActionFunctionArgs) => submitSite(context.cloudflare, request);
 
+/** The home-delivery fees, each a whole number of TWD (left empty: not charged). */
+const FEE_FIELDS = [
+  {
+    name: "shippingFee",
+    label: "運費",
+    hint: `每筆訂單收取的宅配運費，最多 NT$${FEE_LIMITS.fee.toLocaleString("en-US")}。`,
+  },
+  {
+    name: "freeShippingThreshold",
+    label: "免運門檻",
+    hint: "商品金額達到這個數字（含）就免運費；購物車會提示「再買 NT$… 即可免運」。",
+  },
+  {
+    name: "codSurcharge",
+    label: "貨到付款手續費",
+    hint: `選擇貨到付款時另加（免運也照收），最多 NT$${FEE_LIMITS.codSurcharge.toLocaleString("en-US")}。`,
+  },
+] as const;
+
 export default function SitePage() {
   const { site, revision: loadedRevision, loadError } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -92,33 +111,18 @@ export default function SitePage() {
           <p className="text-sm text-stone-700">
             金額為新台幣整數元；不收的項目請留空。顧客在購物車與結帳頁就會看到運費，訂單上另列一行。
           </p>
-          <Field
-            name="shippingFee"
-            label="運費"
-            inputMode="numeric"
-            hint={`每筆訂單收取的宅配運費，最多 NT$${FEE_LIMITS.fee.toLocaleString("en-US")}。`}
-            defaultValue={fee("shippingFee")}
-            error={errors.shippingFee}
-            maxLength={12}
-          />
-          <Field
-            name="freeShippingThreshold"
-            label="免運門檻"
-            inputMode="numeric"
-            hint="商品金額達到這個數字（含）就免運費；購物車會提示「再買 NT$… 即可免運」。"
-            defaultValue={fee("freeShippingThreshold")}
-            error={errors.freeShippingThreshold}
-            maxLength={12}
-          />
-          <Field
-            name="codSurcharge"
-            label="貨到付款手續費"
-            inputMode="numeric"
-            hint={`選擇貨到付款時另加（免運也照收），最多 NT$${FEE_LIMITS.codSurcharge.toLocaleString("en-US")}。`}
-            defaultValue={fee("codSurcharge")}
-            error={errors.codSurcharge}
-            maxLength={12}
-          />
+          {FEE_FIELDS.map((field) => (
+            <Field
+              key={field.name}
+              name={field.name}
+              label={field.label}
+              inputMode="numeric"
+              hint={field.hint}
+              defaultValue={fee(field.name)}
+              error={errors[field.name]}
+              maxLength={12}
+            />
+          ))}
         </fieldset>
         <div>
           <button type="submit" className={buttonClass.primary} disabled={busy}>

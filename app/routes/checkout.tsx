@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { EcpayHandoff } from "../components/EcpayHandoff";
 import { Field, fieldId } from "../components/Field";
 import type { PaymentMethod } from "../../aws/src/contract";
@@ -8,12 +9,12 @@ import type { PricedCart } from "../lib/cart.server";
 import {
   type CheckoutActionData,
   type CheckoutErrors,
-  type CheckoutField,
   type CheckoutValues,
   loadCheckoutPage,
   submitCheckout,
   type Totals,
 } from "../lib/checkout.server";
+import type { CheckoutField } from "../lib/checkout-fields";
 import { formatTwd } from "../lib/format";
 import { chainName, storeOfTicket } from "../lib/pickup-view";
 import type { PageHandle } from "../lib/page-scripts";
@@ -347,6 +348,49 @@ function ShippingFields({ values, errors }: { values: CheckoutValues; errors: Ch
   );
 }
 
+/**
+ * One choice of a radio group (payment, delivery, invoice carrier) as a bordered card that shows when it is chosen;
+ * its hint, when it has one, is tied to the radio with aria-describedby.
+ */
+function RadioCard({
+  name,
+  value,
+  label,
+  checked,
+  hintId,
+  hint,
+}: {
+  name: CheckoutField;
+  value: string;
+  label: string;
+  checked: boolean;
+  hintId?: string;
+  hint?: ReactNode;
+}) {
+  return (
+    <label className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50">
+      <input
+        type="radio"
+        name={name}
+        value={value}
+        defaultChecked={checked}
+        aria-describedby={hint === undefined ? undefined : hintId}
+        className="mt-1 h-4 w-4 accent-brand-700"
+      />
+      {hint === undefined ? (
+        <span className="font-medium">{label}</span>
+      ) : (
+        <span>
+          <span className="block font-medium">{label}</span>
+          <span id={hintId} className="block text-sm text-stone-700">
+            {hint}
+          </span>
+        </span>
+      )}
+    </label>
+  );
+}
+
 function PaymentChoice({ value, error, totals }: { value?: string; error?: string; totals: Totals | null }) {
   return (
     <fieldset
@@ -361,26 +405,20 @@ function PaymentChoice({ value, error, totals }: { value?: string; error?: strin
       ) : null}
       <div className="flex flex-col gap-2" id={fieldId("paymentMethod")} tabIndex={-1}>
         {PAYMENT_OPTIONS.map((option) => (
-          <label
+          <RadioCard
             key={option.value}
-            className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
-          >
-            <input
-              type="radio"
-              name="paymentMethod"
-              value={option.value}
-              defaultChecked={value === option.value}
-              aria-describedby={`pay-${option.value}-hint`}
-              className="mt-1 h-4 w-4 accent-brand-700"
-            />
-            <span>
-              <span className="block font-medium">{option.label}</span>
-              <span id={`pay-${option.value}-hint`} className="block text-sm text-stone-700">
+            name="paymentMethod"
+            value={option.value}
+            label={option.label}
+            checked={value === option.value}
+            hintId={`pay-${option.value}-hint`}
+            hint={
+              <>
                 {option.hint}
                 {totals ? `合計 ${formatTwd(totals[option.value])}。` : null}
-              </span>
-            </span>
-          </label>
+              </>
+            }
+          />
         ))}
       </div>
     </fieldset>
@@ -411,19 +449,13 @@ function DeliveryChoice({
     >
       <legend className="px-1 text-lg font-semibold">取貨方式</legend>
       {(["home", "cvs"] as const).map((method) => (
-        <label
+        <RadioCard
           key={method}
-          className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
-        >
-          <input
-            type="radio"
-            name="deliveryMethod"
-            value={method}
-            defaultChecked={method === "cvs" ? cvs : !cvs}
-            className="mt-1 h-4 w-4 accent-brand-700"
-          />
-          <span className="font-medium">{method === "home" ? "宅配到府" : "超商取貨（可取貨付款）"}</span>
-        </label>
+          name="deliveryMethod"
+          value={method}
+          label={method === "home" ? "宅配到府" : "超商取貨（可取貨付款）"}
+          checked={method === "cvs" ? cvs : !cvs}
+        />
       ))}
       <div className="flex flex-col gap-2 rounded-lg border border-stone-200 p-3">
         <label htmlFor={fieldId("chain")} className="font-medium">
@@ -485,25 +517,15 @@ function InvoiceChoice({ values, errors }: { values: CheckoutValues; errors: Che
     >
       <legend className="px-1 text-lg font-semibold">電子發票</legend>
       {INVOICE_OPTIONS.map((option) => (
-        <label
+        <RadioCard
           key={option.value}
-          className="flex cursor-pointer gap-3 rounded-lg border border-stone-300 p-3 has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
-        >
-          <input
-            type="radio"
-            name="invoiceCarrier"
-            value={option.value}
-            defaultChecked={chosen === option.value}
-            aria-describedby={`invoice-${option.value}-hint`}
-            className="mt-1 h-4 w-4 accent-brand-700"
-          />
-          <span>
-            <span className="block font-medium">{option.label}</span>
-            <span id={`invoice-${option.value}-hint`} className="block text-sm text-stone-700">
-              {option.hint}
-            </span>
-          </span>
-        </label>
+          name="invoiceCarrier"
+          value={option.value}
+          label={option.label}
+          checked={chosen === option.value}
+          hintId={`invoice-${option.value}-hint`}
+          hint={option.hint}
+        />
       ))}
       <Field
         name="invoiceCode"

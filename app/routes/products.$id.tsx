@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AddToCartForm } from "../components/AddToCartForm";
 import { JsonLd } from "../components/JsonLd";
-import { PhotoPlaceholder, ProductPhoto } from "../components/ProductPhoto";
+import { Price } from "../components/Price";
+import { ProductPhotoBox } from "../components/ProductPhoto";
 import { loadProductPage } from "../lib/catalog.server";
 import { sharePhoto } from "../../aws/src/contract/photos";
 import { formatTwd } from "../lib/format";
@@ -41,31 +42,10 @@ export default function ProductPage() {
         </ol>
       </nav>
       <article className="grid gap-6 md:grid-cols-2 md:gap-10">
-        <div className="relative aspect-[4/3] overflow-hidden rounded-xl bg-stone-100">
-          <ProductPhoto
-            product={product}
-            alt={product.name}
-            slot="product"
-            width={800}
-            height={600}
-            priority
-            className={
-              product.available ? "h-full w-full object-cover" : "h-full w-full object-cover opacity-60 grayscale"
-            }
-            placeholder={({ processing }) => <PhotoPlaceholder processing={processing} />}
-          />
-          {product.available ? null : (
-            <span className="absolute left-3 top-3 rounded-full bg-stone-900 px-3 py-1 text-sm font-bold text-white">
-              售完
-            </span>
-          )}
-        </div>
+        <ProductPhotoBox product={product} slot="product" priority rounded />
         <div className="flex flex-col gap-4">
           <h1 className="text-2xl font-bold sm:text-3xl">{product.name}</h1>
-          <p className="text-2xl font-bold text-brand-800">
-            <span className="sr-only">價格 </span>
-            {formatTwd(product.unitPrice)}
-          </p>
+          <Price amount={product.unitPrice} as="p" className="text-2xl font-bold text-brand-800" />
           {product.available && product.stockLabel ? (
             <p className="font-semibold text-red-700" data-stock="">
               {product.stockLabel}

@@ -15,56 +15,21 @@ import {
   adminShipmentsRequestSchema,
   createOrderRequestSchema,
   cvsMapRequestSchema,
-  errorResponseSchema,
   type Order,
   orderIdSchema,
   type SiteStatus,
 } from "../src/contract";
 import { LOGISTICS_MAC, checkMacValue } from "../src/ecpay";
 import { LOGISTICS_STAGE_MERCHANTS, logisticsStatusSchema } from "../src/ecpay/logistics";
-import { type Answer, apiClient, countItems, type TableCounts } from "./reliability/support";
+import { apiClient, apiFuzzer, countItems, nacked, rejected, runs, type TableCounts } from "./reliability/support";
 import { orderRequest, patchSite, stack } from "./support";
 
 const { B2C, C2C } = LOGISTICS_STAGE_MERCHANTS;
-const SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1));
-const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const runs = (n: number) => Math.round(n * SCALE);
-const tried: Record<string, number> = {};
+const { tried, fuzz } = apiFuzzer();
 
 const storefront = () => apiClient(stack(), "storefront");
 const admin = () => apiClient(stack(), "admin");
 const ecpay = () => apiClient(stack(), "unsigned");
-
-async function fuzz<T>(
-  route: string,
-  arbitrary: fc.Arbitrary<T>,
-  numRuns: number,
-  send: (input: T) => Promise<Answer>,
-  check: (answer: Answer) => void,
-) {
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (input) => {
-      const answer = await send(input);
-      tried[route] = (tried[route] ?? 0) + 1;
-      check(answer);
-    }),
-    { numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) },
-  );
-}
-
-function rejected(answer: Answer): void {
-  if (answer.status < 400 || answer.status > 499)
-    throw new Error(`expected a 4xx, got ${answer.status}: ${answer.text.slice(0, 300)}`);
-  const ours = errorResponseSchema.safeParse(answer.body);
-  const reason = ours.success ? ours.data.error.message : (answer.body as { message?: unknown })?.message;
-  if (typeof reason !== "string" || reason.trim() === "")
-    throw new Error(`4xx without a reason: ${answer.text.slice(0, 300)}`);
-}
-
-function nacked(answer: Answer): void {
-  if (answer.status !== 200 || !/^0\|\S/.test(answer.text))
-    throw new Error(`expected 200 "0|…", got ${answer.status}: ${answer.text.slice(0, 300)}`);
-}
 
 const nasty = fc.constantFrom(
   "",
@@ -258,7 +223,13 @@ describe("POST /cvs/map", () => {
         junkValue,
       )
       .filter((body) => !cvsMapRequestSchema.safeParse(JSON.parse(JSON.stringify(body ?? null))).success);
-    await fuzz("POST /cvs/map", bad, runs(40), (body) => storefront().post("/cvs/map", body), rejected);
+    await fuzz(
+      "POST /cvs/map",
+      bad,
+      runs(40),
+      (body) => storefront().post("/cvs/map", body),
+      (a) => rejected(a),
+    );
   });
 });
 
@@ -271,13 +242,19 @@ describe("POST /admin/shipments and /admin/shipments/print", () => {
         fc.constant({ ids: Array.from({ length: 21 }, (_, i) => `261204-${String(i).padStart(5, "0")}`) }),
       )
       .filter((body) => !adminShipmentsRequestSchema.safeParse(JSON.parse(JSON.stringify(body ?? null))).success);
-    await fuzz("POST /admin/shipments", bad, runs(30), (body) => admin().post("/admin/shipments", body), rejected);
+    await fuzz(
+      "POST /admin/shipments",
+      bad,
+      runs(30),
+      (body) => admin().post("/admin/shipments", body),
+      (a) => rejected(a),
+    );
     await fuzz(
       "POST /admin/shipments/print",
       bad,
       runs(20),
       (body) => admin().post("/admin/shipments/print", body),
-      rejected,
+      (a) => rejected(a),
     );
   });
 });
@@ -297,7 +274,7 @@ describe("POST /admin/orders/{id}/shipment/check", () => {
       runs(30),
       (v) =>
         admin().post(`/admin/orders/${encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}/shipment/check`, {}),
-      rejected,
+      (a) => rejected(a),
     );
     expect(JSON.stringify((await admin().get(`/admin/orders/${homeId}`)).body.order)).toBe(homeBefore);
   });
@@ -331,7 +308,7 @@ describe("POST /order with store pickup or an invoice choice", () => {
       bad,
       runs(60),
       (body) => storefront().post("/order", { ...body, idempotencyKey: crypto.randomUUID() }),
-      rejected,
+      (a) => rejected(a),
     );
   });
 });

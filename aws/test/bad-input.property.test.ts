@@ -21,7 +21,6 @@ import {
   adminTransitionRequestSchema,
   catalogSchema,
   createOrderRequestSchema,
-  errorResponseSchema,
   ORDER_ID_PATTERN,
   PAYMENT_METHODS,
   type Product,
@@ -29,54 +28,25 @@ import {
   storefrontOriginSchema,
 } from "../src/contract";
 import { formatTaipeiDate, formatTaipeiDateTime, paymentInfoSchema, paymentResultSchema } from "../src/ecpay";
-import { type Answer, apiClient, bucketSnapshot, countItems, type TableCounts } from "./reliability/support";
+import {
+  apiClient,
+  apiFuzzer,
+  bucketSnapshot,
+  countItems,
+  nacked,
+  RELIABILITY_SCALE,
+  rejected,
+  runs,
+  type TableCounts,
+} from "./reliability/support";
 import { ecpayForm, orderRequest, paidNotification, setStock, stack } from "./support";
 
-const SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1));
-const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const runs = (n: number) => Math.round(n * SCALE);
-
 /** Inputs sent per route, printed at the end and recorded in docs/reliability.md. */
-const tried: Record<string, number> = {};
+const { tried, fuzz } = apiFuzzer();
 
 const storefront = () => apiClient(stack(), "storefront");
 const admin = () => apiClient(stack(), "admin");
 const ecpay = () => apiClient(stack(), "unsigned");
-
-async function fuzz<T>(
-  route: string,
-  arbitrary: fc.Arbitrary<T>,
-  numRuns: number,
-  send: (input: T) => Promise<Answer>,
-  check: (answer: Answer, input: T) => void,
-): Promise<void> {
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (input) => {
-      const answer = await send(input);
-      tried[route] = (tried[route] ?? 0) + 1;
-      check(answer, input);
-    }),
-    { numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) },
-  );
-}
-
-/** A 4xx whose body says why: our `{ error: { code, message } }`, or API Gateway's own `{ message }`. */
-function rejected(answer: Answer, allowed?: number[]): void {
-  if (answer.status < 400 || answer.status > 499 || (allowed && !allowed.includes(answer.status))) {
-    throw new Error(`expected ${allowed?.join("/") ?? "a 4xx"}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
-  }
-  const ours = errorResponseSchema.safeParse(answer.body);
-  const reason = ours.success ? ours.data.error.message : (answer.body as { message?: unknown })?.message;
-  if (typeof reason !== "string" || reason.trim() === "")
-    throw new Error(`4xx without a reason: ${answer.text.slice(0, 300)}`);
-}
-
-/** ECPay callbacks answer HTTP 200 with `0|reason` for anything they will not act on. */
-function nacked(answer: Answer): void {
-  if (answer.status !== 200 || !/^0\|\S/.test(answer.text)) {
-    throw new Error(`expected 200 "0|…", got ${answer.status}: ${answer.text.slice(0, 300)}`);
-  }
-}
 
 /** What the server sees after JSON.stringify/JSON.parse (undefined dropped, NaN → null…). */
 const wire = (value: unknown): unknown => {
@@ -205,7 +175,7 @@ afterAll(async () => {
 afterAll(() => {
   const total = Object.values(tried).reduce((a, b) => a + b, 0);
   const lines = Object.entries(tried).map(([route, n]) => `  ${route.padEnd(44)} ${n}`);
-  console.log(`[reliability] bad inputs tried (scale ${SCALE}): ${total}\n${lines.join("\n")}`);
+  console.log(`[reliability] bad inputs tried (scale ${RELIABILITY_SCALE}): ${total}\n${lines.join("\n")}`);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/processes";
 import {
+  type ConfigFiles,
   configFiles,
   formatParameterOverrides,
   formatProblems,
@@ -15,7 +16,7 @@ import {
   writeStackParameters,
   writeStorefrontConfig,
 } from "./config-files";
-import { allowedOriginsFor, ENVIRONMENTS, pagesSiteUrl } from "./environments";
+import { allowedOriginsFor, ENVIRONMENTS, type Environment, pagesSiteUrl } from "./environments";
 import { headersFor, NOINDEX_HEADERS_RULE } from "./pages";
 
 const dirs: string[] = [];
@@ -32,6 +33,22 @@ afterEach(() => {
 });
 
 const { stag, prod } = ENVIRONMENTS;
+
+/**
+ * wrangler.toml as deploy:first leaves it for `env` (the stack's API and bucket, the Pages address, a D1 id), with
+ * `vars` on top.
+ */
+function writeDeployedStorefront(files: ConfigFiles, env: Environment, vars: Record<string, string> = {}): void {
+  writeStorefrontConfig(files, env, {
+    vars: {
+      ORDER_API_URL: "https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com",
+      S3_BUCKET_URL: `https://s3.ap-northeast-1.amazonaws.com/shop-${env.name}-content-123456789012`,
+      SITE_URL: env === prod ? "https://taiwan-shop.pages.dev" : "https://staging.taiwan-shop.pages.dev",
+      ...vars,
+    },
+    d1DatabaseId: env === prod ? "5a1f0c3e-9d2b-4c6e-8f7a-0b1c2d3e4f51" : "5a1f0c3e-9d2b-4c6e-8f7a-0b1c2d3e4f50",
+  });
+}
 
 describe("placeholder checks", () => {
   it("name every value a deploy of a fresh clone would still need, with its file", () => {
@@ -55,14 +72,7 @@ describe("placeholder checks", () => {
 
   it("pass once deploy:first has written real values, and check each environment on its own", () => {
     const files = copyOfRepoConfig();
-    writeStorefrontConfig(files, stag, {
-      vars: {
-        ORDER_API_URL: "https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com",
-        S3_BUCKET_URL: "https://s3.ap-northeast-1.amazonaws.com/shop-stag-content-123456789012",
-        SITE_URL: "https://staging.taiwan-shop.pages.dev",
-      },
-      d1DatabaseId: "5a1f0c3e-9d2b-4c6e-8f7a-0b1c2d3e4f50",
-    });
+    writeDeployedStorefront(files, stag);
     writeStackParameters(files, stag, {
       StorefrontUrl: "https://staging.taiwan-shop.pages.dev",
       AllowedOrigins: "https://staging.taiwan-shop.pages.dev,https://*.taiwan-shop.pages.dev",
@@ -73,15 +83,7 @@ describe("placeholder checks", () => {
 
   it("refuse production pointed at ECPay's test gateway, and a storefront URL that differs between the files", () => {
     const files = copyOfRepoConfig();
-    writeStorefrontConfig(files, prod, {
-      vars: {
-        ORDER_API_URL: "https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com",
-        S3_BUCKET_URL: "https://s3.ap-northeast-1.amazonaws.com/shop-prod-content-123456789012",
-        SITE_URL: "https://taiwan-shop.pages.dev",
-        ECPAY_GATEWAY_ORIGIN: "https://payment-stage.ecpay.com.tw",
-      },
-      d1DatabaseId: "5a1f0c3e-9d2b-4c6e-8f7a-0b1c2d3e4f51",
-    });
+    writeDeployedStorefront(files, prod, { ECPAY_GATEWAY_ORIGIN: "https://payment-stage.ecpay.com.tw" });
     writeStackParameters(files, prod, { StorefrontUrl: "https://shop.taiwan-tea.tw" });
     const problems = placeholderProblems(files, prod).map((p) => `${p.where} ${p.problem}`);
     expect(problems).toEqual([
@@ -94,15 +96,7 @@ describe("placeholder checks", () => {
 describe("ECPay Logistics and e-invoice hosts (ADR 0027)", () => {
   it("refuse production's logistics map origin or logistics / e-invoice hosts left at ECPay's staging", () => {
     const files = copyOfRepoConfig();
-    writeStorefrontConfig(files, prod, {
-      vars: {
-        ORDER_API_URL: "https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com",
-        S3_BUCKET_URL: "https://s3.ap-northeast-1.amazonaws.com/shop-prod-content-123456789012",
-        SITE_URL: "https://taiwan-shop.pages.dev",
-        ECPAY_LOGISTICS_ORIGIN: "https://logistics-stage.ecpay.com.tw",
-      },
-      d1DatabaseId: "5a1f0c3e-9d2b-4c6e-8f7a-0b1c2d3e4f51",
-    });
+    writeDeployedStorefront(files, prod, { ECPAY_LOGISTICS_ORIGIN: "https://logistics-stage.ecpay.com.tw" });
     writeStackParameters(files, prod, {
       StorefrontUrl: "https://taiwan-shop.pages.dev",
       EcpayEinvoiceUrl: "https://einvoice-stage.ecpay.com.tw",

@@ -15,6 +15,7 @@ import { type Cookie, createCookie } from "@remix-run/cloudflare";
 import { cookiePolicy } from "../cookies.server";
 import { ensureTable } from "../d1.server";
 import type { Env } from "../env";
+import { base64url, hmacSha256 } from "../signing";
 
 export const IDLE_TIMEOUT_SECONDS = 30 * 60;
 export const ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60;
@@ -137,18 +138,11 @@ async function readSessionId(env: SessionEnv, request: Request): Promise<string 
 }
 
 function randomId(): string {
-  return base64Url(crypto.getRandomValues(new Uint8Array(18)));
+  return base64url(crypto.getRandomValues(new Uint8Array(18)));
 }
 
 async function digest(sessionId: string): Promise<string> {
-  return base64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sessionId))));
-}
-
-function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sessionId))));
 }
 
 const fingerprints = new WeakMap<SessionEnv, Promise<string>>();
@@ -158,20 +152,8 @@ function passwordFingerprint(env: SessionEnv): Promise<string> {
   let pending = fingerprints.get(env);
   if (!pending) {
     pending = (async () => {
-      const encoder = new TextEncoder();
-      const key = await crypto.subtle.importKey(
-        "raw",
-        encoder.encode(env.SESSION_SECRET),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign"],
-      );
-      const mac = await crypto.subtle.sign(
-        "HMAC",
-        key,
-        encoder.encode(`admin-password:${env.ADMIN_PASSWORD_HASH ?? ""}`),
-      );
-      return base64Url(new Uint8Array(mac).slice(0, 12));
+      const mac = await hmacSha256(env.SESSION_SECRET, `admin-password:${env.ADMIN_PASSWORD_HASH ?? ""}`);
+      return base64url(mac.slice(0, 12));
     })();
     fingerprints.set(env, pending);
   }

@@ -54,6 +54,75 @@ export function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/** What an UpdateItem on one item sets, and the condition it is applied under (required: no write here is unconditional). */
+interface ConditionalUpdate {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** A conditional write's result, or `otherwise` when its condition no longer held (any other failure is thrown). */
+async function unlessConditionFails<T, F>(write: () => Promise<T>, otherwise: F): Promise<T | F> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailure(error)) return otherwise;
+    throw error;
+  }
+}
+
+/** Applies the update if its condition holds: true, or false when it no longer did. */
+function updateIf(key: OrderKey, update: ConditionalUpdate): Promise<boolean> {
+  return unlessConditionFails(async () => {
+    await dynamo().send(new UpdateCommand({ TableName: table(), Key: key, ...update }));
+    return true;
+  }, false);
+}
+
+/**
+ * Applies the update to an order if its condition holds: the order as callers may show it (parsing strips the keys
+ * and the idempotency metadata: bodyHash…), or undefined when the condition no longer held.
+ */
+function updateOrderIf(key: OrderKey, update: ConditionalUpdate): Promise<Order | undefined> {
+  return unlessConditionFails(async () => {
+    const result = await dynamo().send(new UpdateCommand({ TableName: table(), Key: key, ...update, ReturnValues: "ALL_NEW" }));
+    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
+  }, undefined);
+}
+
+/** The parts of an UpdateExpression that the clause builders below fill in. */
+interface UpdateClauses {
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  sets: string[];
+  adds: string[];
+}
+
+function updateExpression({ sets, adds }: Pick<UpdateClauses, "sets" | "adds">): string {
+  return `SET ${sets.join(", ")}${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`;
+}
+
+/**
+ * `SET <map>.<field> = …` clause by clause (the payment record, the logistics order), so concurrent writers of
+ * different fields (ATM account, trade number…) never overwrite each other's part of the map.
+ */
+function setMapFields(
+  map: string,
+  prefix: string,
+  fields: Record<string, unknown>,
+  expression: Omit<UpdateClauses, "adds">,
+): void {
+  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return;
+  expression.names[`#${prefix}`] = map;
+  for (const [field, value] of entries) {
+    expression.names[`#${prefix}_${field}`] = field;
+    expression.values[`:${prefix}_${field}`] = value;
+    expression.sets.push(`#${prefix}.#${prefix}_${field} = :${prefix}_${field}`);
+  }
+}
+
 function toOrder(item: Record<string, unknown>): Order & Partial<OrderMeta> {
   // Parsing strips the storage-only attributes (keys, phone copy) and catches a corrupted item early.
   const order = orderSchema.parse(item);
@@ -106,7 +175,7 @@ export const taskAttribute = (task: OutboxTask) => `task_${task}`;
 function queueOutbox(
   attributes: readonly string[],
   nowMs: number,
-  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[]; adds: string[] },
+  expression: UpdateClauses,
 ): void {
   if (attributes.length === 0) return;
   for (const attribute of attributes) {
@@ -149,31 +218,12 @@ export async function putNewOrder(order: Order, meta: OrderMeta, stockHeld: Reco
     ...queued,
     ...(Object.keys(stockHeld).length > 0 ? { stockHeld, stockState: "held" } : {}),
   };
-  try {
+  return unlessConditionFails(async () => {
     await dynamo().send(
       new PutCommand({ TableName: table(), Item: item, ConditionExpression: "attribute_not_exists(idsk)" }),
     );
     return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
-
-/**
- * Adds `SET payment.<field> = …` clauses field by field, so concurrent writers of different payment fields (ATM
- * account, trade number) never overwrite each other's part of the map.
- */
-function setPaymentFields(
-  payment: Partial<PaymentRecord>,
-  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[] },
-): void {
-  for (const [field, value] of Object.entries(payment)) {
-    if (value === undefined) continue;
-    expression.names[`#p_${field}`] = field;
-    expression.values[`:p_${field}`] = value;
-    expression.sets.push(`payment.#p_${field} = :p_${field}`);
-  }
+  }, false);
 }
 
 export interface StatusChange {
@@ -214,7 +264,7 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
   const values: Record<string, unknown> = { ":from": change.from, ":to": change.to, ":entry": [entry], ":at": at };
   const sets = ["#status = :to", "history = list_append(history, :entry)", "updatedAt = :at"];
   const adds: string[] = [];
-  setPaymentFields(change.payment ?? {}, { names, values, sets });
+  setMapFields("payment", "p", change.payment ?? {}, { names, values, sets });
   if (change.shipment) {
     values[":shipment"] = change.shipment;
     sets.push("shipment = :shipment");
@@ -230,24 +280,12 @@ export async function changeStatus(id: string, change: StatusChange): Promise<Or
     values[":expectedNo"] = change.expectMerchantTradeNo;
     condition += " AND payment.merchantTradeNo = :expectedNo";
   }
-  try {
-    const result = await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: `SET ${sets.join(", ")}${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    // The order as callers may show it: parsing strips the keys and the idempotency metadata (bodyHash…).
-    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  return updateOrderIf(key, {
+    UpdateExpression: updateExpression({ sets, adds }),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
 }
 
 /**
@@ -265,23 +303,13 @@ export async function recordPayment(
   const names: Record<string, string> = { "#guard": onlyIfAbsent };
   const values: Record<string, unknown> = { ":at": new Date().toISOString() };
   const sets = ["updatedAt = :at"];
-  setPaymentFields(payment, { names, values, sets });
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: "attribute_exists(payment) AND attribute_not_exists(payment.#guard)",
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  setMapFields("payment", "p", payment, { names, values, sets });
+  return updateIf(key, {
+    UpdateExpression: updateExpression({ sets, adds: [] }),
+    ConditionExpression: "attribute_exists(payment) AND attribute_not_exists(payment.#guard)",
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
 }
 
 /**
@@ -298,35 +326,24 @@ export async function replaceMerchantTradeNo(
 ): Promise<Order | undefined> {
   const key = orderKeyFromId(id);
   if (!key) return undefined;
-  try {
-    const result = await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression:
-          "SET payment.merchantTradeNo = :next, payment.issuedAt = :at, updatedAt = :at, " +
-          "payment.attempts = list_append(if_not_exists(payment.attempts, :none), :current)",
-        ConditionExpression:
-          "#status = :created AND payment.merchantTradeNo = :currentNo AND attribute_not_exists(payment.atm) " +
-          "AND (attribute_not_exists(payment.attempts) OR size(payment.attempts) < :earlier)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: {
-          ":next": next,
-          ":at": at.toISOString(),
-          ":none": [],
-          ":current": [current],
-          ":currentNo": current,
-          ":created": "created",
-          ":earlier": maxAttempts - 1,
-        },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  return updateOrderIf(key, {
+    UpdateExpression:
+      "SET payment.merchantTradeNo = :next, payment.issuedAt = :at, updatedAt = :at, " +
+      "payment.attempts = list_append(if_not_exists(payment.attempts, :none), :current)",
+    ConditionExpression:
+      "#status = :created AND payment.merchantTradeNo = :currentNo AND attribute_not_exists(payment.atm) " +
+      "AND (attribute_not_exists(payment.attempts) OR size(payment.attempts) < :earlier)",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: {
+      ":next": next,
+      ":at": at.toISOString(),
+      ":none": [],
+      ":current": [current],
+      ":currentNo": current,
+      ":created": "created",
+      ":earlier": maxAttempts - 1,
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,27 +390,17 @@ export async function markStockReleased(id: string): Promise<boolean> {
 async function setStockState(id: string, to: StockState, condition: string): Promise<boolean> {
   const key = orderKeyFromId(id);
   if (!key) return false;
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: "SET stockState = :to",
-        ConditionExpression: condition,
-        ...(condition.includes("#status") ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
-        ExpressionAttributeValues: {
-          ":to": to,
-          ...(condition.includes(":cancelled") ? { ":cancelled": "cancelled" } : {}),
-          ...(condition.includes(":held") ? { ":held": "held" } : {}),
-          ":releasing": "releasing",
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return updateIf(key, {
+    UpdateExpression: "SET stockState = :to",
+    ConditionExpression: condition,
+    ...(condition.includes("#status") ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
+    ExpressionAttributeValues: {
+      ":to": to,
+      ...(condition.includes(":cancelled") ? { ":cancelled": "cancelled" } : {}),
+      ...(condition.includes(":held") ? { ":held": "held" } : {}),
+      ":releasing": "releasing",
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,7 +425,7 @@ export async function getIdempotencyRecord(key: string): Promise<IdempotencyReco
 
 /** Claims the key for this order id. False if somebody claimed it first. */
 export async function claimIdempotencyKey(key: string, record: IdempotencyRecord, now = new Date()): Promise<boolean> {
-  try {
+  return unlessConditionFails(async () => {
     await dynamo().send(
       new PutCommand({
         TableName: table(),
@@ -432,29 +439,16 @@ export async function claimIdempotencyKey(key: string, record: IdempotencyRecord
       }),
     );
     return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  }, false);
 }
 
 /** Moves a claimed key to a new order id after an id collision; false if another request moved it first. */
 export async function moveIdempotencyKey(key: string, fromOrderId: string, toOrderId: string): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: idempotencyKey(key),
-        UpdateExpression: "SET orderId = :to",
-        ConditionExpression: "orderId = :from",
-        ExpressionAttributeValues: { ":from": fromOrderId, ":to": toOrderId },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return updateIf(idempotencyKey(key), {
+    UpdateExpression: "SET orderId = :to",
+    ConditionExpression: "orderId = :from",
+    ExpressionAttributeValues: { ":from": fromOrderId, ":to": toOrderId },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,19 +511,11 @@ export async function listOpenEcpayOrders(
 export async function markReconciled(id: string, at: Date): Promise<void> {
   const key = orderKeyFromId(id);
   if (!key) return;
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: "SET reconciledAt = :at",
-        ConditionExpression: "attribute_exists(idsk)",
-        ExpressionAttributeValues: { ":at": at.toISOString() },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await updateIf(key, {
+    UpdateExpression: "SET reconciledAt = :at",
+    ConditionExpression: "attribute_exists(idsk)",
+    ExpressionAttributeValues: { ":at": at.toISOString() },
+  });
 }
 
 /**
@@ -540,21 +526,11 @@ export async function markReconciled(id: string, at: Date): Promise<void> {
 export async function markFlagged(id: string, flag: string): Promise<boolean> {
   const key = orderKeyFromId(id);
   if (!key) return false;
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: "SET reconcilerFlag = :flag",
-        ConditionExpression: "attribute_exists(idsk) AND (attribute_not_exists(reconcilerFlag) OR reconcilerFlag <> :flag)",
-        ExpressionAttributeValues: { ":flag": flag },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return updateIf(key, {
+    UpdateExpression: "SET reconcilerFlag = :flag",
+    ConditionExpression: "attribute_exists(idsk) AND (attribute_not_exists(reconcilerFlag) OR reconcilerFlag <> :flag)",
+    ExpressionAttributeValues: { ":flag": flag },
+  });
 }
 
 /** The reconciler's own state (one item, `ordertype = ops#reconciler`): ECPay asked it to stop asking until then. */
@@ -710,23 +686,6 @@ export async function listOrders(filter: ListFilter): Promise<{ orders: Order[];
 // ---------------------------------------------------------------------------------------------
 // Store pickup (ADR 0027): the logistics order and its status notifications, and the e-invoice's record
 
-/** `SET <map>.<field> = …` clause by clause, so writers of different fields never overwrite each other's. */
-function setMapFields(
-  map: string,
-  prefix: string,
-  fields: Record<string, unknown>,
-  expression: { names: Record<string, string>; values: Record<string, unknown>; sets: string[] },
-): void {
-  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return;
-  expression.names[`#${prefix}`] = map;
-  for (const [field, value] of entries) {
-    expression.names[`#${prefix}_${field}`] = field;
-    expression.values[`:${prefix}_${field}`] = value;
-    expression.sets.push(`#${prefix}.#${prefix}_${field} = :${prefix}_${field}`);
-  }
-}
-
 /**
  * Claims the creation of this store-pickup order's logistics order: only while the order is still `status`, and it
  * has none, or the last one was refused, or a request was left unanswered before `staleBefore` (a crash mid-call;
@@ -735,53 +694,32 @@ function setMapFields(
 export async function requestShipment(id: string, status: OrderStatus, record: LogisticsRecord, staleBefore: string): Promise<Order | undefined> {
   const key = orderKeyFromId(id);
   if (!key) return undefined;
-  try {
-    const result = await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: "SET logistics = :record, updatedAt = :at",
-        ConditionExpression:
-          "#status = :status AND (attribute_not_exists(logistics) OR logistics.#state = :failed OR (logistics.#state = :requested AND logistics.requestedAt < :stale))",
-        ExpressionAttributeNames: { "#status": "status", "#state": "state" },
-        ExpressionAttributeValues: {
-          ":record": record,
-          ":at": record.requestedAt,
-          ":status": status,
-          ":failed": "failed",
-          ":requested": "requested",
-          ":stale": staleBefore,
-        },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return result.Attributes ? orderSchema.parse(result.Attributes) : undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  return updateOrderIf(key, {
+    UpdateExpression: "SET logistics = :record, updatedAt = :at",
+    ConditionExpression:
+      "#status = :status AND (attribute_not_exists(logistics) OR logistics.#state = :failed OR (logistics.#state = :requested AND logistics.requestedAt < :stale))",
+    ExpressionAttributeNames: { "#status": "status", "#state": "state" },
+    ExpressionAttributeValues: {
+      ":record": record,
+      ":at": record.requestedAt,
+      ":status": status,
+      ":failed": "failed",
+      ":requested": "requested",
+      ":stale": staleBefore,
+    },
+  });
 }
 
 /** ECPay refused the logistics order (`0|reason`): kept for the owner, who may try again. */
 export async function failShipment(id: string, merchantTradeNo: string, message: string): Promise<boolean> {
   const key = orderKeyFromId(id);
   if (!key) return false;
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: "SET logistics.#state = :failed, logistics.#error = :error, updatedAt = :at",
-        ConditionExpression: "logistics.merchantTradeNo = :no AND logistics.#state = :requested",
-        ExpressionAttributeNames: { "#state": "state", "#error": "error" },
-        ExpressionAttributeValues: { ":failed": "failed", ":requested": "requested", ":no": merchantTradeNo, ":error": message.slice(0, 300), ":at": new Date().toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return updateIf(key, {
+    UpdateExpression: "SET logistics.#state = :failed, logistics.#error = :error, updatedAt = :at",
+    ConditionExpression: "logistics.merchantTradeNo = :no AND logistics.#state = :requested",
+    ExpressionAttributeNames: { "#state": "state", "#error": "error" },
+    ExpressionAttributeValues: { ":failed": "failed", ":requested": "requested", ":no": merchantTradeNo, ":error": message.slice(0, 300), ":at": new Date().toISOString() },
+  });
 }
 
 export interface LogisticsEventWrite {
@@ -842,22 +780,12 @@ export async function applyLogisticsEvent(id: string, w: LogisticsEventWrite): P
     queued.push(...outboxOnTransition(w.change.from, w.change.to));
   }
   queueOutbox(queued, w.now.getTime(), { names, values, sets, adds });
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        UpdateExpression: `SET ${sets.join(", ")} ADD ${adds.join(", ")}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return updateIf(key, {
+    UpdateExpression: updateExpression({ sets, adds }),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
 }
 
 /** Whether this notification was applied to the order already. */

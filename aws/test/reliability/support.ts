@@ -7,6 +7,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { AwsClient } from "aws4fetch";
+import fc from "fast-check";
+import { errorResponseSchema } from "../../src/contract";
 import { FaultPlan, type FaultProxy, routeStackThrough } from "../../local/faults";
 import { localS3Client } from "../../local/s3-buckets";
 import { DEV_PRINCIPALS, type LocalStack, startLocalStack } from "../../local/stack";
@@ -252,4 +254,57 @@ export async function startFaultStack(
       await stack.close();
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated bad input against the API's routes (the property suites): how many inputs, replaying a run, the verdicts
+
+/** RELIABILITY_SCALE (5 in `npm run test:reliability`) times as many generated inputs as `npm test` sends. */
+export const RELIABILITY_SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1));
+const FC_SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
+
+/** `n` inputs at this scale. */
+export const runs = (n: number) => Math.round(n * RELIABILITY_SCALE);
+
+/**
+ * Sends each generated input to a route and checks the answer, fast-check shrinking a failure and replaying the run
+ * given FC_SEED=<n>; `tried` counts the inputs sent per route, for the suite to print.
+ */
+export function apiFuzzer() {
+  const tried: Record<string, number> = {};
+  async function fuzz<T>(
+    route: string,
+    arbitrary: fc.Arbitrary<T>,
+    numRuns: number,
+    send: (input: T) => Promise<Answer>,
+    check: (answer: Answer, input: T) => void,
+  ): Promise<void> {
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async (input) => {
+        const answer = await send(input);
+        tried[route] = (tried[route] ?? 0) + 1;
+        check(answer, input);
+      }),
+      { numRuns, ...(FC_SEED !== undefined ? { seed: FC_SEED } : {}) },
+    );
+  }
+  return { tried, fuzz };
+}
+
+/** A 4xx (one of `allowed`, when given) whose body says why: our `{ error: { code, message } }`, or API Gateway's `{ message }`. */
+export function rejected(answer: Answer, allowed?: number[]): void {
+  if (answer.status < 400 || answer.status > 499 || (allowed && !allowed.includes(answer.status))) {
+    throw new Error(`expected ${allowed?.join("/") ?? "a 4xx"}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
+  }
+  const ours = errorResponseSchema.safeParse(answer.body);
+  const reason = ours.success ? ours.data.error.message : (answer.body as { message?: unknown })?.message;
+  if (typeof reason !== "string" || reason.trim() === "")
+    throw new Error(`4xx without a reason: ${answer.text.slice(0, 300)}`);
+}
+
+/** ECPay callbacks answer HTTP 200 with `0|reason` for anything they will not act on. */
+export function nacked(answer: Answer): void {
+  if (answer.status !== 200 || !/^0\|\S/.test(answer.text)) {
+    throw new Error(`expected 200 "0|…", got ${answer.status}: ${answer.text.slice(0, 300)}`);
+  }
 }
