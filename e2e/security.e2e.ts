@@ -68,6 +68,9 @@ describe("misses counted per phone number", () => {
     // The shopper looks the order up once: the browser now remembers it (id + phone in a signed cookie).
     const found = await lookup(order.id, phone, uniqueClientIp());
     expect(found.status).toBe(303);
+    // Its count is taken back a moment later (REFUND_DELAY_MS, 250 ms, worker/rate-limit.server.ts); a shopper reading
+    // the page takes longer than that.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const remembered = found.headers
       .getSetCookie()
       .map((c) => c.split(";")[0]!)

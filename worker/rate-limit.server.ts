@@ -6,9 +6,15 @@
  * `INSERT … ON CONFLICT … DO UPDATE … RETURNING count` per counter, and only an attempt whose new count is within the
  * limit may go on to the check (the password, the order lookup). A burst of N parallel guesses therefore gets at most
  * `limit` checks, however the requests interleave; peeking first and counting after would let all N through.
+ *
+ * An attempt that turns out to be no guess (an order lookup that found its order) is given back with `refundAttempt`.
+ * Refunds wait a moment and travel together (REFUND_DELAY_MS): a refund can only lower a count, so applying it a
+ * quarter of a second late is never weaker, and one D1 write for a whole burst of found lookups keeps a found
+ * lookup as cheap as it was before counting came first (docs/performance.md).
  */
 import type { BffContext } from "./context";
 import { ensureTable } from "./d1.server";
+import type { SqlDatabase } from "./env";
 
 export interface RateLimitRule {
   /** Names the counter family, e.g. `admin-login`. */
@@ -24,11 +30,19 @@ export interface Counter {
   key: string;
 }
 
+/** Where one attempt was counted: the counter and the start of the window it went into (what a refund takes from). */
+export interface CountedWindow {
+  counter: Counter;
+  windowStart: number;
+}
+
 export interface CountedAttempt {
   /** Whether every counter is still within its limit with this attempt counted. */
   allowed: boolean;
   /** Seconds until the refusing counters' windows end (0 when allowed). */
   retryAfterSeconds: number;
+  /** One per counter, in the counters' order. */
+  counted: CountedWindow[];
 }
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS rate_limits (
@@ -59,12 +73,14 @@ export async function countAttempt(bff: BffContext, counters: readonly Counter[]
     counters.map(({ rule, key }) => db.prepare(COUNT).bind(rule.name, key, now, rule.windowSeconds)),
   );
   let retryAfterSeconds = 0;
-  counters.forEach(({ rule }, i) => {
+  const counted = counters.map((counter, i) => {
+    const { rule } = counter;
     const row = results[i]?.results?.[0];
     if (!row) throw new Error("rate limit counter returned no row");
     if (row.count > rule.limit) {
       retryAfterSeconds = Math.max(retryAfterSeconds, row.window_start + rule.windowSeconds - now, 1);
     }
+    return { counter, windowStart: row.window_start };
   });
   // Old windows are dead weight; sweeping now and then keeps the table small without a scheduled job.
   if (Math.random() < 0.01) {
@@ -76,24 +92,69 @@ export async function countAttempt(bff: BffContext, counters: readonly Counter[]
         .catch(() => {}),
     );
   }
-  return { allowed: retryAfterSeconds === 0, retryAfterSeconds };
+  return { allowed: retryAfterSeconds === 0, retryAfterSeconds, counted };
 }
 
+/** How long a refund waits for others to travel with it. */
+export const REFUND_DELAY_MS = 250;
+
+interface PendingRefund {
+  name: string;
+  key: string;
+  windowStart: number;
+  attempts: number;
+}
+
+/** Refunds waiting for their write, per database, and the write that will carry them. */
+interface RefundQueue {
+  refunds: Map<string, PendingRefund>;
+  written: Promise<void>;
+}
+
+const refundQueues = new WeakMap<SqlDatabase, RefundQueue>();
+
 /**
- * Takes one counted attempt back from each counter: the attempt turned out not to be a guess (a lookup that found
- * its order). Never below zero, and never into a window that has already ended.
+ * Takes one counted attempt back from each of its counters: the attempt turned out not to be a guess (a lookup that
+ * found its order). Only from the window it was counted in, never below zero. The refund is queued and written
+ * REFUND_DELAY_MS later, together with every other refund queued meanwhile in this isolate, in one D1 batch; each
+ * request with a refund in it keeps that write alive (`waitUntil`). A refund that cannot be written is logged and
+ * leaves its counter stricter, never looser.
  */
-export async function refundAttempt(bff: BffContext, counters: readonly Counter[]): Promise<void> {
+export function refundAttempt(bff: BffContext, counted: readonly CountedWindow[]): void {
   const db = bff.env.RATE_LIMIT_DB;
+  let queue = refundQueues.get(db);
+  if (!queue) {
+    const refunds = new Map<string, PendingRefund>();
+    const written = new Promise((resolve) => setTimeout(resolve, REFUND_DELAY_MS))
+      .then(() => {
+        refundQueues.delete(db); // refunds queued from now on wait for the next write
+        return writeRefunds(db, [...refunds.values()]);
+      })
+      .catch((error: unknown) =>
+        console.error(JSON.stringify({ at: "rate-limit", problem: "refund_failed", detail: String(error) })),
+      );
+    queue = { refunds, written };
+    refundQueues.set(db, queue);
+  }
+  for (const { counter, windowStart } of counted) {
+    const id = JSON.stringify([counter.rule.name, counter.key, windowStart]);
+    const pending = queue.refunds.get(id);
+    if (pending) pending.attempts += 1;
+    else queue.refunds.set(id, { name: counter.rule.name, key: counter.key, windowStart, attempts: 1 });
+  }
+  bff.ctx.waitUntil(queue.written);
+}
+
+async function writeRefunds(db: SqlDatabase, refunds: readonly PendingRefund[]): Promise<void> {
+  if (refunds.length === 0) return;
   await ensureTable(db, SCHEMA);
-  const now = nowSeconds(bff);
   await db.batch(
-    counters.map(({ rule, key }) =>
+    refunds.map(({ name, key, windowStart, attempts }) =>
       db
         .prepare(
-          "UPDATE rate_limits SET count = count - 1 WHERE name = ?1 AND client = ?2 AND count > 0 AND window_start > ?3 - ?4",
+          "UPDATE rate_limits SET count = MAX(count - ?4, 0) WHERE name = ?1 AND client = ?2 AND window_start = ?3",
         )
-        .bind(rule.name, key, now, rule.windowSeconds),
+        .bind(name, key, windowStart, attempts),
     ),
   );
 }

@@ -21,7 +21,13 @@ import {
 } from "../../worker/cookies.server";
 import { getOrder, retryPayment } from "../../worker/order-api.server";
 import { storefrontOrigin } from "../../worker/origin";
-import { type Counter, countAttempt, type RateLimitRule, refundAttempt } from "../../worker/rate-limit.server";
+import {
+  type Counter,
+  type CountedWindow,
+  countAttempt,
+  type RateLimitRule,
+  refundAttempt,
+} from "../../worker/rate-limit.server";
 import { notFound, originRefusedMessage } from "./answers.server";
 import { assertSameSite, formErrors, FORM_LIMITS, readForm } from "./forms.server";
 import type { Handoff } from "./order-view";
@@ -89,21 +95,23 @@ export const NOT_FOUND_MESSAGE = "查無符合的訂單，請確認訂單編號�
 /**
  * Looks an order up for a shopper who typed id and phone. The attempt is counted first, for the client's network and
  * for the phone number, and the order API is asked only when both counts are within their limits, so a burst of
- * guesses gets at most `limit` answers. A found order (or the API failing) was no guess: its count is taken back.
+ * guesses gets at most `limit` answers. A found order (or the API failing) was no guess: its count is taken back
+ * (a moment later, together with the isolate's other refunds).
  */
 export async function lookupOrder(bff: BffContext, request: Request, input: unknown): Promise<LookupOutcome> {
   const parsed = lookupFormSchema.safeParse(input);
   if (!parsed.success) return { kind: "invalid", errors: formErrors(fieldErrorsOf(parsed.error)) };
   const { id, phone } = parsed.data;
 
-  let counters: Counter[];
+  let counted: CountedWindow[];
   try {
-    counters = [
+    const counters: Counter[] = [
       { rule: LOOKUP_CLIENT_RULE, key: clientKeyFor(request) },
       { rule: LOOKUP_PHONE_RULE, key: await phoneDigest(bff.env, phone) },
     ];
-    const counted = await countAttempt(bff, counters);
-    if (!counted.allowed) return throttled(counted.retryAfterSeconds);
+    const attempt = await countAttempt(bff, counters);
+    if (!attempt.allowed) return throttled(attempt.retryAfterSeconds);
+    counted = attempt.counted;
   } catch (error) {
     // Without the counter the lookup would be an unthrottled oracle; better to ask the shopper to come back.
     console.error(JSON.stringify({ at: "order-lookup", problem: "rate_limit_unavailable", detail: String(error) }));
@@ -111,13 +119,7 @@ export async function lookupOrder(bff: BffContext, request: Request, input: unkn
   }
 
   const result = await getOrder(bff, id, phone);
-  if (result.ok || result.kind !== "not_found") {
-    bff.ctx.waitUntil(
-      refundAttempt(bff, counters).catch((error: unknown) =>
-        console.error(JSON.stringify({ at: "order-lookup", problem: "refund_failed", detail: String(error) })),
-      ),
-    );
-  }
+  if (result.ok || result.kind !== "not_found") refundAttempt(bff, counted);
   if (result.ok) return { kind: "found", order: result.data.order, ref: { id, phone } };
   if (result.kind !== "not_found") return { kind: "failed", message: result.message };
   return { kind: "not_found", message: NOT_FOUND_MESSAGE };

@@ -22,7 +22,7 @@ import {
 import { LOGISTICS_MAC, checkMacValue } from "../src/ecpay";
 import { LOGISTICS_STAGE_MERCHANTS, logisticsStatusSchema } from "../src/ecpay/logistics";
 import { apiClient, apiFuzzer, countItems, nacked, rejected, runs, type TableCounts } from "./reliability/support";
-import { orderRequest, patchSite, stack } from "./support";
+import { logisticsNotificationFields, orderRequest, patchSite, stack } from "./support";
 
 const { B2C, C2C } = LOGISTICS_STAGE_MERCHANTS;
 const { tried, fuzz } = apiFuzzer();
@@ -98,26 +98,7 @@ afterAll(async () => {
 });
 
 function notification(): Record<string, string> {
-  const l = target.logistics!;
-  return {
-    MerchantID: C2C.merchantId,
-    MerchantTradeNo: l.merchantTradeNo,
-    RtnCode: "2067",
-    RtnMsg: "消費者成功取件",
-    AllPayLogisticsID: l.allPayLogisticsId!,
-    LogisticsType: "CVS",
-    LogisticsSubType: "UNIMARTC2C",
-    GoodsAmount: String(target.total),
-    UpdateStatusDate: "2026/12/04 12:00:00",
-    ReceiverName: target.customer.name,
-    ReceiverPhone: "",
-    ReceiverCellPhone: target.customer.phone,
-    ReceiverEmail: "",
-    ReceiverAddress: "",
-    CVSPaymentNo: l.cvsPaymentNo ?? "",
-    CVSValidationNo: l.cvsValidationNo ?? "",
-    BookingNote: "",
-  };
+  return logisticsNotificationFields(target, { code: "2067", message: "消費者成功取件", at: "2026/12/04 12:00:00" });
 }
 
 const FIELDS = [

@@ -12,6 +12,7 @@ import { LOGISTICS_MAC, checkMacValue, parseFormBody } from "../src/ecpay";
 import { LOGISTICS_STAGE_MERCHANTS } from "../src/ecpay/logistics";
 import {
   admin,
+  logisticsNotificationFields,
   eventually,
   mailTo,
   sleep,
@@ -281,26 +282,11 @@ describe("the owner's check when ECPay's notifications stall", () => {
 describe("refused notifications change nothing", () => {
   it("a forged MAC, another merchant's keys, SHA256, an unknown shipment, a wrong amount", async () => {
     const order = await ship(await pickupOrder());
-    const l = order.logistics!;
-    const fields = {
-      MerchantID: C2C.merchantId,
-      MerchantTradeNo: l.merchantTradeNo,
-      RtnCode: "2067",
-      RtnMsg: "消費者成功取件",
-      AllPayLogisticsID: l.allPayLogisticsId!,
-      LogisticsType: "CVS",
-      LogisticsSubType: "UNIMARTC2C",
-      GoodsAmount: String(order.total),
-      UpdateStatusDate: "2026/12/04 12:00:00",
-      ReceiverName: "王小明",
-      ReceiverPhone: "",
-      ReceiverCellPhone: order.customer.phone,
-      ReceiverEmail: "",
-      ReceiverAddress: "",
-      CVSPaymentNo: l.cvsPaymentNo ?? "",
-      CVSValidationNo: l.cvsValidationNo ?? "",
-      BookingNote: "",
-    };
+    const fields = logisticsNotificationFields(order, {
+      code: "2067",
+      message: "消費者成功取件",
+      at: "2026/12/04 12:00:00",
+    });
     const form = (
       f: Record<string, string>,
       keys: { hashKey: string; hashIV: string } = C2C,

@@ -14,6 +14,7 @@ import { resetConfigCache } from "../src/lib/config";
 import { readMailbox, type StoredMail } from "../local/ses";
 import { type MacAlgorithm, PAYMENT_MAC, checkMacValue, formatTaipeiDateTime } from "../src/ecpay";
 import { ECPAY_STAGE_MERCHANT } from "../local/ecpay-sandbox/stage-merchant";
+import { LOGISTICS_STAGE_MERCHANTS } from "../src/ecpay/logistics";
 import { localS3Client } from "../local/s3-buckets";
 import { DEV_PRINCIPALS } from "../local/stack";
 
@@ -272,4 +273,35 @@ export async function settledUpload(uploadId: string, timeoutMs = 60_000): Promi
     if (answer.status !== 200 || answer.body.state !== "processing" || Date.now() > deadline) return answer;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * The fields of ECPay Logistics' status notification (ServerReplyURL, ADR 0027) for a shipped C2C 7-ELEVEN pickup
+ * order, unsigned: the order's own logistics numbers, amount and receiver, with the status `code`, its message and
+ * ECPay's time of it.
+ */
+export function logisticsNotificationFields(
+  order: Order,
+  status: { code: string; message: string; at: string },
+): Record<string, string> {
+  const l = order.logistics!;
+  return {
+    MerchantID: LOGISTICS_STAGE_MERCHANTS.C2C.merchantId,
+    MerchantTradeNo: l.merchantTradeNo,
+    RtnCode: status.code,
+    RtnMsg: status.message,
+    AllPayLogisticsID: l.allPayLogisticsId!,
+    LogisticsType: "CVS",
+    LogisticsSubType: "UNIMARTC2C",
+    GoodsAmount: String(order.total),
+    UpdateStatusDate: status.at,
+    ReceiverName: order.customer.name,
+    ReceiverPhone: "",
+    ReceiverCellPhone: order.customer.phone,
+    ReceiverEmail: "",
+    ReceiverAddress: "",
+    CVSPaymentNo: l.cvsPaymentNo ?? "",
+    CVSValidationNo: l.cvsValidationNo ?? "",
+    BookingNote: "",
+  };
 }

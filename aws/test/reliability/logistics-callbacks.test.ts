@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order, SiteStatus } from "../../src/contract";
 import { LOGISTICS_MAC, checkMacValue } from "../../src/ecpay";
 import { LOGISTICS_STAGE_MERCHANTS } from "../../src/ecpay/logistics";
-import { orderRequest, patchSite, stack } from "../support";
+import { logisticsNotificationFields, orderRequest, patchSite, stack } from "../support";
 import { apiClient } from "./support";
 
 const { C2C } = LOGISTICS_STAGE_MERCHANTS;
@@ -50,26 +50,11 @@ async function shippedPickupOrders(n: number): Promise<Order[]> {
 
 /** The notification ECPay sends for this code, at a time of its own (one second apart per step). */
 function notification(order: Order, code: string, step: number): string {
-  const l = order.logistics!;
-  const fields = {
-    MerchantID: C2C.merchantId,
-    MerchantTradeNo: l.merchantTradeNo,
-    RtnCode: code,
-    RtnMsg: `status ${code}`,
-    AllPayLogisticsID: l.allPayLogisticsId!,
-    LogisticsType: "CVS",
-    LogisticsSubType: "UNIMARTC2C",
-    GoodsAmount: String(order.total),
-    UpdateStatusDate: `2026/12/04 12:00:${String(step).padStart(2, "0")}`,
-    ReceiverName: order.customer.name,
-    ReceiverPhone: "",
-    ReceiverCellPhone: order.customer.phone,
-    ReceiverEmail: "",
-    ReceiverAddress: "",
-    CVSPaymentNo: l.cvsPaymentNo ?? "",
-    CVSValidationNo: l.cvsValidationNo ?? "",
-    BookingNote: "",
-  };
+  const fields = logisticsNotificationFields(order, {
+    code,
+    message: `status ${code}`,
+    at: `2026/12/04 12:00:${String(step).padStart(2, "0")}`,
+  });
   return new URLSearchParams({ ...fields, CheckMacValue: checkMacValue(fields, C2C, LOGISTICS_MAC) }).toString();
 }
 
