@@ -148,7 +148,7 @@ export async function createOrder(request: CreateOrderRequest, now = new Date())
       return { order: stripMeta(holder), replayed: true };
     }
 
-    // Another order already has this id (five random digits per day collide now and then): move our claim.
+    // Another order already has this id (eight random digits a day collide very rarely, but they can): move our claim.
     const nextId = newOrderId(now);
     if (!(await moveIdempotencyKey(request.idempotencyKey, orderId, nextId))) {
       const claimed = await getIdempotencyRecord(request.idempotencyKey);
